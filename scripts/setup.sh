@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs everything the repository needs on a fresh Debian/Ubuntu machine with Node.js 20+:
+# pnpm (the version pinned in package.json), nats-server (Debian package) and all dependencies.
+# Safe to run again: every step is skipped when its result is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: Node.js 20 or newer is required (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+
+pnpm_version=$(node -p 'require("./package.json").packageManager.split("@")[1]')
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$pnpm_version" ]; then
+  log "installing pnpm $pnpm_version"
+  npm install --global --no-fund --no-audit "pnpm@$pnpm_version" >/dev/null
+fi
+
+if ! command -v nats-server >/dev/null 2>&1; then
+  log "installing nats-server from the system packages"
+  if command -v apt-get >/dev/null 2>&1; then
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nats-server >/dev/null
+  else
+    echo "setup: nats-server is missing and apt-get is not available; install nats-server 2.9+ and run again" >&2
+    exit 1
+  fi
+fi
+
+log "installing dependencies"
+if [ -n "${CI:-}" ]; then
+  pnpm install --frozen-lockfile --reporter=append-only
+else
+  pnpm install --reporter=append-only
+fi
