@@ -1,0 +1,150 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { SpooledEnvelope } from "./spool.js";
+import { SpoolFullError } from "./spool.js";
+import { openSqliteSpool } from "./sqlite-spool.js";
+
+function envelope(id: string, size = 10, receivedAt = 1_000): SpooledEnvelope {
+  return {
+    id,
+    projectId: "42",
+    receivedAt,
+    context: { publicKey: "a".repeat(32), clientIp: "127.0.0.1" },
+    payload: new Uint8Array(size).fill(id.charCodeAt(0)),
+  };
+}
+
+describe("openSqliteSpool", () => {
+  let dir: string;
+  let clock: number;
+  const now = (): number => clock;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "spool-"));
+    clock = 1_000;
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const open = (extra: { maxBytes?: number; maxAgeMs?: number; onExpired?: (e: readonly SpooledEnvelope[]) => void } = {}) =>
+    openSqliteSpool({ path: join(dir, "spool", "db.sqlite"), maxBytes: 1_000_000, maxAgeMs: 60_000, now, ...extra });
+
+  it("keeps enqueued envelopes across a reopen, in order, byte for byte", async () => {
+    const first = open();
+    await Promise.all(["a", "b", "c"].map((id) => first.enqueue(envelope(id))));
+    expect(first.stats()).toEqual({ depth: 3, bytes: 30, claimed: 0 });
+    await first.close();
+
+    const second = open();
+    expect(second.stats()).toEqual({ depth: 3, bytes: 30, claimed: 0 });
+    const claimed = await second.claim(10);
+    expect(claimed.map((e) => e.id)).toEqual(["a", "b", "c"]);
+    expect(Array.from(claimed[1]!.payload)).toEqual(Array.from(envelope("b").payload));
+    expect(claimed[0]!.context).toEqual(envelope("a").context);
+    await second.close();
+  });
+
+  it("hands an envelope to one claimer at a time and removes it on ack", async () => {
+    const spool = open();
+    await spool.enqueue(envelope("a"));
+    await spool.enqueue(envelope("b"));
+    const one = await spool.claim(1);
+    const two = await spool.claim(5);
+    expect(one.map((e) => e.id)).toEqual(["a"]);
+    expect(two.map((e) => e.id)).toEqual(["b"]);
+    await spool.ack([one[0]!.handle]);
+    expect(spool.stats()).toEqual({ depth: 1, bytes: 10, claimed: 1 });
+    await spool.close();
+  });
+
+  it("makes a retried envelope due again only after the delay, counting attempts", async () => {
+    const spool = open();
+    await spool.enqueue(envelope("a"));
+    const [claimed] = await spool.claim(1);
+    await spool.retry([claimed!.handle], 5_000);
+    expect(await spool.claim(1)).toEqual([]);
+    clock += 5_000;
+    const [again] = await spool.claim(1);
+    expect(again?.id).toBe("a");
+    expect(again?.attempts).toBe(1);
+    await spool.close();
+  });
+
+  it("returns claimed but unacknowledged envelopes after a restart", async () => {
+    const first = open();
+    await first.enqueue(envelope("a"));
+    expect(await first.claim(1)).toHaveLength(1);
+    await first.close();
+    const second = open();
+    expect((await second.claim(1)).map((e) => e.id)).toEqual(["a"]);
+    await second.close();
+  });
+
+  it("rejects with SpoolFullError beyond maxBytes, counting writes still pending", async () => {
+    const spool = open({ maxBytes: 25 });
+    const accepted = [spool.enqueue(envelope("a")), spool.enqueue(envelope("b"))];
+    await expect(spool.enqueue(envelope("c"))).rejects.toBeInstanceOf(SpoolFullError);
+    await Promise.all(accepted);
+    const [claimed] = await spool.claim(1);
+    await spool.ack([claimed!.handle]);
+    await expect(spool.enqueue(envelope("c"))).resolves.toBeUndefined();
+    await spool.close();
+  });
+
+  it("drops envelopes older than maxAge and reports them", async () => {
+    const expired: string[] = [];
+    const spool = open({ maxAgeMs: 1_000, onExpired: (list) => expired.push(...list.map((e) => e.id)) });
+    await spool.enqueue(envelope("old", 10, 1_000));
+    await spool.enqueue(envelope("new", 10, 2_500));
+    clock = 3_000;
+    expect((await spool.claim(10)).map((e) => e.id)).toEqual(["new"]);
+    expect(expired).toEqual(["old"]);
+    expect(spool.stats().depth).toBe(1);
+    await spool.close();
+  });
+
+  it("keeps every acknowledged enqueue when the process is killed right after", { timeout: 30_000 }, async () => {
+    const path = join(dir, "killed.sqlite");
+    // The child runs the built module: the process under test is plain Node, as in production.
+    const moduleUrl = new URL("../../dist/spool/sqlite-spool.js", import.meta.url).href;
+    const script = `
+      const { openSqliteSpool } = await import(${JSON.stringify(moduleUrl)});
+      const spool = openSqliteSpool({ path: ${JSON.stringify(path)}, maxBytes: 1e9, maxAgeMs: 1e9 });
+      let n = 0;
+      for (;;) {
+        await Promise.all(Array.from({ length: 50 }, () => spool.enqueue({
+          id: String(n++), projectId: "1", receivedAt: Date.now(), context: { publicKey: "k" },
+          payload: new Uint8Array(100),
+        })));
+        process.stdout.write(n + "\\n");
+      }
+    `;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let acknowledged = 0;
+    await new Promise<void>((resolve, reject) => {
+      child.once("exit", (code) => {
+        reject(new Error(`the writer exited early with code ${String(code)}`));
+      });
+      child.stdout.on("data", (chunk: Buffer) => {
+        const lines = chunk.toString().trim().split("\n");
+        acknowledged = Number(lines.at(-1));
+        if (acknowledged >= 2_000) {
+          child.kill("SIGKILL");
+          resolve();
+        }
+      });
+    });
+    if (child.exitCode === null && child.signalCode === null) {
+      await new Promise((resolve) => child.once("exit", resolve));
+    }
+    const spool = openSqliteSpool({ path, maxBytes: 1e9, maxAgeMs: 1e9 });
+    expect(spool.stats().depth).toBeGreaterThanOrEqual(acknowledged);
+    await spool.close();
+  });
+});

@@ -1,0 +1,230 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { ClaimedEnvelope, IngestContext, Spool, SpoolStats, SpooledEnvelope } from "./spool.js";
+import { SpoolFullError } from "./spool.js";
+
+/** Options of {@link openSqliteSpool}. */
+export interface SqliteSpoolOptions {
+  /** Database file; its folder is created when missing. `:memory:` for a throwaway spool. */
+  readonly path: string;
+  /** Largest total payload size kept; beyond it {@link Spool.enqueue} rejects. */
+  readonly maxBytes: number;
+  /** Envelopes older than this are dropped instead of delivered. */
+  readonly maxAgeMs: number;
+  /**
+   * `full` makes every committed batch survive a power loss; `normal` survives a crash of the
+   * process but may lose the last batches on power loss, for more throughput.
+   */
+  readonly synchronous?: "full" | "normal";
+  /** Clock in milliseconds since the epoch. */
+  readonly now?: () => number;
+  /** Called with the envelopes dropped because they outlived `maxAgeMs`. */
+  readonly onExpired?: (envelopes: readonly SpooledEnvelope[]) => void;
+}
+
+interface Row {
+  seq: number;
+  id: string;
+  project_id: string;
+  received_at: number;
+  context: string;
+  payload: Buffer;
+  attempts: number;
+}
+
+interface Pending {
+  readonly envelope: SpooledEnvelope;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS envelopes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL,
+  project_id TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  context TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  size INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  due_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS envelopes_due ON envelopes (due_at, seq);
+`;
+
+/**
+ * Opens (or creates) a spool in a SQLite database. Writes are grouped: every enqueue made in the
+ * same turn of the event loop is committed in one transaction, and each caller's promise resolves
+ * only after that commit.
+ */
+export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
+  if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+  const db = new Database(options.path);
+  db.pragma("journal_mode = WAL");
+  db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
+  db.exec(SCHEMA);
+  const now = options.now ?? Date.now;
+
+  const insert = db.prepare(
+    "INSERT INTO envelopes (id, project_id, received_at, context, payload, size, due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  );
+  const selectDue = db.prepare<[number, number], Row>(
+    "SELECT seq, id, project_id, received_at, context, payload, attempts FROM envelopes WHERE due_at <= ? ORDER BY due_at, seq LIMIT ?",
+  );
+  const selectExpired = db.prepare<[number], Row>(
+    "SELECT seq, id, project_id, received_at, context, payload, attempts FROM envelopes WHERE received_at < ?",
+  );
+  const deleteOne = db.prepare<[number]>("DELETE FROM envelopes WHERE seq = ? RETURNING size");
+  const reschedule = db.prepare<[number, number]>(
+    "UPDATE envelopes SET attempts = attempts + 1, due_at = ? WHERE seq = ?",
+  );
+  const totals = db.prepare<[], { depth: number; bytes: number | null }>(
+    "SELECT count(*) AS depth, sum(size) AS bytes FROM envelopes",
+  );
+
+  const initial = totals.get();
+  let depth = initial?.depth ?? 0;
+  let bytes = initial?.bytes ?? 0;
+  let pendingBytes = 0;
+  let pending: Pending[] = [];
+  let flushScheduled = false;
+  let closed = false;
+  const claimed = new Set<number>();
+
+  const insertBatch = db.transaction((batch: readonly Pending[]) => {
+    for (const { envelope } of batch) {
+      insert.run(
+        envelope.id,
+        envelope.projectId,
+        envelope.receivedAt,
+        JSON.stringify(envelope.context),
+        Buffer.from(envelope.payload.buffer, envelope.payload.byteOffset, envelope.payload.byteLength),
+        envelope.payload.byteLength,
+        envelope.receivedAt,
+      );
+    }
+  });
+
+  const deleteBatch = db.transaction((handles: readonly number[]) => {
+    let removed = 0;
+    let removedBytes = 0;
+    for (const handle of handles) {
+      const row = deleteOne.get(handle) as { size: number } | undefined;
+      if (row) {
+        removed += 1;
+        removedBytes += row.size;
+      }
+    }
+    return { removed, removedBytes };
+  });
+
+  const rescheduleBatch = db.transaction((handles: readonly number[], dueAt: number) => {
+    for (const handle of handles) reschedule.run(dueAt, handle);
+  });
+
+  function flush(): void {
+    flushScheduled = false;
+    const batch = pending;
+    pending = [];
+    const batchBytes = pendingBytes;
+    pendingBytes = 0;
+    if (batch.length === 0) return;
+    try {
+      insertBatch(batch);
+      depth += batch.length;
+      bytes += batchBytes;
+      for (const item of batch) item.resolve();
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+    }
+  }
+
+  function toEnvelope(row: Row): ClaimedEnvelope {
+    return {
+      handle: row.seq,
+      id: row.id,
+      projectId: row.project_id,
+      receivedAt: row.received_at,
+      context: JSON.parse(row.context) as IngestContext,
+      payload: new Uint8Array(row.payload.buffer, row.payload.byteOffset, row.payload.byteLength),
+      attempts: row.attempts,
+    };
+  }
+
+  function dropExpired(): void {
+    const rows = selectExpired.all(now() - options.maxAgeMs).filter((row) => !claimed.has(row.seq));
+    if (rows.length === 0) return;
+    const { removed, removedBytes } = deleteBatch(rows.map((row) => row.seq));
+    depth -= removed;
+    bytes -= removedBytes;
+    options.onExpired?.(rows.map(toEnvelope));
+  }
+
+  function assertOpen(): void {
+    if (closed) throw new Error("the spool is closed");
+  }
+
+  return {
+    enqueue(envelope) {
+      assertOpen();
+      const size = envelope.payload.byteLength;
+      if (bytes + pendingBytes + size > options.maxBytes) {
+        return Promise.reject(
+          new SpoolFullError(`the spool holds ${bytes + pendingBytes} of ${options.maxBytes} bytes`),
+        );
+      }
+      pendingBytes += size;
+      return new Promise<void>((resolve, reject) => {
+        pending.push({ envelope, resolve, reject });
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flush);
+        }
+      });
+    },
+
+    claim(max) {
+      assertOpen();
+      dropExpired();
+      const rows = selectDue.all(now(), max + claimed.size);
+      const result: ClaimedEnvelope[] = [];
+      for (const row of rows) {
+        if (result.length >= max) break;
+        if (claimed.has(row.seq)) continue;
+        claimed.add(row.seq);
+        result.push(toEnvelope(row));
+      }
+      return Promise.resolve(result);
+    },
+
+    ack(handles) {
+      assertOpen();
+      const { removed, removedBytes } = deleteBatch(handles);
+      for (const handle of handles) claimed.delete(handle);
+      depth -= removed;
+      bytes -= removedBytes;
+      return Promise.resolve();
+    },
+
+    retry(handles, delayMs) {
+      assertOpen();
+      rescheduleBatch(handles, now() + delayMs);
+      for (const handle of handles) claimed.delete(handle);
+      return Promise.resolve();
+    },
+
+    stats(): SpoolStats {
+      return { depth: depth + pending.length, bytes: bytes + pendingBytes, claimed: claimed.size };
+    },
+
+    close() {
+      if (closed) return Promise.resolve();
+      flush();
+      closed = true;
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}
