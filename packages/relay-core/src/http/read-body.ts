@@ -1,0 +1,62 @@
+import type { Readable } from "node:stream";
+import { RelayError } from "../relay-error.js";
+
+/**
+ * Reads a request body into memory, refusing it as soon as it is known to exceed `limit` bytes:
+ * from `Content-Length` before reading, and while streaming for chunked bodies, so an oversized
+ * upload never fills memory. The rest of a refused body is left unread (the answer closes the
+ * connection) instead of destroying the socket, so that the client still gets its 413.
+ */
+export function readBody(
+  stream: Readable,
+  contentLength: string | undefined,
+  limit: number,
+  what: string,
+): Promise<Buffer> {
+  const tooLarge = (cause?: string): RelayError =>
+    new RelayError("too_large", `${what} exceeds the size limit of ${limit} bytes`, {
+      causes: cause ? [cause] : [],
+      headers: { connection: "close" },
+    });
+  if (contentLength !== undefined) {
+    const declared = Number(contentLength);
+    if (Number.isFinite(declared) && declared > limit) {
+      return Promise.reject(tooLarge(`Content-Length is ${declared} bytes`));
+    }
+  }
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      stream.off("error", onError);
+      stream.off("aborted", onAborted);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        stream.pause();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(new RelayError("bad_request", "the request body could not be read", { cause: error, causes: [error.message] }));
+    };
+    const onAborted = (): void => {
+      onError(new Error("the client aborted the request"));
+    };
+    stream.on("data", onData);
+    stream.on("end", onEnd);
+    stream.on("error", onError);
+    stream.on("aborted", onAborted);
+  });
+}

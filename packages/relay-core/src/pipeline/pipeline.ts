@@ -1,0 +1,180 @@
+import type { Logger } from "pino";
+import type { Outcome, OutcomeSink } from "../outcomes.js";
+import type { ClaimedEnvelope, Spool } from "../spool/spool.js";
+
+/** A processed envelope, ready to be delivered. */
+export interface ReadyEnvelope {
+  readonly source: ClaimedEnvelope;
+  /** The envelope to deliver, after normalization, scrubbing and filtering. */
+  readonly payload: Uint8Array;
+  /** Item types left after filtering, in order. */
+  readonly itemTypes: readonly string[];
+  /** A one-line description for people (listings, logs). */
+  readonly title: string;
+  /** Outcomes to record once the envelope is delivered. */
+  readonly outcomes: readonly Outcome[];
+}
+
+/** The result of processing one spooled envelope. */
+export type Processed =
+  | { readonly kind: "deliver"; readonly envelope: ReadyEnvelope; readonly dropped: readonly Outcome[] }
+  | { readonly kind: "drop"; readonly dropped: readonly Outcome[] };
+
+/** The result of a delivery attempt. */
+export type DeliveryResult =
+  | { readonly status: "delivered" }
+  | { readonly status: "retry"; readonly delayMs?: number | undefined; readonly reason: string }
+  | { readonly status: "rejected"; readonly reason: string };
+
+/** Where processed envelopes go: the upstream, or the capture store. */
+export interface Delivery {
+  deliver(envelope: ReadyEnvelope): Promise<DeliveryResult>;
+}
+
+/** Options of {@link Pipeline}. */
+export interface PipelineOptions {
+  readonly spool: Spool;
+  readonly process: (envelope: ClaimedEnvelope) => Promise<Processed>;
+  readonly delivery: Delivery;
+  readonly outcomes: OutcomeSink;
+  readonly logger: Logger;
+  /** Envelopes processed and delivered at the same time. */
+  readonly concurrency: number;
+  /** How long to sleep when the spool has nothing due. */
+  readonly idleMs?: number;
+  /** Delay before retrying an envelope whose delivery failed `attempts` times. */
+  readonly retryDelay?: (attempts: number) => number;
+}
+
+/** Processing that throws this many times for one envelope is a bug in the relay, not an outage. */
+const MAX_PROCESSING_ATTEMPTS = 5;
+
+/** Capped exponential backoff: 1 s, 1.5 s, 2.25 s ... up to 60 s. */
+export function defaultRetryDelay(attempts: number): number {
+  return Math.min(60_000, 1_000 * 1.5 ** attempts);
+}
+
+/**
+ * Moves envelopes from the spool to their delivery: claims what is due, processes it, delivers
+ * it, and only then removes it from the spool. A failed delivery goes back to the spool with a
+ * delay; an envelope is never dropped unless processing filtered it or the receiver refused it
+ * for good.
+ */
+export class Pipeline {
+  private readonly options: PipelineOptions;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private sleepTimer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(options: PipelineOptions) {
+    this.options = options;
+  }
+
+  /** Starts moving envelopes. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Tells the pipeline that new envelopes were spooled. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /**
+   * Stops claiming and waits up to `timeoutMs` for the envelopes in flight. Whatever is not
+   * delivered by then stays in the spool for the next start.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    this.running = false;
+    this.wake();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([this.loop, ...this.inFlight]),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private async run(): Promise<void> {
+    const { spool, concurrency } = this.options;
+    while (this.running) {
+      const free = concurrency - this.inFlight.size;
+      let claimed: ClaimedEnvelope[] = [];
+      if (free > 0) {
+        try {
+          claimed = await spool.claim(free);
+        } catch (error) {
+          this.options.logger.error({ err: error }, "could not read from the spool");
+        }
+      }
+      for (const envelope of claimed) {
+        const task = this.handle(envelope).finally(() => {
+          this.inFlight.delete(task);
+          this.wake();
+        });
+        this.inFlight.add(task);
+      }
+      if (claimed.length === 0 || this.inFlight.size >= concurrency) await this.sleep();
+    }
+  }
+
+  private sleep(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(this.sleepTimer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      this.wakeUp = done;
+      this.sleepTimer = setTimeout(done, this.options.idleMs ?? 1_000);
+    });
+  }
+
+  private async handle(envelope: ClaimedEnvelope): Promise<void> {
+    const { spool, delivery, outcomes, logger } = this.options;
+    const retryDelay = this.options.retryDelay ?? defaultRetryDelay;
+    try {
+      const processed = await this.options.process(envelope);
+      for (const outcome of processed.dropped) outcomes.record(outcome);
+      if (processed.kind === "drop") {
+        await spool.ack([envelope.handle]);
+        return;
+      }
+      const result = await delivery.deliver(processed.envelope);
+      switch (result.status) {
+        case "delivered":
+          await spool.ack([envelope.handle]);
+          for (const outcome of processed.envelope.outcomes) outcomes.record(outcome);
+          return;
+        case "rejected":
+          logger.warn({ envelopeId: envelope.id, reason: result.reason }, "the receiver refused an envelope for good");
+          await spool.ack([envelope.handle]);
+          for (const outcome of processed.envelope.outcomes) {
+            outcomes.record({ ...outcome, kind: "rejected_upstream", reason: result.reason });
+          }
+          return;
+        case "retry":
+          logger.debug({ envelopeId: envelope.id, reason: result.reason }, "delivery failed; will retry");
+          await spool.retry([envelope.handle], result.delayMs ?? retryDelay(envelope.attempts));
+          return;
+      }
+    } catch (error) {
+      if (envelope.attempts + 1 >= MAX_PROCESSING_ATTEMPTS) {
+        logger.error({ err: error, envelopeId: envelope.id }, "processing an envelope failed repeatedly; dropping it");
+        await spool.ack([envelope.handle]).catch((ackError: unknown) => {
+          logger.error({ err: ackError }, "could not remove an envelope from the spool");
+        });
+        outcomes.record({ kind: "invalid", reason: "internal", category: "default", projectId: envelope.projectId, quantity: 1 });
+        return;
+      }
+      logger.error({ err: error, envelopeId: envelope.id }, "processing an envelope failed; will retry");
+      await spool.retry([envelope.handle], retryDelay(envelope.attempts)).catch((retryError: unknown) => {
+        logger.error({ err: retryError }, "could not return an envelope to the spool");
+      });
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import { isOriginAllowed } from "../http/allowed-origin.js";
+import { RelayError } from "../relay-error.js";
+
+/** One client key of a project. */
+export interface ProjectKey {
+  readonly publicKey: string;
+  readonly isEnabled: boolean;
+  readonly numericId?: number | undefined;
+}
+
+/** The project's `datascrubbingSettings`, as Sentry sends them. */
+export interface DataScrubbingSettings {
+  readonly scrubData?: boolean | undefined;
+  readonly scrubDefaults?: boolean | undefined;
+  readonly scrubIpAddresses?: boolean | undefined;
+  readonly sensitiveFields?: readonly string[] | undefined;
+  readonly excludeFields?: readonly string[] | undefined;
+}
+
+/** The parts of a project's config the relay acts on; anything else is kept as given. */
+export interface ProjectConfig {
+  readonly allowedDomains: readonly string[];
+  readonly trustedRelays: readonly string[];
+  readonly datascrubbingSettings?: DataScrubbingSettings | undefined;
+  readonly piiConfig?: unknown;
+  readonly filterSettings?: Readonly<Record<string, unknown>> | undefined;
+  readonly quotas?: readonly unknown[] | undefined;
+}
+
+/** What the relay knows about a project: whether it takes data, from which keys, and how. */
+export interface ProjectState {
+  readonly projectId: string;
+  readonly slug?: string | undefined;
+  readonly disabled: boolean;
+  /** Keys of the project; `undefined` means any well-formed key is accepted (proxy, capture). */
+  readonly publicKeys: readonly ProjectKey[] | undefined;
+  readonly config: ProjectConfig;
+}
+
+/**
+ * Where the relay learns project states: local files, the upstream, or a fixed permissive policy.
+ * `undefined` means the project is not known (its keys are rejected).
+ */
+export interface ProjectStates {
+  /** The state of a project, looked up for one of its keys. */
+  get(projectId: string, publicKey: string): Promise<ProjectState | undefined>;
+  /** Stops watching or fetching. */
+  close(): void;
+}
+
+/** The default config of a project the relay has no config for (proxy and capture modes). */
+export const PERMISSIVE_CONFIG: ProjectConfig = {
+  allowedDomains: ["*"],
+  trustedRelays: [],
+  datascrubbingSettings: { scrubData: true, scrubDefaults: true },
+};
+
+/** Accepts every well-formed key for every project, with the default config. */
+export function permissiveProjectStates(): ProjectStates {
+  return {
+    get: (projectId) =>
+      Promise.resolve({ projectId, disabled: false, publicKeys: undefined, config: PERMISSIVE_CONFIG }),
+    close: () => undefined,
+  };
+}
+
+/**
+ * Decides whether a request authenticated with `publicKey` may send to the project, returning the
+ * refusal the client gets otherwise.
+ */
+export function checkProjectAccess(
+  project: ProjectState | undefined,
+  publicKey: string,
+  origin: string | undefined,
+  referer: string | undefined,
+): RelayError | undefined {
+  if (!project) return new RelayError("unknown_key", "event submission rejected with_reason: ProjectId");
+  if (project.disabled) {
+    return new RelayError("project_disabled", "event submission rejected with_reason: ProjectId", {
+      causes: [`project ${project.projectId} is disabled`],
+    });
+  }
+  if (project.publicKeys) {
+    const key = project.publicKeys.find((k) => k.publicKey === publicKey.split(".")[0]);
+    if (!key) {
+      return new RelayError("unknown_key", "event submission rejected with_reason: ProjectId", {
+        causes: [`the key is not a key of project ${project.projectId}`],
+      });
+    }
+    if (!key.isEnabled) {
+      return new RelayError("key_disabled", "event submission rejected with_reason: DisabledKey", {
+        causes: ["the key is disabled"],
+      });
+    }
+  }
+  if (!isOriginAllowed(project.config.allowedDomains, origin, referer)) {
+    return new RelayError("origin_not_allowed", "event submission rejected with_reason: Cors", {
+      causes: [`origin ${origin ?? referer ?? ""} is not allowed for project ${project.projectId}`],
+    });
+  }
+  return undefined;
+}
