@@ -1,1 +1,2 @@
-export {};
+export { DsnError, dsnBaseUrl, dsnEndpointUrl, dsnToString, isDisabledDsn, parseDsn, requireNumericProjectId } from "./dsn.js";
+export type { Dsn, DsnEndpoint, DsnErrorCode } from "./dsn.js";
