@@ -91,8 +91,14 @@ export function isValidPublicKey(key: string): boolean {
 
 function timestampOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const value = Number.parseFloat(text);
-  return Number.isFinite(value) && /^\s*[-+]?\d/.test(text) ? value : undefined;
+  // Only a whole number literal counts: raven-js sends ISO dates here, which are ignored.
+  if (!/^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === "" ? undefined : value;
 }
 
 /** Turns `sentry_*` pairs (from a header or a query string) into checked auth fields. */
@@ -102,16 +108,15 @@ export function authFieldsFromPairs(pairs: ReadonlyMap<string, string>): Result<
   if (!isValidPublicKey(key)) return err(new AuthError("bad_public_key", "bad sentry DSN public key"));
   const version = parseProtocolVersion(pairs.get("sentry_version"));
   if (!version.ok) return version;
-  const secret = pairs.get("sentry_secret");
   return ok({
     key,
-    secret: secret === "" ? undefined : secret,
+    secret: nonEmpty(pairs.get("sentry_secret")),
     version: version.value,
-    client: pairs.get("sentry_client") || undefined,
+    client: nonEmpty(pairs.get("sentry_client")),
     timestamp: timestampOf(pairs.get("sentry_timestamp")),
     rawTimestamp: pairs.get("sentry_timestamp"),
-    signature: pairs.get("sentry_signature") || undefined,
-    projectId: pairs.get("project_id") || undefined,
+    signature: nonEmpty(pairs.get("sentry_signature")),
+    projectId: nonEmpty(pairs.get("project_id")),
   });
 }
 

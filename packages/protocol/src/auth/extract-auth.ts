@@ -1,7 +1,15 @@
 import { parseDsn } from "../dsn/dsn.js";
 import type { Result } from "../result.js";
 import { err, ok } from "../result.js";
-import { AuthError, authFieldsFromPairs, isValidPublicKey, parseAuthHeader, parseProtocolVersion, type AuthFields } from "./auth-header.js";
+import {
+  AuthError,
+  authFieldsFromPairs,
+  isValidPublicKey,
+  parseAuthHeader,
+  parseAuthPairs,
+  parseProtocolVersion,
+  type AuthFields,
+} from "./auth-header.js";
 
 /** Where a request's authentication was found. */
 export type AuthSource = "x-sentry-auth" | "authorization-sentry" | "authorization-basic" | "query" | "envelope-dsn";
@@ -80,17 +88,9 @@ export function extractAuth(request: AuthRequest): Result<RequestAuth, AuthError
   const found: { source: AuthSource; read: () => Result<AuthFields, AuthError> }[] = [];
 
   const sentryHeader = headerOf(request.headers, "x-sentry-auth");
-  if (sentryHeader !== undefined && sentryHeader.toLowerCase().startsWith("sentry ")) {
-    const pairs = (): Map<string, string> => {
-      const space = sentryHeader.indexOf(" ");
-      const map = new Map<string, string>();
-      for (const item of sentryHeader.slice(space + 1).split(",")) {
-        const eq = item.indexOf("=");
-        if (eq > 0) map.set(item.slice(0, eq).trim(), item.slice(eq + 1).trim());
-      }
-      return map;
-    };
-    found.push({ source: "x-sentry-auth", read: () => relaxKey(parseAuthHeader(sentryHeader)!, pairs(), strict) });
+  if (sentryHeader?.toLowerCase().startsWith("sentry ")) {
+    const pairs = parseAuthPairs(sentryHeader.slice(sentryHeader.indexOf(" ") + 1));
+    found.push({ source: "x-sentry-auth", read: () => relaxKey(parseAuthHeader(sentryHeader)!, pairs, strict) });
   }
 
   const authorization = headerOf(request.headers, "authorization");
@@ -98,11 +98,7 @@ export function extractAuth(request: AuthRequest): Result<RequestAuth, AuthError
     const space = authorization.indexOf(" ");
     const scheme = space === -1 ? "" : authorization.slice(0, space).toLowerCase();
     if (scheme === "sentry") {
-      const pairs = new Map<string, string>();
-      for (const item of authorization.slice(space + 1).split(",")) {
-        const eq = item.indexOf("=");
-        if (eq > 0) pairs.set(item.slice(0, eq).trim(), item.slice(eq + 1).trim());
-      }
+      const pairs = parseAuthPairs(authorization.slice(space + 1));
       found.push({ source: "authorization-sentry", read: () => relaxKey(parseAuthHeader(authorization)!, pairs, strict) });
     } else if (scheme === "basic") {
       found.push({

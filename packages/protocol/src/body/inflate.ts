@@ -4,8 +4,11 @@ import type { Result } from "../result.js";
 import { err, ok } from "../result.js";
 import { BodyError } from "./body-error.js";
 
-/** Compressed input is fed in slices this big, so that a bomb is caught within one slice's output. */
-const SLICE = 16 * 1024;
+/** Compressed input is fed in slices of this size. */
+const SLICE = 64 * 1024;
+
+/** Thrown from the output callback to stop pako in the middle of a slice. */
+class OutputLimitReached extends Error {}
 
 /** Which zlib framing to expect. */
 export type Framing = "gzip" | "zlib" | "raw";
@@ -18,21 +21,25 @@ export function inflateBounded(input: Uint8Array, framing: Framing, maxSize: num
   const inflate = new Inflate({ raw: framing === "raw", windowBits: framing === "gzip" ? 15 + 16 : 15, chunkSize: 64 * 1024 });
   const chunks: Uint8Array[] = [];
   let size = 0;
-  let tooLarge = false;
+  let tooLarge = false as boolean;
   inflate.onData = (chunk: Uint8Array) => {
-    if (tooLarge) return;
     size += chunk.length;
     if (size > maxSize) {
       tooLarge = true;
       chunks.length = 0;
-      return;
+      // One compressed slice can expand a thousandfold: stop pako now, not at the slice's end.
+      throw new OutputLimitReached();
     }
     chunks.push(chunk);
   };
-  for (let offset = 0; offset < input.length && !tooLarge; offset += SLICE) {
-    const last = offset + SLICE >= input.length;
-    inflate.push(input.subarray(offset, offset + SLICE), last);
-    if (inflate.err) break;
+  try {
+    for (let offset = 0; offset < input.length; offset += SLICE) {
+      const last = offset + SLICE >= input.length;
+      inflate.push(input.subarray(offset, offset + SLICE), last);
+      if (inflate.err) break;
+    }
+  } catch (error) {
+    if (!(error instanceof OutputLimitReached)) throw error;
   }
   if (tooLarge) return err(new BodyError("too_large", `the decompressed body exceeds ${maxSize} bytes`));
   if (inflate.err || !inflate.ended) {

@@ -162,7 +162,7 @@ export function parseEnvelope(bytes: Uint8Array, options: ParseEnvelopeOptions =
     });
     pos = payloadEnd + 1;
   }
-  return ok({ headers: headers as EnvelopeHeaders, items, rawHeader });
+  return ok({ headers: headers, items, rawHeader });
 }
 
 function headerBytes(headers: JsonObject, raw: Uint8Array | undefined): Uint8Array {

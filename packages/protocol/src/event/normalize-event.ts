@@ -56,8 +56,8 @@ function isObject(value: unknown): value is Json {
 
 /** Adds a remark to `_meta` at a top-level field: what was wrong and the original value. */
 function remark(meta: Json, field: string, error: string, original?: unknown): void {
-  const entry = isObject(meta[field]) ? (meta[field] as Json) : {};
-  const here = isObject(entry[""]) ? (entry[""] as Json) : {};
+  const entry = isObject(meta[field]) ? (meta[field]) : {};
+  const here = isObject(entry[""]) ? (entry[""]) : {};
   const errors = Array.isArray(here.err) ? (here.err as unknown[]) : [];
   errors.push(error);
   here.err = errors;
@@ -85,8 +85,11 @@ export function parseTimestamp(value: unknown): number | undefined {
 }
 
 function toValues(value: unknown): unknown[] | undefined {
-  if (Array.isArray(value)) return value;
-  if (isObject(value)) return Array.isArray(value.values) ? (value.values as unknown[]) : [value];
+  if (Array.isArray(value)) return value as unknown[];
+  if (isObject(value)) {
+    const values: unknown = value.values;
+    return Array.isArray(values) ? (values as unknown[]) : [value];
+  }
   return undefined;
 }
 
@@ -139,7 +142,7 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Resul
   for (const [oldName, name] of OLD_NAMES) {
     if (oldName in event) {
       if (!(name in event)) event[name] = event[oldName];
-      delete event[oldName];
+      Reflect.deleteProperty(event, oldName);
     }
   }
 
@@ -171,7 +174,7 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Resul
   if (event.level === undefined || event.level === null) {
     event.level = event.type === "transaction" ? "info" : "error";
   } else {
-    const level = LEVELS[String(event.level).toLowerCase()];
+    const level = typeof event.level === "string" || typeof event.level === "number" ? LEVELS[String(event.level).toLowerCase()] : undefined;
     if (!level) remark(meta, "level", "invalid_data", event.level);
     event.level = level ?? "error";
   }
@@ -239,7 +242,7 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Resul
   for (const field of ["extra", "contexts", "user", "request", "sdk"] as const) {
     if (event[field] !== undefined && !isObject(event[field])) {
       remark(meta, field, "invalid_data", event[field]);
-      delete event[field];
+      Reflect.deleteProperty(event, field);
     }
   }
 
