@@ -1,0 +1,100 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { CaptureStore } from "./capture/capture-store.js";
+import { corsHeaders, corsPreflightHeaders } from "./http/cors.js";
+import type { OutcomeSink } from "./outcomes.js";
+import type { ProjectStates } from "./projects/project-state.js";
+import { RelayError } from "./relay-error.js";
+import type { RelayOptions } from "./relay-options.js";
+import { registerCaptureRoutes } from "./routes/capture-events.js";
+import { registerHealthRoutes } from "./routes/health.js";
+import { registerIngestRoutes } from "./routes/ingest.js";
+import type { Spool } from "./spool/spool.js";
+
+/** Everything the relay's HTTP app works with; nothing is created inside. */
+export interface RelayDeps {
+  readonly options: RelayOptions;
+  readonly projects: ProjectStates;
+  readonly spool: Spool;
+  readonly logger: Logger;
+  readonly outcomes: OutcomeSink;
+  /** Capture mode only: where processed envelopes are kept for `GET /api/relay/events/`. */
+  readonly captureStore?: CaptureStore | undefined;
+  /** Called after each envelope is spooled, to wake the delivery pipeline. */
+  readonly onAccepted?: (() => void) | undefined;
+  /** Whether the relay can do its work (registered upstream, or always outside managed mode). */
+  readonly isReady?: (() => boolean) | undefined;
+  /** Clock in milliseconds since the epoch. */
+  readonly now?: (() => number) | undefined;
+}
+
+/** Folds repeated slashes and drops a path prefix before `/api/` (DSNs with a path prefix). */
+function rewriteUrl(url: string): string {
+  const queryAt = url.indexOf("?");
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const query = queryAt === -1 ? "" : url.slice(queryAt);
+  let folded = path.replace(/\/{2,}/g, "/");
+  const apiAt = folded.indexOf("/api/");
+  if (apiAt > 0) folded = folded.slice(apiAt);
+  if (!folded.endsWith("/")) folded += "/";
+  return folded + query;
+}
+
+/**
+ * Builds the relay's HTTP app (fastify), ready for `listen()` or `inject()`. The app answers
+ * ingest requests once their envelope is durably spooled; processing and delivery happen in the
+ * pipeline, off the request path.
+ */
+export function buildRelay(deps: RelayDeps): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger,
+    disableRequestLogging: true,
+    trustProxy: deps.options.trustProxy as boolean | string | string[] | undefined,
+    requestTimeout: deps.options.requestTimeoutMs ?? 60_000,
+    connectionTimeout: deps.options.requestTimeoutMs ?? 60_000,
+    maxParamLength: 200,
+    rewriteUrl: (request) => rewriteUrl(request.url ?? "/"),
+    return503OnClosing: true,
+  });
+
+  // Bodies are read by the handlers themselves, with the limits of each endpoint.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", (_request, payload, done) => {
+    done(null, payload);
+  });
+
+  app.addHook("onRequest", (request, reply, done) => {
+    if (request.url.startsWith("/api/")) void reply.headers(corsHeaders());
+    done();
+  });
+
+  app.options("/api/*", (_request, reply) => reply.code(200).headers(corsPreflightHeaders()).send());
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof RelayError) {
+      if (error.status >= 500) request.log.warn({ code: error.code }, error.message);
+      else request.log.debug({ code: error.code, causes: error.causes }, error.message);
+      return reply
+        .code(error.status)
+        .headers({ ...error.headers, "x-sentry-error": error.message })
+        .send(error.toBody());
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      const message = (error as Error).message;
+      return reply.code(status).header("x-sentry-error", message).send({ detail: message, causes: [] });
+    }
+    request.log.error({ err: error }, "unexpected error while handling a request");
+    return reply.code(500).send({ detail: "internal error in the relay", causes: [] });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const error = new RelayError("not_found", `no endpoint for ${request.method} ${request.url.split("?")[0] ?? ""}`);
+    return reply.code(error.status).send(error.toBody());
+  });
+
+  registerHealthRoutes(app, deps.isReady ?? (() => deps.options.mode !== "managed"));
+  registerIngestRoutes(app, deps);
+  if (deps.captureStore) registerCaptureRoutes(app, deps.captureStore);
+  return app;
+}

@@ -1,0 +1,35 @@
+import { decodeBody, parseJsonObject, unwrapStoreBody, type BodyError } from "@org/protocol/body";
+import { RelayError } from "../relay-error.js";
+
+function refuse(error: BodyError, what: string): RelayError {
+  if (error.code === "too_large") return new RelayError("too_large", `${what} is too large`, { causes: [error.message] });
+  if (error.code === "empty") return new RelayError("invalid_body", "empty body", { causes: [error.message] });
+  return new RelayError("invalid_body", `invalid ${what.replace(/^the /, "")}`, { causes: [error.message] });
+}
+
+/** Undoes the request's Content-Encoding, within `limit` decoded bytes. */
+export function decodeRequestBody(raw: Uint8Array, contentEncoding: string | undefined, limit: number, what: string): Uint8Array {
+  const decoded = decodeBody(raw, { contentEncoding, maxSize: limit });
+  if (!decoded.ok) throw refuse(decoded.error, what);
+  if (decoded.value.length === 0) throw new RelayError("invalid_body", "empty body");
+  return decoded.value;
+}
+
+/** A store request's event: decoded, unwrapped from base64/zlib, parsed. */
+export interface StoreEvent {
+  readonly json: Record<string, unknown>;
+  /** The legacy `project` field of the body, for `/api/store/` without a project in the path. */
+  readonly projectId: string | undefined;
+}
+
+/** Reads the event of a store request (JSON, base64 of JSON, or base64 of zlib'd JSON). */
+export function decodeStoreEvent(raw: Uint8Array, contentEncoding: string | undefined, limit: number): StoreEvent {
+  const decoded = decodeRequestBody(raw, contentEncoding, limit, "the event");
+  const unwrapped = unwrapStoreBody(decoded, limit);
+  if (!unwrapped.ok) throw refuse(unwrapped.error, "the event");
+  const json = parseJsonObject(unwrapped.value);
+  if (!json.ok) throw refuse(json.error, "the event");
+  const project = json.value.project;
+  const projectId = typeof project === "number" || (typeof project === "string" && /^\d+$/.test(project)) ? String(project) : undefined;
+  return { json: json.value, projectId };
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from "node:crypto";
+import { EVENT_ITEM_TYPES, normalizeEventId, parseEnvelope, serializeEnvelope, type Envelope } from "@org/protocol/envelope";
+import { RelayError } from "../relay-error.js";
+import type { RelayLimits } from "../relay-options.js";
+
+/** Items accepted in one envelope; more is a client bug or an attack. */
+const MAX_ITEMS = 1_000;
+
+/** An envelope as read from a request, with its `dsn` for tunnel authentication. */
+export interface IngestEnvelope {
+  readonly envelope: Envelope;
+  readonly bytes: Uint8Array;
+  readonly dsn: string | undefined;
+}
+
+/** Parses a request's envelope or refuses it (400). */
+export function parseIngestEnvelope(bytes: Uint8Array): IngestEnvelope {
+  const parsed = parseEnvelope(bytes, { maxItems: MAX_ITEMS });
+  if (!parsed.ok) {
+    if (parsed.error.code === "too_large") throw new RelayError("too_large", "the envelope has too many items", { causes: [parsed.error.message] });
+    throw new RelayError("invalid_envelope", "invalid envelope", { causes: [parsed.error.message] });
+  }
+  const dsn = parsed.value.headers.dsn;
+  return { envelope: parsed.value, bytes, dsn: typeof dsn === "string" ? dsn : undefined };
+}
+
+/** What the relay learned from checking an envelope. */
+export interface CheckedEnvelope {
+  /** The bytes to spool. */
+  readonly payload: Uint8Array;
+  /** The event id, from the header or else the event item. */
+  readonly eventId: string | undefined;
+  /** Whether the envelope carries an event-like item (its id is the answer's `id`). */
+  readonly hasEventLikeItem: boolean;
+}
+
+function eventIdOfPayload(payload: Uint8Array): string | undefined {
+  try {
+    const json: unknown = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("utf8"));
+    return typeof json === "object" && json !== null ? normalizeEventId((json as Record<string, unknown>).event_id) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Checks an envelope against the limits and the rules of the protocol, refusing it when broken. */
+export function checkEnvelope(input: IngestEnvelope, limits: RelayLimits): CheckedEnvelope {
+  const { envelope } = input;
+  if (envelope.items.length === 0) throw new RelayError("invalid_envelope", "empty envelope", { causes: ["the envelope has no items"] });
+  let eventItems = 0;
+  let sessions = 0;
+  let eventId = normalizeEventId(envelope.headers.event_id);
+  for (const [index, item] of envelope.items.entries()) {
+    const type = item.headers.type;
+    const size = item.payload.length;
+    if (EVENT_ITEM_TYPES.has(type)) {
+      eventItems += 1;
+      if (size > limits.maxEventSize) {
+        throw new RelayError("too_large", `the ${type} item is larger than ${limits.maxEventSize} bytes`, { causes: [`item ${index} has ${size} bytes`] });
+      }
+      eventId ??= eventIdOfPayload(item.payload);
+    } else if (type === "attachment") {
+      if (size > limits.maxAttachmentSize) {
+        throw new RelayError("too_large", `an attachment is larger than ${limits.maxAttachmentSize} bytes`, { causes: [`item ${index} has ${size} bytes`] });
+      }
+    } else if (type === "session" || type === "sessions") {
+      sessions += 1;
+    } else if (size > limits.maxEventSize && type !== "replay_recording" && type !== "replay_video" && type !== "profile" && type !== "profile_chunk") {
+      throw new RelayError("too_large", `the ${type} item is larger than ${limits.maxEventSize} bytes`, { causes: [`item ${index} has ${size} bytes`] });
+    }
+  }
+  if (eventItems > 1) {
+    throw new RelayError("invalid_envelope", "duplicate event item", { causes: ["an envelope carries at most one event or transaction"] });
+  }
+  if (sessions > limits.maxSessionsPerEnvelope) {
+    throw new RelayError("too_large", `more than ${limits.maxSessionsPerEnvelope} session items in one envelope`);
+  }
+  return { payload: input.bytes, eventId, hasEventLikeItem: eventItems > 0 };
+}
+
+/** The envelope a store request (or a security report) becomes. */
+export interface BuiltEnvelope {
+  readonly payload: Uint8Array;
+  readonly eventId: string;
+}
+
+/** Wraps an event (a JSON object) or a raw report into a one-item envelope. */
+export function buildEventEnvelope(content: Record<string, unknown> | Uint8Array, type: string, now: number): BuiltEnvelope {
+  const eventId =
+    (content instanceof Uint8Array ? undefined : normalizeEventId(content.event_id)) ?? randomUUID().replaceAll("-", "");
+  const payload = content instanceof Uint8Array ? content : new TextEncoder().encode(JSON.stringify(content));
+  const envelope: Envelope = {
+    headers: { event_id: eventId, sent_at: new Date(now).toISOString() },
+    items: [{ headers: { type, length: payload.length }, payload }],
+  };
+  return { payload: serializeEnvelope(envelope), eventId };
+}

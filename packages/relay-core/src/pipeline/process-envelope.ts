@@ -1,0 +1,99 @@
+import { randomUUID } from "node:crypto";
+import { parseJsonObject } from "@org/protocol/body";
+import { itemCategory, parseEnvelope, serializeEnvelope, type EnvelopeItem } from "@org/protocol/envelope";
+import { normalizeEvent } from "@org/protocol/event";
+import type { Outcome, OutcomeSink } from "../outcomes.js";
+import { checkInboundFilters, type FilterSettings } from "../processing/filters/index.js";
+import { mergeScrubbingPolicies, scrubEvent, type ScrubbingPolicy } from "../processing/scrub/index.js";
+import type { ProjectStates } from "../projects/project-state.js";
+import type { ClaimedEnvelope } from "../spool/spool.js";
+import type { Processed } from "./pipeline.js";
+
+/** What processing needs besides the envelope. */
+export interface ProcessorOptions {
+  readonly projects: ProjectStates;
+  /** The relay's own `pii` policy, applied in every mode on top of the project's settings. */
+  readonly globalScrubbing: ScrubbingPolicy;
+  readonly outcomes?: OutcomeSink | undefined;
+}
+
+const EVENT_TYPES = new Set(["event", "transaction"]);
+const encoder = new TextEncoder();
+
+function titleOf(event: Record<string, unknown>): string {
+  const exception = (event.exception as { values?: { type?: unknown; value?: unknown }[] } | undefined)?.values?.at(-1);
+  if (exception) {
+    const type = typeof exception.type === "string" ? exception.type : "";
+    const value = typeof exception.value === "string" ? exception.value : "";
+    return type && value ? `${type}: ${value}` : type || value || "<unlabeled exception>";
+  }
+  const logentry = event.logentry as { formatted?: unknown; message?: unknown } | undefined;
+  const message = logentry?.formatted ?? logentry?.message;
+  if (typeof message === "string") return message.split("\n")[0] ?? "";
+  if (typeof event.transaction === "string") return event.transaction;
+  return "<no title>";
+}
+
+/**
+ * Processes spooled envelopes the way a relay does before forwarding: events and transactions are
+ * normalized, scrubbed (project settings plus the relay's policy) and run through the project's
+ * inbound filters; other items pass unchanged. Dropped items become outcomes.
+ */
+export function createEnvelopeProcessor(options: ProcessorOptions): (envelope: ClaimedEnvelope) => Promise<Processed> {
+  return async (claimed) => {
+    const base = { projectId: claimed.projectId, quantity: 1 };
+    const parsed = parseEnvelope(claimed.payload);
+    if (!parsed.ok) {
+      return { kind: "drop", dropped: [{ ...base, kind: "invalid", reason: "invalid_envelope", category: "default" }] };
+    }
+    const project = await options.projects.get(claimed.projectId, claimed.context.publicKey);
+    if (!project || project.disabled) {
+      const dropped = parsed.value.items.map((item): Outcome => ({ ...base, kind: "invalid", reason: "project_id", category: itemCategory(item.headers.type) }));
+      return { kind: "drop", dropped };
+    }
+    const policy = mergeScrubbingPolicies(options.globalScrubbing, project.config.datascrubbingSettings);
+    const filters = project.config.filterSettings as FilterSettings | undefined;
+    const dropped: Outcome[] = [];
+    const accepted: Outcome[] = [];
+    const items: EnvelopeItem[] = [];
+    let title: string | undefined;
+    for (const item of parsed.value.items) {
+      const type = item.headers.type;
+      const category = itemCategory(type);
+      if (!EVENT_TYPES.has(type)) {
+        items.push(item);
+        accepted.push({ ...base, kind: "accepted", category });
+        continue;
+      }
+      const json = parseJsonObject(item.payload);
+      const normalized = json.ok
+        ? normalizeEvent(
+            { ...json.value, ...(type === "transaction" ? { type: "transaction" } : {}), event_id: parsed.value.headers.event_id ?? json.value.event_id },
+            { receivedAt: claimed.receivedAt, generateId: () => claimed.id || randomUUID().replaceAll("-", "") },
+          )
+        : json;
+      if (!normalized.ok) {
+        dropped.push({ ...base, kind: "invalid", reason: normalized.error.code, category });
+        continue;
+      }
+      const event = normalized.value as Record<string, unknown>;
+      const reason = type === "event" ? checkInboundFilters(event, filters, claimed.context.clientIp) : undefined;
+      if (reason) {
+        dropped.push({ ...base, kind: "filtered", reason, category });
+        continue;
+      }
+      const scrubbed = scrubEvent(event, policy).event;
+      title = titleOf(scrubbed);
+      items.push({ headers: item.headers, payload: encoder.encode(JSON.stringify(scrubbed)) });
+      accepted.push({ ...base, kind: "accepted", category });
+    }
+    if (items.length === 0) return { kind: "drop", dropped };
+    const payload = serializeEnvelope({ headers: parsed.value.headers, items, rawHeader: parsed.value.rawHeader });
+    const itemTypes = items.map((item) => item.headers.type);
+    return {
+      kind: "deliver",
+      dropped,
+      envelope: { source: claimed, payload, itemTypes, title: title ?? itemTypes.join(", "), outcomes: accepted },
+    };
+  };
+}

@@ -1,0 +1,2 @@
+export { checkInboundFilters } from "./inbound-filters.js";
+export type { FilterReason, FilterSettings } from "./inbound-filters.js";

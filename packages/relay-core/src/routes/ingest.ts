@@ -1,0 +1,149 @@
+import { randomUUID } from "node:crypto";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Readable } from "node:stream";
+import type { RelayDeps } from "../build-relay.js";
+import { readBody } from "../http/read-body.js";
+import { authenticate, type Authenticated } from "../ingest/authenticate.js";
+import { buildEventEnvelope, checkEnvelope, parseIngestEnvelope } from "../ingest/envelope-checks.js";
+import { decodeRequestBody, decodeStoreEvent } from "../ingest/decode.js";
+import { checkProjectAccess } from "../projects/project-state.js";
+import { RelayError } from "../relay-error.js";
+import { SpoolFullError } from "../spool/spool.js";
+
+interface ProjectParams {
+  projectId: string;
+}
+
+/** A 1×1 transparent GIF: the answer to `GET /api/{id}/store/` from image-beacon clients. */
+const PIXEL = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64");
+
+const PROJECT_ID = /^\d{1,20}$/;
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function projectIdOf(request: FastifyRequest<{ Params: ProjectParams }>): string {
+  const { projectId } = request.params;
+  if (!PROJECT_ID.test(projectId)) {
+    throw new RelayError("invalid_project_id", "invalid project id", { causes: [`"${projectId}" is not a number`] });
+  }
+  return String(BigInt(projectId));
+}
+
+/** The store, envelope, security, minidump and attachment endpoints. */
+export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): void {
+  const { limits } = deps.options;
+  // A local capture server takes any key; in front of a real Sentry only real keys make sense.
+  const strictKey = deps.options.mode !== "capture";
+  const now = deps.now ?? Date.now;
+
+  async function accept(
+    request: FastifyRequest,
+    projectId: string,
+    auth: Authenticated,
+    envelope: Uint8Array,
+    eventId: string | undefined,
+  ): Promise<string> {
+    const project = await deps.projects.get(projectId, auth.publicKey);
+    const refusal = checkProjectAccess(project, auth.publicKey, header(request, "origin"), header(request, "referer"));
+    if (refusal) throw refusal;
+    const id = eventId ?? randomUUID().replaceAll("-", "");
+    try {
+      await deps.spool.enqueue({
+        id,
+        projectId,
+        receivedAt: now(),
+        context: {
+          publicKey: auth.publicKey,
+          client: auth.client ?? header(request, "user-agent"),
+          clientIp: request.ip,
+          userAgent: header(request, "user-agent"),
+          origin: header(request, "origin"),
+        },
+        payload: envelope,
+      });
+    } catch (error) {
+      if (error instanceof SpoolFullError) {
+        throw new RelayError("spool_full", "the relay cannot take more data right now", {
+          causes: [error.message],
+          headers: { "retry-after": "60" },
+        });
+      }
+      throw error;
+    }
+    deps.onAccepted?.();
+    return id;
+  }
+
+  async function readDecoded(request: FastifyRequest, limit: number, what: string): Promise<Uint8Array> {
+    const raw = await readBody(request.body as Readable, header(request, "content-length"), limit, what);
+    return decodeRequestBody(raw, header(request, "content-encoding"), limit, what);
+  }
+
+  async function handleEnvelope(request: FastifyRequest, pathProjectId: string | undefined): Promise<{ id: string | null }> {
+    const bytes = await readDecoded(request, limits.maxEnvelopeSize, "the envelope");
+    const envelope = parseIngestEnvelope(bytes);
+    const auth = authenticate(request, envelope.dsn, strictKey);
+    const projectId = pathProjectId ?? auth.projectId;
+    if (projectId === undefined) {
+      throw new RelayError("invalid_project_id", "no project id: the envelope names no dsn and the path no project");
+    }
+    if (auth.projectId !== undefined && auth.projectId !== projectId) {
+      throw new RelayError("bad_auth", "the envelope's dsn names another project than the request", {
+        causes: [`dsn project ${auth.projectId}, request project ${projectId}`],
+      });
+    }
+    const checked = checkEnvelope(envelope, limits);
+    const id = await accept(request, projectId, auth, checked.payload, checked.eventId);
+    return { id: checked.eventId ?? (checked.hasEventLikeItem ? id : null) };
+  }
+
+  async function handleStore(request: FastifyRequest, projectId: string | undefined): Promise<{ id: string }> {
+    const auth = authenticate(request, undefined, strictKey);
+    const raw = await readBody(request.body as Readable, header(request, "content-length"), limits.maxEventSize, "the event");
+    const event = decodeStoreEvent(raw, header(request, "content-encoding"), limits.maxEventSize);
+    const resolvedProject = projectId ?? auth.projectId ?? event.projectId;
+    if (resolvedProject === undefined) {
+      throw new RelayError("invalid_project_id", "no project id: legacy store requests need a project in the key or body");
+    }
+    const built = buildEventEnvelope(event.json, "event", now());
+    return { id: await accept(request, resolvedProject, auth, built.payload, built.eventId) };
+  }
+
+  app.post<{ Params: ProjectParams }>("/api/:projectId/envelope/", (request) =>
+    handleEnvelope(request, projectIdOf(request)),
+  );
+  if (deps.options.tunnelPath) {
+    const tunnel = deps.options.tunnelPath.replace(/\/\/+/g, "/").replace(/\/?$/, "/");
+    app.post(tunnel, (request) => handleEnvelope(request, undefined));
+  }
+
+  app.post<{ Params: ProjectParams }>("/api/:projectId/store/", (request) => handleStore(request, projectIdOf(request)));
+  app.post("/api/store/", (request) => handleStore(request, undefined));
+
+  app.get<{ Params: ProjectParams; Querystring: { sentry_data?: string } }>(
+    "/api/:projectId/store/",
+    async (request, reply: FastifyReply) => {
+      const projectId = projectIdOf(request);
+      const auth = authenticate(request, undefined, strictKey);
+      const data = request.query.sentry_data;
+      if (!data) throw new RelayError("invalid_body", "empty event: the sentry_data query parameter is missing");
+      const event = decodeStoreEvent(Buffer.from(data, "utf8"), undefined, limits.maxEventSize);
+      const built = buildEventEnvelope(event.json, "event", now());
+      await accept(request, projectId, auth, built.payload, built.eventId);
+      return reply.code(200).header("content-type", "image/gif").send(PIXEL);
+    },
+  );
+
+  const security = async (request: FastifyRequest<{ Params: ProjectParams }>): Promise<{ id: string }> => {
+    const projectId = projectIdOf(request);
+    const auth = authenticate(request, undefined, strictKey);
+    const bytes = await readDecoded(request, limits.maxApiPayloadSize, "the security report");
+    const built = buildEventEnvelope(bytes, "raw_security", now());
+    return { id: await accept(request, projectId, auth, built.payload, built.eventId) };
+  };
+  app.post<{ Params: ProjectParams }>("/api/:projectId/security/", security);
+  app.post<{ Params: ProjectParams }>("/api/:projectId/csp-report/", security);
+}
