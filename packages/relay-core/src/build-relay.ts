@@ -1,3 +1,4 @@
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { CaptureStore } from "./capture/capture-store.js";
@@ -46,7 +47,7 @@ function rewriteUrl(url: string): string {
  * pipeline, off the request path.
  */
 export function buildRelay(deps: RelayDeps): FastifyInstance {
-  const app: FastifyInstance = Fastify({
+  const app: FastifyInstance = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({ // eslint-disable-line @typescript-eslint/no-unnecessary-type-arguments -- pino's Logger must not become the instance type
     loggerInstance: deps.logger,
     disableRequestLogging: true,
     trustProxy: deps.options.trustProxy as boolean | string | string[] | undefined,
