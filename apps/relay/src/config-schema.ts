@@ -1,0 +1,93 @@
+import { z } from "zod";
+
+const mode = z.enum(["managed", "static", "proxy", "capture"]);
+const port = z.number().int().min(0).max(65_535);
+/** A size: a number of bytes, or a string with a unit (`1kB`, `1KiB`, `1MB`, `1MiB`, ...). */
+const size = z.union([z.number().int().nonnegative(), z.string().min(1)]);
+const seconds = z.number().nonnegative();
+
+/** The schema of `config.yml`, with every default. Unknown keys are errors (typos). */
+export const configSchema = z.strictObject({
+  relay: z
+    .strictObject({
+      mode: mode.default("managed"),
+      upstream: z.url().default("https://sentry.io/"),
+      host: z.string().min(1).default("127.0.0.1"),
+      port: port.default(3000),
+      tunnel_path: z.string().startsWith("/").optional(),
+      trust_proxy: z.union([z.boolean(), z.string(), z.array(z.string())]).default(false),
+    })
+    .prefault({}),
+  http: z
+    .strictObject({
+      timeout: seconds.default(5),
+      connection_timeout: seconds.default(3),
+      max_retry_interval: seconds.default(60),
+      auth_interval: seconds.default(600),
+      request_timeout: seconds.default(60),
+    })
+    .prefault({}),
+  cache: z
+    .strictObject({
+      project_expiry: seconds.default(300),
+      project_grace_period: seconds.default(60),
+      miss_expiry: seconds.default(60),
+      batch_interval: z.number().int().positive().default(100),
+      batch_size: z.number().int().positive().default(500),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      max_event_size: size.default("1MiB"),
+      max_envelope_size: size.default("100MiB"),
+      max_attachment_size: size.default("100MiB"),
+      max_api_payload_size: size.default("20MiB"),
+      max_session_count: z.number().int().positive().default(100),
+      shutdown_timeout: seconds.default(10),
+    })
+    .prefault({}),
+  logging: z
+    .strictObject({
+      level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+      format: z.enum(["auto", "pretty", "json"]).default("auto"),
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      statsd: z.string().nullable().default(null),
+      prefix: z.string().default("sentry.relay"),
+      default_tags: z.record(z.string(), z.string()).default({}),
+    })
+    .prefault({}),
+  sentry: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      dsn: z.string().nullable().default(null),
+    })
+    .prefault({}),
+  spool: z
+    .strictObject({
+      path: z.string().nullable().default(null),
+      max_disk_size: size.default("500MiB"),
+      max_age: seconds.default(7 * 24 * 3600),
+      synchronous: z.enum(["full", "normal"]).default("full"),
+    })
+    .prefault({}),
+  capture: z
+    .strictObject({
+      max_events: z.number().int().positive().default(1000),
+    })
+    .prefault({}),
+  pii: z
+    .strictObject({
+      scrub_data: z.boolean().default(true),
+      scrub_defaults: z.boolean().default(true),
+      scrub_ip_addresses: z.boolean().default(false),
+      sensitive_fields: z.array(z.string()).default([]),
+      exclude_fields: z.array(z.string()).default([]),
+    })
+    .prefault({}),
+});
+
+/** `config.yml` as written, after defaults (sizes still as written). */
+export type RawRelayConfig = z.infer<typeof configSchema>;

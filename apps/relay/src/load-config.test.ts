@@ -1,0 +1,84 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { RelayCliError } from "./config-error.js";
+import { loadConfig, resolveConfigDir } from "./load-config.js";
+
+describe("loadConfig", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "relay-config-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const write = (text: string): void => {
+    writeFileSync(join(dir, "config.yml"), text);
+  };
+  const failure = (env: NodeJS.ProcessEnv = {}): RelayCliError => {
+    try {
+      loadConfig(dir, env);
+    } catch (error) {
+      if (error instanceof RelayCliError) return error;
+      throw error;
+    }
+    throw new Error("expected loadConfig to fail");
+  };
+
+  it("runs a local capture relay when there is no configuration at all", () => {
+    const loaded = loadConfig(dir, {});
+    expect(loaded.file).toBeUndefined();
+    expect(loaded.config.relay).toMatchObject({ mode: "capture", host: "127.0.0.1", port: 3000 });
+  });
+
+  it("fills every default of the spec around what the file sets", () => {
+    write("relay:\n  upstream: https://sentry.example.com/\n");
+    const { config } = loadConfig(dir, {});
+    expect(config.relay).toMatchObject({ mode: "managed", upstream: "https://sentry.example.com/", port: 3000 });
+    expect(config.http).toEqual({ timeout: 5, connection_timeout: 3, max_retry_interval: 60, auth_interval: 600, request_timeout: 60 });
+    expect(config.limits).toMatchObject({ max_event_size: "1MiB", shutdown_timeout: 10 });
+    expect(config.logging).toEqual({ level: "info", format: "auto" });
+    expect(config.metrics).toEqual({ statsd: null, prefix: "sentry.relay", default_tags: {} });
+    expect(config.sentry).toEqual({ enabled: false, dsn: null });
+  });
+
+  it("names the file, the line and the nearest key for a typo", () => {
+    write("relay:\n  mode: static\n  prot: 3001\n");
+    const error = failure();
+    expect(error.code).toBe("config_invalid");
+    expect(error.message).toContain(`${join(dir, "config.yml")}:3: unknown key relay.prot (did you mean relay.port?)`);
+  });
+
+  it("names the line and key of a value of the wrong type", () => {
+    write("relay:\n  mode: capture\nlimits:\n  shutdown_timeout: soon\n");
+    const error = failure();
+    expect(error.message).toMatch(/config\.yml:4: limits\.shutdown_timeout: /);
+  });
+
+  it("reports broken YAML with its line", () => {
+    write("relay:\n  mode: [capture\n");
+    expect(failure().message).toMatch(/config\.yml:\d+: not valid YAML/);
+  });
+
+  it("applies RELAY_* environment overrides and says so", () => {
+    write("relay:\n  mode: static\n");
+    const loaded = loadConfig(dir, { RELAY_PORT: "4000", RELAY_MODE: "proxy", RELAY_HOST: "::1" });
+    expect(loaded.config.relay).toMatchObject({ mode: "proxy", port: 4000, host: "::1" });
+    expect(loaded.notices).toContain("RELAY_PORT overrides relay.port");
+  });
+
+  it("rejects a bad override like a bad file value", () => {
+    expect(failure({ RELAY_PORT: "eighty" }).message).toContain("relay.port");
+  });
+
+  it("reads an old .semaphore folder with a notice when .relay is absent", () => {
+    mkdirSync(join(dir, ".semaphore"));
+    const resolved = resolveConfigDir(undefined, dir);
+    expect(resolved.dir).toBe(join(dir, ".semaphore"));
+    expect(resolved.notice).toContain(".semaphore");
+    mkdirSync(join(dir, ".relay"));
+    expect(resolveConfigDir(undefined, dir)).toEqual({ dir: join(dir, ".relay") });
+  });
+});

@@ -1,0 +1,85 @@
+import { Command, CommanderError, Option } from "commander";
+import { stringify } from "yaml";
+import { RelayCliError } from "./config-error.js";
+import { loadConfig, resolveConfigDir } from "./load-config.js";
+import { runRelay } from "./run-relay.js";
+
+const EXIT_CODES: Readonly<Record<RelayCliError["code"], number>> = {
+  usage: 2,
+  config_invalid: 2,
+  config_unreadable: 2,
+  config_exists: 2,
+  credentials_invalid: 2,
+  credentials_missing: 2,
+  startup_failed: 1,
+};
+
+interface GlobalOptions {
+  config?: string;
+}
+
+function buildProgram(io: { out: (text: string) => void; err: (text: string) => void }, env: NodeJS.ProcessEnv, cwd: string): Command {
+  const program = new Command("relay")
+    .description("A relay for Sentry events: accepts events from any Sentry SDK, scrubs them, keeps them safely and forwards them.")
+    .option("-c, --config <dir>", "configuration folder (default: .relay in the current folder)")
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError();
+
+  const configDir = (): { dir: string; notice?: string } => resolveConfigDir(program.opts<GlobalOptions>().config, cwd);
+
+  program
+    .command("run")
+    .description("run the relay in the foreground")
+    .option("--upstream <url>", "upstream Sentry or relay (relay.upstream)")
+    .option("--host <host>", "address to listen on (relay.host)")
+    .option("--port <port>", "port to listen on (relay.port)", (value) => {
+      if (!/^\d+$/.test(value) || Number(value) > 65_535) throw new RelayCliError("usage", `--port: not a port number: ${value}`);
+      return Number(value);
+    })
+    .addOption(new Option("--mode <mode>", "relay mode (relay.mode)").choices(["managed", "static", "proxy", "capture"]))
+    .action(async (options: { upstream?: string; host?: string; port?: number; mode?: "managed" | "static" | "proxy" | "capture" }) => {
+      const { dir, notice } = configDir();
+      const loaded = loadConfig(dir, env, options);
+      await runRelay(loaded, notice ? [notice] : [], io);
+    });
+
+  const config = program.command("config").description("create or show the configuration");
+  config
+    .command("show")
+    .description("print the whole configuration, defaults included")
+    .addOption(new Option("--format <format>", "output format").choices(["yaml", "json"]).default("yaml"))
+    .action((options: { format: "yaml" | "json" }) => {
+      const { dir, notice } = configDir();
+      if (notice) io.err(`${notice}\n`);
+      const loaded = loadConfig(dir, env);
+      for (const line of loaded.notices) io.err(`${line}\n`);
+      io.out(options.format === "json" ? `${JSON.stringify(loaded.config, null, 2)}\n` : stringify(loaded.config));
+    });
+
+  return program;
+}
+
+/** Runs the relay command line; resolves to the process exit code. */
+export async function main(
+  argv: readonly string[],
+  io = { out: (text: string) => void process.stdout.write(text), err: (text: string) => void process.stderr.write(text) },
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): Promise<number> {
+  const program = buildProgram(io, env, cwd);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof RelayCliError) {
+      io.err(`relay: ${error.message}\n`);
+      return EXIT_CODES[error.code];
+    }
+    io.err(`relay: ${(error as Error).message}\n`);
+    return 1;
+  }
+}

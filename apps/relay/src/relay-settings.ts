@@ -1,0 +1,48 @@
+import { parseByteSize } from "@org/protocol/body";
+import type { RelayMode, RelayOptions, ScrubbingPolicy } from "@org/relay-core";
+import type { RawRelayConfig } from "./config-schema.js";
+import { RelayCliError } from "./config-error.js";
+
+/** What the relay's parts need, derived once from `config.yml`. */
+export interface RelaySettings {
+  readonly mode: RelayMode;
+  readonly http: RelayOptions;
+  readonly spoolMaxBytes: number;
+  readonly globalScrubbing: ScrubbingPolicy;
+}
+
+function bytes(value: number | string, key: string): number {
+  if (typeof value === "number") return value;
+  const parsed = parseByteSize(value);
+  if (!parsed.ok) throw new RelayCliError("config_invalid", `${key}: ${parsed.error.message}`);
+  return parsed.value;
+}
+
+/** Resolves sizes and names of the validated configuration into the parts' options. */
+export function resolveRelayOptions(config: RawRelayConfig): RelaySettings {
+  const { limits } = config;
+  return Object.freeze({
+    mode: config.relay.mode,
+    http: {
+      mode: config.relay.mode,
+      limits: {
+        maxEventSize: bytes(limits.max_event_size, "limits.max_event_size"),
+        maxEnvelopeSize: bytes(limits.max_envelope_size, "limits.max_envelope_size"),
+        maxAttachmentSize: bytes(limits.max_attachment_size, "limits.max_attachment_size"),
+        maxApiPayloadSize: bytes(limits.max_api_payload_size, "limits.max_api_payload_size"),
+        maxSessionsPerEnvelope: limits.max_session_count,
+      },
+      trustProxy: config.relay.trust_proxy,
+      requestTimeoutMs: config.http.request_timeout * 1000,
+      tunnelPath: config.relay.tunnel_path,
+    },
+    spoolMaxBytes: bytes(config.spool.max_disk_size, "spool.max_disk_size"),
+    globalScrubbing: {
+      scrubData: config.pii.scrub_data,
+      scrubDefaults: config.pii.scrub_defaults,
+      scrubIpAddresses: config.pii.scrub_ip_addresses,
+      sensitiveFields: config.pii.sensitive_fields,
+      excludeFields: config.pii.exclude_fields,
+    },
+  });
+}

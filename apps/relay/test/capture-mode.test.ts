@@ -1,0 +1,106 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APP_DIR, startRelayProcess, type RelayProcess } from "./relay-process.js";
+
+interface Listing {
+  events: { event_id: string; title: string }[];
+}
+
+async function waitForEvents(url: string, count: number): Promise<Listing> {
+  for (let i = 0; i < 200; i++) {
+    const listing = (await (await fetch(`${url}/api/relay/events/`)).json()) as Listing;
+    if (listing.events.length >= count) return listing;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`fewer than ${count} events arrived`);
+}
+
+/** Runs a script with the real @sentry/node from npm in its own process. */
+function runSdk(dsn: string, body: string): Promise<string> {
+  const script = `
+    import * as Sentry from "@sentry/node";
+    Sentry.init({ dsn: ${JSON.stringify(dsn)}, defaultIntegrations: false, release: "app@1.0.0" });
+    ${body}
+    await Sentry.flush(5000);
+  `;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: APP_DIR, stdio: "pipe" });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) =>
+    child.once("exit", (code) => {
+      if (code === 0) resolve(output);
+      else reject(new Error(`the SDK script failed (${String(code)}):\n${output}`));
+    }),
+  );
+}
+
+describe("relay run with no configuration (capture mode)", () => {
+  let dir: string;
+  let relay: RelayProcess;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "relay-capture-"));
+    relay = await startRelayProcess(dir);
+  }, 30_000);
+
+  afterAll(async () => {
+    await relay.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("prints a DSN for SDKs on 127.0.0.1 and is ready", async () => {
+    expect(relay.dsn).toMatch(/^http:\/\/[0-9a-f]{32}@127\.0\.0\.1:\d+\/1$/);
+    const ready = await fetch(`${relay.url}/api/relay/healthcheck/ready/`);
+    expect(ready.status).toBe(200);
+  });
+
+  it("captures an error from @sentry/node 11 with breadcrumbs and user, secrets filtered", async () => {
+    await runSdk(
+      relay.dsn,
+      `
+      Sentry.setUser({ id: "42", email: "ada@example.com" });
+      Sentry.addBreadcrumb({ category: "auth", message: "logged in" });
+      Sentry.setExtra("password", "hunter2");
+      Sentry.setExtra("note", "card 4571234567890111 on file");
+      Sentry.captureException(new Error("checkout failed"));
+      `,
+    );
+    const listing = await waitForEvents(relay.url, 1);
+    const entry = listing.events.find((e) => e.title.includes("checkout failed"));
+    expect(entry).toBeDefined();
+    const detail = (await (await fetch(`${relay.url}/api/relay/events/${entry!.event_id}/`)).json()) as { event: Record<string, any> /* eslint-disable-line @typescript-eslint/no-explicit-any -- asserting on free-form event JSON */ };
+    const event = detail.event;
+    expect(event.exception.values[0]).toMatchObject({ type: "Error", value: "checkout failed" });
+    expect(event.exception.values[0].stacktrace.frames.length).toBeGreaterThan(0);
+    expect(event.user).toMatchObject({ id: "42", email: "ada@example.com" });
+    expect(event.breadcrumbs.values.some((b: { message?: string }) => b.message === "logged in")).toBe(true);
+    expect(event.extra.password).toBe("[Filtered]");
+    expect(event.extra.note).toBe("card [Filtered] on file");
+    expect(event.release).toBe("app@1.0.0");
+    expect(event.platform).toBe("node");
+    expect(event._meta.extra.password[""].rem[0][0]).toBe("@password:filter");
+  }, 30_000);
+
+  it("captures a message for another project", async () => {
+    await runSdk(
+      relay.dsn.replace(/\/1$/, "/2"),
+      `
+      Sentry.captureMessage("plain message", "warning");
+      `,
+    );
+    const listing = await waitForEvents(relay.url, 2);
+    const message = listing.events.find((e) => e.title === "plain message");
+    expect(message).toBeDefined();
+    const detail = (await (await fetch(`${relay.url}/api/relay/events/${message!.event_id}/`)).json()) as { project_id: string; event: Record<string, any> /* eslint-disable-line @typescript-eslint/no-explicit-any -- asserting on free-form event JSON */ };
+    expect(detail.project_id).toBe("2");
+    expect(detail.event.level).toBe("warning");
+  }, 30_000);
+
+  it("shuts down cleanly on SIGTERM", async () => {
+    expect(await relay.stop()).toBe(0);
+  }, 20_000);
+});
