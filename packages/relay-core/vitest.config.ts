@@ -4,5 +4,8 @@ export default defineProject({
   test: {
     name: "@org/relay-core",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    // Property tests and process-level tests share two cores with the rest of the build.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
   },
 });

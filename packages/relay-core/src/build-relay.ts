@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { CaptureStore } from "./capture/capture-store.js";
 import { corsHeaders, corsPreflightHeaders } from "./http/cors.js";
@@ -49,11 +49,12 @@ function rewriteUrl(url: string): string {
 export function buildRelay(deps: RelayDeps): FastifyInstance {
   const app: FastifyInstance = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({ // eslint-disable-line @typescript-eslint/no-unnecessary-type-arguments -- pino's Logger must not become the instance type
     loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    // One log line per request is too much for an ingestion service; failures are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: deps.options.trustProxy as boolean | string | string[] | undefined,
     requestTimeout: deps.options.requestTimeoutMs ?? 60_000,
     connectionTimeout: deps.options.requestTimeoutMs ?? 60_000,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     rewriteUrl: (request) => rewriteUrl(request.url ?? "/"),
     return503OnClosing: true,
   });
