@@ -1,0 +1,46 @@
+export { err, ok } from "./result.js";
+export type { Err, Ok, Result } from "./result.js";
+export { IdentityError } from "./identity-error.js";
+export type { IdentityErrorCode } from "./identity-error.js";
+export {
+  PUBLIC_KEY_LENGTH,
+  SECRET_KEY_LENGTH,
+  SEED_LENGTH,
+  SIGNATURE_LENGTH,
+  equalBytes,
+  generateKeyPair,
+  keyPairFromSecretKey,
+  keyPairFromSeed,
+  signBytes,
+  verifyBytes,
+} from "./key-pair.js";
+export type { KeyPair, RandomSource } from "./key-pair.js";
+export {
+  decodeBase58PublicKey,
+  decodeBase58SecretKey,
+  decodeBase58Signature,
+  decodeBase64Url,
+  decodeBase64UrlPublicKey,
+  decodeBase64UrlSecretKey,
+  encodeBase58,
+  encodeBase64Url,
+  encodeBase64UrlSecretKey,
+} from "./key-encoding.js";
+export {
+  DEFAULT_MAX_SIGNATURE_AGE_MS,
+  DEFAULT_MAX_SIGNATURE_SKEW_MS,
+  formatSignatureTime,
+  signRequest,
+  verifyRequest,
+  verifySignedJson,
+} from "./signed-request.js";
+export type { VerifiedSignature, VerifyOptions } from "./signed-request.js";
+export {
+  credentialsPublicKey,
+  credentialsToJson,
+  generateCredentials,
+  loadCredentials,
+  parseCredentials,
+  saveCredentials,
+} from "./credentials.js";
+export type { Credentials, CredentialsFile, LoadCredentialsOptions, SaveCredentialsOptions } from "./credentials.js";

@@ -1,0 +1,71 @@
+import { randomBytes } from "node:crypto";
+import nacl from "tweetnacl";
+import { IdentityError } from "./identity-error.js";
+import type { Result } from "./result.js";
+import { err, ok } from "./result.js";
+
+/** Length of an Ed25519 public key. */
+export const PUBLIC_KEY_LENGTH = 32;
+/** Length of an Ed25519 seed (the relay's secret key). */
+export const SEED_LENGTH = 32;
+/** Length of an Ed25519 secret key in its 64-byte form: seed followed by the public key. */
+export const SECRET_KEY_LENGTH = 64;
+/** Length of an Ed25519 signature. */
+export const SIGNATURE_LENGTH = 64;
+
+/** An Ed25519 key pair. */
+export interface KeyPair {
+  /** 32 bytes. */
+  readonly publicKey: Uint8Array;
+  /** 64 bytes: the seed followed by the public key. */
+  readonly secretKey: Uint8Array;
+}
+
+/** Returns `length` random bytes; tests pass a deterministic one. */
+export type RandomSource = (length: number) => Uint8Array;
+
+const systemRandom: RandomSource = (length) => new Uint8Array(randomBytes(length));
+
+/** Makes a new key pair from a random seed. */
+export function generateKeyPair(random: RandomSource = systemRandom): KeyPair {
+  return keyPairFromSeed(random(SEED_LENGTH));
+}
+
+/** Derives the key pair of a 32-byte seed. */
+export function keyPairFromSeed(seed: Uint8Array): KeyPair {
+  if (seed.length !== SEED_LENGTH) throw new RangeError(`an Ed25519 seed has ${SEED_LENGTH} bytes, not ${seed.length}`);
+  const pair = nacl.sign.keyPair.fromSeed(seed);
+  return { publicKey: pair.publicKey, secretKey: pair.secretKey };
+}
+
+/** Reads a 64-byte secret key (seed ‖ public key), checking that its public half belongs to the seed. */
+export function keyPairFromSecretKey(secretKey: Uint8Array): Result<KeyPair, IdentityError> {
+  if (secretKey.length !== SECRET_KEY_LENGTH) {
+    return err(new IdentityError("wrong_length", `a secret key has ${SECRET_KEY_LENGTH} bytes, not ${secretKey.length}`));
+  }
+  const pair = keyPairFromSeed(secretKey.subarray(0, SEED_LENGTH));
+  if (!equalBytes(pair.publicKey, secretKey.subarray(SEED_LENGTH))) {
+    return err(new IdentityError("key_mismatch", "the public half of the secret key does not belong to its seed"));
+  }
+  return ok(pair);
+}
+
+/** Signs bytes with a 64-byte secret key; returns the 64-byte detached signature. */
+export function signBytes(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
+  if (secretKey.length !== SECRET_KEY_LENGTH) throw new RangeError(`a secret key has ${SECRET_KEY_LENGTH} bytes, not ${secretKey.length}`);
+  return nacl.sign.detached(message, secretKey);
+}
+
+/** Checks a detached signature; wrong lengths are simply not valid. */
+export function verifyBytes(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
+  if (signature.length !== SIGNATURE_LENGTH || publicKey.length !== PUBLIC_KEY_LENGTH) return false;
+  return nacl.sign.detached.verify(message, signature, publicKey);
+}
+
+/** Compares two byte arrays in time independent of where they differ. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
