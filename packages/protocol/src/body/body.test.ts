@@ -140,7 +140,7 @@ describe("parseByteSize", () => {
     expect(parseByteSize(input)).toEqual({ ok: true, value: bytes });
   });
 
-  it.each(["", "MiB", "1 parsec", "-1kB", "1e3"])("refuses %j", (input) => {
+  it.each(["", "MiB", "1 parsec", "-1kB", "1e3", "1constructor", "1toString"])("refuses %j", (input) => {
     expect(parseByteSize(input)).toMatchObject({ ok: false, error: { code: "invalid_size" } });
   });
 });

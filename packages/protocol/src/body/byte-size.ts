@@ -2,7 +2,7 @@ import type { Result } from "../result.js";
 import { err, ok } from "../result.js";
 import { BodyError } from "./body-error.js";
 
-const UNITS: Readonly<Record<string, number>> = {
+const UNITS: ReadonlyMap<string, number> = new Map(Object.entries({
   b: 1,
   kb: 1000,
   mb: 1000 ** 2,
@@ -12,7 +12,7 @@ const UNITS: Readonly<Record<string, number>> = {
   mib: 1024 ** 2,
   gib: 1024 ** 3,
   tib: 1024 ** 4,
-};
+}));
 
 /**
  * Parses a size as written in configuration: a bare number is bytes; `kB`/`MB`/`GB` are powers
@@ -27,7 +27,7 @@ export function parseByteSize(text: string): Result<number, BodyError> {
   let factor: number | undefined;
   if (unit === "") factor = 1;
   else if (unit === "KB") factor = 1024;
-  else factor = UNITS[unit.toLowerCase()];
+  else factor = UNITS.get(unit.toLowerCase());
   if (factor === undefined) {
     return err(new BodyError("invalid_size", `unknown size unit ${JSON.stringify(unit)} in ${JSON.stringify(text)}`));
   }

@@ -36,6 +36,8 @@ describe("parseEnvelope", () => {
     expect(envelope.headers.x).toBe(1);
     expect(envelope.items[0]!.headers).toEqual({ type: "brand_new", flavour: "mint" });
     expect(itemCategory("brand_new")).toBe("default");
+    expect(itemCategory("__proto__")).toBe("default");
+    expect(itemCategory("constructor")).toBe("default");
   });
 
   it.each([

@@ -25,7 +25,7 @@ export type KnownItemType =
   | "statsd"
   | "metric_buckets";
 
-const CATEGORIES: Readonly<Record<string, DataCategory>> = {
+const CATEGORIES: ReadonlyMap<string, DataCategory> = new Map(Object.entries({
   event: "error",
   transaction: "transaction",
   security: "security",
@@ -47,11 +47,11 @@ const CATEGORIES: Readonly<Record<string, DataCategory>> = {
   profile_chunk: "profile",
   statsd: "metric_bucket",
   metric_buckets: "metric_bucket",
-};
+} satisfies Record<string, DataCategory>));
 
 /** The rate-limit category of an item type; types this version does not know count as `default`. */
 export function itemCategory(type: string): DataCategory {
-  return CATEGORIES[type] ?? "default";
+  return CATEGORIES.get(type) ?? "default";
 }
 
 /** Item types that carry an event; an envelope holds at most one of them. */

@@ -148,3 +148,18 @@ describe("parseTimestamp", () => {
     fc.assert(fc.property(fc.anything(), (value) => parseTimestamp(value) === undefined || typeof parseTimestamp(value) === "number"));
   });
 });
+
+describe("inherited property names", () => {
+  it("are not levels", () => {
+    for (const level of ["__proto__", "constructor", "toString"]) {
+      expect(normalized({ level }).level).toBe("error");
+    }
+  });
+});
+
+describe("modules named like Object.prototype's", () => {
+  it("are kept as own entries", () => {
+    const modules = normalized({ modules: [["__proto__", "1.0"], ["constructor", "2.0"]] }).modules;
+    expect(JSON.stringify(modules)).toBe('{"__proto__":"1.0","constructor":"2.0"}');
+  });
+});

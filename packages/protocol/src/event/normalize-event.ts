@@ -22,7 +22,7 @@ export interface NormalizeOptions {
   readonly maxPastMs?: number;
 }
 
-const LEVELS: Readonly<Record<string, Level>> = {
+const LEVELS: ReadonlyMap<string, Level> = new Map(Object.entries({
   fatal: "fatal",
   critical: "fatal",
   error: "error",
@@ -36,7 +36,7 @@ const LEVELS: Readonly<Record<string, Level>> = {
   "30": "warning",
   "20": "info",
   "10": "debug",
-};
+} satisfies Record<string, Level>));
 
 const OLD_NAMES: readonly (readonly [string, string])[] = [
   ["sentry.interfaces.Exception", "exception"],
@@ -113,16 +113,21 @@ function tagPairs(value: unknown): [string, string][] | undefined {
   return undefined;
 }
 
+/** Sets an own property even for names like `__proto__`, which plain assignment would treat specially. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function modulesMap(value: unknown): Record<string, string> | undefined {
   const modules: Record<string, string> = {};
   if (Array.isArray(value)) {
     for (const entry of value) {
-      if (Array.isArray(entry) && typeof entry[0] === "string") modules[entry[0]] = String(entry[1] ?? "");
+      if (Array.isArray(entry) && typeof entry[0] === "string") setOwn(modules, entry[0], String(entry[1] ?? ""));
     }
     return modules;
   }
   if (isObject(value)) {
-    for (const [name, version] of Object.entries(value)) modules[name] = typeof version === "string" ? version : JSON.stringify(version);
+    for (const [name, version] of Object.entries(value)) setOwn(modules, name, typeof version === "string" ? version : JSON.stringify(version));
     return modules;
   }
   return undefined;
@@ -174,7 +179,7 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Resul
   if (event.level === undefined || event.level === null) {
     event.level = event.type === "transaction" ? "info" : "error";
   } else {
-    const level = typeof event.level === "string" || typeof event.level === "number" ? LEVELS[String(event.level).toLowerCase()] : undefined;
+    const level = typeof event.level === "string" || typeof event.level === "number" ? LEVELS.get(String(event.level).toLowerCase()) : undefined;
     if (!level) remark(meta, "level", "invalid_data", event.level);
     event.level = level ?? "error";
   }

@@ -104,3 +104,14 @@ describe("mergeScrubbingPolicies", () => {
     ).toEqual({ scrubData: true, scrubDefaults: true, scrubIpAddresses: true, sensitiveFields: ["a", "b"], excludeFields: ["x"] });
   });
 });
+
+describe("keys named like Object.prototype's", () => {
+  it("are scrubbed as data, never touching the prototype", () => {
+    const event = JSON.parse('{"extra":{"__proto__":{"password":"hunter2","polluted":true},"constructor":{"secret":"x"}}}') as Record<string, unknown>;
+    const result = scrubEvent(event, DEFAULTS);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).password).toBeUndefined();
+    expect(JSON.stringify(result.event.extra)).toBe('{"__proto__":{"password":"[Filtered]","polluted":true},"constructor":{"secret":"[Filtered]"}}');
+    expect(JSON.stringify(result.event._meta)).toContain('"__proto__":{"password"');
+  });
+});

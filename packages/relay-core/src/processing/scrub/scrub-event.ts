@@ -69,15 +69,20 @@ interface Context {
   count: number;
 }
 
+/** Sets an own property even for names like `__proto__`, which plain assignment would treat specially. */
+function setOwn(target: Json, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function metaAt(meta: Json, path: readonly (string | number)[]): Json {
   let node = meta;
   for (const segment of path) {
     const key = String(segment);
-    const next = node[key];
+    const next = Object.hasOwn(node, key) ? node[key] : undefined;
     if (typeof next === "object" && next !== null && !Array.isArray(next)) node = next as Json;
     else {
       const created: Json = {};
-      node[key] = created;
+      setOwn(node, key, created);
       node = created;
     }
   }
@@ -87,7 +92,8 @@ function metaAt(meta: Json, path: readonly (string | number)[]): Json {
 function record(ctx: Context, path: readonly (string | number)[], remarks: readonly Remark[], originalLength: number | undefined): void {
   ctx.count += 1;
   const node = metaAt(ctx.meta, path);
-  const here = (typeof node[""] === "object" && node[""] !== null ? node[""] : {}) as Json;
+  const existingHere = Object.hasOwn(node, "") ? node[""] : undefined;
+  const here = (typeof existingHere === "object" && existingHere !== null ? existingHere : {}) as Json;
   const existing = Array.isArray(here.rem) ? (here.rem as unknown[]) : [];
   here.rem = [...existing, ...remarks];
   if (originalLength !== undefined && here.len === undefined) here.len = originalLength;
@@ -160,7 +166,7 @@ function walk(value: unknown, path: (string | number)[], ctx: Context, depth: nu
       out[key] = inner;
       continue;
     }
-    out[key] = isSensitiveKey(key, ctx) ? filterWhole(inner, [...path, key], ruleFor(key), ctx) : walk(inner, [...path, key], ctx, depth + 1);
+    setOwn(out, key, isSensitiveKey(key, ctx) ? filterWhole(inner, [...path, key], ruleFor(key), ctx) : walk(inner, [...path, key], ctx, depth + 1));
   }
   return out;
 }
@@ -208,7 +214,7 @@ export function scrubEvent(event: Record<string, unknown>, policy: ScrubbingPoli
   }
   const out: Json = {};
   for (const [key, value] of Object.entries(input)) {
-    out[key] = UNTOUCHED.has(key) ? value : walk(value, [key], ctx, 1);
+    setOwn(out, key, UNTOUCHED.has(key) ? value : walk(value, [key], ctx, 1));
   }
   if (ctx.count > 0) out._meta = meta;
   return { event: out, scrubbed: ctx.count };
