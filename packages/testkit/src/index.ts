@@ -1,3 +1,5 @@
 export { findRepoRoot, sharedDir } from "./shared-dir.js";
 export { captureHeader, loadSdkCaptures, sdkCapturesDir } from "./sdk-captures.js";
 export type { SdkCapture } from "./sdk-captures.js";
+export { startNatsServer } from "./nats-server.js";
+export type { NatsServer, NatsServerOptions } from "./nats-server.js";

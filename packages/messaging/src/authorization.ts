@@ -1,0 +1,28 @@
+import { matchDestination } from "./destination-pattern.js";
+import { MessagingError } from "./messaging-error.js";
+import type { Identity, Peer, RemaphoreConfig, VerbList } from "./remaphore-config.js";
+import type { Result } from "./result.js";
+import { err, ok } from "./result.js";
+
+/** Whether a verb list permits a verb: `*` permits all; the verb is compared as sent. */
+export function isVerbAllowed(verbs: VerbList, verb: string): boolean {
+  return verbs.includes("*") || verbs.includes(verb);
+}
+
+/** The peer with this base58 key; with duplicate entries the first wins, as in the original. */
+export function findPeer(config: RemaphoreConfig, publicKeyText: string): Peer | undefined {
+  return config.peers.find((peer) => peer.publicKeyText === publicKeyText);
+}
+
+/** The identity to send with: `-p KEY`, else `default_identity`; it must permit the verb. */
+export function senderIdentity(config: RemaphoreConfig, verb: string, publicKeyText?: string): Result<Identity, MessagingError> {
+  const wanted = publicKeyText ?? config.defaultIdentity;
+  const identity = config.identities.find((id) => id.publicKeyText === wanted && isVerbAllowed(id.verbs, verb));
+  if (!identity) return err(new MessagingError("no_sender_identity", "no private key with sender permission found"));
+  return ok(identity);
+}
+
+/** The peers expected to answer a request for `pattern`: those whose destination matches it. */
+export function suspectedResponders(config: RemaphoreConfig, pattern: string): Peer[] {
+  return config.peers.filter((peer) => matchDestination(peer.destination, pattern));
+}

@@ -1,0 +1,27 @@
+export { err, ok } from "./result.js";
+export type { Err, Ok, Result } from "./result.js";
+export { MessagingError } from "./messaging-error.js";
+export type { MessagingErrorCode } from "./messaging-error.js";
+export {
+  decodeMessage,
+  encodeMessage,
+  messageDigest,
+  messageUuid,
+  preBytes,
+  publishSubject,
+  replySubject,
+  verifySignature,
+} from "./message-codec.js";
+export type { DecodedMessage, MessageFields } from "./message-codec.js";
+export { matchDestination } from "./destination-pattern.js";
+export { parseGoDuration } from "./go-duration.js";
+export { exampleConfig, parseRemaphoreConfig, renderRemaphoreConfig } from "./remaphore-config.js";
+export type { ConfigProblem, ConfigResult, Identity, Peer, RemaphoreConfig, VerbList } from "./remaphore-config.js";
+export { findPeer, isVerbAllowed, senderIdentity, suspectedResponders } from "./authorization.js";
+export { ReplayCache } from "./replay-cache.js";
+export { checkMessage } from "./check-message.js";
+export type { CheckOptions, DestinationFilter, Rejection, RejectionReason, VerifiedMessage } from "./check-message.js";
+export { RemaphoreClient, connectRemaphore } from "./remaphore-client.js";
+export type { ConnectOptions, Received, ReceiveOptions, Reply, RequestResult, SendOptions } from "./remaphore-client.js";
+export { loadRemaphoreConfig } from "./load-config.js";
+export type { LoadConfigOptions, LoadedConfig } from "./load-config.js";

@@ -1,0 +1,45 @@
+import { readFile, stat } from "node:fs/promises";
+import { MessagingError } from "./messaging-error.js";
+import { parseRemaphoreConfig, type RemaphoreConfig } from "./remaphore-config.js";
+import type { Result } from "./result.js";
+import { err, ok } from "./result.js";
+
+/** Options of {@link loadRemaphoreConfig}. */
+export interface LoadConfigOptions {
+  /** Read a config that other users can read, instead of refusing it (a warning is returned). */
+  readonly allowInsecurePermissions?: boolean;
+}
+
+/** A loaded config and the warnings worth showing. */
+export interface LoadedConfig {
+  readonly config: RemaphoreConfig;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Reads and parses a config file. It holds private keys, so a file readable by group or others is
+ * refused (`config_insecure`) unless explicitly allowed; parse problems come back as one
+ * `config_invalid` error listing each with its line.
+ */
+export async function loadRemaphoreConfig(path: string, options: LoadConfigOptions = {}): Promise<Result<LoadedConfig, MessagingError>> {
+  let text: string;
+  let mode: number;
+  try {
+    mode = (await stat(path)).mode;
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    return err(new MessagingError("config_invalid", `cannot read ${path}: ${(error as Error).message}`, { cause: error }));
+  }
+  const warnings: string[] = [];
+  if ((mode & 0o077) !== 0) {
+    const message = `${path} holds private keys but other users can read it (mode ${(mode & 0o777).toString(8)}): run chmod 600 ${path}`;
+    if (!options.allowInsecurePermissions) return err(new MessagingError("config_insecure", message));
+    warnings.push(message);
+  }
+  const parsed = parseRemaphoreConfig(text);
+  if (!parsed.ok) {
+    const lines = parsed.error.map((problem) => `${path}${problem.line > 0 ? `:${problem.line}` : ""}: ${problem.message}`);
+    return err(new MessagingError("config_invalid", lines.join("\n")));
+  }
+  return ok({ config: parsed.value, warnings });
+}

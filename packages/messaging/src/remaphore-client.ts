@@ -1,0 +1,245 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { connect, credsAuthenticator, type NatsConnection, type Subscription } from "nats";
+import { senderIdentity, suspectedResponders } from "./authorization.js";
+import { checkMessage, type DestinationFilter, type Rejection, type VerifiedMessage } from "./check-message.js";
+import { encodeMessage, messageUuid, publishSubject, replySubject } from "./message-codec.js";
+import { MessagingError } from "./messaging-error.js";
+import type { Identity, Peer, RemaphoreConfig } from "./remaphore-config.js";
+import { ReplayCache } from "./replay-cache.js";
+
+const encoder = new TextEncoder();
+
+/** Options of {@link connectRemaphore}. */
+export interface ConnectOptions {
+  /** Use the config's `credentials` file (JWT + nkey seed, read again at every connect). Default true. */
+  readonly useCredentials?: boolean;
+  /** Give up connecting after this long (the first connect otherwise retries forever). */
+  readonly connectDeadlineMs?: number;
+  /** Clock in milliseconds since the epoch. */
+  readonly now?: () => number;
+  /** Random bytes, for message ids. */
+  readonly random?: (length: number) => Uint8Array;
+}
+
+/** What to send. */
+export interface SendOptions {
+  /** Destination pattern (default `**`). */
+  readonly destination?: string;
+  /** Verb (default `ping`). */
+  readonly verb?: string;
+  /** `-u`: the message id's source text (see `messageUuid`). */
+  readonly uuid?: string;
+  readonly payload?: string | Uint8Array;
+  /** `-p`: base58 key of the identity to send with (default `default_identity`). */
+  readonly sender?: string;
+  /** `-S`: subject suffix (default `all`). */
+  readonly subjectSuffix?: string;
+}
+
+/** One received message: accepted, or dropped with the reason. */
+export type Received =
+  | { readonly accepted: true; readonly message: VerifiedMessage; readonly subject: string }
+  | { readonly accepted: false; readonly rejection: Rejection; readonly subject: string };
+
+/** What to receive. */
+export interface ReceiveOptions {
+  readonly subjectSuffix?: string;
+  readonly destinationFilter?: DestinationFilter;
+  /** `-p`: only accept messages from this sender. */
+  readonly sender?: string;
+}
+
+/** A reply to a request. */
+export interface Reply {
+  readonly message: VerifiedMessage;
+  /** The destination the requester's config lists for the replier. */
+  readonly destination: string;
+}
+
+/** The outcome of a request. */
+export interface RequestResult {
+  readonly replies: readonly Reply[];
+  /** Suspected responders that did not answer before the deadline. */
+  readonly missing: readonly Peer[];
+}
+
+/** A connection to the NATS servers of a remaphore config. */
+export class RemaphoreClient {
+  readonly config: RemaphoreConfig;
+  private readonly nc: NatsConnection;
+  private readonly now: () => number;
+  private readonly random: (length: number) => Uint8Array;
+  private readonly replays: ReplayCache;
+
+  constructor(config: RemaphoreConfig, nc: NatsConnection, options: ConnectOptions) {
+    this.config = config;
+    this.nc = nc;
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? ((length) => new Uint8Array(randomBytes(length)));
+    this.replays = new ReplayCache(Math.max(2 * config.allowSkewMs, 1000) + 1000);
+  }
+
+  private build(options: SendOptions, request: boolean): { raw: Uint8Array; identity: Identity } {
+    const verb = options.verb ?? "ping";
+    const identity = senderIdentity(this.config, verb, options.sender);
+    if (!identity.ok) throw identity.error;
+    const payload = typeof options.payload === "string" ? encoder.encode(options.payload) : (options.payload ?? new Uint8Array());
+    const raw = encodeMessage(
+      {
+        destination: options.destination ?? "**",
+        time: BigInt(Math.round(this.now())) * 1_000_000n,
+        uuid: messageUuid(options.uuid, this.random),
+        verb,
+        request,
+        payload,
+      },
+      identity.value.keyPair,
+    );
+    if (!raw.ok) throw raw.error;
+    return { raw: raw.value, identity: identity.value };
+  }
+
+  /** Signs and publishes a message; resolves once the server has it. Returns the raw bytes sent. */
+  async send(options: SendOptions = {}): Promise<Uint8Array> {
+    const { raw } = this.build(options, false);
+    this.nc.publish(publishSubject(this.config.subject, options.subjectSuffix), raw);
+    await this.nc.flush();
+    return raw;
+  }
+
+  /**
+   * Receives messages on the subject. Every message is checked (format, peer and verb, signature,
+   * skew, replay, destination) before it is yielded as accepted; the others are yielded with the
+   * reason they were dropped.
+   */
+  async *receive(options: ReceiveOptions = {}): AsyncGenerator<Received, void, undefined> {
+    const subject = publishSubject(this.config.subject, options.subjectSuffix);
+    const subscription = this.nc.subscribe(subject);
+    try {
+      for await (const nats of subscription) {
+        const checked = checkMessage(nats.data, {
+          config: this.config,
+          now: this.now(),
+          replayCache: this.replays,
+          kind: "message",
+          destinationFilter: options.destinationFilter ?? { kind: "match", destination: this.config.destination },
+        });
+        if (!checked.ok) {
+          yield { accepted: false, rejection: checked.error, subject };
+        } else if (options.sender !== undefined && checked.value.senderText !== options.sender) {
+          yield { accepted: false, rejection: { reason: "unknown_sender", detail: "not the sender asked for with -p", message: checked.value }, subject };
+        } else {
+          yield { accepted: true, message: checked.value, subject };
+        }
+      }
+    } finally {
+      subscription.unsubscribe();
+    }
+  }
+
+  /**
+   * Sends a request and collects replies until every suspected responder (a configured peer whose
+   * destination matches the pattern) has answered, or until `timeoutMs` (no timeout: wait for all).
+   */
+  async request(
+    options: SendOptions & { readonly timeoutMs?: number; readonly onReply?: (reply: Reply) => void; readonly onRejected?: (rejection: Rejection) => void },
+  ): Promise<RequestResult> {
+    const pattern = options.destination ?? "**";
+    const expected = new Map(suspectedResponders(this.config, pattern).map((peer) => [peer.publicKeyText, peer]));
+    if (expected.size === 0) throw new MessagingError("no_known_receivers", "no known receivers");
+    const { raw } = this.build({ ...options, destination: pattern }, true);
+    const subscription: Subscription = this.nc.subscribe(replySubject(this.config.subject, raw));
+    await this.nc.flush();
+    this.nc.publish(publishSubject(this.config.subject, options.subjectSuffix), raw);
+    await this.nc.flush();
+    const replies: Reply[] = [];
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => { subscription.unsubscribe(); }, options.timeoutMs);
+    try {
+      for await (const nats of subscription) {
+        const checked = checkMessage(nats.data, { config: this.config, now: this.now(), replayCache: this.replays, kind: "reply" });
+        if (!checked.ok) {
+          options.onRejected?.(checked.error);
+          continue;
+        }
+        const reply = { message: checked.value, destination: checked.value.peer.destination };
+        replies.push(reply);
+        options.onReply?.(reply);
+        expected.delete(checked.value.senderText);
+        if (expected.size === 0) break;
+      }
+    } finally {
+      clearTimeout(timer);
+      subscription.unsubscribe();
+    }
+    return { replies, missing: [...expected.values()] };
+  }
+
+  /** Answers a request: a `reply` message signed by the default identity, on the request's reply subject. */
+  async reply(to: VerifiedMessage, payload: string | Uint8Array): Promise<void> {
+    const identity = this.config.identities.find((id) => id.publicKeyText === this.config.defaultIdentity) ?? this.config.identities[0];
+    if (!identity) throw new MessagingError("no_sender_identity", "no private key with sender permission found");
+    const raw = encodeMessage(
+      {
+        destination: "",
+        time: BigInt(Math.round(this.now())) * 1_000_000n,
+        uuid: this.random(12),
+        verb: "reply",
+        request: false,
+        payload: typeof payload === "string" ? encoder.encode(payload) : payload,
+      },
+      identity.keyPair,
+    );
+    if (!raw.ok) throw raw.error;
+    this.nc.publish(replySubject(this.config.subject, to.raw), raw.value);
+    await this.nc.flush();
+  }
+
+  /** Flushes and closes the connection. */
+  async close(): Promise<void> {
+    if (this.nc.isClosed()) return;
+    await this.nc.drain().catch(() => this.nc.close());
+  }
+}
+
+/**
+ * Connects to every configured server (random order), reconnecting forever every 200 ms, pinging
+ * every 3 s with 3 outstanding, 5 s per connect attempt, retrying the first connect until
+ * `connectDeadlineMs`. The credentials file is read at every connect, so a rotated file is used.
+ */
+export async function connectRemaphore(config: RemaphoreConfig, options: ConnectOptions = {}): Promise<RemaphoreClient> {
+  const authenticator =
+    options.useCredentials === false ? undefined : credsAuthenticator(() => new Uint8Array(readFileSync(config.credentials)));
+  const pending = connect({
+    servers: [...config.servers],
+    name: "remaphore",
+    authenticator,
+    reconnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 200,
+    pingInterval: 3000,
+    maxPingOut: 3,
+    timeout: 5000,
+    waitOnFirstConnect: true,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline =
+    options.connectDeadlineMs === undefined
+      ? undefined
+      : new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => {
+            reject(new MessagingError("timeout", "nats: timeout"));
+          }, options.connectDeadlineMs);
+        });
+  try {
+    const nc = await (deadline ? Promise.race([pending, deadline]) : pending);
+    return new RemaphoreClient(config, nc, options);
+  } catch (error) {
+    // A connection that arrives after the deadline is closed at once.
+    void pending.then((nc) => nc.close()).catch(() => undefined);
+    if (error instanceof MessagingError) throw error;
+    throw new MessagingError("connection_failed", `nats: ${(error as Error).message}`, { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+}

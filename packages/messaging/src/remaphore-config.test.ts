@@ -1,0 +1,107 @@
+import { generateKeyPair } from "@org/identity";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { vectors } from "../test/vectors.js";
+import { parseGoDuration } from "./go-duration.js";
+import { exampleConfig, parseRemaphoreConfig, renderRemaphoreConfig } from "./remaphore-config.js";
+
+describe("parseRemaphoreConfig", () => {
+  it("reads the original's configs", () => {
+    const parsed = parseRemaphoreConfig(vectors.configs["A.conf"]);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+    expect(parsed.value).toMatchObject({
+      servers: ["nats://127.0.0.1:<port>"],
+      credentials: "<tmp>/test.creds",
+      subject: "remaphore",
+      defaultIdentity: vectors.keys.A.pub58,
+      destination: "site.a.host1",
+      allowSkewMs: 5000,
+    });
+    expect(parsed.value.identities[0]?.verbs).toEqual(["ping", "upload"]);
+    expect(parsed.value.peers[0]).toMatchObject({ destination: "site.b.host1", publicKeyText: vectors.keys.B.pub58, verbs: ["ping", "upload"] });
+  });
+
+  it("reads the example the original's -C prints", () => {
+    const parsed = parseRemaphoreConfig(vectors.gen_config_example);
+    expect(parsed.ok).toBe(true);
+  });
+
+  it("accepts comments, any case in section names, tabs and repeated servers; lower-cases verbs", () => {
+    const text = [
+      "# remaphore",
+      "server: nats://a:4222",
+      "SERVER: nats://b:4222   # failover",
+      "credentials: /etc/remaphore/creds",
+      "destination: site.a",
+      "[identities]",
+      `${vectors.keys.A.pub58}\t${vectors.keys.A.priv58} [PING, Upload] # note`,
+      "[  PEERS  ]",
+      `site.b  ${vectors.keys.B.pub58}  [*]`,
+      "[ Unknown ]",
+      "anything goes here",
+    ].join("\n");
+    const parsed = parseRemaphoreConfig(text);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+    expect(parsed.value.servers).toEqual(["nats://a:4222", "nats://b:4222"]);
+    expect(parsed.value.identities[0]?.verbs).toEqual(["ping", "upload"]);
+    expect(parsed.value.peers[0]?.verbs).toEqual(["*"]);
+    expect(parsed.value.allowSkewMs).toBe(3000);
+    expect(parsed.value.defaultIdentity).toBe(vectors.keys.A.pub58);
+  });
+
+  it("reports every malformed line with its number", () => {
+    const text = [
+      "server: nats://a:4222",
+      "no colon here",
+      "allow_skew: soon",
+      "[ Identities ]",
+      `${vectors.keys.A.pub58} ${vectors.keys.B.priv58} [ping]`,
+      `${vectors.keys.A.pub58} ${vectors.keys.A.priv58}`,
+      "[ Peers ]",
+      "site.b notbase58!! [ping]",
+    ].join("\n");
+    const parsed = parseRemaphoreConfig(text);
+    expect(parsed.ok).toBe(false);
+    const lines = parsed.ok ? [] : parsed.error.map((p) => p.line);
+    expect(lines).toEqual([0, 0, 0, 2, 3, 5, 6, 8]);
+  });
+
+  it("renders what parses back to the same config", () => {
+    const config = exampleConfig(generateKeyPair());
+    const text = renderRemaphoreConfig(config);
+    expect(text.split("\n").slice(0, 6)).toEqual([
+      "server: nats://natsserver:4222",
+      "credentials: /path/to/credentials/file",
+      "subject: remaphore",
+      `default_identity: ${config.defaultIdentity}`,
+      "destination: all",
+      "allow_skew: 5s",
+    ]);
+    const back = parseRemaphoreConfig(text);
+    expect(back.ok && renderRemaphoreConfig(back.value)).toBe(text);
+  });
+
+  it("never throws on arbitrary text", () => {
+    const line = fc.oneof(fc.string(), fc.constantFrom("[ Identities ]", "[ Peers ]", "server: x", "# c", `a ${vectors.keys.B.pub58} [x]`));
+    fc.assert(fc.property(fc.array(line, { maxLength: 20 }), (lines) => typeof parseRemaphoreConfig(lines.join("\n")).ok === "boolean"));
+  });
+});
+
+describe("parseGoDuration", () => {
+  it.each([
+    ["5s", 5000],
+    ["500ms", 500],
+    ["1h2m3s4ms", 3_723_004],
+    ["24h", 86_400_000],
+    ["1.5s", 1500],
+    ["0", 0],
+    ["-2s", -2000],
+    ["100us", 0.1],
+  ])("reads %s", (text, ms) => {
+    expect(parseGoDuration(text)).toBe(ms);
+  });
+
+  it.each(["", "5", "s", "5x", "1h 2m", "h1"])("refuses %j", (text) => {
+    expect(parseGoDuration(text)).toBeUndefined();
+  });
+});
