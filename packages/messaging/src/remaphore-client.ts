@@ -48,6 +48,8 @@ export interface ReceiveOptions {
   readonly destinationFilter?: DestinationFilter;
   /** `-p`: only accept messages from this sender. */
   readonly sender?: string;
+  /** Ends the iteration (a pending `next()` resolves as done). */
+  readonly signal?: AbortSignal;
 }
 
 /** A reply to a request. */
@@ -116,6 +118,11 @@ export class RemaphoreClient {
   async *receive(options: ReceiveOptions = {}): AsyncGenerator<Received, void, undefined> {
     const subject = publishSubject(this.config.subject, options.subjectSuffix);
     const subscription = this.nc.subscribe(subject);
+    const stop = (): void => {
+      subscription.unsubscribe();
+    };
+    if (options.signal?.aborted) stop();
+    options.signal?.addEventListener("abort", stop, { once: true });
     try {
       for await (const nats of subscription) {
         const checked = checkMessage(nats.data, {
@@ -134,6 +141,7 @@ export class RemaphoreClient {
         }
       }
     } finally {
+      options.signal?.removeEventListener("abort", stop);
       subscription.unsubscribe();
     }
   }
@@ -192,6 +200,11 @@ export class RemaphoreClient {
     );
     if (!raw.ok) throw raw.error;
     this.nc.publish(replySubject(this.config.subject, to.raw), raw.value);
+    await this.nc.flush();
+  }
+
+  /** Resolves once the server has processed everything sent so far (subscriptions included). */
+  async flush(): Promise<void> {
     await this.nc.flush();
   }
 

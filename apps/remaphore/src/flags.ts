@@ -1,0 +1,134 @@
+import { parseGoDuration } from "@org/messaging";
+
+/** The command line of remaphore, after parsing. */
+export interface Flags {
+  readonly send: boolean;
+  readonly request: boolean;
+  readonly once: boolean;
+  readonly noDestination: boolean;
+  readonly printConfig: boolean;
+  readonly help: boolean;
+  readonly version: boolean;
+  readonly destination?: string | undefined;
+  readonly publicKey?: string | undefined;
+  readonly uuid?: string | undefined;
+  readonly verbs?: string | undefined;
+  /** `-t` in milliseconds. */
+  readonly timeoutMs?: number | undefined;
+  readonly subjectSuffix?: string | undefined;
+  readonly configFile: string;
+  /** Payload words (sending) or the script and its arguments (receiving). */
+  readonly args: readonly string[];
+}
+
+/** The default config file. */
+export const DEFAULT_CONFIG_FILE = "/etc/remaphore/remaphore.conf";
+
+const BOOLEAN = new Map<string, keyof Flags>([
+  ["s", "send"],
+  ["r", "request"],
+  ["o", "once"],
+  ["d", "noDestination"],
+  ["C", "printConfig"],
+  ["h", "help"],
+  ["help", "help"],
+  ["version", "version"],
+]);
+const STRING = new Map<string, keyof Flags>([
+  ["D", "destination"],
+  ["p", "publicKey"],
+  ["u", "uuid"],
+  ["v", "verbs"],
+  ["t", "timeoutMs"],
+  ["S", "subjectSuffix"],
+  ["c", "configFile"],
+]);
+
+/** A command line that cannot be run; exit code 2. */
+export class UsageError extends Error {
+  readonly code = "usage";
+}
+
+function parseBool(name: string, value: string): boolean {
+  if (["1", "t", "T", "true", "TRUE", "True"].includes(value)) return true;
+  if (["0", "f", "F", "false", "FALSE", "False"].includes(value)) return false;
+  throw new UsageError(`invalid boolean value "${value}" for -${name}: parse error`);
+}
+
+/**
+ * Parses flags the way Go's `flag` package does: one or two dashes, `-x v` or `-x=v`, booleans
+ * without a value (or `-x=false`), parsing stops at the first argument that is not a flag or
+ * after `--`.
+ */
+export function parseFlags(argv: readonly string[]): Flags {
+  const values: Record<string, unknown> = { configFile: DEFAULT_CONFIG_FILE };
+  for (const key of BOOLEAN.values()) values[key] = false;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") {
+      i += 1;
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") break;
+    const body = arg.replace(/^--?/, "");
+    const eq = body.indexOf("=");
+    const name = eq === -1 ? body : body.slice(0, eq);
+    const inline = eq === -1 ? undefined : body.slice(eq + 1);
+    if (name === "" || name.startsWith("-")) throw new UsageError(`bad flag syntax: ${arg}`);
+    const bool = BOOLEAN.get(name);
+    if (bool) {
+      values[bool] = inline === undefined ? true : parseBool(name, inline);
+      continue;
+    }
+    const key = STRING.get(name);
+    if (!key) throw new UsageError(`flag provided but not defined: -${name}`);
+    let value = inline;
+    if (value === undefined) {
+      if (i + 1 >= argv.length) throw new UsageError(`flag needs an argument: -${name}`);
+      value = argv[++i]!;
+    }
+    if (key === "timeoutMs") {
+      const ms = parseGoDuration(value);
+      if (ms === undefined) throw new UsageError(`invalid value "${value}" for flag -t: parse error`);
+      values[key] = ms;
+    } else {
+      values[key] = value;
+    }
+  }
+  const flags = { ...values, args: argv.slice(i) } as unknown as Flags;
+  if (flags.send && flags.request) throw new UsageError("-r and -s are mutually exclusive");
+  if (flags.noDestination && flags.destination !== undefined) throw new UsageError("-d and -D are mutually exclusive");
+  return flags;
+}
+
+/** The usage text `-h` and usage errors print. */
+export const USAGE = `Usage:
+  remaphore -s [options] [payload...]     send a message and exit
+  remaphore -r [options] [payload...]     send a request and print the replies
+  remaphore [options] [script [args...]]  receive messages (and run script verb payload for each)
+  remaphore -C                            print an example config with a new identity
+
+Options:
+  -s           send the message and exit (cannot be combined with -r)
+  -r           send a request and print the replies of every peer the destination matches
+  -c file      config file (default ${DEFAULT_CONFIG_FILE})
+  -D pattern   sending: destination pattern (default "**"); receiving: accept only this exact pattern
+  -d           receiving: do not filter by destination (cannot be combined with -D)
+  -p key       sending: identity (base58 public key) to send with; receiving: accept only this sender
+  -u value     message id: sent with the message; receiving: wait for this id (implies -o)
+  -v verbs     sending: the verb (default "ping"); receiving: accept only these verbs (comma-separated)
+  -o           receiving: exit after the first matching message
+  -t duration  stop after this long (Go syntax: 500ms, 1h2m3s); scripts still running are killed
+  -S suffix    use subject <subject>.<suffix> instead of <subject>.all
+  -C           print an example config with a freshly generated identity
+  -h, --help   show this help
+  --version    show the version
+
+A script is run directly, never through a shell, as: script [args...] <verb> <payload>, with only
+REMAPHORE_SENDER, REMAPHORE_VERB, REMAPHORE_TIME, REMAPHORE_UUID, REMAPHORE_MSG and (when the
+destination matched) REMAPHORE_DESTMATCH in its environment. Its combined output answers requests.
+
+Exit codes: 0 message received / replies printed / message sent; 1 timeout with nothing received;
+2 usage or configuration error; 3 runtime error. Set REMAPHORE_LOG=debug to see why messages are ignored.
+`;

@@ -1,0 +1,256 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { generateKeyPair } from "@org/identity";
+import {
+  connectRemaphore,
+  exampleConfig,
+  loadRemaphoreConfig,
+  messageUuid,
+  MessagingError,
+  renderRemaphoreConfig,
+  type DestinationFilter,
+  type RemaphoreClient,
+  type RemaphoreConfig,
+  type Received,
+  type Reply,
+  type VerifiedMessage,
+} from "@org/messaging";
+import { parseFlags, USAGE, UsageError, type Flags } from "./flags.js";
+import { runScript } from "./run-script.js";
+
+/** Where the command writes. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const EXIT_OK = 0;
+const EXIT_TIMEOUT = 1;
+const EXIT_USAGE = 2;
+const EXIT_RUNTIME = 3;
+
+/** Scripts run at the same time by one receiver; more messages wait for a free slot. */
+const MAX_CONCURRENT_SCRIPTS = 8;
+/** Output of a script kept for its reply. */
+const MAX_SCRIPT_OUTPUT = 1024 * 1024;
+/** How long a sender waits for a server when no -t is given, as the original does. */
+const DEFAULT_SEND_DEADLINE_MS = 10_000;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+/** Prints replies as the original does: `<dest>,<payload>`, framed with `--> SEP`/`--< SEP` when multi-line. */
+export function formatReply(reply: Reply, separator: string): string {
+  const payload = Buffer.from(reply.message.payload).toString("utf8").trim();
+  const line = `${reply.destination},${payload}`;
+  return payload.includes("\n") ? `--> ${separator}\n${line}\n--< ${separator}\n` : `${line}\n`;
+}
+
+async function connect(config: RemaphoreConfig, deadlineMs: number | undefined): Promise<RemaphoreClient> {
+  return connectRemaphore(config, { connectDeadlineMs: deadlineMs });
+}
+
+function payloadOf(flags: Flags): string {
+  return flags.args.join(" ");
+}
+
+async function send(config: RemaphoreConfig, flags: Flags): Promise<number> {
+  const client = await connect(config, flags.timeoutMs ?? DEFAULT_SEND_DEADLINE_MS);
+  try {
+    await client.send({
+      destination: flags.destination ?? "**",
+      verb: (flags.verbs ?? "ping").split(",")[0],
+      uuid: flags.uuid,
+      payload: payloadOf(flags),
+      sender: flags.publicKey,
+      subjectSuffix: flags.subjectSuffix,
+    });
+    return EXIT_OK;
+  } finally {
+    await client.close();
+  }
+}
+
+async function request(config: RemaphoreConfig, flags: Flags, io: Io): Promise<number> {
+  const client = await connect(config, flags.timeoutMs ?? DEFAULT_SEND_DEADLINE_MS);
+  const separator = randomBytes(16).toString("hex");
+  try {
+    const result = await client.request({
+      destination: flags.destination ?? "**",
+      verb: (flags.verbs ?? "ping").split(",")[0],
+      uuid: flags.uuid,
+      payload: payloadOf(flags),
+      sender: flags.publicKey,
+      subjectSuffix: flags.subjectSuffix,
+      timeoutMs: flags.timeoutMs,
+      onReply: (reply) => {
+        io.out(formatReply(reply, separator));
+      },
+      onRejected: (rejection) => {
+        debug(io, `ignored a reply: ${rejection.reason} (${rejection.detail})`);
+      },
+    });
+    return result.replies.length > 0 ? EXIT_OK : EXIT_TIMEOUT;
+  } finally {
+    await client.close();
+  }
+}
+
+let debugEnabled = false;
+function debug(io: Io, text: string): void {
+  if (debugEnabled) io.err(`remaphore: debug: ${text}\n`);
+}
+
+function scriptEnvironment(message: VerifiedMessage, destinationMatch: string | undefined): Record<string, string> {
+  const env: Record<string, string> = {
+    REMAPHORE_SENDER: message.senderText,
+    REMAPHORE_VERB: message.verb,
+    REMAPHORE_TIME: String(message.time / 1_000_000_000n),
+    REMAPHORE_UUID: Buffer.from(message.uuid).toString("hex"),
+    REMAPHORE_MSG: Buffer.from(message.payload).toString("utf8"),
+  };
+  if (destinationMatch !== undefined) env.REMAPHORE_DESTMATCH = destinationMatch;
+  return env;
+}
+
+async function receive(config: RemaphoreConfig, flags: Flags, io: Io): Promise<number> {
+  const started = Date.now();
+  const deadline = flags.timeoutMs === undefined ? undefined : started + flags.timeoutMs;
+  let client: RemaphoreClient;
+  try {
+    client = await connect(config, flags.timeoutMs);
+  } catch (error) {
+    // A receiver that never reached a server simply saw nothing before its timeout.
+    if (error instanceof MessagingError && error.code === "timeout") return EXIT_TIMEOUT;
+    throw error;
+  }
+  const verbs = flags.verbs?.split(",").map((verb) => verb.trim());
+  const uuid = flags.uuid === undefined ? undefined : Buffer.from(messageUuid(flags.uuid, () => new Uint8Array(12))).toString("hex");
+  const once = flags.once || flags.uuid !== undefined;
+  const filter: DestinationFilter = flags.noDestination
+    ? { kind: "none" }
+    : flags.destination !== undefined
+      ? { kind: "exact", pattern: flags.destination }
+      : { kind: "match", destination: config.destination };
+  const stop = new AbortController();
+  const inbox = client.receive({ subjectSuffix: flags.subjectSuffix, destinationFilter: filter, sender: flags.publicKey, signal: stop.signal });
+  // The subscription exists once the generator has started; start it before announcing it.
+  let pendingNext: Promise<IteratorResult<Received, void>> | undefined = inbox.next();
+  await client.flush();
+  debug(io, `listening on ${config.subject}.${flags.subjectSuffix ?? "all"}`);
+  const running = new Set<Promise<void>>();
+  let matched = 0;
+
+  const handle = async (message: VerifiedMessage): Promise<void> => {
+    let reply: string;
+    if (flags.args.length > 0) {
+      const remaining = deadline === undefined ? undefined : deadline - Date.now();
+      const destinationMatch = filter.kind === "none" ? undefined : filter.kind === "match" ? filter.destination : filter.pattern;
+      const result = await runScript([...flags.args, message.verb, Buffer.from(message.payload).toString("utf8")], {
+        env: scriptEnvironment(message, destinationMatch),
+        timeoutMs: remaining,
+        maxOutputBytes: MAX_SCRIPT_OUTPUT,
+      });
+      const note = result.truncated ? `\n[output truncated at ${MAX_SCRIPT_OUTPUT} bytes]` : "";
+      reply = `${result.exitCode},${result.output}${note}`;
+      debug(io, `script exited with ${result.exitCode}`);
+    } else {
+      reply = "NO_DATA";
+    }
+    if (message.request) await client.reply(message, reply);
+  };
+
+  const timeout = new Promise<"timeout">((resolve) => {
+    if (deadline !== undefined) setTimeout(() => { resolve("timeout"); }, Math.max(0, deadline - Date.now())).unref();
+  });
+  try {
+    for (;;) {
+      pendingNext ??= inbox.next();
+      const next = await Promise.race([pendingNext, timeout]);
+      if (next === "timeout" || next.done) break;
+      pendingNext = undefined;
+      const item = next.value;
+      if (!item.accepted) {
+        debug(io, `ignored a message${item.rejection.message ? ` from ${item.rejection.message.senderText}` : ""}: ${item.rejection.reason} (${item.rejection.detail})`);
+        continue;
+      }
+      const message = item.message;
+      if (verbs && !verbs.includes(message.verb)) {
+        debug(io, `ignored a message from ${message.senderText}: verb ${JSON.stringify(message.verb)} not in -v`);
+        continue;
+      }
+      if (uuid !== undefined && Buffer.from(message.uuid).toString("hex") !== uuid) {
+        debug(io, `ignored a message from ${message.senderText}: uuid does not match -u`);
+        continue;
+      }
+      matched += 1;
+      const task = handle(message)
+        .catch((error: unknown) => {
+          io.err(`remaphore: ERROR: ${(error as Error).message}\n`);
+        })
+        .finally(() => running.delete(task));
+      running.add(task);
+      if (once) break;
+      if (running.size >= MAX_CONCURRENT_SCRIPTS) await Promise.race(running);
+    }
+    await Promise.all(running);
+  } finally {
+    // Ending the subscription settles a receive still waiting for a message.
+    stop.abort();
+    await pendingNext;
+    await inbox.return(undefined);
+    await client.close();
+  }
+  return matched > 0 ? EXIT_OK : EXIT_TIMEOUT;
+}
+
+/** Runs remaphore; resolves to its exit code. */
+export async function main(
+  argv: readonly string[],
+  io: Io = { out: (text) => void process.stdout.write(text), err: (text) => void process.stderr.write(text) },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  debugEnabled = env.REMAPHORE_LOG === "debug";
+  let flags: Flags;
+  try {
+    flags = parseFlags(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`remaphore: ${error.message}\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (flags.help) {
+    io.out(USAGE);
+    return EXIT_OK;
+  }
+  if (flags.version) {
+    io.out(`remaphore ${version()}\n`);
+    return EXIT_OK;
+  }
+  if (flags.printConfig) {
+    io.out(renderRemaphoreConfig(exampleConfig(generateKeyPair())));
+    return EXIT_OK;
+  }
+  const loaded = await loadRemaphoreConfig(flags.configFile, { allowInsecurePermissions: env.REMAPHORE_ALLOW_INSECURE_CONFIG === "1" });
+  if (!loaded.ok) {
+    const hint = loaded.error.code === "config_insecure" ? " (or set REMAPHORE_ALLOW_INSECURE_CONFIG=1)" : "";
+    io.err(`remaphore: ERROR: ${loaded.error.message}${hint}\n`);
+    return EXIT_USAGE;
+  }
+  for (const warning of loaded.value.warnings) io.err(`remaphore: warning: ${warning}\n`);
+  const config = loaded.value.config;
+  debug(io, `identity ${config.defaultIdentity}, destination ${config.destination}, ${config.peers.length} peers`);
+  try {
+    if (flags.send) return await send(config, flags);
+    if (flags.request) return await request(config, flags, io);
+    return await receive(config, flags, io);
+  } catch (error) {
+    if (error instanceof Error) {
+      io.err(`remaphore: ERROR: ${error.message}\n`);
+      return EXIT_RUNTIME;
+    }
+    throw error;
+  }
+}

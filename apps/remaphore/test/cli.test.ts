@@ -1,0 +1,168 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { encodeMessage, parseRemaphoreConfig } from "@org/messaging";
+import { connect } from "nats";
+import { startNatsServer, type NatsServer } from "@org/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Fleet, listening, remaphore } from "./fleet.js";
+
+describe("the remaphore command against a real nats-server", () => {
+  let server: NatsServer;
+  let fleet: Fleet;
+  let scripts: string;
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    fleet = new Fleet(server.url, ["site.up.host1", "site.down.host1", "site.down.host2", "site.down.host3", "site.other.host9"]);
+    scripts = mkdtempSync(join(tmpdir(), "remaphore-scripts-"));
+    const write = (name: string, body: string): void => {
+      writeFileSync(join(scripts, name), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(scripts, name), 0o755);
+    };
+    write("record.sh", `{ for a in "$@"; do printf 'arg=%s\\n' "$a"; done; env | sort; } > "$0.$REMAPHORE_DESTMATCH.out"`);
+    write("pong.sh", 'echo "pong $1 $2"');
+    write("multi.sh", 'printf "a\\n"; printf "b\\n" >&2; printf "c"');
+    write("slow.sh", "sleep 30");
+  });
+
+  afterAll(async () => {
+    fleet.cleanup();
+    rmSync(scripts, { recursive: true, force: true });
+    await server.stop();
+  });
+
+  const conf = (destination: string): string => fleet.node(destination).configFile;
+
+  it("runs the S3 example: three downloaders wait for the uploader's upload_done", async () => {
+    const downloaders = ["site.down.host1", "site.down.host2", "site.down.host3"].map((d) =>
+      remaphore(["-c", conf(d), "-u", "upload_done", "-t", "20s", join(scripts, "record.sh")]),
+    );
+    await Promise.all(downloaders.map(listening));
+    const uploader = await remaphore(["-c", conf("site.up.host1"), "-s", "-u", "upload_done", "bigfile", "uploaded"]).done;
+    expect(uploader).toMatchObject({ code: 0, stdout: "" });
+    const results = await Promise.all(downloaders.map((d) => d.done));
+    expect(results.map((r) => r.code)).toEqual([0, 0, 0]);
+    const record = readFileSync(join(scripts, "record.sh.site.down.host2.out"), "utf8");
+    expect(record).toContain("arg=ping\narg=bigfile uploaded\n");
+    const env = record.split("\n").filter((line) => line.includes("=") && !line.startsWith("arg="));
+    expect(env.map((line) => line.split("=")[0]).sort()).toEqual(
+      ["PWD", "REMAPHORE_DESTMATCH", "REMAPHORE_MSG", "REMAPHORE_SENDER", "REMAPHORE_TIME", "REMAPHORE_UUID", "REMAPHORE_VERB"].filter((name) => env.some((l) => l.startsWith(`${name}=`))),
+    );
+    expect(env).toContain(`REMAPHORE_SENDER=${fleet.node("site.up.host1").key}`);
+    expect(env).toContain("REMAPHORE_UUID=75706c6f61645f646f6e65");
+    expect(env).toContain("REMAPHORE_DESTMATCH=site.down.host2");
+    expect(env.some((line) => line.startsWith("PATH="))).toBe(false);
+  }, 30_000);
+
+  it("prints the replies of two responders, framing multi-line output", async () => {
+    const one = remaphore(["-c", conf("site.down.host1"), "-o", "-t", "20s", join(scripts, "pong.sh")]);
+    const two = remaphore(["-c", conf("site.down.host2"), "-o", "-t", "20s", join(scripts, "multi.sh")]);
+    await Promise.all([listening(one), listening(two)]);
+    const nobody = await remaphore(["-c", conf("site.up.host1"), "-r", "-t", "10s", "-D", "nowhere.**", "x"]).done;
+    expect(nobody.code).toBe(3);
+    expect(nobody.stderr).toContain("remaphore: ERROR: no known receivers\n");
+    const request = await remaphore(["-c", conf("site.up.host1"), "-r", "-t", "10s", "-D", "site.down.*", "-v", "ping", "x"]).done;
+    // host3 is configured as a peer but runs nothing: the requester prints what it got and exits 0 at -t.
+    expect(request.code).toBe(0);
+    const sep = /--> ([0-9a-f]{32})/.exec(request.stdout)?.[1];
+    expect(sep).toBeDefined();
+    expect(request.stdout).toContain("site.down.host1,0,pong ping x\n");
+    expect(request.stdout).toContain(`--> ${sep!}\nsite.down.host2,0,a\nb\nc\n--< ${sep!}\n`);
+    await Promise.all([one.done, two.done]);
+  }, 40_000);
+
+  it("ignores, with a debug reason, an unknown key, a wrong verb, a forged signature, a replay and a skewed message", async () => {
+    const receiver = remaphore(["-c", conf("site.down.host1"), "-t", "4s"]);
+    await listening(receiver);
+    const stranger = new Fleet(server.url, ["site.stranger"]);
+    expect((await remaphore(["-c", stranger.node("site.stranger").configFile, "-s", "hi"]).done).code).toBe(0);
+    stranger.cleanup();
+    expect((await remaphore(["-c", conf("site.up.host1"), "-s", "-v", "delete", "rm -rf"]).done).code).toBe(0);
+    const sender = fleet.node("site.up.host1");
+    const message = (time: bigint, payload: string): Uint8Array => {
+      const raw = encodeMessage({ destination: "**", time, uuid: new Uint8Array(12), verb: "ping", request: false, payload: Buffer.from(payload) }, sender.pair);
+      if (!raw.ok) throw raw.error;
+      return raw.value;
+    };
+    const nc = await connect({ servers: server.url });
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const forged = Buffer.from(message(now, "genuine"));
+    forged.set(Buffer.from("forged!"), forged.length - 7);
+    nc.publish("remaphore.all", forged);
+    const once = message(now, "once");
+    nc.publish("remaphore.all", once);
+    nc.publish("remaphore.all", once);
+    nc.publish("remaphore.all", message(now - 60_000_000_000n, "late"));
+    await nc.drain();
+    const result = await receiver.done;
+    expect(result.code).toBe(0);
+    for (const reason of ["unknown_sender", "verb_not_allowed", "bad_signature", "replay", "skew"]) expect(result.stderr).toContain(`: ${reason} (`);
+  }, 30_000);
+
+  it("hands shell metacharacters to the script verbatim and runs nothing else", async () => {
+    const marker = join(scripts, "pwned");
+    const receiver = remaphore(["-c", conf("site.down.host3"), "-o", "-t", "20s", join(scripts, "record.sh")]);
+    await listening(receiver);
+    const payload = `$(touch ${marker}); rm -rf / \`touch ${marker}\` && touch ${marker}`;
+    expect((await remaphore(["-c", conf("site.up.host1"), "-s", "-D", "site.down.host3", payload]).done).code).toBe(0);
+    expect((await receiver.done).code).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    expect(readFileSync(join(scripts, "record.sh.site.down.host3.out"), "utf8")).toContain(`arg=${payload}\n`);
+  }, 30_000);
+
+  it("replies NO_DATA when the receiver runs no script", async () => {
+    const receiver = remaphore(["-c", conf("site.down.host1"), "-o", "-t", "20s"]);
+    await listening(receiver);
+    const request = await remaphore(["-c", conf("site.up.host1"), "-r", "-t", "5s", "-D", "site.down.host1", "x"]).done;
+    expect(request).toMatchObject({ code: 0, stdout: "site.down.host1,NO_DATA\n" });
+    expect((await receiver.done).code).toBe(0);
+  }, 30_000);
+
+  it("kills a script still running at the deadline and answers -1", async () => {
+    const receiver = remaphore(["-c", conf("site.down.host2"), "-o", "-t", "2s", join(scripts, "slow.sh")]);
+    await listening(receiver);
+    const request = await remaphore(["-c", conf("site.up.host1"), "-r", "-t", "6s", "-D", "site.down.host2", "x"]).done;
+    expect(request.stdout).toBe("site.down.host2,-1,\n");
+    expect((await receiver.done).code).toBe(0);
+  }, 30_000);
+
+  it("exits 1 when nothing arrives before -t", async () => {
+    expect((await remaphore(["-c", conf("site.down.host1"), "-t", "300ms"]).done).code).toBe(1);
+  });
+
+  it("exits 2 for usage and configuration errors", async () => {
+    const both = await remaphore(["-r", "-s"]).done;
+    expect(both).toMatchObject({ code: 2 });
+    expect(both.stderr).toContain("remaphore: -r and -s are mutually exclusive");
+    expect((await remaphore(["-d", "-D", "x"]).done).stderr).toContain("remaphore: -d and -D are mutually exclusive");
+    expect((await remaphore(["-x"]).done).stderr).toContain("flag provided but not defined: -x");
+    const missing = await remaphore(["-c", join(scripts, "missing.conf"), "-s"]).done;
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^remaphore: ERROR: cannot read/);
+  });
+
+  it("exits 3 with nats: timeout when no server is reachable by -t", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "remaphore-down-"));
+    const offline = new Fleet("nats://127.0.0.1:1", ["site.a"]);
+    const result = await remaphore(["-c", offline.node("site.a").configFile, "-s", "-t", "500ms", "x"]).done;
+    offline.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("remaphore: ERROR: nats: timeout\n");
+  });
+
+  it("prints an example config with a fresh identity that parses back", async () => {
+    const result = await remaphore(["-C"]).done;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^server: nats:\/\/natsserver:4222\ncredentials: \/path\/to\/credentials\/file\nsubject: remaphore\ndefault_identity: \w+\ndestination: all\nallow_skew: 5s\n\n\[ Identities \]\n\w+ \w+ \[ping\]\n\n\[ Peers \]\n$/);
+    expect(parseRemaphoreConfig(result.stdout).ok).toBe(true);
+  });
+
+  it("explains itself with -h and --version", async () => {
+    const help = await remaphore(["-h"]).done;
+    expect(help.code).toBe(0);
+    for (const flag of ["-s", "-r", "-o", "-d", "-D", "-p", "-u", "-v", "-t", "-S", "-c", "-C"]) expect(help.stdout).toContain(`  ${flag}`);
+    expect((await remaphore(["--version"]).done).stdout).toMatch(/^remaphore \d+\.\d+\.\d+\n$/);
+  });
+});

@@ -1,0 +1,117 @@
+import { spawn } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { encodeBase58, generateKeyPair, type KeyPair } from "@org/identity";
+import { nkeys } from "nats";
+
+/** The remaphore command's entry point. */
+export const REMAPHORE_BIN = fileURLToPath(new URL("../bin/remaphore.js", import.meta.url));
+
+/** A node of a test fleet: its destination, identity and config file. */
+export interface FleetNode {
+  readonly destination: string;
+  readonly pair: KeyPair;
+  readonly key: string;
+  readonly configFile: string;
+}
+
+/** Writes a NATS credentials file (user JWT and a real nkey seed) in the standard layout. */
+export function writeCredentials(path: string): void {
+  const seed = new TextDecoder().decode(nkeys.createUser().getSeed());
+  const jwt = "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.e30.c2ln";
+  writeFileSync(
+    path,
+    `-----BEGIN NATS USER JWT-----\n${jwt}\n------END NATS USER JWT------\n\n-----BEGIN USER NKEY SEED-----\n${seed}\n------END USER NKEY SEED------\n`,
+    { mode: 0o600 },
+  );
+}
+
+/** A temporary folder with config files for several nodes that know each other as peers. */
+export class Fleet {
+  readonly dir = mkdtempSync(join(tmpdir(), "remaphore-fleet-"));
+  readonly nodes = new Map<string, FleetNode>();
+  private readonly credentials = join(this.dir, "test.creds");
+
+  constructor(
+    private readonly natsUrl: string,
+    destinations: readonly string[],
+  ) {
+    writeCredentials(this.credentials);
+    for (const destination of destinations) {
+      const pair = generateKeyPair();
+      this.nodes.set(destination, { destination, pair, key: encodeBase58(pair.publicKey), configFile: join(this.dir, `${destination}.conf`) });
+    }
+    for (const node of this.nodes.values()) this.writeConfig(node, "[ping, upload]");
+  }
+
+  /** Rewrites a node's config, every other node a peer with `verbs`. */
+  writeConfig(node: FleetNode, verbs: string, extraPeers: readonly string[] = []): void {
+    const peers = [...this.nodes.values()].filter((peer) => peer !== node).map((peer) => `${peer.destination} ${peer.key} ${verbs}`);
+    const text = [
+      `server: ${this.natsUrl}`,
+      `credentials: ${this.credentials}`,
+      "subject: remaphore",
+      `default_identity: ${node.key}`,
+      `destination: ${node.destination}`,
+      "allow_skew: 5s",
+      "",
+      "[ Identities ]",
+      `${node.key} ${encodeBase58(node.pair.secretKey)} [*]`,
+      "",
+      "[ Peers ]",
+      ...peers,
+      ...extraPeers,
+      "",
+    ].join("\n");
+    writeFileSync(node.configFile, text, { mode: 0o600 });
+    chmodSync(node.configFile, 0o600);
+  }
+
+  node(destination: string): FleetNode {
+    const node = this.nodes.get(destination);
+    if (!node) throw new Error(`no node ${destination}`);
+    return node;
+  }
+
+  cleanup(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A finished remaphore process. */
+export interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A remaphore process still running. */
+export interface Running {
+  readonly done: Promise<RunResult>;
+  /** Resolves once stderr shows the debug line saying it is connected and listening. */
+  readonly stderr: () => string;
+}
+
+/** Starts remaphore with `args`; debug logging on, so tests can see why messages were ignored. */
+export function remaphore(args: readonly string[], env: NodeJS.ProcessEnv = {}): Running {
+  const child = spawn(process.execPath, [REMAPHORE_BIN, ...args], { env: { ...process.env, REMAPHORE_LOG: "debug", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<RunResult>((resolve) => child.once("close", (code) => {
+    resolve({ code, stdout, stderr });
+  }));
+  return { done, stderr: () => stderr };
+}
+
+/** Waits until a running receiver has subscribed (it logs `listening` at debug level). */
+export async function listening(process: Running): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (process.stderr().includes("listening on")) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`the receiver did not start listening:\n${process.stderr()}`);
+}
