@@ -168,11 +168,11 @@ describe("remaphore over a real nats-server", () => {
     expect((await first).length).toBe(1);
     await server.restart();
     const second = collect(inbox, 1, 10_000);
-    let arrived = false;
-    void second.then(() => (arrived = true));
+    const state = { arrived: false };
+    void second.then(() => (state.arrived = true));
     // Both clients reconnect every 200 ms, in either order; NATS delivers only to subscribers
     // connected at the time, so the sender repeats until the receiver is back and gets one.
-    for (let i = 0; i < 50 && !arrived; i++) {
+    for (let i = 0; i < 50 && !state.arrived; i++) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       await sender.send({ payload: "after" }).catch(() => undefined);
     }
