@@ -3,3 +3,5 @@ export { captureHeader, loadSdkCaptures, sdkCapturesDir } from "./sdk-captures.j
 export type { SdkCapture } from "./sdk-captures.js";
 export { startNatsServer } from "./nats-server.js";
 export type { NatsServer, NatsServerOptions } from "./nats-server.js";
+export { hang, startHttpRecorder } from "./http-recorder.js";
+export type { HttpRecorder, RecordedRequest, Responder } from "./http-recorder.js";

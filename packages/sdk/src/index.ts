@@ -1,0 +1,12 @@
+export { InvalidDsnError, SDK_NAME, SDK_VERSION, SentryClient } from "./sentry-client.js";
+export type { Breadcrumb, CaptureOptions, ClientOptions, EventProcessor, Level, SentryEventJson, Tags } from "./sentry-client.js";
+export type { HttpContext, ScopeData, UserContext } from "./scope.js";
+export { FILTERED, scrubEvent } from "./scrub-processor.js";
+export type { ScrubOptions } from "./scrub-processor.js";
+export { parseStack } from "./stacktrace.js";
+export type { StackFrame } from "./stacktrace.js";
+export { HttpTransport } from "./transport.js";
+export type { TransportOptions, TransportStats } from "./transport.js";
+export { installConsoleIntegration, installGlobalHandlers } from "./integrations.js";
+export type { Uninstall } from "./integrations.js";
+export { sentryTest } from "./sentry-test.js";

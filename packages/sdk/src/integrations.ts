@@ -1,0 +1,51 @@
+import type { SentryClient } from "./sentry-client.js";
+
+/** Undoes an installed integration. */
+export type Uninstall = () => void;
+
+/**
+ * Reports uncaught exceptions and unhandled rejections, then lets the process end as Node would:
+ * the error is printed and the process exits with code 1, after the event was sent (up to
+ * `flushTimeoutMs`).
+ */
+export function installGlobalHandlers(client: SentryClient, flushTimeoutMs = 2000): Uninstall {
+  const fatal = (error: unknown): void => {
+    client.captureException(error, { level: "fatal" });
+    console.error(error);
+    void client.flush(flushTimeoutMs).finally(() => process.exit(1));
+  };
+  const onRejection = (reason: unknown): void => {
+    fatal(reason);
+  };
+  process.on("uncaughtException", fatal);
+  process.on("unhandledRejection", onRejection);
+  return () => {
+    process.off("uncaughtException", fatal);
+    process.off("unhandledRejection", onRejection);
+  };
+}
+
+const LEVELS = { debug: "debug", log: "info", info: "info", warn: "warning", error: "error" } as const;
+
+/**
+ * Turns `console` calls into breadcrumbs, and `console.error` calls given an Error into captured
+ * events when `captureErrors` is set.
+ */
+export function installConsoleIntegration(client: SentryClient, options: { captureErrors?: boolean } = {}): Uninstall {
+  const originals = new Map<keyof typeof LEVELS, (...args: unknown[]) => void>();
+  for (const method of Object.keys(LEVELS) as (keyof typeof LEVELS)[]) {
+    const original = console[method].bind(console) as (...args: unknown[]) => void;
+    originals.set(method, original);
+    console[method] = (...args: unknown[]) => {
+      client.addBreadcrumb({ category: "console", level: LEVELS[method], message: args.map((arg) => (typeof arg === "string" ? arg : String(arg))).join(" ") });
+      if (method === "error" && options.captureErrors) {
+        const error = args.find((arg) => arg instanceof Error);
+        if (error) client.captureException(error);
+      }
+      original(...args);
+    };
+  }
+  return () => {
+    for (const [method, original] of originals) console[method] = original;
+  };
+}

@@ -1,0 +1,55 @@
+/** The replacement for filtered values. */
+export const FILTERED = "[Filtered]";
+
+const SENSITIVE_KEY = /pass(word|wd)?|secret|token|auth|api[-_]?key|session|csrf|credential|private[-_]?key/i;
+
+function scrubValue(value: unknown, depth: number): unknown {
+  if (depth > 20 || typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    return value.map((item: unknown) => {
+      if (Array.isArray(item) && item.length === 2 && typeof item[0] === "string" && SENSITIVE_KEY.test(item[0])) return [item[0], FILTERED];
+      return scrubValue(item, depth + 1);
+    });
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    Object.defineProperty(out, key, {
+      value: SENSITIVE_KEY.test(key) && inner !== null && inner !== undefined && inner !== "" ? FILTERED : scrubValue(inner, depth + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
+/** Options of {@link scrubEvent}. */
+export interface ScrubOptions {
+  /** Send request cookies (off by default). */
+  readonly sendCookies?: boolean;
+  /** Send request bodies (off by default). */
+  readonly sendRequestBodies?: boolean;
+}
+
+/**
+ * The default processor: drops cookies and request bodies, and replaces values whose keys look
+ * like passwords, secrets, tokens or auth headers with `[Filtered]`.
+ */
+export function scrubEvent(event: Record<string, unknown>, options: ScrubOptions = {}): Record<string, unknown> {
+  const out = { ...event };
+  const request = out.request as Record<string, unknown> | undefined;
+  if (request) {
+    const cleaned = { ...request };
+    if (!options.sendCookies) {
+      delete cleaned.cookies;
+      const headers = cleaned.headers as Record<string, string> | undefined;
+      if (headers) cleaned.headers = Object.fromEntries(Object.entries(headers).filter(([key]) => !/^(set-)?cookie$/i.test(key)));
+    }
+    if (!options.sendRequestBodies) delete cleaned.data;
+    out.request = cleaned;
+  }
+  for (const key of ["request", "extra", "user", "contexts", "breadcrumbs", "tags"]) {
+    if (out[key] !== undefined) out[key] = scrubValue(out[key], 0);
+  }
+  return out;
+}

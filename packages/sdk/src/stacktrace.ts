@@ -1,0 +1,42 @@
+/** One frame of a parsed stack trace, as Sentry expects it. */
+export interface StackFrame {
+  function?: string;
+  filename?: string;
+  abs_path?: string;
+  module?: string;
+  lineno?: number;
+  colno?: number;
+  in_app: boolean;
+}
+
+const WITH_FUNCTION = /^\s*at (?:async )?(.+?) \((.+?):(\d+):(\d+)\)$/;
+const WITHOUT_FUNCTION = /^\s*at (?:async )?(.+?):(\d+):(\d+)$/;
+
+function frameOf(fn: string | undefined, path: string, line: string, column: string): StackFrame {
+  const absPath = path.startsWith("file://") ? decodeURIComponent(new URL(path).pathname) : path;
+  const inApp = !absPath.includes("/node_modules/") && !absPath.startsWith("node:") && absPath.includes("/");
+  const frame: StackFrame = { filename: absPath, abs_path: absPath, lineno: Number(line), colno: Number(column), in_app: inApp };
+  if (fn !== undefined) frame.function = fn;
+  const moduleMatch = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(absPath);
+  if (moduleMatch) frame.module = moduleMatch[1];
+  return frame;
+}
+
+/**
+ * Parses a V8 stack (`error.stack`) into frames, outermost first and the frame that threw last,
+ * as Sentry orders them. Lines it does not understand are skipped.
+ */
+export function parseStack(stack: string | undefined): StackFrame[] {
+  if (!stack) return [];
+  const frames: StackFrame[] = [];
+  for (const line of stack.split("\n")) {
+    const named = WITH_FUNCTION.exec(line);
+    if (named) {
+      frames.push(frameOf(named[1], named[2]!, named[3]!, named[4]!));
+      continue;
+    }
+    const anonymous = WITHOUT_FUNCTION.exec(line);
+    if (anonymous) frames.push(frameOf(undefined, anonymous[1]!, anonymous[2]!, anonymous[3]!));
+  }
+  return frames.reverse();
+}
