@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { encodeBase58, generateKeyPair } from "@org/identity";
+import { startOperatorNatsServer, type OperatorNatsServer } from "@org/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseRemaphoreConfig, type RemaphoreConfig } from "../src/remaphore-config.js";
+import { connectRemaphore } from "../src/remaphore-client.js";
+
+describe("NATS credentials files against a server in operator (JWT) mode", () => {
+  let server: OperatorNatsServer;
+  let dir: string;
+  const a = generateKeyPair();
+  const b = generateKeyPair();
+
+  const config = (self: typeof a, peer: typeof b, destination: string, credentials: string): RemaphoreConfig => {
+    const parsed = parseRemaphoreConfig(
+      [
+        `server: ${server.url}`,
+        `credentials: ${credentials}`,
+        `destination: ${destination}`,
+        "[ Identities ]",
+        `${encodeBase58(self.publicKey)} ${encodeBase58(self.secretKey)} [*]`,
+        "[ Peers ]",
+        `peer ${encodeBase58(peer.publicKey)} [*]`,
+      ].join("\n"),
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+    return parsed.value;
+  };
+
+  beforeAll(async () => {
+    server = await startOperatorNatsServer();
+    dir = mkdtempSync(join(tmpdir(), "remaphore-creds-"));
+  });
+  afterAll(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("connects with a user's credentials file and exchanges messages", async () => {
+    const creds = join(dir, "user.creds");
+    await server.writeUserCredentials(creds);
+    const receiver = await connectRemaphore(config(b, a, "peer", creds), { connectDeadlineMs: 5000 });
+    const sender = await connectRemaphore(config(a, b, "sender", creds), { connectDeadlineMs: 5000 });
+    const inbox = receiver.receive({ destinationFilter: { kind: "none" } });
+    const next = inbox.next();
+    await receiver.flush();
+    await sender.send({ payload: "with credentials" });
+    const got = await next;
+    expect(!got.done && got.value.accepted && Buffer.from(got.value.message.payload).toString()).toBe("with credentials");
+    await sender.close();
+    await receiver.close();
+  });
+
+  it("is refused with credentials of an account the server does not trust", async () => {
+    const creds = join(dir, "foreign.creds");
+    await server.writeForeignCredentials(creds);
+    await expect(connectRemaphore(config(a, b, "x", creds), { connectDeadlineMs: 5000 })).rejects.toMatchObject({
+      code: "connection_failed",
+      message: expect.stringContaining("Authorization Violation") as unknown,
+    });
+  });
+
+  it("reports a file that is not a credentials file", async () => {
+    const creds = join(dir, "broken.creds");
+    writeFileSync(creds, "not a credentials file", { mode: 0o600 });
+    await expect(connectRemaphore(config(a, b, "x", creds), { connectDeadlineMs: 5000 })).rejects.toMatchObject({ code: "connection_failed", message: "nats: BAD_CREDS" });
+  });
+});
