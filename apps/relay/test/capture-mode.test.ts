@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SentryClient } from "@org/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_DIR, startRelayProcess, type RelayProcess } from "./relay-process.js";
 
@@ -98,6 +99,23 @@ describe("relay run with no configuration (capture mode)", () => {
     const detail = (await (await fetch(`${relay.url}/api/relay/events/${message!.event_id}/`)).json()) as { project_id: string; event: Record<string, any> /* eslint-disable-line @typescript-eslint/no-explicit-any -- asserting on free-form event JSON */ };
     expect(detail.project_id).toBe("2");
     expect(detail.event.level).toBe("warning");
+  }, 30_000);
+
+  it("captures what @org/sdk sends, field by field", async () => {
+    const client = new SentryClient(relay.dsn, { release: "relay-test@1", tags: { via: "org-sdk" }, log: { info: () => undefined, error: () => undefined } });
+    client.extraContext({ api_key: "do-not-leak" });
+    const id = client.captureException(new Error("from our own sdk"));
+    expect(await client.close(5000)).toBe(true);
+    let detail = await fetch(`${relay.url}/api/relay/events/${id}/`);
+    // The relay answers once the event is spooled; it is captured when processing has run.
+    for (let i = 0; i < 100 && detail.status === 404; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      detail = await fetch(`${relay.url}/api/relay/events/${id}/`);
+    }
+    expect(detail.status).toBe(200);
+    const { event } = (await detail.json()) as { event: Record<string, any> /* eslint-disable-line @typescript-eslint/no-explicit-any -- asserting on free-form event JSON */ };
+    expect(event).toMatchObject({ event_id: id, release: "relay-test@1", platform: "node", tags: [["via", "org-sdk"]], extra: { api_key: "[Filtered]" } });
+    expect(event.exception.values[0].value).toBe("from our own sdk");
   }, 30_000);
 
   it("shuts down cleanly on SIGTERM", async () => {
