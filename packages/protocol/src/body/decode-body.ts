@@ -54,6 +54,7 @@ export function decodeBody(body: Uint8Array, options: DecodeBodyOptions): Result
 }
 
 const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
 function firstNonSpace(bytes: Uint8Array): number | undefined {
@@ -70,7 +71,8 @@ function firstNonSpace(bytes: Uint8Array): number | undefined {
 export function unwrapStoreBody(body: Uint8Array, maxSize: number): Result<Uint8Array, BodyError> {
   const first = firstNonSpace(body);
   if (first === undefined) return err(new BodyError("empty", "empty body"));
-  if (first === OPEN_BRACE) return ok(body);
+  // JSON that is not an object is still JSON: let the JSON reader say what is wrong with it.
+  if (first === OPEN_BRACE || first === OPEN_BRACKET) return ok(body);
   const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1").trim();
   if (!BASE64.test(text)) {
     return err(new BodyError("invalid_base64", "the body is neither JSON nor base64"));

@@ -163,3 +163,14 @@ describe("modules named like Object.prototype's", () => {
     expect(JSON.stringify(modules)).toBe('{"__proto__":"1.0","constructor":"2.0"}');
   });
 });
+
+describe("deeply nested invalid values", () => {
+  it("are removed without keeping the original in _meta", () => {
+    let deep: unknown = [];
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    const event = normalized({ extra: deep });
+    expect(event.extra).toBeUndefined();
+    expect(event._meta).toEqual({ extra: { "": { err: ["invalid_data"] } } });
+    expect(() => JSON.stringify(event)).not.toThrow();
+  });
+});

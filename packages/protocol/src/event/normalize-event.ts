@@ -61,7 +61,8 @@ function remark(meta: Json, field: string, error: string, original?: unknown): v
   const errors = Array.isArray(here.err) ? (here.err as unknown[]) : [];
   errors.push(error);
   here.err = errors;
-  if (original !== undefined) here.val = original;
+  // Only scalar originals are kept: an object or array may be arbitrarily large or deep.
+  if (original !== undefined && (original === null || typeof original !== "object")) here.val = original;
   entry[""] = here;
   meta[field] = entry;
 }

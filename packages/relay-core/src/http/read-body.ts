@@ -8,7 +8,7 @@ import { RelayError } from "../relay-error.js";
  * connection) instead of destroying the socket, so that the client still gets its 413.
  */
 export function readBody(
-  stream: Readable,
+  stream: Readable | undefined,
   contentLength: string | undefined,
   limit: number,
   what: string,
@@ -24,6 +24,8 @@ export function readBody(
       return Promise.reject(tooLarge(`Content-Length is ${declared} bytes`));
     }
   }
+  // Requests without a body reach the handler without a stream.
+  if (!stream) return Promise.resolve(Buffer.alloc(0));
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -18,6 +18,8 @@ export function decodeRequestBody(raw: Uint8Array, contentEncoding: string | und
 /** A store request's event: decoded, unwrapped from base64/zlib, parsed. */
 export interface StoreEvent {
   readonly json: Record<string, unknown>;
+  /** The event's JSON bytes as sent (no re-serialization of deeply nested input). */
+  readonly bytes: Uint8Array;
   /** The legacy `project` field of the body, for `/api/store/` without a project in the path. */
   readonly projectId: string | undefined;
 }
@@ -31,5 +33,5 @@ export function decodeStoreEvent(raw: Uint8Array, contentEncoding: string | unde
   if (!json.ok) throw refuse(json.error, "the event");
   const project = json.value.project;
   const projectId = typeof project === "number" || (typeof project === "string" && /^\d+$/.test(project)) ? String(project) : undefined;
-  return { json: json.value, projectId };
+  return { json: json.value, bytes: unwrapped.value, projectId };
 }

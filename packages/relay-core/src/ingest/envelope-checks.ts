@@ -84,11 +84,14 @@ export interface BuiltEnvelope {
   readonly eventId: string;
 }
 
-/** Wraps an event (a JSON object) or a raw report into a one-item envelope. */
-export function buildEventEnvelope(content: Record<string, unknown> | Uint8Array, type: string, now: number): BuiltEnvelope {
+/**
+ * Wraps an event (a JSON object, with its bytes when they are at hand) or a raw report into a
+ * one-item envelope.
+ */
+export function buildEventEnvelope(content: Record<string, unknown> | Uint8Array, type: string, now: number, bytes?: Uint8Array): BuiltEnvelope {
   const eventId =
     (content instanceof Uint8Array ? undefined : normalizeEventId(content.event_id)) ?? randomUUID().replaceAll("-", "");
-  const payload = content instanceof Uint8Array ? content : new TextEncoder().encode(JSON.stringify(content));
+  const payload = content instanceof Uint8Array ? content : (bytes ?? new TextEncoder().encode(JSON.stringify(content)));
   const envelope: Envelope = {
     headers: { event_id: eventId, sent_at: new Date(now).toISOString() },
     items: [{ headers: { type, length: payload.length }, payload }],

@@ -78,7 +78,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
   }
 
   async function readDecoded(request: FastifyRequest, limit: number, what: string): Promise<Uint8Array> {
-    const raw = await readBody(request.body as Readable, header(request, "content-length"), limit, what);
+    const raw = await readBody(request.body as Readable | undefined, header(request, "content-length"), limit, what);
     return decodeRequestBody(raw, header(request, "content-encoding"), limit, what);
   }
 
@@ -102,13 +102,13 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
 
   async function handleStore(request: FastifyRequest, projectId: string | undefined): Promise<{ id: string }> {
     const auth = authenticate(request, undefined, strictKey);
-    const raw = await readBody(request.body as Readable, header(request, "content-length"), limits.maxEventSize, "the event");
+    const raw = await readBody(request.body as Readable | undefined, header(request, "content-length"), limits.maxEventSize, "the event");
     const event = decodeStoreEvent(raw, header(request, "content-encoding"), limits.maxEventSize);
     const resolvedProject = projectId ?? auth.projectId ?? event.projectId;
     if (resolvedProject === undefined) {
       throw new RelayError("invalid_project_id", "no project id: legacy store requests need a project in the key or body");
     }
-    const built = buildEventEnvelope(event.json, "event", now());
+    const built = buildEventEnvelope(event.json, "event", now(), event.bytes);
     return { id: await accept(request, resolvedProject, auth, built.payload, built.eventId) };
   }
 
@@ -131,7 +131,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
       const data = request.query.sentry_data;
       if (!data) throw new RelayError("invalid_body", "empty event: the sentry_data query parameter is missing");
       const event = decodeStoreEvent(Buffer.from(data, "utf8"), undefined, limits.maxEventSize);
-      const built = buildEventEnvelope(event.json, "event", now());
+      const built = buildEventEnvelope(event.json, "event", now(), event.bytes);
       await accept(request, projectId, auth, built.payload, built.eventId);
       return reply.code(200).header("content-type", "image/gif").send(PIXEL);
     },
