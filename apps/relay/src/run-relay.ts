@@ -79,7 +79,7 @@ export async function startRelay(loaded: LoadedConfig, notices: readonly string[
     delivery: captureDelivery(captureStore),
     outcomes,
     logger,
-    concurrency: 8,
+    concurrency: 100,
     idleMs: 500,
   });
   const app = buildRelay({

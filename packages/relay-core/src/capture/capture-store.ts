@@ -47,6 +47,8 @@ export function openCaptureStore(path: string, maxEntries: number): CaptureStore
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
+  // Captured events are for looking at during development: survive a crash, not a power loss.
+  db.pragma("synchronous = NORMAL");
   db.exec(`CREATE TABLE IF NOT EXISTS captured (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -62,7 +64,7 @@ export function openCaptureStore(path: string, maxEntries: number): CaptureStore
        item_types = excluded.item_types, title = excluded.title, envelope = excluded.envelope`,
   );
   const trim = db.prepare(
-    "DELETE FROM captured WHERE seq NOT IN (SELECT seq FROM captured ORDER BY seq DESC LIMIT ?)",
+    "DELETE FROM captured WHERE seq <= (SELECT seq FROM captured ORDER BY seq DESC LIMIT 1 OFFSET ?)",
   );
   const list = db.prepare<[number, number], Row>(
     "SELECT id, project_id, received_at, item_types, title FROM captured ORDER BY seq DESC LIMIT ? OFFSET ?",

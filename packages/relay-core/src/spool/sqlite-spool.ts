@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS envelopes (
   due_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS envelopes_due ON envelopes (due_at, seq);
+CREATE INDEX IF NOT EXISTS envelopes_received ON envelopes (received_at);
 `;
 
 /**
@@ -141,6 +142,30 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
     }
   }
 
+  // Acknowledgements are grouped like writes: one transaction (one sync) for all made in a turn.
+  let pendingAcks: { handles: readonly number[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  let ackScheduled = false;
+
+  function flushAcks(): void {
+    ackScheduled = false;
+    const batch = pendingAcks;
+    pendingAcks = [];
+    if (batch.length === 0 || closed) {
+      for (const item of batch) item.reject(new Error("the spool is closed"));
+      return;
+    }
+    try {
+      const all = batch.flatMap((item) => item.handles);
+      const { removed, removedBytes } = deleteBatch(all);
+      for (const handle of all) claimed.delete(handle);
+      depth -= removed;
+      bytes -= removedBytes;
+      for (const item of batch) item.resolve();
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+    }
+  }
+
   function toEnvelope(row: Row): ClaimedEnvelope {
     return {
       handle: row.seq,
@@ -153,7 +178,12 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
     };
   }
 
+  let lastExpiryCheck = Number.NEGATIVE_INFINITY;
+
   function dropExpired(): void {
+    // Expiry is a slow-moving bound: checking it once a second is plenty.
+    if (now() - lastExpiryCheck < 1000) return;
+    lastExpiryCheck = now();
     const rows = selectExpired.all(now() - options.maxAgeMs).filter((row) => !claimed.has(row.seq));
     if (rows.length === 0) return;
     const { removed, removedBytes } = deleteBatch(rows.map((row) => row.seq));
@@ -201,11 +231,13 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
 
     ack(handles) {
       assertOpen();
-      const { removed, removedBytes } = deleteBatch(handles);
-      for (const handle of handles) claimed.delete(handle);
-      depth -= removed;
-      bytes -= removedBytes;
-      return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        pendingAcks.push({ handles, resolve, reject });
+        if (!ackScheduled) {
+          ackScheduled = true;
+          setImmediate(flushAcks);
+        }
+      });
     },
 
     retry(handles, delayMs) {
@@ -222,6 +254,7 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
     close() {
       if (closed) return Promise.resolve();
       flush();
+      flushAcks();
       closed = true;
       db.close();
       return Promise.resolve();
