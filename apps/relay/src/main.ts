@@ -1,8 +1,11 @@
+import type { Readable } from "node:stream";
 import { Command, CommanderError, Option } from "commander";
 import { stringify } from "yaml";
 import { RelayCliError } from "./config-error.js";
 import { loadConfig, resolveConfigDir } from "./load-config.js";
 import { runRelay } from "./run-relay.js";
+import { initConfig } from "./config-init.js";
+import { generateRelayCredentials, removeRelayCredentials, showRelayCredentials } from "./credentials-command.js";
 
 const EXIT_CODES: Readonly<Record<RelayCliError["code"], number>> = {
   usage: 2,
@@ -18,7 +21,7 @@ interface GlobalOptions {
   config?: string;
 }
 
-function buildProgram(io: { out: (text: string) => void; err: (text: string) => void }, env: NodeJS.ProcessEnv, cwd: string): Command {
+function buildProgram(io: { out: (text: string) => void; err: (text: string) => void }, env: NodeJS.ProcessEnv, cwd: string, stdin: Readable): Command {
   const program = new Command("relay")
     .description("A relay for Sentry events: accepts events from any Sentry SDK, scrubs them, keeps them safely and forwards them.")
     .option("-c, --config <dir>", "configuration folder (default: .relay in the current folder)")
@@ -46,6 +49,28 @@ function buildProgram(io: { out: (text: string) => void; err: (text: string) => 
 
   const config = program.command("config").description("create or show the configuration");
   config
+    .command("init")
+    .description("create config.yml (and credentials in managed mode), asking for each answer")
+    .option("--non-interactive", "ask nothing: use the flags given and the defaults")
+    .option("--overwrite", "replace an existing config.yml without asking")
+    .addOption(new Option("--mode <mode>", "relay mode").choices(["managed", "static", "proxy", "capture"]))
+    .option("--upstream <url>", "upstream Sentry or relay")
+    .option("--host <host>", "address to listen on")
+    .option("--port <port>", "port to listen on", (value) => {
+      if (!/^\d+$/.test(value) || Number(value) > 65_535) throw new RelayCliError("usage", `--port: not a port number: ${value}`);
+      return Number(value);
+    })
+    .action(async (options: { nonInteractive?: boolean; overwrite?: boolean; mode?: "managed" | "static" | "proxy" | "capture"; upstream?: string; host?: string; port?: number }) => {
+      await initConfig({
+        dir: configDir().dir,
+        interactive: !options.nonInteractive,
+        overwrite: Boolean(options.overwrite),
+        answers: { mode: options.mode, upstream: options.upstream, host: options.host, port: options.port },
+        input: stdin,
+        io,
+      });
+    });
+  config
     .command("show")
     .description("print the whole configuration, defaults included")
     .addOption(new Option("--format <format>", "output format").choices(["yaml", "json"]).default("yaml"))
@@ -57,6 +82,27 @@ function buildProgram(io: { out: (text: string) => void; err: (text: string) => 
       io.out(options.format === "json" ? `${JSON.stringify(loaded.config, null, 2)}\n` : stringify(loaded.config));
     });
 
+  const credentials = program.command("credentials").description("manage the relay's identity (credentials.json)");
+  credentials
+    .command("generate")
+    .description("create a new relay id and key pair")
+    .option("--overwrite", "replace existing credentials")
+    .action(async (options: { overwrite?: boolean }) => {
+      await generateRelayCredentials(configDir().dir, Boolean(options.overwrite), io);
+    });
+  credentials
+    .command("show")
+    .description("print the relay id and public key (never the secret key)")
+    .action(async () => {
+      await showRelayCredentials(configDir().dir, io, env);
+    });
+  credentials
+    .command("remove")
+    .description("delete the credentials")
+    .action(async () => {
+      await removeRelayCredentials(configDir().dir, io);
+    });
+
   return program;
 }
 
@@ -66,8 +112,9 @@ export async function main(
   io = { out: (text: string) => void process.stdout.write(text), err: (text: string) => void process.stderr.write(text) },
   env: NodeJS.ProcessEnv = process.env,
   cwd: string = process.cwd(),
+  stdin: Readable = process.stdin,
 ): Promise<number> {
-  const program = buildProgram(io, env, cwd);
+  const program = buildProgram(io, env, cwd, stdin);
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
