@@ -63,10 +63,10 @@ describe("bad input gets a 4xx with a reason, never a 5xx", () => {
   it("never answers 5xx to random bodies and headers", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom("/api/1/store/", "/api/1/envelope/", "/api/store/", "/api/1/security/", "/api/1/csp-report/"),
+        fc.constantFrom("/api/1/store/", "/api/1/envelope/", "/api/store/", "/api/1/security/", "/api/1/csp-report/", "/api/1/minidump/", "/api/1/events/9ec79c33ec9942ab8353589fcb2e04dc/attachments/"),
         fc.oneof(fc.uint8Array({ maxLength: 2048 }).map((b) => Buffer.from(b)), fc.string().map((s) => Buffer.from(s)), fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v)))),
         fc.constantFrom(undefined, "gzip", "deflate", "br", "identity", "x"),
-        fc.constantFrom(AUTH, {}, { "x-sentry-auth": "Sentry sentry_key=" }, { authorization: "Basic !!!" }),
+        fc.constantFrom(AUTH, {}, { "x-sentry-auth": "Sentry sentry_key=" }, { authorization: "Basic !!!" }, { ...AUTH, "content-type": "multipart/form-data; boundary=x" }, { ...AUTH, "content-type": "multipart/form-data" }),
         async (url, body, encoding, auth) => {
           const headers: Record<string, string> = { ...auth };
           if (encoding) headers["content-encoding"] = encoding;

@@ -98,3 +98,32 @@ export function buildEventEnvelope(content: Record<string, unknown> | Uint8Array
   };
   return { payload: serializeEnvelope(envelope), eventId };
 }
+
+/** A file to put into an envelope as an attachment item. */
+export interface AttachmentFile {
+  readonly filename: string;
+  readonly contentType: string;
+  /** `event.minidump`, `event.attachment`, ... */
+  readonly attachmentType: string;
+  readonly data: Uint8Array;
+}
+
+/**
+ * Builds an envelope of attachments, with an event item in front when `event` is given (a
+ * minidump upload creates its event), for the event `eventId` (a fresh one by default).
+ */
+export function buildAttachmentsEnvelope(files: readonly AttachmentFile[], now: number, event?: Record<string, unknown>, eventId?: string): BuiltEnvelope {
+  const id = eventId ?? randomUUID().replaceAll("-", "");
+  const items: Envelope["items"] = [];
+  if (event) {
+    const payload = new TextEncoder().encode(JSON.stringify({ ...event, event_id: id }));
+    items.push({ headers: { type: "event", length: payload.length }, payload });
+  }
+  for (const file of files) {
+    items.push({
+      headers: { type: "attachment", length: file.data.length, filename: file.filename, content_type: file.contentType, attachment_type: file.attachmentType },
+      payload: file.data,
+    });
+  }
+  return { payload: serializeEnvelope({ headers: { event_id: id, sent_at: new Date(now).toISOString() }, items }), eventId: id };
+}

@@ -3,8 +3,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Readable } from "node:stream";
 import type { RelayDeps } from "../build-relay.js";
 import { readBody } from "../http/read-body.js";
+import { readMultipart } from "../http/read-multipart.js";
 import { authenticate, type Authenticated } from "../ingest/authenticate.js";
-import { buildEventEnvelope, checkEnvelope, parseIngestEnvelope } from "../ingest/envelope-checks.js";
+import { buildAttachmentsEnvelope, buildEventEnvelope, checkEnvelope, parseIngestEnvelope } from "../ingest/envelope-checks.js";
 import { decodeRequestBody, decodeStoreEvent } from "../ingest/decode.js";
 import { checkProjectAccess } from "../projects/project-state.js";
 import { RelayError } from "../relay-error.js";
@@ -144,6 +145,72 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
     const built = buildEventEnvelope(bytes, "raw_security", now());
     return { id: await accept(request, projectId, auth, built.payload, built.eventId) };
   };
+  const MDMP = Buffer.from("MDMP");
+
+  app.post<{ Params: ProjectParams }>("/api/:projectId/minidump/", async (request, reply) => {
+    const projectId = projectIdOf(request);
+    const auth = authenticate(request, undefined, strictKey);
+    const contentType = header(request, "content-type") ?? "";
+    const files: { filename: string; contentType: string; attachmentType: string; data: Uint8Array }[] = [];
+    const event: Record<string, unknown> = { platform: "native", level: "fatal" };
+    if (contentType.startsWith("multipart/form-data")) {
+      const form = await readMultipart(request.body as Readable | undefined, request.headers, {
+        maxFileSize: limits.maxAttachmentSize,
+        maxTotalSize: limits.maxEnvelopeSize,
+      });
+      const minidump = form.files.find((file) => file.field === "upload_file_minidump");
+      if (!minidump) throw new RelayError("invalid_body", "missing minidump", { causes: ["the form has no upload_file_minidump file"] });
+      for (const file of form.files) {
+        files.push({
+          filename: file.filename,
+          contentType: file.contentType,
+          attachmentType: file === minidump ? "event.minidump" : "event.attachment",
+          data: file.data,
+        });
+      }
+      // Crash reporters send event attributes as `sentry[key]` fields (or one `sentry` JSON field).
+      for (const [name, value] of form.fields) {
+        const match = /^sentry\[([^\]]+)\]$/.exec(name);
+        if (match) event[match[1]!] = value;
+      }
+    } else {
+      const raw = await readBody(request.body as Readable | undefined, header(request, "content-length"), limits.maxAttachmentSize, "the minidump");
+      const data = decodeRequestBody(raw, header(request, "content-encoding"), limits.maxAttachmentSize, "the minidump");
+      files.push({ filename: "minidump.dmp", contentType: "application/x-dmp", attachmentType: "event.minidump", data });
+    }
+    const minidump = files.find((file) => file.attachmentType === "event.minidump")!;
+    if (!Buffer.from(minidump.data.subarray(0, 4)).equals(MDMP)) {
+      throw new RelayError("invalid_body", "invalid minidump", { causes: ["the file does not start with the MDMP signature"] });
+    }
+    const built = buildAttachmentsEnvelope(files, now(), event);
+    await accept(request, projectId, auth, built.payload, built.eventId);
+    const id = built.eventId;
+    return reply
+      .code(200)
+      .header("content-type", "text/plain")
+      .send(`${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`);
+  });
+
+  app.post<{ Params: ProjectParams & { eventId: string } }>("/api/:projectId/events/:eventId/attachments/", async (request, reply) => {
+    const projectId = projectIdOf(request);
+    const auth = authenticate(request, undefined, strictKey);
+    const eventId = request.params.eventId.replaceAll("-", "").toLowerCase();
+    if (!/^[0-9a-f]{32}$/.test(eventId)) throw new RelayError("bad_request", "invalid event id", { causes: [request.params.eventId] });
+    const form = await readMultipart(request.body as Readable | undefined, request.headers, {
+      maxFileSize: limits.maxAttachmentSize,
+      maxTotalSize: limits.maxEnvelopeSize,
+    });
+    if (form.files.length === 0) throw new RelayError("invalid_body", "no attachments in the form");
+    const built = buildAttachmentsEnvelope(
+      form.files.map((file) => ({ filename: file.filename, contentType: file.contentType, attachmentType: "event.attachment", data: file.data })),
+      now(),
+      undefined,
+      eventId,
+    );
+    await accept(request, projectId, auth, built.payload, built.eventId);
+    return reply.code(201).send();
+  });
+
   app.post<{ Params: ProjectParams }>("/api/:projectId/security/", security);
   app.post<{ Params: ProjectParams }>("/api/:projectId/csp-report/", security);
 }
