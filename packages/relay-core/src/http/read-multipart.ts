@@ -49,7 +49,7 @@ export function readMultipart(stream: Readable | undefined, headers: Record<stri
       reject(error);
     };
     parser.on("file", (field, file, info) => {
-      const filename = info.filename === "" ? field : info.filename;
+      const filename = info.filename === undefined || info.filename === "" ? field : info.filename;
       const chunks: Buffer[] = [];
       let size = 0;
       file.on("data", (chunk: Buffer) => {
