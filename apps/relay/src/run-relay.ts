@@ -16,6 +16,7 @@ import { RelayCliError } from "./config-error.js";
 import type { LoadedConfig } from "./load-config.js";
 import { createLogger } from "./logger.js";
 import { resolveRelayOptions } from "./relay-settings.js";
+import { createStatsdMetrics, outcomesToMetrics } from "./statsd-metrics.js";
 
 /** Output streams of the command. */
 export interface CommandIo {
@@ -60,7 +61,8 @@ export async function startRelay(loaded: LoadedConfig, notices: readonly string[
   }
 
   const spoolDir = config.spool.path ?? join(dir, "spool");
-  const outcomes = new OutcomeCounter();
+  const metrics = config.metrics.statsd ? createStatsdMetrics(config.metrics.statsd, config.metrics.prefix, config.metrics.default_tags, logger) : undefined;
+  const outcomes = metrics ? outcomesToMetrics(metrics, new OutcomeCounter()) : new OutcomeCounter();
   const spool = openSqliteSpool({
     path: join(spoolDir, "envelopes.sqlite"),
     maxBytes: options.spoolMaxBytes,
@@ -92,7 +94,15 @@ export async function startRelay(loaded: LoadedConfig, notices: readonly string[
     onAccepted: () => {
       pipeline.wake();
     },
+    metrics,
   });
+  const reportSpool = (): void => {
+    const stats = spool.stats();
+    metrics?.gauge("spool.depth", stats.depth);
+    metrics?.gauge("spool.bytes", stats.bytes);
+  };
+  const spoolTimer = metrics ? setInterval(reportSpool, 10_000) : undefined;
+  spoolTimer?.unref();
   try {
     await app.listen({ host: config.relay.host, port: config.relay.port });
   } catch (error) {
@@ -104,6 +114,7 @@ export async function startRelay(loaded: LoadedConfig, notices: readonly string[
     });
   }
   pipeline.start();
+  reportSpool();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.relay.port;
   const host = config.relay.host.includes(":") ? `[${config.relay.host}]` : config.relay.host;
@@ -124,11 +135,13 @@ export async function startRelay(loaded: LoadedConfig, notices: readonly string[
     dsn,
     close() {
       closing ??= (async () => {
+        clearInterval(spoolTimer);
         await app.close();
         await pipeline.stop(config.limits.shutdown_timeout * 1000);
         await spool.close();
         captureStore.close();
         projects.close();
+        await metrics?.close();
         logger.flush();
       })();
       return closing;

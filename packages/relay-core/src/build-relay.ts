@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { CaptureStore } from "./capture/capture-store.js";
 import { corsHeaders, corsPreflightHeaders } from "./http/cors.js";
 import type { OutcomeSink } from "./outcomes.js";
+import type { RelayMetrics } from "./metrics.js";
 import type { ProjectStates } from "./projects/project-state.js";
 import { RelayError } from "./relay-error.js";
 import type { RelayOptions } from "./relay-options.js";
@@ -27,6 +28,8 @@ export interface RelayDeps {
   readonly isReady?: (() => boolean) | undefined;
   /** Clock in milliseconds since the epoch. */
   readonly now?: (() => number) | undefined;
+  /** Where request counts and latencies go. */
+  readonly metrics?: RelayMetrics | undefined;
 }
 
 /** Folds repeated slashes and drops a path prefix before `/api/` (DSNs with a path prefix). */
@@ -69,6 +72,16 @@ export function buildRelay(deps: RelayDeps): FastifyInstance {
     if (request.url.startsWith("/api/")) void reply.headers(corsHeaders());
     done();
   });
+
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.addHook("onResponse", (request, reply, done) => {
+      const tags = { route: request.routeOptions.url ?? "unknown", method: request.method, status: String(reply.statusCode) };
+      metrics.increment("requests", 1, tags);
+      metrics.timing("requests.duration", reply.elapsedTime, tags);
+      done();
+    });
+  }
 
   app.options("/api/*", (_request, reply) => reply.code(200).headers(corsPreflightHeaders()).send());
 

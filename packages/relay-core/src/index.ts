@@ -25,3 +25,5 @@ export { FILTERED, mergeScrubbingPolicies, scrubEvent } from "./processing/scrub
 export type { ScrubResult, ScrubbingPolicy } from "./processing/scrub/index.js";
 export { checkInboundFilters } from "./processing/filters/index.js";
 export type { FilterReason, FilterSettings } from "./processing/filters/index.js";
+export { NO_METRICS } from "./metrics.js";
+export type { MetricTags, RelayMetrics } from "./metrics.js";

@@ -1,0 +1,42 @@
+import { createSocket } from "node:dgram";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRelayProcess, type RelayProcess } from "./relay-process.js";
+
+describe("statsd metrics", () => {
+  const packets: string[] = [];
+  const socket = createSocket("udp4");
+  let dir: string;
+  let relay: RelayProcess;
+
+  beforeAll(async () => {
+    socket.on("message", (message) => packets.push(...message.toString().split("\n")));
+    await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+    dir = mkdtempSync(join(tmpdir(), "relay-metrics-"));
+    mkdirSync(join(dir, ".relay"));
+    writeFileSync(
+      join(dir, ".relay", "config.yml"),
+      `relay:\n  mode: capture\n  port: 0\nmetrics:\n  statsd: 127.0.0.1:${socket.address().port}\n  prefix: test.relay\n  default_tags:\n    env: ci\n`,
+    );
+    relay = await startRelayProcess(dir, ["run"]);
+  }, 30_000);
+
+  afterAll(async () => {
+    await relay.stop();
+    socket.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("sends request counts, outcomes and spool gauges under the prefix with the default tags", async () => {
+    const key = /http:\/\/([0-9a-f]{32})@/.exec(relay.dsn)![1]!;
+    const response = await fetch(`${relay.url}/api/1/store/?sentry_key=${key}&sentry_version=7`, { method: "POST", body: '{"message":"counted"}' });
+    expect(response.status).toBe(200);
+    for (let i = 0; i < 100 && !packets.some((p) => p.startsWith("test.relay.events.accepted")); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(packets.some((p) => p.startsWith("test.relay.spool.depth:") && p.includes("env:ci"))).toBe(true);
+    expect(packets.some((p) => /^test\.relay\.requests:1\|c\|#.*status:200/.test(p) && p.includes("route:/api/:projectId/store/"))).toBe(true);
+    expect(packets.some((p) => p.startsWith("test.relay.requests.duration:") && p.includes("|ms"))).toBe(true);
+    expect(packets.some((p) => p.startsWith("test.relay.events.accepted:1|c") && p.includes("category:error"))).toBe(true);
+  }, 30_000);
+});
