@@ -1,0 +1,68 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRelayProcess } from "./relay-process.js";
+
+/** Sends events until told to stop; returns the ids the relay answered 200 for. */
+async function load(url: string, key: string, signal: AbortSignal): Promise<string[]> {
+  const accepted: string[] = [];
+  let n = 0;
+  const worker = async (): Promise<void> => {
+    while (!signal.aborted) {
+      const i = n++;
+      try {
+        const response = await fetch(`${url}/api/1/store/?sentry_key=${key}&sentry_version=7`, { method: "POST", body: JSON.stringify({ message: `event ${i}` }) });
+        if (response.status === 200) accepted.push(((await response.json()) as { id: string }).id);
+      } catch {
+        // The relay went away mid-request: that event was never acknowledged.
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return accepted;
+}
+
+async function capturedIds(url: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (let offset = 0; ; offset += 1000) {
+    const body = (await (await fetch(`${url}/api/relay/events/?limit=1000&offset=${offset}`)).json()) as { events: { event_id: string }[] };
+    for (const event of body.events) ids.add(event.event_id);
+    if (body.events.length < 1000) return ids;
+  }
+}
+
+describe("nothing acknowledged is lost", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "relay-noloss-"));
+    // Keep every captured event, so that none is trimmed before it is looked for.
+    mkdirSync(join(dir, ".relay"));
+    writeFileSync(join(dir, ".relay", "config.yml"), "relay:\n  mode: capture\ncapture:\n  max_events: 1000000\n");
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(["SIGTERM", "SIGKILL"] as const)("every event answered 200 is captured after a %s mid-load and a restart", async (signal) => {
+    const first = await startRelayProcess(dir, ["run", "--port", "0"]);
+    const key = /http:\/\/([0-9a-f]{32})@/.exec(first.dsn)![1]!;
+    const stop = new AbortController();
+    const loading = load(first.url, key, stop.signal);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    first.child.kill(signal);
+    stop.abort();
+    const accepted = await loading;
+    await first.stop();
+    expect(accepted.length).toBeGreaterThan(10);
+
+    const second = await startRelayProcess(dir, ["run", "--port", "0"]);
+    let ids = await capturedIds(second.url);
+    for (let i = 0; i < 100 && accepted.some((id) => !ids.has(id)); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      ids = await capturedIds(second.url);
+    }
+    expect(accepted.filter((id) => !ids.has(id))).toEqual([]);
+    await second.stop();
+  }, 60_000);
+});
