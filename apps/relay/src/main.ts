@@ -5,6 +5,7 @@ import { RelayCliError } from "./config-error.js";
 import { loadConfig, resolveConfigDir } from "./load-config.js";
 import { runRelay } from "./run-relay.js";
 import { initConfig } from "./config-init.js";
+import { formatChecks, runDoctor } from "./doctor.js";
 import { generateRelayCredentials, removeRelayCredentials, showRelayCredentials } from "./credentials-command.js";
 
 const EXIT_CODES: Readonly<Record<RelayCliError["code"], number>> = {
@@ -80,6 +81,17 @@ function buildProgram(io: { out: (text: string) => void; err: (text: string) => 
       const loaded = loadConfig(dir, env);
       for (const line of loaded.notices) io.err(`${line}\n`);
       io.out(options.format === "json" ? `${JSON.stringify(loaded.config, null, 2)}\n` : stringify(loaded.config));
+    });
+
+  program
+    .command("doctor")
+    .description("check the configuration, credentials, spool, port, upstream and clock, and explain problems")
+    .action(async () => {
+      const { dir, notice } = configDir();
+      if (notice) io.err(`${notice}\n`);
+      const checks = await runDoctor(loadConfig(dir, env), env);
+      io.out(formatChecks(checks));
+      if (checks.some((check) => check.status === "fail")) throw new RelayCliError("startup_failed", "some checks failed");
     });
 
   const credentials = program.command("credentials").description("manage the relay's identity (credentials.json)");

@@ -1,0 +1,95 @@
+import { constants } from "node:fs";
+import { access, mkdir } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { loadCredentials } from "@org/identity";
+import { credentialsPath } from "./credentials-command.js";
+import type { LoadedConfig } from "./load-config.js";
+import { resolveRelayOptions } from "./relay-settings.js";
+
+/** The result of one check. */
+export interface Check {
+  readonly name: string;
+  readonly status: "ok" | "warn" | "fail";
+  readonly detail: string;
+}
+
+function portFree(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      resolve(error.code === "EADDRINUSE" ? `${host}:${port} is already in use` : error.message);
+    });
+    server.listen(port, host, () => {
+      server.close(() => {
+        resolve(undefined);
+      });
+    });
+  });
+}
+
+/**
+ * `relay doctor`: checks the configuration, the credentials, the spool folder, the port, and the
+ * upstream (reachable, TLS, clock skew against its `Date`), and says what to do about each problem.
+ */
+export async function runDoctor(loaded: LoadedConfig, env: NodeJS.ProcessEnv, now: () => number = Date.now): Promise<Check[]> {
+  const { config, dir } = loaded;
+  const checks: Check[] = [];
+  checks.push({ name: "config", status: "ok", detail: loaded.file ? `${loaded.file} is valid` : "no config.yml: running as a local capture relay" });
+  try {
+    resolveRelayOptions(config);
+  } catch (error) {
+    checks.push({ name: "config", status: "fail", detail: (error as Error).message });
+  }
+
+  const mode = config.relay.mode;
+  if (mode === "managed") {
+    const credentials = await loadCredentials(credentialsPath(dir), { allowInsecurePermissions: env.RELAY_ALLOW_INSECURE_CREDENTIALS === "1" });
+    checks.push(
+      credentials.ok
+        ? { name: "credentials", status: "ok", detail: `relay id ${credentials.value.id}` }
+        : { name: "credentials", status: "fail", detail: credentials.error.code === "file_missing" ? `${credentialsPath(dir)} is missing: run relay credentials generate` : credentials.error.message },
+    );
+  }
+
+  const spoolDir = config.spool.path ?? join(dir, "spool");
+  try {
+    await mkdir(spoolDir, { recursive: true, mode: 0o700 });
+    await access(spoolDir, constants.W_OK);
+    checks.push({ name: "spool", status: "ok", detail: `${spoolDir} is writable` });
+  } catch (error) {
+    checks.push({ name: "spool", status: "fail", detail: `${spoolDir} is not writable: ${(error as Error).message}` });
+  }
+
+  const busy = await portFree(config.relay.host, config.relay.port);
+  checks.push(busy ? { name: "port", status: "fail", detail: `${busy}: stop the other process or change relay.port` } : { name: "port", status: "ok", detail: `${config.relay.host}:${config.relay.port} is free` });
+
+  if (mode !== "capture") {
+    const url = new URL("/api/0/relays/live/", config.relay.upstream).href;
+    try {
+      const started = now();
+      const response = await fetch(url, { signal: AbortSignal.timeout(config.http.connection_timeout * 1000 + config.http.timeout * 1000) });
+      const date = response.headers.get("date");
+      checks.push({ name: "upstream", status: response.ok ? "ok" : "warn", detail: `${url} answered ${response.status} in ${now() - started} ms` });
+      if (date) {
+        const skew = Math.round((now() - Date.parse(date)) / 1000);
+        checks.push(
+          Math.abs(skew) > 60
+            ? { name: "clock", status: "fail", detail: `this clock is ${skew} s off the upstream's: signed requests will be refused; fix the time (NTP)` }
+            : { name: "clock", status: "ok", detail: `within ${Math.abs(skew)} s of the upstream` },
+        );
+      }
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const reason = cause?.code?.startsWith("ERR_TLS") || cause?.code?.includes("CERT") ? `TLS problem: ${cause.message ?? cause.code}` : (cause?.message ?? (error as Error).message);
+      checks.push({ name: "upstream", status: "fail", detail: `${url} is not reachable (${reason}): check relay.upstream and the network` });
+    }
+  }
+  return checks;
+}
+
+/** Prints the checks; the exit code is 1 when any failed. */
+export function formatChecks(checks: readonly Check[]): string {
+  const mark = { ok: "ok  ", warn: "warn", fail: "FAIL" } as const;
+  return checks.map((check) => `[${mark[check.status]}] ${check.name}: ${check.detail}\n`).join("");
+}

@@ -1,0 +1,58 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startHttpRecorder, type HttpRecorder } from "@org/testkit";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runRelayCommand } from "./relay-process.js";
+
+describe("relay doctor", () => {
+  let dir: string;
+  let upstream: HttpRecorder;
+  let busy: Server;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "relay-doctor-"));
+    mkdirSync(join(dir, ".relay"));
+    upstream = await startHttpRecorder();
+    busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+  });
+  afterEach(async () => {
+    await upstream.close();
+    busy.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const configure = (port: number): void => {
+    writeFileSync(join(dir, ".relay", "config.yml"), `relay:\n  mode: managed\n  upstream: ${upstream.url}/\n  port: ${port}\n`);
+  };
+
+  it("passes a healthy setup", async () => {
+    configure(0);
+    await runRelayCommand(dir, ["credentials", "generate"]);
+    const result = await runRelayCommand(dir, ["doctor"]);
+    expect(result.stdout).toContain("[ok  ] credentials: relay id");
+    expect(result.stdout).toContain(`[ok  ] upstream: ${upstream.url}/api/0/relays/live/ answered 200`);
+    expect(result.stdout).toMatch(/\[ok {2}\] clock: within \d+ s of the upstream/);
+    expect(result.code).toBe(0);
+  });
+
+  it("explains missing credentials, a busy port and a skewed clock", async () => {
+    const port = (busy.address() as { port: number }).port;
+    configure(port);
+    upstream.respond((_request, response) => response.writeHead(200, { date: new Date(Date.now() - 3_600_000).toUTCString() }).end("{}"));
+    const result = await runRelayCommand(dir, ["doctor"]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("[FAIL] credentials:");
+    expect(result.stdout).toContain("run relay credentials generate");
+    expect(result.stdout).toContain(`[FAIL] port: 127.0.0.1:${port} is already in use`);
+    expect(result.stdout).toMatch(/\[FAIL\] clock: this clock is 3\d{3} s off the upstream's/);
+  });
+
+  it("says when the upstream cannot be reached", async () => {
+    configure(0);
+    await upstream.close();
+    const result = await runRelayCommand(dir, ["doctor"]);
+    expect(result.stdout).toMatch(/\[FAIL\] upstream: .* is not reachable \(.*\): check relay.upstream and the network/);
+  });
+});
