@@ -12,6 +12,7 @@ import {
   type RemaphoreClient,
   type RemaphoreConfig,
   type Received,
+  type SendOptions,
   type Reply,
   type VerifiedMessage,
 } from "@org/messaging";
@@ -52,21 +53,22 @@ async function connect(config: RemaphoreConfig, deadlineMs: number | undefined):
   return connectRemaphore(config, { connectDeadlineMs: deadlineMs });
 }
 
-function payloadOf(flags: Flags): string {
-  return flags.args.join(" ");
+/** The message a sender or requester builds from its flags; the remaining arguments are the payload. */
+function outgoing(flags: Flags): SendOptions {
+  return {
+    destination: flags.destination ?? "**",
+    verb: (flags.verbs ?? "ping").split(",")[0],
+    uuid: flags.uuid,
+    payload: flags.args.join(" "),
+    sender: flags.publicKey,
+    subjectSuffix: flags.subjectSuffix,
+  };
 }
 
 async function send(config: RemaphoreConfig, flags: Flags): Promise<number> {
   const client = await connect(config, flags.timeoutMs ?? DEFAULT_SEND_DEADLINE_MS);
   try {
-    await client.send({
-      destination: flags.destination ?? "**",
-      verb: (flags.verbs ?? "ping").split(",")[0],
-      uuid: flags.uuid,
-      payload: payloadOf(flags),
-      sender: flags.publicKey,
-      subjectSuffix: flags.subjectSuffix,
-    });
+    await client.send(outgoing(flags));
     return EXIT_OK;
   } finally {
     await client.close();
@@ -78,12 +80,7 @@ async function request(config: RemaphoreConfig, flags: Flags, io: Io): Promise<n
   const separator = randomBytes(16).toString("hex");
   try {
     const result = await client.request({
-      destination: flags.destination ?? "**",
-      verb: (flags.verbs ?? "ping").split(",")[0],
-      uuid: flags.uuid,
-      payload: payloadOf(flags),
-      sender: flags.publicKey,
-      subjectSuffix: flags.subjectSuffix,
+      ...outgoing(flags),
       timeoutMs: flags.timeoutMs,
       onReply: (reply) => {
         io.out(formatReply(reply, separator));

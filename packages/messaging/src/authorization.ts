@@ -1,8 +1,8 @@
 import { matchDestination } from "./destination-pattern.js";
 import { MessagingError } from "./messaging-error.js";
 import type { Identity, Peer, RemaphoreConfig, VerbList } from "./remaphore-config.js";
-import type { Result } from "./result.js";
-import { err, ok } from "./result.js";
+import type { Result } from "@org/identity";
+import { err, ok } from "@org/identity";
 
 /** Whether a verb list permits a verb: `*` permits all; the verb is compared as sent. */
 export function isVerbAllowed(verbs: VerbList, verb: string): boolean {

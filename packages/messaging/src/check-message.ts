@@ -3,8 +3,8 @@ import { matchDestination } from "./destination-pattern.js";
 import { decodeMessage, verifySignature, type DecodedMessage } from "./message-codec.js";
 import type { Peer, RemaphoreConfig } from "./remaphore-config.js";
 import type { ReplayCache } from "./replay-cache.js";
-import type { Result } from "./result.js";
-import { err, ok } from "./result.js";
+import type { Result } from "@org/identity";
+import { err, ok } from "@org/identity";
 
 /** Why a received message was dropped. */
 export type RejectionReason =

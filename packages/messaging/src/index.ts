@@ -1,5 +1,5 @@
-export { err, ok } from "./result.js";
-export type { Err, Ok, Result } from "./result.js";
+export { err, ok } from "@org/identity";
+export type { Err, Ok, Result } from "@org/identity";
 export { MessagingError } from "./messaging-error.js";
 export type { MessagingErrorCode } from "./messaging-error.js";
 export {

@@ -1,8 +1,8 @@
 import { readFile, stat } from "node:fs/promises";
 import { MessagingError } from "./messaging-error.js";
 import { parseRemaphoreConfig, type RemaphoreConfig } from "./remaphore-config.js";
-import type { Result } from "./result.js";
-import { err, ok } from "./result.js";
+import type { Result } from "@org/identity";
+import { err, ok } from "@org/identity";
 
 /** Options of {@link loadRemaphoreConfig}. */
 export interface LoadConfigOptions {

@@ -8,8 +8,8 @@ import {
   type KeyPair,
 } from "@org/identity";
 import { MessagingError } from "./messaging-error.js";
-import type { Result } from "./result.js";
-import { err, ok } from "./result.js";
+import type { Result } from "@org/identity";
+import { err, ok } from "@org/identity";
 
 const COMMA = 0x2c;
 const INT64_MIN = -(2n ** 63n);
