@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { Command, CommanderError, Option } from "commander";
 import { stringify } from "yaml";
@@ -17,6 +18,11 @@ const EXIT_CODES: Readonly<Record<RelayCliError["code"], number>> = {
   credentials_missing: 2,
   startup_failed: 1,
 };
+
+/** This relay's version, from its package.json. */
+function relayVersion(): string {
+  return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+}
 
 interface GlobalOptions {
   config?: string;
@@ -45,7 +51,7 @@ function buildProgram(io: { out: (text: string) => void; err: (text: string) => 
     .action(async (options: { upstream?: string; host?: string; port?: number; mode?: "managed" | "static" | "proxy" | "capture" }) => {
       const { dir, notice } = configDir();
       const loaded = loadConfig(dir, env, options);
-      await runRelay(loaded, notice ? [notice] : [], io);
+      await runRelay(loaded, notice ? [notice] : [], io, relayVersion());
     });
 
   const config = program.command("config").description("create or show the configuration");

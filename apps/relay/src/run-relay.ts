@@ -17,6 +17,7 @@ import type { LoadedConfig } from "./load-config.js";
 import { createLogger } from "./logger.js";
 import { resolveRelayOptions } from "./relay-settings.js";
 import { createStatsdMetrics, outcomesToMetrics } from "./statsd-metrics.js";
+import { createCrashReporter, type CrashReporter } from "./crash-reporting.js";
 
 /** Output streams of the command. */
 export interface CommandIo {
@@ -48,9 +49,15 @@ export interface RunningRelay {
 }
 
 /** Starts the relay described by a loaded configuration. */
-export async function startRelay(loaded: LoadedConfig, notices: readonly string[], io: CommandIo, isTty = false): Promise<RunningRelay> {
+export async function startRelay(
+  loaded: LoadedConfig,
+  notices: readonly string[],
+  io: CommandIo,
+  isTty = false,
+  crashes?: CrashReporter,
+  logger = createLogger(loaded.config.logging.level, loaded.config.logging.format, isTty),
+): Promise<RunningRelay> {
   const { config, dir } = loaded;
-  const logger = createLogger(config.logging.level, config.logging.format, isTty);
   for (const notice of [...notices, ...loaded.notices]) logger.info(notice);
   const options = resolveRelayOptions(config);
   if (options.mode !== "capture") {
@@ -83,6 +90,9 @@ export async function startRelay(loaded: LoadedConfig, notices: readonly string[
     logger,
     concurrency: 100,
     idleMs: 500,
+    onError: (error, envelope) => {
+      crashes?.report(error, { client: envelope.context.client, where: "pipeline" });
+    },
   });
   const app = buildRelay({
     options: options.http,
@@ -95,6 +105,9 @@ export async function startRelay(loaded: LoadedConfig, notices: readonly string[
       pipeline.wake();
     },
     metrics,
+    onInternalError: (error, request) => {
+      crashes?.report(error, { userAgent: request.userAgent, where: `${request.method} ${request.url}` });
+    },
   });
   const reportSpool = (): void => {
     const stats = spool.stats();
@@ -150,13 +163,26 @@ export async function startRelay(loaded: LoadedConfig, notices: readonly string[
 }
 
 /** Runs the relay until SIGTERM or SIGINT, then shuts down gracefully. */
-export async function runRelay(loaded: LoadedConfig, notices: readonly string[], io: CommandIo): Promise<void> {
-  const relay = await startRelay(loaded, notices, io, process.stdout.isTTY);
+export async function runRelay(loaded: LoadedConfig, notices: readonly string[], io: CommandIo, version: string): Promise<void> {
+  const logger = createLogger(loaded.config.logging.level, loaded.config.logging.format, process.stdout.isTTY);
+  const crashes = createCrashReporter(loaded.config, version, logger);
+  let relay: RunningRelay;
+  try {
+    relay = await startRelay(loaded, notices, io, process.stdout.isTTY, crashes, logger);
+  } catch (error) {
+    // A relay that cannot start is exactly what its operators want to hear about.
+    crashes?.report(error, { where: "startup" });
+    await crashes?.close();
+    throw error;
+  }
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off("SIGTERM", stop);
       process.off("SIGINT", stop);
-      void relay.close().then(resolve);
+      void relay
+        .close()
+        .then(() => crashes?.close())
+        .then(resolve);
     };
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);

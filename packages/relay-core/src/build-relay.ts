@@ -30,6 +30,8 @@ export interface RelayDeps {
   readonly now?: (() => number) | undefined;
   /** Where request counts and latencies go. */
   readonly metrics?: RelayMetrics | undefined;
+  /** Told about every unexpected error while handling a request (crash reporting). */
+  readonly onInternalError?: ((error: unknown, request: { method: string; url: string; userAgent?: string | undefined }) => void) | undefined;
 }
 
 /** Folds repeated slashes and drops a path prefix before `/api/` (DSNs with a path prefix). */
@@ -100,6 +102,8 @@ export function buildRelay(deps: RelayDeps): FastifyInstance {
       return reply.code(status).header("x-sentry-error", message).send({ detail: message, causes: [] });
     }
     request.log.error({ err: error }, "unexpected error while handling a request");
+    const userAgent = request.headers["user-agent"];
+    deps.onInternalError?.(error, { method: request.method, url: request.url.split("?")[0] ?? "", userAgent: Array.isArray(userAgent) ? userAgent[0] : userAgent });
     return reply.code(500).send({ detail: "internal error in the relay", causes: [] });
   });
 

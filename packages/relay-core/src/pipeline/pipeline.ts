@@ -44,6 +44,8 @@ export interface PipelineOptions {
   readonly idleMs?: number;
   /** Delay before retrying an envelope whose delivery failed `attempts` times. */
   readonly retryDelay?: (attempts: number) => number;
+  /** Told about every unexpected error while processing an envelope (crash reporting). */
+  readonly onError?: (error: unknown, envelope: ClaimedEnvelope) => void;
 }
 
 /** Processing that throws this many times for one envelope is a bug in the relay, not an outage. */
@@ -163,6 +165,7 @@ export class Pipeline {
           return;
       }
     } catch (error) {
+      this.options.onError?.(error, envelope);
       if (envelope.attempts + 1 >= MAX_PROCESSING_ATTEMPTS) {
         logger.error({ err: error, envelopeId: envelope.id }, "processing an envelope failed repeatedly; dropping it");
         await spool.ack([envelope.handle]).catch((ackError: unknown) => {
