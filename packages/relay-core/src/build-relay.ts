@@ -102,8 +102,7 @@ export function buildRelay(deps: RelayDeps): FastifyInstance {
       return reply.code(status).header("x-sentry-error", message).send({ detail: message, causes: [] });
     }
     request.log.error({ err: error }, "unexpected error while handling a request");
-    const userAgent = request.headers["user-agent"];
-    deps.onInternalError?.(error, { method: request.method, url: request.url.split("?")[0] ?? "", userAgent: Array.isArray(userAgent) ? userAgent[0] : userAgent });
+    deps.onInternalError?.(error, { method: request.method, url: request.url.split("?")[0] ?? "", userAgent: request.headers["user-agent"] });
     return reply.code(500).send({ detail: "internal error in the relay", causes: [] });
   });
 
