@@ -1,4 +1,4 @@
-import { SDK_NAME, SentryClient, installGlobalHandlers } from "@org/sdk";
+import { SDK_NAME, SentryClient } from "@org/sdk";
 import type { Logger } from "pino";
 import type { RawRelayConfig } from "./config-schema.js";
 import { RelayCliError } from "./config-error.js";
@@ -29,7 +29,6 @@ export function createCrashReporter(config: RawRelayConfig, version: string, log
   } catch (error) {
     throw new RelayCliError("config_invalid", `sentry.dsn: ${(error as Error).message}`, { cause: error });
   }
-  const uninstall = installGlobalHandlers(client);
   const ownEvents = (text: string | undefined): boolean => text?.startsWith(SDK_NAME) ?? false;
   return {
     report(error, context) {
@@ -37,7 +36,6 @@ export function createCrashReporter(config: RawRelayConfig, version: string, log
       client.captureException(error, { tags: { where: context.where } });
     },
     async close() {
-      uninstall();
       await client.close(2000);
     },
   };

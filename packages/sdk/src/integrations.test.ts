@@ -7,7 +7,7 @@ import { SentryClient } from "./sentry-client.js";
 describe("installConsoleIntegration", () => {
   it("records console calls as breadcrumbs and captures errors given to console.error", async () => {
     const server = await startHttpRecorder();
-    const client = new SentryClient(`http://${"a".repeat(32)}@127.0.0.1:${server.port}/1`, { log: { info: () => undefined, error: () => undefined } });
+    const client = new SentryClient(`http://${"a".repeat(32)}@127.0.0.1:${server.port}/1`, { log: { info: () => undefined, error: () => undefined }, captureUncaught: false });
     const printed: unknown[] = [];
     const originalWarn = console.warn;
     const originalError = console.error;

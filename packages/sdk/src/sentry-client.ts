@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { dsnEndpointUrl, isDisabledDsn, parseDsn, type Dsn } from "@org/protocol/dsn";
 import { ScopeStack, tagPairs, type HttpContext, type ScopeData, type UserContext } from "./scope.js";
+import { installGlobalHandlers } from "./integrations.js";
 import { scrubEvent } from "./scrub-processor.js";
 import { parseStack } from "./stacktrace.js";
 import { HttpTransport, type TransportStats } from "./transport.js";
@@ -70,6 +71,11 @@ export interface ClientOptions {
   readonly log?: { info(message: string): void; error(message: string): void };
   /** Environment to read `SENTRY_DSN` from (default `process.env`). */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Report uncaught exceptions and unhandled rejections, then exit as Node would (default true;
+   * set false to opt out, e.g. when the application installs its own handlers).
+   */
+  readonly captureUncaught?: boolean;
   /** Clock in milliseconds since the epoch. */
   readonly now?: () => number;
 }
@@ -123,6 +129,7 @@ export class SentryClient {
   private readonly transport: HttpTransport | undefined;
   private readonly now: () => number;
   private modules: Record<string, string> | undefined;
+  private uninstallHandlers: (() => void) | undefined;
 
   constructor(dsn: string | undefined, options: ClientOptions = {}) {
     this.options = options;
@@ -149,6 +156,7 @@ export class SentryClient {
       },
     });
     log.info(`sentry: client active, sending to ${dsnEndpointUrl(parsed.value, "envelope")}`);
+    if (options.captureUncaught !== false) this.uninstallHandlers = installGlobalHandlers(this);
   }
 
   /** What the transport did so far (undefined when disabled). */
@@ -268,6 +276,8 @@ export class SentryClient {
 
   /** Flushes and stops sending. */
   close(timeoutMs = 2000): Promise<boolean> {
+    this.uninstallHandlers?.();
+    this.uninstallHandlers = undefined;
     return this.transport?.close(timeoutMs) ?? Promise.resolve(true);
   }
 

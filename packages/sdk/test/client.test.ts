@@ -20,7 +20,7 @@ describe("SentryClient", () => {
   let server: HttpRecorder;
   let client: SentryClient | undefined;
   const make = (options: ClientOptions = {}): SentryClient => {
-    client = new SentryClient(`http://${KEY}@127.0.0.1:${server.port}/42`, { log: quiet, ...options });
+    client = new SentryClient(`http://${KEY}@127.0.0.1:${server.port}/42`, { log: quiet, captureUncaught: false, ...options });
     return client;
   };
 
@@ -40,7 +40,7 @@ describe("SentryClient", () => {
     expect(disabled.enabled).toBe(false);
     expect(disabled.captureMessage("ignored")).toMatch(/^[0-9a-f]{32}$/);
     expect(lines).toEqual(["sentry: client disabled (no DSN configured)"]);
-    const fromEnv = new SentryClient(undefined, { log, env: { SENTRY_DSN: `https://${KEY}@sentry.example/7` } });
+    const fromEnv = new SentryClient(undefined, { log, env: { SENTRY_DSN: `https://${KEY}@sentry.example/7` }, captureUncaught: false });
     expect(fromEnv.enabled).toBe(true);
     expect(lines[1]).toBe("sentry: client active, sending to https://sentry.example/api/7/envelope/");
   });
@@ -195,11 +195,10 @@ describe("SentryClient", () => {
     expect(await sentryTest(["not a dsn"], () => undefined)).toBe(2);
   });
 
-  it("delivers the event of an uncaught error before the process exits", async () => {
+  it("delivers the event of an uncaught error before the process exits, by default", async () => {
     const script = `
-      import { SentryClient, installGlobalHandlers } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)};
-      const client = new SentryClient(${JSON.stringify(`http://${KEY}@127.0.0.1:${server.port}/42`)}, { log: { info() {}, error() {} } });
-      installGlobalHandlers(client);
+      import { SentryClient } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)};
+      new SentryClient(${JSON.stringify(`http://${KEY}@127.0.0.1:${server.port}/42`)}, { log: { info() {}, error() {} } });
       setTimeout(() => { throw new RangeError("crash at startup"); }, 10);
     `;
     const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "ignore", "pipe"] });
