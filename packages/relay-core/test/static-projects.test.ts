@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadStaticProjects } from "../src/projects/static-projects.js";
+import type { ProjectStates } from "../src/projects/project-state.js";
+import { startHarness, type Harness } from "./relay-harness.js";
+
+const KEY = "0123456789abcdef0123456789abcdef";
+const OTHER = "fedcba9876543210fedcba9876543210";
+
+function project(overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    slug: "shop",
+    disabled: false,
+    publicKeys: [
+      { publicKey: KEY, isEnabled: true, numericId: 1 },
+      { publicKey: OTHER, isEnabled: false },
+    ],
+    config: { allowedDomains: ["*.shop.example", "https://admin.example:8443"], datascrubbingSettings: { scrubData: true, sensitiveFields: ["iban"] } },
+    ...overrides,
+  });
+}
+
+describe("static project files", () => {
+  let dir: string;
+  let projects: ProjectStates;
+  let relay: Harness;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "projects-"));
+    writeFileSync(join(dir, "42.json"), project());
+    writeFileSync(join(dir, "7.json"), "{ not json");
+    projects = await loadStaticProjects(dir, (file, problem) => problems.push(`${file}: ${problem}`));
+    relay = startHarness({ mode: "static", projects });
+  });
+  afterAll(async () => {
+    await relay.close();
+    projects.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const send = (projectId: string, key: string, headers: Record<string, string> = {}) =>
+    relay.app.inject({ method: "POST", url: `/api/${projectId}/store/?sentry_key=${key}&sentry_version=7`, headers, payload: '{"message":"hi","extra":{"iban":"DE00"}}' });
+
+  it("accepts an enabled key of a known project and applies its scrubbing settings", async () => {
+    const response = await send("42", KEY);
+    expect(response.statusCode, response.body).toBe(200);
+    await relay.drain();
+    const event = relay.store.get(response.json<{ id: string }>().id);
+    expect(new TextDecoder().decode(event!.envelope)).toContain('"iban":"[Filtered]"');
+  });
+
+  it.each([
+    ["an unknown project", "99", KEY, {}, "ProjectId"],
+    ["a disabled key", "42", OTHER, {}, "DisabledKey"],
+    ["a key of another project", "42", "a".repeat(32), {}, "not a key of project 42"],
+    ["an origin that is not allowed", "42", KEY, { origin: "https://evil.example" }, "Cors"],
+    ["a project whose file is broken", "7", KEY, {}, "ProjectId"],
+  ])("refuses %s with 403", async (_name, projectId, key, headers, text) => {
+    const response = await send(projectId, key, headers);
+    expect(response.statusCode).toBe(403);
+    expect(response.body).toContain(text);
+  });
+
+  it("allows origins by pattern", async () => {
+    expect((await send("42", KEY, { origin: "https://www.shop.example" })).statusCode).toBe(200);
+    expect((await send("42", KEY, { origin: "https://admin.example:8443" })).statusCode).toBe(200);
+    expect((await send("42", KEY, { origin: "https://admin.example" })).statusCode).toBe(403);
+  });
+
+  it("reports broken files", () => {
+    expect(problems.some((p) => p.includes("7.json") && p.includes("not valid JSON"))).toBe(true);
+  });
+
+  it("picks up a changed file: a disabled project is refused", async () => {
+    writeFileSync(join(dir, "42.json"), project({ disabled: true }));
+    let status = 200;
+    for (let i = 0; i < 100 && status !== 403; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (await send("42", KEY)).statusCode;
+    }
+    expect(status).toBe(403);
+  });
+});
