@@ -1,4 +1,5 @@
 import { isOriginAllowed } from "../http/allowed-origin.js";
+import type { ScrubbingPolicy } from "../processing/scrub/scrubbing-policy.js";
 import { RelayError } from "../relay-error.js";
 
 /** One client key of a project. */
@@ -8,14 +9,8 @@ export interface ProjectKey {
   readonly numericId?: number | undefined;
 }
 
-/** The project's `datascrubbingSettings`, as Sentry sends them. */
-export interface DataScrubbingSettings {
-  readonly scrubData?: boolean | undefined;
-  readonly scrubDefaults?: boolean | undefined;
-  readonly scrubIpAddresses?: boolean | undefined;
-  readonly sensitiveFields?: readonly string[] | undefined;
-  readonly excludeFields?: readonly string[] | undefined;
-}
+/** The project's `datascrubbingSettings`, as Sentry sends them: the same fields as a scrubbing policy. */
+export type DataScrubbingSettings = ScrubbingPolicy;
 
 /** The parts of a project's config the relay acts on; anything else is kept as given. */
 export interface ProjectConfig {
