@@ -1,208 +1,116 @@
-import { ProtocolError } from "../protocol-error.js";
-import type { Result } from "../result.js";
-import { err, ok } from "../result.js";
-
-/** Why an envelope could not be read. */
-export type EnvelopeErrorCode =
-  | "empty"
-  | "invalid_header"
-  | "invalid_item_header"
-  | "missing_item_type"
-  | "invalid_length"
-  | "length_mismatch"
-  | "invalid_event_id"
-  | "too_large";
-
-/** An envelope that does not follow the grammar, with where it went wrong. */
-export class EnvelopeError extends ProtocolError<EnvelopeErrorCode> {}
+import type { ItemType } from "./item-type.js";
 
 /** Any JSON object, as found in envelope and item headers. */
 export type JsonObject = Record<string, unknown>;
 
-/** The envelope header line. Unknown attributes are kept. */
+/**
+ * The envelope header line as a JSON object. Attributes the protocol defines are checked when
+ * parsing (their validated, normalized form is {@link EnvelopeMeta}); unknown ones are kept.
+ */
 export interface EnvelopeHeaders extends JsonObject {
-  event_id?: string;
+  /** The event id as sent: 32 hex digits or a dashed UUID, any case. */
+  event_id?: string | null;
+  /** The DSN, sent by clients that post through a tunnel. */
   dsn?: string;
-  sdk?: { name?: string; version?: string } & JsonObject;
-  sent_at?: string;
-  trace?: JsonObject;
+  /** When the client sent the envelope, RFC 3339. */
+  sent_at?: string | null;
 }
 
-/** An item's header line. Unknown attributes are kept. */
+/** An item's header line as a JSON object. Unknown attributes are kept. */
 export interface ItemHeaders extends JsonObject {
-  type: string;
-  length?: number;
-  filename?: string;
-  attachment_type?: string;
-  content_type?: string;
+  /** The item type; types this version does not know are kept as they are. */
+  type: ItemType;
+  /** Payload length in bytes; without it the payload runs to the next newline. */
+  length?: number | null;
+  /** Original file name of an attachment. */
+  filename?: string | null;
+  /** Kind of attachment (`event.attachment`, `event.minidump`, ...). */
+  attachment_type?: string | null;
+  /** MIME type of the payload. */
+  content_type?: string | null;
+  /** Number of records in a container item (`span`, `log`). */
+  item_count?: number | null;
 }
+
+/**
+ * What followed an item in the source, kept so that an unchanged envelope serializes to the
+ * bytes it was parsed from: a newline, the end right after the payload, or the end right after
+ * the item header (an empty payload with no newline before it).
+ */
+export type ItemTail = "newline" | "end" | "end-after-header";
 
 /** One item: its header and its payload bytes. */
 export interface EnvelopeItem {
+  /** The parsed header line. */
   headers: ItemHeaders;
+  /** The payload, a view into the parsed bytes (attachments are binary). */
   payload: Uint8Array;
   /**
    * The header line exactly as received. Serializing reuses it while `headers` is unchanged
    * (compared by value), so unknown attributes and their formatting survive byte for byte.
    */
   rawHeader?: Uint8Array | undefined;
-  /** Whether the item was followed by a newline in the source, kept for exact re-serialization. */
-  trailingNewline?: boolean | undefined;
+  /** What followed the item in the source; absent means a newline. Only the last item's counts. */
+  tail?: ItemTail | undefined;
 }
 
-/** A parsed envelope. */
+/** An envelope: a header and its items. */
 export interface Envelope {
+  /** The parsed envelope header line. */
   headers: EnvelopeHeaders;
+  /** The items, in order. */
   items: EnvelopeItem[];
   /** The header line exactly as received (see {@link EnvelopeItem.rawHeader}). */
   rawHeader?: Uint8Array | undefined;
 }
 
-const NEWLINE = 0x0a;
-const decoder = new TextDecoder("utf-8", { fatal: true });
-const encoder = new TextEncoder();
-
-function parseJsonObject(bytes: Uint8Array): JsonObject | undefined {
-  try {
-    const value: unknown = JSON.parse(decoder.decode(bytes));
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as JsonObject) : undefined;
-  } catch {
-    return undefined;
-  }
+/** The SDK that sent an envelope, from the header's `sdk`. */
+export interface EnvelopeSdk {
+  /** SDK name, `sentry.javascript.node` for example. */
+  readonly name: string;
+  /** SDK version. */
+  readonly version: string;
 }
 
-const HEX32 = /^[0-9a-fA-F]{32}$/;
-const DASHED = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-
-/** Normalizes an event id (32 hex or dashed UUID) to 32 lowercase hex, or `undefined` when invalid. */
-export function normalizeEventId(value: unknown): string | undefined {
-  if (typeof value !== "string") return undefined;
-  if (HEX32.test(value)) return value.toLowerCase();
-  if (DASHED.test(value)) return value.replaceAll("-", "").toLowerCase();
-  return undefined;
+/** The dynamic sampling context from the header's `trace`, with the fields Sentry reads. */
+export interface EnvelopeTrace {
+  /** The trace id (32 hex digits). */
+  readonly traceId: string;
+  /** The public key of the project that started the trace. */
+  readonly publicKey: string | undefined;
+  /** Release of the trace's root. */
+  readonly release: string | undefined;
+  /** Environment of the trace's root. */
+  readonly environment: string | undefined;
+  /** Transaction name of the trace's root. */
+  readonly transaction: string | undefined;
+  /** The sample rate applied to the trace, as sent (a decimal string). */
+  readonly sampleRate: string | undefined;
+  /** Whether the trace was sampled, as sent (`"true"`/`"false"`). */
+  readonly sampled: string | undefined;
 }
 
-/** Options of {@link parseEnvelope}. */
-export interface ParseEnvelopeOptions {
-  /** Largest number of items accepted. */
-  readonly maxItems?: number;
+/** The envelope header's attributes, validated and normalized. */
+export interface EnvelopeMeta {
+  /** The event id as 32 lowercase hex digits. */
+  readonly eventId: string | undefined;
+  /** The DSN the envelope names, unparsed (authentication parses and checks it). */
+  readonly dsn: string | undefined;
+  /** The sending SDK, when the header names it with a string name and version. */
+  readonly sdk: EnvelopeSdk | undefined;
+  /** When the client sent the envelope. */
+  readonly sentAt: Date | undefined;
+  /** The dynamic sampling context, when it carries a trace id; a malformed one is ignored. */
+  readonly trace: EnvelopeTrace | undefined;
 }
 
-/**
- * Parses an envelope per the grammar `Headers { "\n" Item } [ "\n" ]`. Payloads are views into
- * `bytes`, not copies. A `\r` before a newline belongs to the payload.
- */
-export function parseEnvelope(bytes: Uint8Array, options: ParseEnvelopeOptions = {}): Result<Envelope, EnvelopeError> {
-  if (bytes.length === 0) return err(new EnvelopeError("empty", "empty envelope"));
-  let end = bytes.indexOf(NEWLINE);
-  if (end === -1) end = bytes.length;
-  const rawHeader = bytes.subarray(0, end);
-  const headers = parseJsonObject(rawHeader);
-  if (!headers) return err(new EnvelopeError("invalid_header", "the envelope header (line 1) is not a JSON object"));
-  if (headers.event_id !== undefined && headers.event_id !== null) {
-    const id = normalizeEventId(headers.event_id);
-    if (!id) {
-      return err(new EnvelopeError("invalid_event_id", `the envelope header's event_id is not a UUID: ${JSON.stringify(headers.event_id)}`));
-    }
-  }
-  const items: EnvelopeItem[] = [];
-  const maxItems = options.maxItems ?? Number.POSITIVE_INFINITY;
-  let pos = end + 1;
-  while (pos < bytes.length) {
-    // Blank lines between items carry nothing; a trailing newline ends the envelope.
-    if (bytes[pos] === NEWLINE) {
-      pos += 1;
-      continue;
-    }
-    const index = items.length;
-    let headerEnd = bytes.indexOf(NEWLINE, pos);
-    if (headerEnd === -1) headerEnd = bytes.length;
-    const rawItemHeader = bytes.subarray(pos, headerEnd);
-    const itemHeaders = parseJsonObject(rawItemHeader);
-    if (!itemHeaders) {
-      return err(new EnvelopeError("invalid_item_header", `the header of item ${index} is not a JSON object`));
-    }
-    if (typeof itemHeaders.type !== "string" || itemHeaders.type === "") {
-      return err(new EnvelopeError("missing_item_type", `item ${index} has no type`));
-    }
-    const payloadStart = headerEnd + 1;
-    let payloadEnd: number;
-    let trailingNewline: boolean;
-    if (itemHeaders.length !== undefined && itemHeaders.length !== null) {
-      const length = itemHeaders.length;
-      if (typeof length !== "number" || !Number.isSafeInteger(length) || length < 0) {
-        return err(new EnvelopeError("invalid_length", `item ${index} has an invalid length: ${JSON.stringify(length)}`));
-      }
-      payloadEnd = payloadStart + length;
-      if (payloadEnd > bytes.length || (headerEnd === bytes.length && length > 0)) {
-        return err(
-          new EnvelopeError(
-            "length_mismatch",
-            `item ${index} declares ${length} bytes but only ${Math.max(0, bytes.length - payloadStart)} follow`,
-          ),
-        );
-      }
-      if (payloadEnd < bytes.length && bytes[payloadEnd] !== NEWLINE) {
-        return err(new EnvelopeError("length_mismatch", `item ${index}'s ${length} bytes are not followed by a newline`));
-      }
-      trailingNewline = payloadEnd < bytes.length;
-    } else {
-      const next = payloadStart >= bytes.length ? -1 : bytes.indexOf(NEWLINE, payloadStart);
-      payloadEnd = next === -1 ? Math.max(payloadStart, bytes.length) : next;
-      trailingNewline = next !== -1;
-    }
-    if (items.length >= maxItems) {
-      return err(new EnvelopeError("too_large", `the envelope has more than ${maxItems} items`));
-    }
-    items.push({
-      headers: itemHeaders as ItemHeaders,
-      payload: payloadStart <= bytes.length ? bytes.subarray(Math.min(payloadStart, bytes.length), payloadEnd) : new Uint8Array(),
-      rawHeader: rawItemHeader,
-      trailingNewline,
-    });
-    pos = payloadEnd + 1;
-  }
-  return ok({ headers: headers, items, rawHeader });
+/** An envelope as parsed: the raw form plus its validated header attributes. */
+export interface ParsedEnvelope extends Envelope {
+  /** The header line exactly as received. */
+  rawHeader: Uint8Array;
+  /** The header's attributes, validated and normalized when parsed. */
+  readonly meta: EnvelopeMeta;
 }
 
-function headerBytes(headers: JsonObject, raw: Uint8Array | undefined): Uint8Array {
-  if (raw) {
-    const parsed = parseJsonObject(raw);
-    if (parsed && sameJson(parsed, headers)) return raw;
-  }
-  return encoder.encode(JSON.stringify(headers));
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => sameJson((a as JsonObject)[k], (b as JsonObject)[k]));
-}
-
-/**
- * Serializes an envelope. Headers left unchanged are written exactly as received; an item whose
- * header declares a `length` gets the payload's actual length.
- */
-export function serializeEnvelope(envelope: Envelope): Uint8Array {
-  const parts: Uint8Array[] = [headerBytes(envelope.headers, envelope.rawHeader)];
-  const newline = Uint8Array.of(NEWLINE);
-  for (const item of envelope.items) {
-    let headers = item.headers;
-    const mustDeclare = item.payload.includes(NEWLINE) || headers.length !== undefined;
-    if (mustDeclare && headers.length !== item.payload.length) headers = { ...headers, length: item.payload.length };
-    parts.push(newline, headerBytes(headers, headers === item.headers ? item.rawHeader : undefined), newline, item.payload);
-  }
-  if (envelope.items.at(-1)?.trailingNewline !== false) parts.push(newline);
-  const total = parts.reduce((sum, part) => sum + part.length, 0);
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
+// Sibling modules import the event id helper from here, beside the types it is used with.
+export { normalizeEventId } from "./event-id.js";

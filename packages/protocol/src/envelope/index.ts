@@ -1,12 +1,25 @@
-export { EnvelopeError, normalizeEventId, parseEnvelope, serializeEnvelope } from "./envelope.js";
+export { createAttachmentItem, createEnvelope, createItem, createJsonItem } from "./build-envelope.js";
+export type { AttachmentInit, EnvelopeHeaderInit, ItemHeaderInit } from "./build-envelope.js";
+export { EnvelopeError } from "./envelope-error.js";
+export type { EnvelopeErrorCode } from "./envelope-error.js";
+export { readEnvelopeHeaders } from "./envelope-meta.js";
+export { EnvelopeParser } from "./envelope-parser.js";
+export type { ParseEnvelopeOptions } from "./envelope-parser.js";
 export type {
   Envelope,
-  EnvelopeErrorCode,
   EnvelopeHeaders,
   EnvelopeItem,
+  EnvelopeMeta,
   ItemHeaders,
+  ItemTail,
   JsonObject,
-  ParseEnvelopeOptions,
+  ParsedEnvelope,
+  EnvelopeSdk,
+  EnvelopeTrace,
 } from "./envelope.js";
-export { EVENT_ITEM_TYPES, itemCategory } from "./item-category.js";
-export type { KnownItemType } from "./item-category.js";
+export { normalizeEventId } from "./event-id.js";
+export { itemCategory } from "./item-category.js";
+export { EVENT_ITEM_TYPES, KNOWN_ITEM_TYPES, isKnownItemType } from "./item-type.js";
+export type { ItemType, KnownItemType } from "./item-type.js";
+export { parseEnvelope, parseEnvelopeStream } from "./parse-envelope.js";
+export { serializeEnvelope } from "./serialize-envelope.js";
