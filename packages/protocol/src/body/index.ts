@@ -1,8 +1,13 @@
+export { BodyDecoder } from "./body-decoder.js";
+export type { DecodeBodyOptions } from "./body-decoder.js";
 export { BodyError } from "./body-error.js";
 export type { BodyErrorCode } from "./body-error.js";
-export { decodeBody, unwrapStoreBody } from "./decode-body.js";
-export type { DecodeBodyOptions } from "./decode-body.js";
-export { brotliBounded, inflateBounded } from "./inflate.js";
-export type { Framing } from "./inflate.js";
-export { parseJsonLenient, parseJsonObject, repairNonFiniteNumbers } from "./lenient-json.js";
 export { parseByteSize } from "./byte-size.js";
+export { parseContentEncoding } from "./content-encoding.js";
+export type { ContentCoding } from "./content-encoding.js";
+export { decodeBody, decodeBodyStream } from "./decode-body.js";
+export { createDecompressor, inflateBounded } from "./decompressor.js";
+export type { Decompressor, Framing } from "./decompressor.js";
+export { parseJsonLenient, parseJsonObject, repairNonFiniteNumbers } from "./lenient-json.js";
+export { readSentryData } from "./sentry-data.js";
+export { unwrapStoreBody } from "./store-body.js";
