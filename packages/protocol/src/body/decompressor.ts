@@ -95,9 +95,11 @@ class InflateDecompressor implements Decompressor {
     let inflate = this.#inflate;
     let input = chunk;
     if (!inflate) {
-      input = new Uint8Array(this.#head.length + chunk.length);
-      input.set(this.#head, 0);
-      input.set(chunk, this.#head.length);
+      if (this.#head.length > 0) {
+        input = new Uint8Array(this.#head.length + chunk.length);
+        input.set(this.#head, 0);
+        input.set(chunk, this.#head.length);
+      }
       if (input.length < 2) {
         this.#head = input;
         return undefined;
