@@ -1,4 +1,4 @@
-import { normalizeEventId } from "../envelope/envelope.js";
+import { normalizeEventId } from "../envelope/index.js";
 import { ProtocolError } from "../protocol-error.js";
 import type { Result } from "../result.js";
 import { err, ok } from "../result.js";

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { EVENT_ITEM_TYPES, normalizeEventId, parseEnvelope, serializeEnvelope, type Envelope } from "@org/protocol/envelope";
+import { EVENT_ITEM_TYPES, normalizeEventId, parseEnvelope, serializeEnvelope, type Envelope, type ParsedEnvelope } from "@org/protocol/envelope";
 import { RelayError } from "../relay-error.js";
 import type { RelayLimits } from "../relay-options.js";
 
@@ -8,7 +8,7 @@ const MAX_ITEMS = 1_000;
 
 /** An envelope as read from a request, with its `dsn` for tunnel authentication. */
 export interface IngestEnvelope {
-  readonly envelope: Envelope;
+  readonly envelope: ParsedEnvelope;
   readonly bytes: Uint8Array;
   readonly dsn: string | undefined;
 }
@@ -17,8 +17,17 @@ export interface IngestEnvelope {
 export function parseIngestEnvelope(bytes: Uint8Array): IngestEnvelope {
   const parsed = parseEnvelope(bytes, { maxItems: MAX_ITEMS });
   if (!parsed.ok) {
-    if (parsed.error.code === "too_large") throw new RelayError("too_large", "the envelope has too many items", { causes: [parsed.error.message] });
-    throw new RelayError("invalid_envelope", "invalid envelope", { causes: [parsed.error.message] });
+    const causes = [parsed.error.message];
+    switch (parsed.error.code) {
+      case "too_large":
+        throw new RelayError("too_large", "the envelope has too many items", { causes });
+      case "no_items":
+        throw new RelayError("invalid_envelope", "empty envelope", { causes });
+      case "duplicate_event_item":
+        throw new RelayError("invalid_envelope", "duplicate event item", { causes });
+      default:
+        throw new RelayError("invalid_envelope", "invalid envelope", { causes });
+    }
   }
   const dsn = parsed.value.headers.dsn;
   return { envelope: parsed.value, bytes, dsn: typeof dsn === "string" ? dsn : undefined };
@@ -46,10 +55,9 @@ function eventIdOfPayload(payload: Uint8Array): string | undefined {
 /** Checks an envelope against the limits and the rules of the protocol, refusing it when broken. */
 export function checkEnvelope(input: IngestEnvelope, limits: RelayLimits): CheckedEnvelope {
   const { envelope } = input;
-  if (envelope.items.length === 0) throw new RelayError("invalid_envelope", "empty envelope", { causes: ["the envelope has no items"] });
   let eventItems = 0;
   let sessions = 0;
-  let eventId = normalizeEventId(envelope.headers.event_id);
+  let eventId = envelope.meta.eventId;
   for (const [index, item] of envelope.items.entries()) {
     const type = item.headers.type;
     const size = item.payload.length;
@@ -68,9 +76,6 @@ export function checkEnvelope(input: IngestEnvelope, limits: RelayLimits): Check
     } else if (size > limits.maxEventSize && type !== "replay_recording" && type !== "replay_video" && type !== "profile" && type !== "profile_chunk") {
       throw new RelayError("too_large", `the ${type} item is larger than ${limits.maxEventSize} bytes`, { causes: [`item ${index} has ${size} bytes`] });
     }
-  }
-  if (eventItems > 1) {
-    throw new RelayError("invalid_envelope", "duplicate event item", { causes: ["an envelope carries at most one event or transaction"] });
   }
   if (sessions > limits.maxSessionsPerEnvelope) {
     throw new RelayError("too_large", `more than ${limits.maxSessionsPerEnvelope} session items in one envelope`);

@@ -68,7 +68,7 @@ export function createEnvelopeProcessor(options: ProcessorOptions): (envelope: C
       const json = parseJsonObject(item.payload);
       const normalized = json.ok
         ? normalizeEvent(
-            { ...json.value, ...(type === "transaction" ? { type: "transaction" } : {}), event_id: parsed.value.headers.event_id ?? json.value.event_id },
+            { ...json.value, ...(type === "transaction" ? { type: "transaction" } : {}), event_id: parsed.value.meta.eventId ?? json.value.event_id },
             { receivedAt: claimed.receivedAt, generateId: () => claimed.id || randomUUID().replaceAll("-", "") },
           )
         : json;
