@@ -12,6 +12,9 @@ import { registerCaptureRoutes } from "./routes/capture-events.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerIngestRoutes } from "./routes/ingest.js";
 import type { Spool } from "./spool/spool.js";
+import { registerUpstreamProxy } from "./routes/upstream-proxy.js";
+import type { RateLimitCache } from "./upstream/rate-limit-cache.js";
+import type { UpstreamClient } from "./upstream/upstream-client.js";
 
 /** Everything the relay's HTTP app works with; nothing is created inside. */
 export interface RelayDeps {
@@ -30,6 +33,10 @@ export interface RelayDeps {
   readonly now?: (() => number) | undefined;
   /** Where request counts and latencies go. */
   readonly metrics?: RelayMetrics | undefined;
+  /** Upstream rate limits: clients get 429 for limited data without the upstream being asked. */
+  readonly rateLimits?: RateLimitCache | undefined;
+  /** The upstream, when there is one: every other `/api/` request is forwarded to it. */
+  readonly upstream?: UpstreamClient | undefined;
   /** Told about every unexpected error while handling a request (crash reporting). */
   readonly onInternalError?: ((error: unknown, request: { method: string; url: string; userAgent?: string | undefined }) => void) | undefined;
 }
@@ -114,5 +121,6 @@ export function buildRelay(deps: RelayDeps): FastifyInstance {
   registerHealthRoutes(app, deps.isReady ?? (() => deps.options.mode !== "managed"));
   registerIngestRoutes(app, deps);
   if (deps.captureStore) registerCaptureRoutes(app, deps.captureStore);
+  if (deps.upstream) registerUpstreamProxy(app, deps.upstream);
   return app;
 }

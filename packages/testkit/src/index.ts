@@ -7,3 +7,5 @@ export { hang, startHttpRecorder } from "./http-recorder.js";
 export type { HttpRecorder, RecordedRequest, Responder } from "./http-recorder.js";
 export { startOperatorNatsServer } from "./nats-operator.js";
 export type { OperatorNatsServer } from "./nats-operator.js";
+export { startFakeUpstream } from "./fake-upstream.js";
+export type { FakeUpstream, FakeUpstreamOptions, IntakeBehaviour, ReceivedEnvelope, RegisteredRelay, SeenRequest } from "./fake-upstream.js";

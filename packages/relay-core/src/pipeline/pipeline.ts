@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { Outcome, OutcomeSink } from "../outcomes.js";
+import type { Outcome, OutcomeKind, OutcomeSink } from "../outcomes.js";
 import type { ClaimedEnvelope, Spool } from "../spool/spool.js";
 
 /** A processed envelope, ready to be delivered. */
@@ -18,17 +18,25 @@ export interface ReadyEnvelope {
 /** The result of processing one spooled envelope. */
 export type Processed =
   | { readonly kind: "deliver"; readonly envelope: ReadyEnvelope; readonly dropped: readonly Outcome[] }
-  | { readonly kind: "drop"; readonly dropped: readonly Outcome[] };
+  | { readonly kind: "drop"; readonly dropped: readonly Outcome[] }
+  /** Processing cannot happen yet (the project's config is not available): try again later. */
+  | { readonly kind: "defer"; readonly reason: string };
 
 /** The result of a delivery attempt. */
 export type DeliveryResult =
   | { readonly status: "delivered" }
   | { readonly status: "retry"; readonly delayMs?: number | undefined; readonly reason: string }
-  | { readonly status: "rejected"; readonly reason: string };
+  /** Refused for good; counted as `outcome` (default `rejected_upstream`). */
+  | { readonly status: "rejected"; readonly reason: string; readonly outcome?: OutcomeKind | undefined };
 
 /** Where processed envelopes go: the upstream, or the capture store. */
 export interface Delivery {
   deliver(envelope: ReadyEnvelope): Promise<DeliveryResult>;
+  /**
+   * `undefined` when deliveries can be made now, or a promise that resolves when they can again
+   * (the upstream is down, the relay not yet registered); the pipeline claims nothing meanwhile.
+   */
+  available?(): Promise<void> | undefined;
 }
 
 /** Options of {@link Pipeline}. */
@@ -40,6 +48,8 @@ export interface PipelineOptions {
   readonly logger: Logger;
   /** Envelopes processed and delivered at the same time. */
   readonly concurrency: number;
+  /** Delay before processing an envelope again whose project config was not available. */
+  readonly deferMs?: number;
   /** How long to sleep when the spool has nothing due. */
   readonly idleMs?: number;
   /** Delay before retrying an envelope whose delivery failed `attempts` times. */
@@ -67,7 +77,6 @@ export class Pipeline {
   private running = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
-  private sleepTimer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(options: PipelineOptions) {
@@ -104,6 +113,11 @@ export class Pipeline {
   private async run(): Promise<void> {
     const { spool, concurrency } = this.options;
     while (this.running) {
+      const gate = this.options.delivery.available?.();
+      if (gate) {
+        await Promise.race([gate, this.sleep()]);
+        continue;
+      }
       const free = concurrency - this.inFlight.size;
       let claimed: ClaimedEnvelope[] = [];
       if (free > 0) {
@@ -127,12 +141,12 @@ export class Pipeline {
   private sleep(): Promise<void> {
     return new Promise<void>((resolve) => {
       const done = (): void => {
-        clearTimeout(this.sleepTimer);
-        this.wakeUp = undefined;
+        clearTimeout(timer);
+        if (this.wakeUp === done) this.wakeUp = undefined;
         resolve();
       };
+      const timer = setTimeout(done, this.options.idleMs ?? 1_000);
       this.wakeUp = done;
-      this.sleepTimer = setTimeout(done, this.options.idleMs ?? 1_000);
     });
   }
 
@@ -141,6 +155,11 @@ export class Pipeline {
     const retryDelay = this.options.retryDelay ?? defaultRetryDelay;
     try {
       const processed = await this.options.process(envelope);
+      if (processed.kind === "defer") {
+        logger.debug({ envelopeId: envelope.id, reason: processed.reason }, "processing deferred");
+        await spool.retry([envelope.handle], this.options.deferMs ?? 1_000);
+        return;
+      }
       for (const outcome of processed.dropped) outcomes.record(outcome);
       if (processed.kind === "drop") {
         await spool.ack([envelope.handle]);
@@ -153,10 +172,11 @@ export class Pipeline {
           for (const outcome of processed.envelope.outcomes) outcomes.record(outcome);
           return;
         case "rejected":
-          logger.warn({ envelopeId: envelope.id, reason: result.reason }, "the receiver refused an envelope for good");
+          if (result.outcome === "rate_limited") logger.debug({ envelopeId: envelope.id }, "dropped an envelope whose data is rate limited");
+          else logger.warn({ envelopeId: envelope.id, reason: result.reason }, "the receiver refused an envelope for good");
           await spool.ack([envelope.handle]);
           for (const outcome of processed.envelope.outcomes) {
-            outcomes.record({ ...outcome, kind: "rejected_upstream", reason: result.reason });
+            outcomes.record({ ...outcome, kind: result.outcome ?? "rejected_upstream", reason: result.reason });
           }
           return;
         case "retry":

@@ -5,7 +5,8 @@ import { normalizeEvent } from "@org/protocol/event";
 import type { Outcome, OutcomeSink } from "../outcomes.js";
 import { checkInboundFilters, type FilterSettings } from "../processing/filters/index.js";
 import { mergeScrubbingPolicies, scrubEvent, type ScrubbingPolicy } from "../processing/scrub/index.js";
-import type { ProjectStates } from "../projects/project-state.js";
+import { ProjectStateUnavailable, type ProjectStates } from "../projects/project-state.js";
+import type { RateLimitCache } from "../upstream/rate-limit-cache.js";
 import type { ClaimedEnvelope } from "../spool/spool.js";
 import type { Processed } from "./pipeline.js";
 
@@ -15,6 +16,8 @@ export interface ProcessorOptions {
   /** The relay's own `pii` policy, applied in every mode on top of the project's settings. */
   readonly globalScrubbing: ScrubbingPolicy;
   readonly outcomes?: OutcomeSink | undefined;
+  /** Upstream rate limits: items of limited categories are dropped. */
+  readonly rateLimits?: RateLimitCache | undefined;
 }
 
 const EVENT_TYPES = new Set(["event", "transaction"]);
@@ -46,7 +49,13 @@ export function createEnvelopeProcessor(options: ProcessorOptions): (envelope: C
     if (!parsed.ok) {
       return { kind: "drop", dropped: [{ ...base, kind: "invalid", reason: "invalid_envelope", category: "default" }] };
     }
-    const project = await options.projects.get(claimed.projectId, claimed.context.publicKey);
+    let project;
+    try {
+      project = await options.projects.get(claimed.projectId, claimed.context.publicKey);
+    } catch (error) {
+      if (error instanceof ProjectStateUnavailable) return { kind: "defer", reason: error.message };
+      throw error;
+    }
     if (!project || project.disabled) {
       const dropped = parsed.value.items.map((item): Outcome => ({ ...base, kind: "invalid", reason: "project_id", category: itemCategory(item.headers.type) }));
       return { kind: "drop", dropped };
@@ -60,6 +69,10 @@ export function createEnvelopeProcessor(options: ProcessorOptions): (envelope: C
     for (const item of parsed.value.items) {
       const type = item.headers.type;
       const category = itemCategory(type);
+      if (options.rateLimits?.isLimited(claimed.projectId, claimed.context.publicKey, category)) {
+        dropped.push({ ...base, kind: "rate_limited", category });
+        continue;
+      }
       if (!EVENT_TYPES.has(type)) {
         items.push(item);
         accepted.push({ ...base, kind: "accepted", category });

@@ -37,10 +37,21 @@ export interface ProjectState {
  * `undefined` means the project is not known (its keys are rejected).
  */
 export interface ProjectStates {
-  /** The state of a project, looked up for one of its keys. */
+  /** The state of a project, looked up for one of its keys. Rejects with {@link ProjectStateUnavailable} when it cannot be known now. */
   get(projectId: string, publicKey: string): Promise<ProjectState | undefined>;
   /** Stops watching or fetching. */
   close(): void;
+}
+
+/**
+ * The state of a project cannot be known right now (the upstream is unreachable, or the relay is
+ * not registered yet). Ingestion accepts the data anyway and processing waits for the state.
+ */
+export class ProjectStateUnavailable extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ProjectStateUnavailable";
+  }
 }
 
 /** The default config of a project the relay has no config for (proxy and capture modes). */

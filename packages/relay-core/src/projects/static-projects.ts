@@ -50,6 +50,11 @@ export function parseProjectFile(projectId: string, text: string): ProjectFileRe
   } catch (error) {
     return { ok: false, error: `not valid JSON: ${(error as Error).message}` };
   }
+  return parseProjectConfig(projectId, json);
+}
+
+/** Reads a project config in Sentry's shape (a project file, or an upstream's answer). */
+export function parseProjectConfig(projectId: string, json: unknown): ProjectFileResult {
   const parsed = projectFileSchema.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);

@@ -7,7 +7,9 @@ import { readMultipart } from "../http/read-multipart.js";
 import { authenticate, type Authenticated } from "../ingest/authenticate.js";
 import { buildAttachmentsEnvelope, buildEventEnvelope, checkEnvelope, parseIngestEnvelope } from "../ingest/envelope-checks.js";
 import { decodeRequestBody, decodeStoreEvent } from "../ingest/decode.js";
-import { checkProjectAccess } from "../projects/project-state.js";
+import type { DataCategory } from "@org/protocol/rate-limits";
+import { itemCategory } from "@org/protocol/envelope";
+import { checkProjectAccess, ProjectStateUnavailable, type ProjectState } from "../projects/project-state.js";
 import { RelayError } from "../relay-error.js";
 import { SpoolFullError } from "../spool/spool.js";
 
@@ -46,10 +48,28 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
     auth: Authenticated,
     envelope: Uint8Array,
     eventId: string | undefined,
+    categories: readonly DataCategory[],
   ): Promise<string> {
-    const project = await deps.projects.get(projectId, auth.publicKey);
-    const refusal = checkProjectAccess(project, auth.publicKey, header(request, "origin"), header(request, "referer"));
-    if (refusal) throw refusal;
+    let project: ProjectState | undefined;
+    let known = true;
+    try {
+      project = await deps.projects.get(projectId, auth.publicKey);
+    } catch (error) {
+      // Without the project's config (upstream down, not registered yet) the data is kept and checked when processed.
+      if (!(error instanceof ProjectStateUnavailable)) throw error;
+      known = false;
+    }
+    if (known) {
+      const refusal = checkProjectAccess(project, auth.publicKey, header(request, "origin"), header(request, "referer"));
+      if (refusal) throw refusal;
+    }
+    const limited = deps.rateLimits?.check(projectId, auth.publicKey, categories);
+    if (limited) {
+      throw new RelayError("rate_limited", "event submission rejected with_reason: RateLimited", {
+        causes: [`the upstream limits this data for ${limited.retryAfter} s`],
+        headers: limited.headers,
+      });
+    }
     const id = eventId ?? randomUUID().replaceAll("-", "");
     try {
       await deps.spool.enqueue({
@@ -97,7 +117,8 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
       });
     }
     const checked = checkEnvelope(envelope, limits);
-    const id = await accept(request, projectId, auth, checked.payload, checked.eventId);
+    const categories = envelope.envelope.items.map((item) => itemCategory(item.headers.type));
+    const id = await accept(request, projectId, auth, checked.payload, checked.eventId, categories);
     return { id: checked.eventId ?? (checked.hasEventLikeItem ? id : null) };
   }
 
@@ -110,7 +131,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
       throw new RelayError("invalid_project_id", "no project id: legacy store requests need a project in the key or body");
     }
     const built = buildEventEnvelope(event.json, "event", now(), event.bytes);
-    return { id: await accept(request, resolvedProject, auth, built.payload, built.eventId) };
+    return { id: await accept(request, resolvedProject, auth, built.payload, built.eventId, ["error"]) };
   }
 
   app.post<{ Params: ProjectParams }>("/api/:projectId/envelope/", (request) =>
@@ -133,7 +154,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
       if (!data) throw new RelayError("invalid_body", "empty event: the sentry_data query parameter is missing");
       const event = decodeStoreEvent(Buffer.from(data, "utf8"), undefined, limits.maxEventSize);
       const built = buildEventEnvelope(event.json, "event", now(), event.bytes);
-      await accept(request, projectId, auth, built.payload, built.eventId);
+      await accept(request, projectId, auth, built.payload, built.eventId, ["error"]);
       return reply.code(200).header("content-type", "image/gif").send(PIXEL);
     },
   );
@@ -143,7 +164,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
     const auth = authenticate(request, undefined, strictKey);
     const bytes = await readDecoded(request, limits.maxApiPayloadSize, "the security report");
     const built = buildEventEnvelope(bytes, "raw_security", now());
-    return { id: await accept(request, projectId, auth, built.payload, built.eventId) };
+    return { id: await accept(request, projectId, auth, built.payload, built.eventId, ["security"]) };
   };
   const MDMP = Buffer.from("MDMP");
 
@@ -183,7 +204,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
       throw new RelayError("invalid_body", "invalid minidump", { causes: ["the file does not start with the MDMP signature"] });
     }
     const built = buildAttachmentsEnvelope(files, now(), event);
-    await accept(request, projectId, auth, built.payload, built.eventId);
+    await accept(request, projectId, auth, built.payload, built.eventId, ["error"]);
     const id = built.eventId;
     return reply
       .code(200)
@@ -207,7 +228,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
       undefined,
       eventId,
     );
-    await accept(request, projectId, auth, built.payload, built.eventId);
+    await accept(request, projectId, auth, built.payload, built.eventId, ["attachment"]);
     return reply.code(201).send();
   });
 

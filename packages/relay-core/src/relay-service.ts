@@ -1,0 +1,203 @@
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { buildRelay, type RelayDeps } from "./build-relay.js";
+import { captureDelivery } from "./capture/capture-delivery.js";
+import type { CaptureStore } from "./capture/capture-store.js";
+import type { RelayMetrics } from "./metrics.js";
+import type { OutcomeSink } from "./outcomes.js";
+import { Pipeline, type Delivery } from "./pipeline/pipeline.js";
+import { createEnvelopeProcessor } from "./pipeline/process-envelope.js";
+import { permissiveProjectStates, type ProjectStates } from "./projects/project-state.js";
+import type { ScrubbingPolicy } from "./processing/scrub/index.js";
+import type { RelayOptions } from "./relay-options.js";
+import type { ClaimedEnvelope, Spool } from "./spool/spool.js";
+import { RateLimitCache } from "./upstream/rate-limit-cache.js";
+import { RelayRegistration, type RegistrationState } from "./upstream/registration.js";
+import { UpstreamClient, type RelayCredentials } from "./upstream/upstream-client.js";
+import { upstreamDelivery, type UpstreamDelivery } from "./upstream/upstream-delivery.js";
+import { upstreamProjectStates } from "./upstream/upstream-projects.js";
+
+/** How the relay talks to its upstream. */
+export interface UpstreamSettings {
+  /** Origin of the upstream Sentry (or relay). */
+  readonly url: string;
+  readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
+  /** Concurrent connections to the upstream at most. */
+  readonly maxConnections: number;
+  readonly maxRetryIntervalMs: number;
+  readonly authIntervalMs: number;
+  /** The relay's version, sent at registration and in `User-Agent`. */
+  readonly version: string;
+  /** Managed mode only. */
+  readonly credentials?: RelayCredentials | undefined;
+  /** Project config cache (managed mode). */
+  readonly projectExpiryMs: number;
+  readonly projectGracePeriodMs: number;
+  readonly missExpiryMs: number;
+  readonly batchIntervalMs: number;
+  readonly batchSize: number;
+  /** Proxy settings instead of the environment's `HTTPS_PROXY` and friends. */
+  readonly proxy?: { readonly httpProxy?: string; readonly httpsProxy?: string; readonly noProxy?: string } | undefined;
+}
+
+/** Options of {@link createRelayService}. */
+export interface RelayServiceOptions {
+  readonly http: RelayOptions;
+  readonly spool: Spool;
+  readonly logger: Logger;
+  readonly outcomes: OutcomeSink;
+  readonly globalScrubbing: ScrubbingPolicy;
+  readonly metrics?: RelayMetrics | undefined;
+  /** Capture mode: where processed envelopes are kept. */
+  readonly captureStore?: CaptureStore | undefined;
+  /** Static mode: the project files. Other modes make their own. */
+  readonly projects?: ProjectStates | undefined;
+  /** Managed, static and proxy modes. */
+  readonly upstream?: UpstreamSettings | undefined;
+  /** Envelopes processed and delivered at the same time. */
+  readonly concurrency?: number | undefined;
+  readonly idleMs?: number | undefined;
+  /** Told about unexpected errors (crash reporting). */
+  readonly onPipelineError?: ((error: unknown, envelope: ClaimedEnvelope) => void) | undefined;
+  readonly onInternalError?: RelayDeps["onInternalError"];
+}
+
+/** A relay's parts, wired together: the HTTP app, the pipeline, and the upstream connection. */
+export interface RelayService {
+  readonly app: FastifyInstance;
+  readonly pipeline: Pipeline;
+  readonly projects: ProjectStates;
+  readonly registration: RelayRegistration | undefined;
+  readonly delivery: Delivery;
+  readonly rateLimits: RateLimitCache;
+  /** Builds another HTTP app on the same parts (to listen on a second port, with TLS say). */
+  buildApp(extra?: Partial<RelayDeps>): FastifyInstance;
+  /** Starts registering (managed mode) and moving envelopes. */
+  start(): void;
+  /**
+   * Stops in order: the HTTP apps stop accepting, in-flight deliveries get up to `timeoutMs` to
+   * finish, everything else stays in the spool. Does not close the spool.
+   */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/** Wires the relay for its mode: capture (keeps locally), or static/proxy/managed (forwards upstream). */
+export function createRelayService(options: RelayServiceOptions): RelayService {
+  const { http, spool, logger, outcomes, metrics } = options;
+  const rateLimits = new RateLimitCache();
+  let client: UpstreamClient | undefined;
+  let registration: RelayRegistration | undefined;
+  let projects: ProjectStates;
+  let delivery: Delivery;
+  let upstream: UpstreamDelivery | undefined;
+
+  if (http.mode === "capture") {
+    if (!options.captureStore) throw new Error("capture mode needs a capture store");
+    projects = options.projects ?? permissiveProjectStates();
+    delivery = captureDelivery(options.captureStore);
+  } else {
+    const settings = options.upstream;
+    if (!settings) throw new Error(`${http.mode} mode needs an upstream`);
+    client = new UpstreamClient({
+      upstream: settings.url,
+      timeoutMs: settings.timeoutMs,
+      connectTimeoutMs: settings.connectTimeoutMs,
+      maxConnections: settings.maxConnections,
+      userAgent: `sentry-relay/${settings.version}`,
+      proxy: settings.proxy,
+    });
+    if (http.mode === "managed") {
+      if (!settings.credentials) throw new Error("managed mode needs the relay's credentials");
+      const registrationState: Record<RegistrationState, number> = { unregistered: 0, registered: 1, renewing: 1, stopped: -1 };
+      registration = new RelayRegistration({
+        client,
+        credentials: settings.credentials,
+        version: settings.version,
+        logger,
+        authIntervalMs: settings.authIntervalMs,
+        maxRetryIntervalMs: settings.maxRetryIntervalMs,
+        onStateChange: (state) => metrics?.gauge("upstream.registered", registrationState[state]),
+      });
+      projects = upstreamProjectStates({
+        client,
+        credentials: settings.credentials,
+        registration,
+        logger,
+        metrics,
+        expiryMs: settings.projectExpiryMs,
+        gracePeriodMs: settings.projectGracePeriodMs,
+        missExpiryMs: settings.missExpiryMs,
+        batchIntervalMs: settings.batchIntervalMs,
+        batchSize: settings.batchSize,
+        lookupTimeoutMs: settings.timeoutMs,
+      });
+    } else {
+      projects = options.projects ?? permissiveProjectStates();
+    }
+    upstream = upstreamDelivery({ client, logger, rateLimits, registration, metrics, maxRetryIntervalMs: settings.maxRetryIntervalMs });
+    delivery = upstream;
+  }
+
+  const pipeline = new Pipeline({
+    spool,
+    process: createEnvelopeProcessor({ projects, globalScrubbing: options.globalScrubbing, outcomes, rateLimits }),
+    delivery,
+    outcomes,
+    logger,
+    concurrency: options.concurrency ?? 100,
+    idleMs: options.idleMs ?? 500,
+    onError: options.onPipelineError,
+  });
+
+  const isReady = (): boolean => (registration ? registration.isRegistered() : true);
+  const deps: RelayDeps = {
+    options: http,
+    projects,
+    spool,
+    logger,
+    outcomes,
+    captureStore: options.captureStore,
+    onAccepted: () => {
+      pipeline.wake();
+    },
+    isReady,
+    metrics,
+    rateLimits,
+    upstream: client,
+    onInternalError: options.onInternalError,
+  };
+  const apps: FastifyInstance[] = [];
+  const buildApp = (extra: Partial<RelayDeps> = {}): FastifyInstance => {
+    const app = buildRelay({ ...deps, ...extra });
+    apps.push(app);
+    return app;
+  };
+  const app = buildApp();
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    pipeline,
+    projects,
+    registration,
+    delivery,
+    rateLimits,
+    buildApp,
+    start() {
+      registration?.start();
+      pipeline.start();
+    },
+    close(timeoutMs) {
+      closing ??= (async () => {
+        await Promise.all(apps.map((each) => each.close()));
+        registration?.close();
+        await pipeline.stop(timeoutMs);
+        upstream?.close();
+        projects.close();
+        await client?.destroy();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { formatRateLimits, limitedUntil, type ActiveLimit, type DataCategory } from "@org/protocol/rate-limits";
+
+/** The answer for a client whose data is rate limited, as Sentry gives it. */
+export interface RateLimitAnswer {
+  /** Seconds until the last of the limited categories is free again. */
+  readonly retryAfter: number;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * Rate limits the upstream imposed, remembered per project key (and per project for
+ * project-wide scopes) until they expire, so that limited data is refused at the door.
+ */
+export class RateLimitCache {
+  private readonly limits = new Map<string, ActiveLimit[]>();
+  private readonly now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.now = now;
+  }
+
+  private scopeKey(limit: ActiveLimit, projectId: string, publicKey: string): string {
+    return limit.scope === "key" ? `key:${publicKey}` : `project:${projectId}`;
+  }
+
+  /** Remembers limits from an upstream answer for data of `projectId` sent with `publicKey`. */
+  record(projectId: string, publicKey: string, limits: readonly ActiveLimit[]): void {
+    const at = this.now();
+    for (const limit of limits) {
+      const key = this.scopeKey(limit, projectId, publicKey);
+      const kept = (this.limits.get(key) ?? []).filter((entry) => entry.until > at);
+      kept.push(limit);
+      this.limits.set(key, kept);
+    }
+  }
+
+  private active(projectId: string, publicKey: string): ActiveLimit[] {
+    const at = this.now();
+    const found: ActiveLimit[] = [];
+    for (const key of [`key:${publicKey}`, `project:${projectId}`]) {
+      const entries = this.limits.get(key);
+      if (!entries) continue;
+      const live = entries.filter((entry) => entry.until > at);
+      if (live.length === 0) this.limits.delete(key);
+      else if (live.length !== entries.length) this.limits.set(key, live);
+      found.push(...live);
+    }
+    return found;
+  }
+
+  /** Whether data of `category` is limited right now. */
+  isLimited(projectId: string, publicKey: string, category: DataCategory): boolean {
+    return limitedUntil(this.active(projectId, publicKey), category, this.now()) !== undefined;
+  }
+
+  /**
+   * When every one of `categories` is limited, the 429 answer to give the client (with
+   * `Retry-After` and `X-Sentry-Rate-Limits`); `undefined` when some data may pass.
+   */
+  check(projectId: string, publicKey: string, categories: readonly DataCategory[]): RateLimitAnswer | undefined {
+    if (this.limits.size === 0 || categories.length === 0) return undefined;
+    const active = this.active(projectId, publicKey);
+    if (active.length === 0) return undefined;
+    const at = this.now();
+    let latest = 0;
+    for (const category of categories) {
+      const until = limitedUntil(active, category, at);
+      if (until === undefined) return undefined;
+      latest = Math.max(latest, until);
+    }
+    const header = formatRateLimits(
+      active.map((limit) => ({ retryAfter: Math.max(1, Math.ceil((limit.until - at) / 1000)), categories: limit.categories, scope: limit.scope, reason: limit.reason })),
+    );
+    const retryAfter = Math.max(1, Math.ceil((latest - at) / 1000));
+    return { retryAfter, headers: { "retry-after": String(retryAfter), "x-sentry-rate-limits": header } };
+  }
+}

@@ -1,0 +1,217 @@
+import type { Readable } from "node:stream";
+import { signRequest } from "@org/identity";
+import { EnvHttpProxyAgent, request, type Dispatcher } from "undici";
+
+/** The relay's identity towards the upstream (managed mode). */
+export interface RelayCredentials {
+  readonly relayId: string;
+  /** base64url public key, as registered. */
+  readonly publicKey: string;
+  /** The Ed25519 secret key (64 bytes, seed ‖ public key). */
+  readonly secretKey: Uint8Array;
+}
+
+/** Options of {@link UpstreamClient}. */
+export interface UpstreamClientOptions {
+  /** Origin of the upstream, such as `https://sentry.io` (a trailing slash is ignored). */
+  readonly upstream: string;
+  /** Longest wait for response headers and between body chunks. */
+  readonly timeoutMs: number;
+  /** Longest wait for a TCP + TLS connection. */
+  readonly connectTimeoutMs: number;
+  /** Connections kept open to the upstream at most. */
+  readonly maxConnections: number;
+  /** `User-Agent` of the relay's own requests. */
+  readonly userAgent: string;
+  /**
+   * Proxy settings; by default `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` (and their lower-case
+   * forms) are read from the environment.
+   */
+  readonly proxy?: { readonly httpProxy?: string; readonly httpsProxy?: string; readonly noProxy?: string } | undefined;
+}
+
+/** An upstream answer, body read in full. */
+export interface UpstreamResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+}
+
+/** Why a request never got an answer. */
+export type NetworkFailure = "refused" | "dns" | "timeout" | "tls" | "reset" | "other";
+
+/** A request that got no HTTP answer: the upstream is unreachable, slow, or the TLS handshake failed. */
+export class UpstreamNetworkError extends Error {
+  readonly failure: NetworkFailure;
+  /** The system or library code, such as `ECONNREFUSED` or `CERT_HAS_EXPIRED`. */
+  readonly errorCode: string | undefined;
+
+  constructor(failure: NetworkFailure, message: string, errorCode: string | undefined, cause: unknown) {
+    super(message, { cause });
+    this.name = "UpstreamNetworkError";
+    this.failure = failure;
+    this.errorCode = errorCode;
+  }
+}
+
+const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|ERR_OSSL)/;
+
+function errorCodeOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && code !== "UND_ERR_SOCKET" && code !== "UND_ERR") return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Describes why a request failed, in words an operator can act on. */
+export function classifyNetworkError(error: unknown, url: string): UpstreamNetworkError {
+  if (error instanceof UpstreamNetworkError) return error;
+  const code = errorCodeOf(error) ?? (error as { code?: string } | undefined)?.code;
+  const detail = (error as Error | undefined)?.message ?? String(error);
+  const host = new URL(url).host;
+  if (code === "ECONNREFUSED") return new UpstreamNetworkError("refused", `connection to ${host} refused: is the upstream running at that address?`, code, error);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new UpstreamNetworkError("dns", `cannot resolve ${host}: check the upstream URL and DNS`, code, error);
+  if (code?.startsWith("UND_ERR_") && code.includes("TIMEOUT")) {
+    return new UpstreamNetworkError("timeout", `${host} did not answer in time (${code})`, code, error);
+  }
+  if (code === "ETIMEDOUT") return new UpstreamNetworkError("timeout", `connecting to ${host} timed out`, code, error);
+  if (code !== undefined && TLS_CODES.test(code)) {
+    return new UpstreamNetworkError("tls", `TLS with ${host} failed (${code}: ${detail}); check its certificate, or trust a private CA with NODE_EXTRA_CA_CERTS`, code, error);
+  }
+  if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_CLOSED" || detail.includes("other side closed")) {
+    return new UpstreamNetworkError("reset", `${host} closed the connection before answering`, code, error);
+  }
+  return new UpstreamNetworkError("other", `request to ${host} failed: ${detail}`, code, error);
+}
+
+/** Options of one request. */
+export interface UpstreamRequest {
+  readonly method: Dispatcher.HttpMethod;
+  /** Path and query, starting with `/`. */
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string | string[]>> | undefined;
+  readonly body?: Uint8Array | string | Readable | undefined;
+  /** Longest answer body read; longer bodies fail the request. */
+  readonly maxBodyBytes?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** A streamed answer, for proxying. */
+export interface UpstreamStream {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Readable;
+}
+
+/**
+ * The relay's HTTP client for its upstream: one pool of keep-alive connections with a cap,
+ * timeouts, and the environment's proxy settings. Signs requests with the relay's key.
+ */
+export class UpstreamClient {
+  readonly origin: string;
+  private readonly options: UpstreamClientOptions;
+  private readonly dispatcher: Dispatcher;
+
+  constructor(options: UpstreamClientOptions) {
+    this.options = options;
+    this.origin = new URL(options.upstream).origin;
+    this.dispatcher = new EnvHttpProxyAgent({
+      ...options.proxy,
+      connections: options.maxConnections,
+      connect: { timeout: options.connectTimeoutMs },
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      keepAliveTimeout: 30_000,
+    });
+  }
+
+  /** The full URL of a path on the upstream. */
+  url(path: string): string {
+    return `${this.origin}${path}`;
+  }
+
+  /** Sends a request and streams the answer back (the caller must consume or destroy the body). */
+  async stream(req: UpstreamRequest): Promise<UpstreamStream> {
+    const url = this.url(req.path);
+    try {
+      const response = await request(url, {
+        method: req.method,
+        headers: { "user-agent": this.options.userAgent, ...req.headers },
+        body: req.body,
+        dispatcher: this.dispatcher,
+        signal: req.signal,
+      });
+      return { status: response.statusCode, headers: response.headers, body: response.body };
+    } catch (error) {
+      if (req.signal?.aborted) throw error;
+      throw classifyNetworkError(error, url);
+    }
+  }
+
+  /** Sends a request and reads the whole answer. */
+  async send(req: UpstreamRequest): Promise<UpstreamResponse> {
+    const url = this.url(req.path);
+    const response = await this.stream(req);
+    const limit = req.maxBodyBytes ?? 16 * 1024 * 1024;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of response.body) {
+        const buffer = chunk as Buffer;
+        size += buffer.length;
+        if (size > limit) {
+          response.body.destroy();
+          throw new UpstreamNetworkError("other", `the answer from ${new URL(url).host} is larger than ${limit} bytes`, undefined, undefined);
+        }
+        chunks.push(buffer);
+      }
+    } catch (error) {
+      throw classifyNetworkError(error, url);
+    }
+    return { status: response.status, headers: response.headers, body: Buffer.concat(chunks) };
+  }
+
+  /** POSTs a JSON body signed with the relay's key, as Sentry expects from relays. */
+  signedJson(path: string, value: unknown, credentials: RelayCredentials, signal?: AbortSignal): Promise<UpstreamResponse> {
+    const body = Buffer.from(JSON.stringify(value));
+    return this.send({
+      method: "POST",
+      path,
+      body,
+      signal,
+      headers: {
+        "content-type": "application/json",
+        "x-sentry-relay-id": credentials.relayId,
+        "x-sentry-relay-signature": signRequest(body, credentials.secretKey),
+      },
+    });
+  }
+
+  /** Closes the connections (in-flight requests finish first). */
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  /** Closes the connections at once, failing in-flight requests. */
+  async destroy(): Promise<void> {
+    await this.dispatcher.destroy();
+  }
+}
+
+/** The first value of a header. */
+export function headerValue(headers: Readonly<Record<string, string | string[] | undefined>>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Reads an upstream answer as JSON, or `undefined` when it is not. */
+export function jsonOf(response: UpstreamResponse): unknown {
+  try {
+    return JSON.parse(response.body.toString("utf8")) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,167 @@
+import { promisify } from "node:util";
+import { gzip as gzipCallback } from "node:zlib";
+import { itemCategory } from "@org/protocol/envelope";
+import { limitsFromResponse } from "@org/protocol/rate-limits";
+import type { Logger } from "pino";
+import { NO_METRICS, type RelayMetrics } from "../metrics.js";
+import type { Delivery, DeliveryResult, ReadyEnvelope } from "../pipeline/pipeline.js";
+import type { RateLimitCache } from "./rate-limit-cache.js";
+import type { RelayRegistration } from "./registration.js";
+import { registrationBackoff } from "./registration.js";
+import { headerValue, jsonOf, UpstreamNetworkError, type UpstreamClient, type UpstreamResponse } from "./upstream-client.js";
+
+const gzip = promisify(gzipCallback);
+
+/** Options of {@link upstreamDelivery}. */
+export interface UpstreamDeliveryOptions {
+  readonly client: UpstreamClient;
+  readonly logger: Logger;
+  readonly rateLimits: RateLimitCache;
+  /** Managed mode: nothing is sent before the relay is registered. */
+  readonly registration?: RelayRegistration | undefined;
+  readonly metrics?: RelayMetrics | undefined;
+  /** Longest pause between two polls of the upstream's live endpoint during an outage. */
+  readonly maxRetryIntervalMs: number;
+  readonly now?: (() => number) | undefined;
+}
+
+/** Delivery to the upstream, with outage detection. */
+export interface UpstreamDelivery extends Delivery {
+  /** Whether the upstream is considered down. */
+  readonly inOutage: boolean;
+  /** Stops polling. */
+  close(): void;
+}
+
+const OUTAGE_STATUSES = new Set([502, 503, 504]);
+const encoder = new TextEncoder();
+
+/** The envelope with its header's `sent_at` set to `now`; items are kept byte for byte. */
+export function withSentAt(payload: Uint8Array, now: number): Uint8Array {
+  const newline = payload.indexOf(10);
+  const headerEnd = newline === -1 ? payload.length : newline;
+  let header: Record<string, unknown>;
+  try {
+    const parsed = JSON.parse(Buffer.from(payload.subarray(0, headerEnd)).toString("utf8")) as unknown;
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return payload;
+    header = parsed as Record<string, unknown>;
+  } catch {
+    return payload;
+  }
+  header.sent_at = new Date(now).toISOString();
+  const head = encoder.encode(JSON.stringify(header));
+  const out = new Uint8Array(head.length + payload.length - headerEnd);
+  out.set(head, 0);
+  out.set(payload.subarray(headerEnd), head.length);
+  return out;
+}
+
+function detailOf(response: UpstreamResponse): string {
+  const json = jsonOf(response) as { detail?: unknown } | undefined;
+  if (json && typeof json.detail === "string") return json.detail;
+  return response.body.toString("utf8").trim().slice(0, 200);
+}
+
+/**
+ * Sends processed envelopes to `POST {upstream}/api/{project}/envelope/`, gzip-encoded, with the
+ * client's key rebuilt into `X-Sentry-Auth` and the client's address, user agent and origin. A
+ * network error or a 502/503/504 is an outage: the envelope stays in the spool, the live endpoint
+ * is polled, and delivery resumes when it answers. Rate limits in answers are remembered.
+ */
+export function upstreamDelivery(options: UpstreamDeliveryOptions): UpstreamDelivery {
+  const { client, logger, rateLimits, registration } = options;
+  const metrics = options.metrics ?? NO_METRICS;
+  const now = options.now ?? Date.now;
+  let outage: { readonly promise: Promise<void>; readonly since: number } | undefined;
+  let pollTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  function enterOutage(reason: string): void {
+    if (outage || closed) return;
+    let resolve!: () => void;
+    const promise = new Promise<void>((res) => (resolve = res));
+    outage = { promise, since: now() };
+    logger.warn({ upstream: client.origin, reason }, "the upstream is unavailable; keeping envelopes in the spool and polling /api/0/relays/live/");
+    metrics.increment("upstream.outage");
+    let attempt = 1;
+    const poll = async (): Promise<void> => {
+      if (closed) return;
+      let up: boolean;
+      try {
+        const response = await client.send({ method: "GET", path: "/api/0/relays/live/", maxBodyBytes: 64 * 1024 });
+        up = response.status >= 200 && response.status < 300;
+      } catch {
+        up = false;
+      }
+      if (up) {
+        const seconds = Math.round((now() - (outage?.since ?? now())) / 1000);
+        logger.info({ upstream: client.origin, downSeconds: seconds }, "the upstream is back; delivering the spool");
+        outage = undefined;
+        resolve();
+        return;
+      }
+      pollTimer = setTimeout(() => void poll(), Math.max(200, registrationBackoff(attempt++, options.maxRetryIntervalMs)));
+      pollTimer.unref();
+    };
+    pollTimer = setTimeout(() => void poll(), 200);
+    pollTimer.unref();
+  }
+
+  return {
+    get inOutage() {
+      return outage !== undefined;
+    },
+    available() {
+      if (registration && !registration.isRegistered()) return registration.whenRegistered();
+      return outage?.promise;
+    },
+    async deliver(ready: ReadyEnvelope): Promise<DeliveryResult> {
+      const { source } = ready;
+      const { context } = source;
+      const categories = ready.itemTypes.map(itemCategory);
+      if (categories.length > 0 && categories.every((category) => rateLimits.isLimited(source.projectId, context.publicKey, category))) {
+        return { status: "rejected", reason: "rate_limited", outcome: "rate_limited" };
+      }
+      if (outage) return { status: "retry", delayMs: 0, reason: "the upstream is unavailable" };
+      const body = await gzip(withSentAt(ready.payload, now()));
+      const headers: Record<string, string> = {
+        "content-type": "application/x-sentry-envelope",
+        "content-encoding": "gzip",
+        "x-sentry-auth": `Sentry sentry_key=${context.publicKey}, sentry_version=7${context.client ? `, sentry_client=${context.client}` : ""}`,
+      };
+      if (context.clientIp) headers["x-forwarded-for"] = context.clientIp;
+      if (context.userAgent) headers["user-agent"] = context.userAgent;
+      if (context.origin) headers.origin = context.origin;
+      const started = now();
+      let response: UpstreamResponse;
+      try {
+        response = await client.send({ method: "POST", path: `/api/${source.projectId}/envelope/`, headers, body, maxBodyBytes: 1024 * 1024 });
+      } catch (error) {
+        const reason = error instanceof UpstreamNetworkError ? error.message : (error as Error).message;
+        metrics.increment("upstream.envelopes", 1, { status: "network_error" });
+        enterOutage(reason);
+        return { status: "retry", delayMs: 0, reason };
+      }
+      const status = response.status;
+      metrics.timing("upstream.duration", now() - started, { status: String(status) });
+      metrics.increment("upstream.envelopes", 1, { status: String(status) });
+      const limits = limitsFromResponse(
+        status,
+        { rateLimits: headerValue(response.headers, "x-sentry-rate-limits"), retryAfter: headerValue(response.headers, "retry-after") },
+        now(),
+      );
+      if (limits.length > 0) rateLimits.record(source.projectId, context.publicKey, limits);
+      if (status >= 200 && status < 300) return { status: "delivered" };
+      if (status === 429) return { status: "rejected", reason: "rate_limited", outcome: "rate_limited" };
+      if (OUTAGE_STATUSES.has(status)) {
+        enterOutage(`the upstream answered ${status}`);
+        return { status: "retry", delayMs: 0, reason: `upstream answered ${status}` };
+      }
+      return { status: "rejected", reason: `upstream answered ${status}: ${detailOf(response)}` };
+    },
+    close() {
+      closed = true;
+      clearTimeout(pollTimer);
+    },
+  };
+}

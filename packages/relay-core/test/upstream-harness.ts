@@ -1,0 +1,104 @@
+import type { AddressInfo } from "node:net";
+import { generateCredentials, credentialsPublicKey, type Credentials } from "@org/identity";
+import { pino, type Logger } from "pino";
+import { OutcomeCounter } from "../src/outcomes.js";
+import { createRelayService, type RelayService, type UpstreamSettings } from "../src/relay-service.js";
+import { DEFAULT_LIMITS, type RelayMode } from "../src/relay-options.js";
+import { openSqliteSpool } from "../src/spool/sqlite-spool.js";
+import type { Spool } from "../src/spool/spool.js";
+import type { RelayCredentials } from "../src/upstream/upstream-client.js";
+
+/** A relay in a forwarding mode, listening on 127.0.0.1, with an in-memory spool. */
+export interface UpstreamHarness {
+  readonly service: RelayService;
+  readonly spool: Spool;
+  readonly outcomes: OutcomeCounter;
+  readonly url: string;
+  readonly credentials: RelayCredentials;
+  /** Log lines written by the relay (JSON objects). */
+  readonly logs: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+/** Relay credentials in the shape the upstream parts take. */
+export function relayCredentials(credentials: Credentials = generateCredentials()): RelayCredentials {
+  return { relayId: credentials.id, publicKey: credentialsPublicKey(credentials), secretKey: credentials.keyPair.secretKey };
+}
+
+/** A logger that keeps its lines, for assertions on what operators are told. */
+export function recordingLogger(): { logger: Logger; logs: Record<string, unknown>[] } {
+  const logs: Record<string, unknown>[] = [];
+  const logger = pino(
+    { level: "debug" },
+    {
+      write(line: string) {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      },
+    },
+  );
+  return { logger, logs };
+}
+
+/** Upstream settings with short intervals, for tests. */
+export function testUpstreamSettings(url: string, overrides: Partial<UpstreamSettings> = {}): UpstreamSettings {
+  return {
+    url,
+    timeoutMs: 2_000,
+    connectTimeoutMs: 1_000,
+    maxConnections: 16,
+    maxRetryIntervalMs: 1_000,
+    authIntervalMs: 600_000,
+    version: "25.1.0",
+    projectExpiryMs: 300_000,
+    projectGracePeriodMs: 60_000,
+    missExpiryMs: 60_000,
+    batchIntervalMs: 20,
+    batchSize: 500,
+    ...overrides,
+  };
+}
+
+export async function startUpstreamHarness(
+  mode: RelayMode,
+  upstreamUrl: string,
+  overrides: { credentials?: RelayCredentials; settings?: Partial<UpstreamSettings> } = {},
+): Promise<UpstreamHarness> {
+  const { logger, logs } = recordingLogger();
+  const spool = openSqliteSpool({ path: ":memory:", maxBytes: 100 * 1024 * 1024, maxAgeMs: 3_600_000, synchronous: "normal" });
+  const outcomes = new OutcomeCounter();
+  const credentials = overrides.credentials ?? relayCredentials();
+  const service = createRelayService({
+    http: { mode, limits: DEFAULT_LIMITS },
+    spool,
+    logger,
+    outcomes,
+    globalScrubbing: { scrubData: true, scrubDefaults: true },
+    upstream: testUpstreamSettings(upstreamUrl, { credentials: mode === "managed" ? credentials : undefined, ...overrides.settings }),
+    concurrency: 8,
+    idleMs: 20,
+  });
+  await service.app.listen({ host: "127.0.0.1", port: 0 });
+  service.start();
+  const { port } = service.app.server.address() as AddressInfo;
+  return {
+    service,
+    spool,
+    outcomes,
+    url: `http://127.0.0.1:${port}`,
+    credentials,
+    logs,
+    async close() {
+      await service.close(1_000);
+      await spool.close();
+    },
+  };
+}
+
+/** Polls `check` until it holds (or fails after `timeoutMs`). */
+export async function eventually(check: () => boolean, timeoutMs = 10_000, what = "the condition"): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
