@@ -16,6 +16,11 @@ export const configSchema = z.strictObject({
       port: port.default(3000),
       tunnel_path: z.string().startsWith("/").optional(),
       trust_proxy: z.union([z.boolean(), z.string(), z.array(z.string())]).default(false),
+      tls_port: port.nullable().default(null),
+      tls_identity_path: z.string().min(1).nullable().default(null),
+      tls_identity_password: z.string().nullable().default(null),
+      tls_cert_path: z.string().min(1).nullable().default(null),
+      tls_key_path: z.string().min(1).nullable().default(null),
     })
     .prefault({}),
   http: z
@@ -24,6 +29,7 @@ export const configSchema = z.strictObject({
       connection_timeout: seconds.default(3),
       max_retry_interval: seconds.default(60),
       auth_interval: seconds.default(600),
+      max_connections: z.number().int().positive().default(32),
       request_timeout: seconds.default(60),
     })
     .prefault({}),

@@ -2,15 +2,14 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  buildRelay,
-  captureDelivery,
+  createRelayService,
+  loadStaticProjects,
   openCaptureStore,
   openSqliteSpool,
   OutcomeCounter,
-  permissiveProjectStates,
-  Pipeline,
-  createEnvelopeProcessor,
+  type CaptureStore,
   type ProjectStates,
+  type UpstreamSettings,
 } from "@org/relay-core";
 import { RelayCliError } from "./config-error.js";
 import type { LoadedConfig } from "./load-config.js";
@@ -18,6 +17,7 @@ import { createLogger } from "./logger.js";
 import { resolveRelayOptions } from "./relay-settings.js";
 import { createStatsdMetrics, outcomesToMetrics } from "./statsd-metrics.js";
 import { createCrashReporter, type CrashReporter } from "./crash-reporting.js";
+import { loadRelayIdentity } from "./relay-credentials.js";
 
 /** Output streams of the command. */
 export interface CommandIo {
@@ -56,16 +56,14 @@ export async function startRelay(
   isTty = false,
   crashes?: CrashReporter,
   logger = createLogger(loaded.config.logging.level, loaded.config.logging.format, isTty),
+  env: NodeJS.ProcessEnv = process.env,
+  version = "0.0.0",
 ): Promise<RunningRelay> {
   const { config, dir } = loaded;
   for (const notice of [...notices, ...loaded.notices]) logger.info(notice);
   const options = resolveRelayOptions(config);
-  if (options.mode !== "capture") {
-    throw new RelayCliError(
-      "startup_failed",
-      `mode ${options.mode} forwards to an upstream, which this version cannot do yet; use --mode capture`,
-    );
-  }
+  const mode = options.mode;
+  const credentials = mode === "managed" ? await loadRelayIdentity(dir, env) : undefined;
 
   const spoolDir = config.spool.path ?? join(dir, "spool");
   const metrics = config.metrics.statsd ? createStatsdMetrics(config.metrics.statsd, config.metrics.prefix, config.metrics.default_tags, logger) : undefined;
@@ -79,36 +77,53 @@ export async function startRelay(
       logger.warn({ count: expired.length }, "dropped spooled envelopes older than spool.max_age");
     },
   });
-  const captureStore = openCaptureStore(join(spoolDir, "captured.sqlite"), config.capture.max_events);
-  const projects: ProjectStates = permissiveProjectStates();
+  const captureStore: CaptureStore | undefined = mode === "capture" ? openCaptureStore(join(spoolDir, "captured.sqlite"), config.capture.max_events) : undefined;
+  let projects: ProjectStates | undefined;
+  if (mode === "static") {
+    const projectsDir = join(dir, "projects");
+    projects = await loadStaticProjects(projectsDir, (file, problem) => {
+      logger.warn({ file }, `project file problem: ${problem}`);
+    });
+  }
+  const upstream: UpstreamSettings | undefined =
+    mode === "capture"
+      ? undefined
+      : {
+          url: config.relay.upstream,
+          timeoutMs: config.http.timeout * 1000,
+          connectTimeoutMs: config.http.connection_timeout * 1000,
+          maxConnections: config.http.max_connections,
+          maxRetryIntervalMs: config.http.max_retry_interval * 1000,
+          authIntervalMs: config.http.auth_interval * 1000,
+          version,
+          credentials,
+          projectExpiryMs: config.cache.project_expiry * 1000,
+          projectGracePeriodMs: config.cache.project_grace_period * 1000,
+          missExpiryMs: config.cache.miss_expiry * 1000,
+          batchIntervalMs: config.cache.batch_interval,
+          batchSize: config.cache.batch_size,
+        };
 
-  const pipeline = new Pipeline({
+  const service = createRelayService({
+    http: options.http,
     spool,
-    process: createEnvelopeProcessor({ projects, globalScrubbing: options.globalScrubbing, outcomes }),
-    delivery: captureDelivery(captureStore),
-    outcomes,
     logger,
-    concurrency: 100,
+    outcomes,
+    globalScrubbing: options.globalScrubbing,
+    metrics,
+    captureStore,
+    projects,
+    upstream,
+    concurrency: mode === "capture" ? 100 : config.http.max_connections * 2,
     idleMs: 500,
-    onError: (error, envelope) => {
+    onPipelineError: (error, envelope) => {
       crashes?.report(error, { client: envelope.context.client, where: "pipeline" });
     },
-  });
-  const app = buildRelay({
-    options: options.http,
-    projects,
-    spool,
-    logger,
-    outcomes,
-    captureStore,
-    onAccepted: () => {
-      pipeline.wake();
-    },
-    metrics,
     onInternalError: (error, request) => {
       crashes?.report(error, { userAgent: request.userAgent, where: `${request.method} ${request.url}` });
     },
   });
+  const app = service.app;
   const reportSpool = (): void => {
     const stats = spool.stats();
     metrics?.gauge("spool.depth", stats.depth);
@@ -116,47 +131,52 @@ export async function startRelay(
   };
   const spoolTimer = metrics ? setInterval(reportSpool, 10_000) : undefined;
   spoolTimer?.unref();
+  const release = async (): Promise<void> => {
+    clearInterval(spoolTimer);
+    await service.close(config.limits.shutdown_timeout * 1000);
+    await spool.close();
+    captureStore?.close();
+    await metrics?.close();
+    logger.flush();
+  };
   try {
     await app.listen({ host: config.relay.host, port: config.relay.port });
   } catch (error) {
-    await spool.close();
-    captureStore.close();
-    projects.close();
+    await release();
     throw new RelayCliError("startup_failed", `cannot listen on ${config.relay.host}:${config.relay.port}: ${(error as Error).message}`, {
       cause: error,
     });
   }
-  pipeline.start();
+  service.start();
   reportSpool();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.relay.port;
   const host = config.relay.host.includes(":") ? `[${config.relay.host}]` : config.relay.host;
   const url = `http://${host}:${port}`;
-  const dsn = `http://${captureKey(dir)}@${host}:${port}/1`;
-  io.out(
-    [
-      `relay listening on ${url} in capture mode`,
-      `  DSN for your SDK:   ${dsn}`,
-      `  captured events:    ${url}/api/relay/events/`,
-      "",
-    ].join("\n"),
-  );
+  let dsn: string | undefined;
+  if (mode === "capture") {
+    dsn = `http://${captureKey(dir)}@${host}:${port}/1`;
+    io.out(
+      [
+        `relay listening on ${url} in capture mode`,
+        `  DSN for your SDK:   ${dsn}`,
+        `  captured events:    ${url}/api/relay/events/`,
+        "",
+      ].join("\n"),
+    );
+  } else {
+    const lines = [`relay listening on ${url} in ${mode} mode, forwarding to ${upstream?.url ?? ""}`];
+    if (credentials) lines.push(`  relay id:   ${credentials.relayId}`, `  public key: ${credentials.publicKey} (allow it upstream)`);
+    lines.push(`  SDKs use their usual DSN with the host replaced: http://<key>@${host}:${port}/<project>`, "");
+    io.out(lines.join("\n"));
+  }
 
   let closing: Promise<void> | undefined;
   return {
     url,
     dsn,
     close() {
-      closing ??= (async () => {
-        clearInterval(spoolTimer);
-        await app.close();
-        await pipeline.stop(config.limits.shutdown_timeout * 1000);
-        await spool.close();
-        captureStore.close();
-        projects.close();
-        await metrics?.close();
-        logger.flush();
-      })();
+      closing ??= release();
       return closing;
     },
   };
@@ -168,7 +188,7 @@ export async function runRelay(loaded: LoadedConfig, notices: readonly string[],
   const crashes = createCrashReporter(loaded.config, version, logger);
   let relay: RunningRelay;
   try {
-    relay = await startRelay(loaded, notices, io, process.stdout.isTTY, crashes, logger);
+    relay = await startRelay(loaded, notices, io, process.stdout.isTTY, crashes, logger, process.env, version);
   } catch (error) {
     // A relay that cannot start is exactly what its operators want to hear about.
     crashes?.report(error, { where: "startup" });

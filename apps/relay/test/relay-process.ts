@@ -17,8 +17,8 @@ export interface RelayProcess {
 }
 
 /** Starts `relay run` in `cwd` and waits until it prints its DSN. */
-export function startRelayProcess(cwd: string, args: readonly string[] = ["run", "--port", "0"]): Promise<RelayProcess> {
-  const child = spawn(process.execPath, [RELAY_BIN, ...args], { cwd, env: { ...process.env, RELAY_PORT: "" }, stdio: "pipe" });
+export function startRelayProcess(cwd: string, args: readonly string[] = ["run", "--port", "0"], env: NodeJS.ProcessEnv = {}): Promise<RelayProcess> {
+  const child = spawn(process.execPath, [RELAY_BIN, ...args], { cwd, env: { ...process.env, RELAY_PORT: "", ...env }, stdio: "pipe" });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -31,13 +31,13 @@ export function startRelayProcess(cwd: string, args: readonly string[] = ["run",
     const onData = (): void => {
       const dsn = /DSN for your SDK:\s+(\S+)/.exec(output)?.[1];
       const url = /relay listening on (\S+)/.exec(output)?.[1];
-      if (!dsn || !url) return;
+      if (!url || (output.includes("in capture mode") && !dsn)) return;
       clearTimeout(timer);
       child.stdout.off("data", onData);
       resolve({
         child,
         url,
-        dsn,
+        dsn: dsn ?? "",
         output: () => output,
         stop: () => {
           if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");

@@ -1,0 +1,37 @@
+import { credentialsPublicKey, decodeBase64UrlSecretKey, loadCredentials, type Credentials } from "@org/identity";
+import type { RelayCredentials } from "@org/relay-core";
+import { RelayCliError } from "./config-error.js";
+import { credentialsPath } from "./credentials-command.js";
+
+/**
+ * The relay's identity for managed mode: `RELAY_ID` + `RELAY_SECRET_KEY` (and optionally
+ * `RELAY_PUBLIC_KEY`, checked against the secret) from the environment, else `credentials.json`.
+ */
+export async function loadRelayIdentity(dir: string, env: NodeJS.ProcessEnv): Promise<RelayCredentials> {
+  let credentials: Credentials;
+  if (env.RELAY_SECRET_KEY !== undefined || env.RELAY_ID !== undefined) {
+    if (!env.RELAY_SECRET_KEY || !env.RELAY_ID) {
+      throw new RelayCliError("credentials_invalid", "RELAY_ID and RELAY_SECRET_KEY must be set together");
+    }
+    const pair = decodeBase64UrlSecretKey(env.RELAY_SECRET_KEY.trim());
+    if (!pair.ok) throw new RelayCliError("credentials_invalid", `RELAY_SECRET_KEY: ${pair.error.message}`);
+    credentials = { id: env.RELAY_ID.trim(), keyPair: pair.value };
+    if (env.RELAY_PUBLIC_KEY && env.RELAY_PUBLIC_KEY.trim() !== credentialsPublicKey(credentials)) {
+      throw new RelayCliError("credentials_invalid", "RELAY_PUBLIC_KEY is not the public key of RELAY_SECRET_KEY");
+    }
+  } else {
+    const path = credentialsPath(dir);
+    const loaded = await loadCredentials(path, { allowInsecurePermissions: env.RELAY_ALLOW_INSECURE_CREDENTIALS === "1" });
+    if (!loaded.ok) {
+      if (loaded.error.code === "file_missing") {
+        throw new RelayCliError(
+          "credentials_missing",
+          `managed mode needs the relay's credentials and ${path} does not exist: run relay credentials generate, then allow the printed public key upstream`,
+        );
+      }
+      throw new RelayCliError("credentials_invalid", loaded.error.message);
+    }
+    credentials = loaded.value;
+  }
+  return { relayId: credentials.id, publicKey: credentialsPublicKey(credentials), secretKey: credentials.keyPair.secretKey };
+}
