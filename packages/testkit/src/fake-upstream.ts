@@ -51,6 +51,8 @@ export interface FakeUpstreamOptions {
   readonly maxSignatureAge?: number | undefined;
   /** Port to listen on (0: any free port). */
   readonly port?: number | undefined;
+  /** Keep only the event ids of accepted envelopes, not the envelopes (long benchmarks). */
+  readonly idsOnly?: boolean | undefined;
 }
 
 /**
@@ -62,8 +64,10 @@ export interface FakeUpstreamOptions {
 export interface FakeUpstream {
   readonly url: string;
   readonly port: number;
-  /** Envelopes accepted, in arrival order. */
+  /** Envelopes accepted, in arrival order (empty with `idsOnly`). */
   readonly envelopes: ReceivedEnvelope[];
+  /** Event ids of accepted envelopes, in arrival order (duplicates included). */
+  readonly eventIds: (string | undefined)[];
   /** Every request, in arrival order. */
   readonly requests: SeenRequest[];
   /** Relays that completed registration, by relay id. */
@@ -151,6 +155,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   let skew = 0;
   let behaviour: IntakeBehaviour = { kind: "accept" };
   const envelopes: ReceivedEnvelope[] = [];
+  const eventIds: (string | undefined)[] = [];
   const requests: SeenRequest[] = [];
   const registered = new Map<string, RegisteredRelay>();
   const projectConfigs = new Map<string, unknown>(Object.entries(options.projectConfigs ?? {}));
@@ -168,7 +173,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     done();
   });
   app.addHook("preHandler", (request, _reply, done) => {
-    requests.push({ method: request.method, url: request.url, headers: request.headers, body: (request.body as Buffer | undefined) ?? Buffer.alloc(0) });
+    if (!options.idsOnly) requests.push({ method: request.method, url: request.url, headers: request.headers, body: (request.body as Buffer | undefined) ?? Buffer.alloc(0) });
     done();
   });
   app.server.on("connection", (socket: Socket) => {
@@ -278,8 +283,11 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       if (encoding === "gzip") body = gunzipSync(body);
       else if (encoding === "deflate") body = inflateSync(body);
       const parsed = parseEnvelopeItems(body);
-      const eventId = typeof parsed.header.event_id === "string" ? parsed.header.event_id : undefined;
-      envelopes.push({
+      const eventItem = parsed.items.find((item) => item.type === "event" || item.type === "transaction")?.payload as { event_id?: unknown } | undefined;
+      const headerId = typeof parsed.header.event_id === "string" ? parsed.header.event_id : undefined;
+      const eventId = headerId ?? (typeof eventItem?.event_id === "string" ? eventItem.event_id : undefined);
+      eventIds.push(eventId);
+      if (!options.idsOnly) envelopes.push({
         projectId: (request.params as { projectId: string }).projectId,
         headers: request.headers,
         envelopeHeader: parsed.header,
@@ -307,6 +315,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     url: `http://127.0.0.1:${port}`,
     port,
     envelopes,
+    eventIds,
     requests,
     registered,
     projectConfigs,
