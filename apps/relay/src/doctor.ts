@@ -2,7 +2,9 @@ import { constants } from "node:fs";
 import { access, mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { loadCredentials } from "@org/identity";
+import { credentialsPublicKey, loadCredentials, type Credentials } from "@org/identity";
+import { pino } from "pino";
+import { RegistrationError, RelayRegistration, UpstreamClient } from "@org/relay-core";
 import { credentialsPath } from "./credentials-command.js";
 import type { LoadedConfig } from "./load-config.js";
 import { resolveRelayOptions } from "./relay-settings.js";
@@ -43,6 +45,7 @@ export async function runDoctor(loaded: LoadedConfig, env: NodeJS.ProcessEnv, no
   }
 
   const mode = config.relay.mode;
+  let identity: Credentials | undefined;
   if (mode === "managed") {
     const credentials = await loadCredentials(credentialsPath(dir), { allowInsecurePermissions: env.RELAY_ALLOW_INSECURE_CREDENTIALS === "1" });
     checks.push(
@@ -50,6 +53,7 @@ export async function runDoctor(loaded: LoadedConfig, env: NodeJS.ProcessEnv, no
         ? { name: "credentials", status: "ok", detail: `relay id ${credentials.value.id}` }
         : { name: "credentials", status: "fail", detail: credentials.error.code === "file_missing" ? `${credentialsPath(dir)} is missing: run relay credentials generate` : credentials.error.message },
     );
+    if (credentials.ok) identity = credentials.value;
   }
 
   const spoolDir = config.spool.path ?? join(dir, "spool");
@@ -85,7 +89,30 @@ export async function runDoctor(loaded: LoadedConfig, env: NodeJS.ProcessEnv, no
       checks.push({ name: "upstream", status: "fail", detail: `${url} is not reachable (${reason}): check relay.upstream and the network` });
     }
   }
+  if (identity) checks.push(await checkRegistration(config.relay.upstream, identity, config.http.timeout * 1000, config.http.connection_timeout * 1000));
   return checks;
+}
+
+/** Registers with the upstream once, exactly as `relay run` would, and explains a refusal. */
+async function checkRegistration(upstream: string, credentials: Credentials, timeoutMs: number, connectTimeoutMs: number): Promise<Check> {
+  const client = new UpstreamClient({ upstream, timeoutMs, connectTimeoutMs, maxConnections: 1, userAgent: "sentry-relay-doctor" });
+  const publicKey = credentialsPublicKey(credentials);
+  const registration = new RelayRegistration({
+    client,
+    credentials: { relayId: credentials.id, publicKey, secretKey: credentials.keyPair.secretKey },
+    version: "0.0.0",
+    logger: pino({ level: "silent" }),
+    authIntervalMs: 600_000,
+    maxRetryIntervalMs: 60_000,
+  });
+  try {
+    await registration.register();
+    return { name: "registration", status: "ok", detail: `the upstream accepts this relay (public key ${publicKey})` };
+  } catch (error) {
+    return { name: "registration", status: "fail", detail: error instanceof RegistrationError ? error.message : (error as Error).message };
+  } finally {
+    await client.destroy();
+  }
 }
 
 /** Prints the checks; the exit code is 1 when any failed. */

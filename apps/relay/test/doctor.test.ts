@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startHttpRecorder, type HttpRecorder } from "@org/testkit";
+import { startFakeUpstream, startHttpRecorder, type HttpRecorder } from "@org/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runRelayCommand } from "./relay-process.js";
 
@@ -27,14 +27,36 @@ describe("relay doctor", () => {
     writeFileSync(join(dir, ".relay", "config.yml"), `relay:\n  mode: managed\n  upstream: ${upstream.url}/\n  port: ${port}\n`);
   };
 
-  it("passes a healthy setup", async () => {
-    configure(0);
-    await runRelayCommand(dir, ["credentials", "generate"]);
-    const result = await runRelayCommand(dir, ["doctor"]);
-    expect(result.stdout).toContain("[ok  ] credentials: relay id");
-    expect(result.stdout).toContain(`[ok  ] upstream: ${upstream.url}/api/0/relays/live/ answered 200`);
-    expect(result.stdout).toMatch(/\[ok {2}\] clock: within \d+ s of the upstream/);
-    expect(result.code).toBe(0);
+  it("passes a healthy setup, registration included", async () => {
+    const fake = await startFakeUpstream();
+    try {
+      writeFileSync(join(dir, ".relay", "config.yml"), `relay:\n  mode: managed\n  upstream: ${fake.url}/\n  port: 0\n`);
+      await runRelayCommand(dir, ["credentials", "generate"]);
+      const result = await runRelayCommand(dir, ["doctor"]);
+      expect(result.stdout).toContain("[ok  ] credentials: relay id");
+      expect(result.stdout).toContain(`[ok  ] upstream: ${fake.url}/api/0/relays/live/ answered 200`);
+      expect(result.stdout).toMatch(/\[ok {2}\] clock: within \d+ s of the upstream/);
+      expect(result.stdout).toMatch(/\[ok {2}\] registration: the upstream accepts this relay/);
+      expect(result.code).toBe(0);
+      expect(fake.registered.size).toBe(1);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("says which key to allow when the upstream refuses the registration", async () => {
+    const fake = await startFakeUpstream({ allowedRelays: [] });
+    try {
+      writeFileSync(join(dir, ".relay", "config.yml"), `relay:\n  mode: managed\n  upstream: ${fake.url}/\n  port: 0\n`);
+      const generated = await runRelayCommand(dir, ["credentials", "generate"]);
+      const publicKey = /public key: (\S+)/.exec(generated.stdout)![1]!;
+      const result = await runRelayCommand(dir, ["doctor"]);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain(`[FAIL] registration: the upstream refused this relay's public key ${publicKey}`);
+      expect(result.stdout).toContain("Settings → Relays");
+    } finally {
+      await fake.close();
+    }
   });
 
   it("explains missing credentials, a busy port and a skewed clock", async () => {
