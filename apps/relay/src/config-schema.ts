@@ -63,6 +63,7 @@ export const configSchema = z.strictObject({
       statsd: z.string().nullable().default(null),
       prefix: z.string().default("sentry.relay"),
       default_tags: z.record(z.string(), z.string()).default({}),
+      prometheus: z.boolean().default(false),
     })
     .prefault({}),
   sentry: z

@@ -9,6 +9,7 @@ import {
   OutcomeCounter,
   type CaptureStore,
   type ProjectStates,
+  type RelayMetrics,
   type UpstreamSettings,
 } from "@org/relay-core";
 import { RelayCliError } from "./config-error.js";
@@ -17,6 +18,7 @@ import { createLogger } from "./logger.js";
 import { resolveRelayOptions } from "./relay-settings.js";
 import { createStatsdMetrics, outcomesToMetrics } from "./statsd-metrics.js";
 import { createCrashReporter, type CrashReporter } from "./crash-reporting.js";
+import { createPrometheusMetrics, fanOutMetrics } from "./prometheus-metrics.js";
 import { loadRelayIdentity } from "./relay-credentials.js";
 
 /** Output streams of the command. */
@@ -66,7 +68,10 @@ export async function startRelay(
   const credentials = mode === "managed" ? await loadRelayIdentity(dir, env) : undefined;
 
   const spoolDir = config.spool.path ?? join(dir, "spool");
-  const metrics = config.metrics.statsd ? createStatsdMetrics(config.metrics.statsd, config.metrics.prefix, config.metrics.default_tags, logger) : undefined;
+  const statsd = config.metrics.statsd ? createStatsdMetrics(config.metrics.statsd, config.metrics.prefix, config.metrics.default_tags, logger) : undefined;
+  const prometheus = config.metrics.prometheus ? createPrometheusMetrics(config.metrics.prefix, config.metrics.default_tags) : undefined;
+  const sinks: RelayMetrics[] = [statsd, prometheus].filter((sink) => sink !== undefined);
+  const metrics = sinks.length > 1 ? fanOutMetrics(sinks) : sinks[0];
   const outcomes = metrics ? outcomesToMetrics(metrics, new OutcomeCounter()) : new OutcomeCounter();
   const spool = openSqliteSpool({
     path: join(spoolDir, "envelopes.sqlite"),
@@ -124,6 +129,9 @@ export async function startRelay(
     },
   });
   const app = service.app;
+  if (prometheus) {
+    app.get("/metrics/", async (_request, reply) => reply.header("content-type", prometheus.contentType).send(await prometheus.render()));
+  }
   const reportSpool = (): void => {
     const stats = spool.stats();
     metrics?.gauge("spool.depth", stats.depth);
@@ -136,7 +144,7 @@ export async function startRelay(
     await service.close(config.limits.shutdown_timeout * 1000);
     await spool.close();
     captureStore?.close();
-    await metrics?.close();
+    await statsd?.close();
     logger.flush();
   };
   try {

@@ -40,3 +40,36 @@ describe("statsd metrics", () => {
     expect(packets.some((p) => p.startsWith("test.relay.events.accepted:1|c") && p.includes("category:error"))).toBe(true);
   }, 30_000);
 });
+
+describe("Prometheus metrics", () => {
+  let dir: string;
+  let relay: RelayProcess;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "relay-prometheus-"));
+    mkdirSync(join(dir, ".relay"));
+    writeFileSync(join(dir, ".relay", "config.yml"), "relay:\n  mode: capture\n  port: 0\nmetrics:\n  prometheus: true\n  default_tags:\n    region: eu\n");
+    relay = await startRelayProcess(dir, ["run"]);
+  }, 30_000);
+
+  afterAll(async () => {
+    await relay.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("serves the same numbers at /metrics in the text format", async () => {
+    const key = /http:\/\/([0-9a-f]{32})@/.exec(relay.dsn)![1]!;
+    expect((await fetch(`${relay.url}/api/1/store/?sentry_key=${key}&sentry_version=7`, { method: "POST", body: '{"message":"scraped"}' })).status).toBe(200);
+    let text = "";
+    for (let i = 0; i < 100 && !text.includes("sentry_relay_events_accepted_total"); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const response = await fetch(`${relay.url}/metrics`);
+      expect(response.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+      text = await response.text();
+    }
+    expect(text).toMatch(/^sentry_relay_requests_total\{route="\/api\/:projectId\/store\/",method="POST",status="200",region="eu"\} 1$/m);
+    expect(text).toMatch(/^sentry_relay_events_accepted_total\{category="error",region="eu"\} 1$/m);
+    expect(text).toMatch(/^sentry_relay_requests_duration_seconds_bucket\{le="0\.005",/m);
+    expect(text).toMatch(/^sentry_relay_spool_depth\{region="eu"\} \d+$/m);
+  });
+});
