@@ -40,7 +40,7 @@ describe("loadConfig", () => {
     expect(config.http).toEqual({ timeout: 5, connection_timeout: 3, max_retry_interval: 60, auth_interval: 600, max_connections: 32, request_timeout: 60 });
     expect(config.limits).toMatchObject({ max_event_size: "1MiB", shutdown_timeout: 10 });
     expect(config.logging).toEqual({ level: "info", format: "auto" });
-    expect(config.metrics).toEqual({ statsd: null, prefix: "sentry.relay", default_tags: {} });
+    expect(config.metrics).toEqual({ statsd: null, prefix: "sentry.relay", default_tags: {}, prometheus: false });
     expect(config.sentry).toEqual({ enabled: false, dsn: null });
   });
 
