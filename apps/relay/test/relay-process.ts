@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /** The relay command's entry point. */
@@ -18,7 +19,13 @@ export interface RelayProcess {
 
 /** Starts `relay run` in `cwd` and waits until it prints its DSN. */
 export function startRelayProcess(cwd: string, args: readonly string[] = ["run", "--port", "0"], env: NodeJS.ProcessEnv = {}): Promise<RelayProcess> {
-  const child = spawn(process.execPath, [RELAY_BIN, ...args], { cwd, env: { ...process.env, RELAY_PORT: "", ...env }, stdio: "pipe" });
+  return startRelayProcessFrom(RELAY_BIN, cwd, args, env);
+}
+
+/** Starts `relay run` from another copy of the relay (a deployed bundle, say). */
+export function startRelayProcessFrom(bin: string, cwd: string, args: readonly string[] = ["run", "--port", "0"], env: NodeJS.ProcessEnv = {}): Promise<RelayProcess> {
+  mkdirSync(cwd, { recursive: true });
+  const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, RELAY_PORT: "", ...env }, stdio: "pipe" });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
