@@ -1,4 +1,9 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { startFakeUpstream, type FakeUpstream } from "@org/testkit";
 import { afterEach, describe, expect, it } from "vitest";
@@ -98,6 +103,22 @@ describe("registration", () => {
     const error = await failureOf(registration);
     expect(error.kind).toBe("network");
     expect(error.message).toMatch(/refused: is the upstream running/);
+  });
+
+  it("names a TLS problem as such", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "relay-tls-"));
+    cleanups.push(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=localhost", "-days", "1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });
+    const server = createHttpsServer({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) }, (_req, res) => res.end("{}"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => { resolve(); }); }));
+    const { registration } = registrationWith(`https://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const error = await failureOf(registration);
+    expect(error.kind).toBe("network");
+    expect(error.message).toMatch(/TLS with 127\.0\.0\.1:\d+ failed \((DEPTH_ZERO_SELF_SIGNED_CERT|ERR_TLS_CERT_ALTNAME_INVALID)/);
+    expect(error.message).toContain("NODE_EXTRA_CA_CERTS");
   });
 
   it("stops for good on 403 {relay: stop}", async () => {
