@@ -1,26 +1,21 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
-import { startFakeUpstream, type FakeUpstream } from "@org/testkit";
-import { afterEach, describe, expect, it } from "vitest";
-import { eventually, startUpstreamHarness, type UpstreamHarness } from "./upstream-harness.js";
+import type { FakeUpstream, FakeUpstreamOptions } from "@org/testkit";
+import { describe, expect, it } from "vitest";
+import { cleanupAfterEach, eventually, startUpstreamHarness, type UpstreamHarness, fakeUpstream } from "./upstream-harness.js";
 
 const KEY = "a".repeat(32);
 const OTHER_KEY = "b".repeat(32);
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const defer = cleanupAfterEach();
 
-async function upstream(options: Parameters<typeof startFakeUpstream>[0] = {}): Promise<FakeUpstream> {
-  const fake = await startFakeUpstream(options);
-  cleanups.push(() => fake.close());
-  return fake;
+function upstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
+  return fakeUpstream(defer, options);
 }
 
 async function relay(...args: Parameters<typeof startUpstreamHarness>): Promise<UpstreamHarness> {
   const harness = await startUpstreamHarness(...args);
-  cleanups.push(() => harness.close());
+  defer(() => harness.close());
   return harness;
 }
 
@@ -177,7 +172,7 @@ describe("forwarding other /api/ requests", () => {
   it("answers 502 when the upstream is down and 504 when it does not answer", async () => {
     const hanging = createServer(() => undefined);
     await new Promise<void>((resolve) => hanging.listen(0, "127.0.0.1", resolve));
-    cleanups.push(() => closeServer(hanging));
+    defer(() => closeServer(hanging));
     const harness = await relay("proxy", `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`, { settings: { timeoutMs: 300 } });
     const slow = await fetch(`${harness.url}/api/0/anything/`);
     expect(slow.status).toBe(504);
@@ -286,7 +281,7 @@ describe("outbound proxy", () => {
       req.pipe(forwarded);
     });
     await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    cleanups.push(() => closeServer(proxy));
+    defer(() => closeServer(proxy));
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     const harness = await relay("proxy", fake.url, { settings: { proxy: { httpProxy: proxyUrl, httpsProxy: proxyUrl, noProxy: "" } } });
     expect((await store(harness.url, { message: "via the proxy" })).status).toBe(200);

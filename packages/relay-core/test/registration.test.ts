@@ -5,21 +5,16 @@ import { createServer as createHttpsServer } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
-import { startFakeUpstream, type FakeUpstream } from "@org/testkit";
-import { afterEach, describe, expect, it } from "vitest";
+import type { FakeUpstream, FakeUpstreamOptions } from "@org/testkit";
+import { describe, expect, it } from "vitest";
 import { RelayRegistration, registrationBackoff, type RegistrationError } from "../src/upstream/registration.js";
 import { UpstreamClient } from "../src/upstream/upstream-client.js";
-import { eventually, recordingLogger, relayCredentials } from "./upstream-harness.js";
+import { cleanupAfterEach, eventually, recordingLogger, relayCredentials, fakeUpstream } from "./upstream-harness.js";
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const defer = cleanupAfterEach();
 
-async function upstream(options: Parameters<typeof startFakeUpstream>[0] = {}): Promise<FakeUpstream> {
-  const fake = await startFakeUpstream(options);
-  cleanups.push(() => fake.close());
-  return fake;
+function upstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
+  return fakeUpstream(defer, options);
 }
 
 function registrationWith(url: string, credentials = relayCredentials(), overrides: { authIntervalMs?: number } = {}) {
@@ -33,7 +28,7 @@ function registrationWith(url: string, credentials = relayCredentials(), overrid
     authIntervalMs: overrides.authIntervalMs ?? 600_000,
     maxRetryIntervalMs: 200,
   });
-  cleanups.push(async () => {
+  defer(async () => {
     registration.close();
     await client.destroy();
   });
@@ -89,7 +84,7 @@ describe("registration", () => {
   it("says when the URL is not a Sentry server", async () => {
     const server = createServer((_req, res) => res.writeHead(404, { "content-type": "text/html" }).end("<h1>Not Found</h1>"));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => { resolve(); })));
+    defer(() => new Promise<void>((resolve) => server.close(() => { resolve(); })));
     const { registration } = registrationWith(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     const error = await failureOf(registration);
     expect(error.kind).toBe("not_found");
@@ -107,13 +102,13 @@ describe("registration", () => {
 
   it("names a TLS problem as such", async () => {
     const dir = mkdtempSync(join(tmpdir(), "relay-tls-"));
-    cleanups.push(() => {
+    defer(() => {
       rmSync(dir, { recursive: true, force: true });
     });
     execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=localhost", "-days", "1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });
     const server = createHttpsServer({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) }, (_req, res) => res.end("{}"));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    cleanups.push(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => { resolve(); }); }));
+    defer(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => { resolve(); }); }));
     const { registration } = registrationWith(`https://127.0.0.1:${(server.address() as AddressInfo).port}`);
     const error = await failureOf(registration);
     expect(error.kind).toBe("network");

@@ -1,6 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { generateCredentials, credentialsPublicKey, type Credentials } from "@org/identity";
+import { startFakeUpstream, type FakeUpstream, type FakeUpstreamOptions } from "@org/testkit";
 import { pino, type Logger } from "pino";
+import { afterEach } from "vitest";
 import { OutcomeCounter } from "../src/outcomes.js";
 import { createRelayService, type RelayService, type UpstreamSettings } from "../src/relay-service.js";
 import { DEFAULT_LIMITS, type RelayMode } from "../src/relay-options.js";
@@ -101,4 +103,25 @@ export async function eventually(check: () => boolean, timeoutMs = 10_000, what 
     if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * Cleanups run after each test of the calling file, last registered first; returns the function
+ * that registers one.
+ */
+export function cleanupAfterEach(): (cleanup: () => unknown) => void {
+  const cleanups: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return (cleanup) => {
+    cleanups.push(cleanup);
+  };
+}
+
+/** Starts a fake upstream that is closed after the test. */
+export async function fakeUpstream(defer: (cleanup: () => unknown) => void, options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
+  const fake = await startFakeUpstream(options);
+  defer(() => fake.close());
+  return fake;
 }

@@ -1,17 +1,14 @@
-import { startFakeUpstream, type FakeUpstream } from "@org/testkit";
-import { afterEach, describe, expect, it } from "vitest";
+import type { FakeUpstream } from "@org/testkit";
+import { describe, expect, it } from "vitest";
 import { ProjectStateUnavailable } from "../src/projects/project-state.js";
 import { RelayRegistration } from "../src/upstream/registration.js";
 import { UpstreamClient } from "../src/upstream/upstream-client.js";
 import { upstreamProjectStates } from "../src/upstream/upstream-projects.js";
-import { recordingLogger, relayCredentials } from "./upstream-harness.js";
+import { cleanupAfterEach, recordingLogger, relayCredentials, fakeUpstream } from "./upstream-harness.js";
 
 const KEY = "a".repeat(32);
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const defer = cleanupAfterEach();
 
 function config(projectId: number, slug: string): Record<string, unknown> {
   return { projectId, slug, publicKeys: [{ publicKey: KEY, isEnabled: true }], config: {} };
@@ -19,8 +16,7 @@ function config(projectId: number, slug: string): Record<string, unknown> {
 
 /** Project states against a fake upstream, with a clock the test moves. */
 async function setup(): Promise<{ fake: FakeUpstream; projects: ReturnType<typeof upstreamProjectStates>; clock: { now: number }; fetches: () => number }> {
-  const fake = await startFakeUpstream({ projectConfigs: { [KEY]: config(1, "first") } });
-  cleanups.push(() => fake.close());
+  const fake = await fakeUpstream(defer, { projectConfigs: { [KEY]: config(1, "first") } });
   const { logger } = recordingLogger();
   const credentials = relayCredentials();
   const client = new UpstreamClient({ upstream: fake.url, timeoutMs: 1_000, connectTimeoutMs: 500, maxConnections: 4, userAgent: "test" });
@@ -41,7 +37,7 @@ async function setup(): Promise<{ fake: FakeUpstream; projects: ReturnType<typeo
     lookupTimeoutMs: 1_000,
     now: () => clock.now,
   });
-  cleanups.push(async () => {
+  defer(async () => {
     projects.close();
     registration.close();
     await client.destroy();
