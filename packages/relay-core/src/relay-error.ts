@@ -13,6 +13,7 @@ export type RelayErrorCode =
   | "unknown_key"
   | "origin_not_allowed"
   | "too_large"
+  | "request_timeout"
   | "rate_limited"
   | "spool_full"
   | "shutting_down"
@@ -35,6 +36,7 @@ const STATUS: Readonly<Record<RelayErrorCode, number>> = {
   unknown_key: 403,
   origin_not_allowed: 403,
   too_large: 413,
+  request_timeout: 408,
   rate_limited: 429,
   spool_full: 503,
   shutting_down: 503,

@@ -5,13 +5,15 @@ import { RelayError } from "../relay-error.js";
  * Reads a request body into memory, refusing it as soon as it is known to exceed `limit` bytes:
  * from `Content-Length` before reading, and while streaming for chunked bodies, so an oversized
  * upload never fills memory. The rest of a refused body is left unread (the answer closes the
- * connection) instead of destroying the socket, so that the client still gets its 413.
+ * connection) instead of destroying the socket, so that the client still gets its 413. A body
+ * that has not fully arrived after `timeoutMs` is refused with 408 (slow clients).
  */
 export function readBody(
   stream: Readable | undefined,
   contentLength: string | undefined,
   limit: number,
   what: string,
+  timeoutMs = 60_000,
 ): Promise<Buffer> {
   const tooLarge = (cause?: string): RelayError =>
     new RelayError("too_large", `${what} exceeds the size limit of ${limit} bytes`, {
@@ -29,7 +31,19 @@ export function readBody(
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // A body that trickles in slower than this holds a connection and memory: refuse it.
+    const timer = setTimeout(() => {
+      cleanup();
+      stream.pause();
+      reject(
+        new RelayError("request_timeout", `${what} did not arrive within ${Math.round(timeoutMs / 100) / 10} s`, {
+          causes: [`${size} bytes received`],
+          headers: { connection: "close" },
+        }),
+      );
+    }, timeoutMs);
     const cleanup = (): void => {
+      clearTimeout(timer);
       stream.off("data", onData);
       stream.off("end", onEnd);
       stream.off("error", onError);

@@ -41,6 +41,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
   // A local capture server takes any key; in front of a real Sentry only real keys make sense.
   const strictKey = deps.options.mode !== "capture";
   const now = deps.now ?? Date.now;
+  const bodyTimeout = deps.options.requestTimeoutMs ?? 60_000;
 
   async function accept(
     request: FastifyRequest,
@@ -99,7 +100,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
   }
 
   async function readDecoded(request: FastifyRequest, limit: number, what: string): Promise<Uint8Array> {
-    const raw = await readBody(request.body as Readable | undefined, header(request, "content-length"), limit, what);
+    const raw = await readBody(request.body as Readable | undefined, header(request, "content-length"), limit, what, bodyTimeout);
     return decodeRequestBody(raw, header(request, "content-encoding"), limit, what);
   }
 
@@ -124,7 +125,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
 
   async function handleStore(request: FastifyRequest, projectId: string | undefined): Promise<{ id: string }> {
     const auth = authenticate(request, undefined, strictKey);
-    const raw = await readBody(request.body as Readable | undefined, header(request, "content-length"), limits.maxEventSize, "the event");
+    const raw = await readBody(request.body as Readable | undefined, header(request, "content-length"), limits.maxEventSize, "the event", bodyTimeout);
     const event = decodeStoreEvent(raw, header(request, "content-encoding"), limits.maxEventSize);
     const resolvedProject = projectId ?? auth.projectId ?? event.projectId;
     if (resolvedProject === undefined) {
@@ -195,7 +196,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
         if (match) event[match[1]!] = value;
       }
     } else {
-      const raw = await readBody(request.body as Readable | undefined, header(request, "content-length"), limits.maxAttachmentSize, "the minidump");
+      const raw = await readBody(request.body as Readable | undefined, header(request, "content-length"), limits.maxAttachmentSize, "the minidump", bodyTimeout);
       const data = decodeRequestBody(raw, header(request, "content-encoding"), limits.maxAttachmentSize, "the minidump");
       files.push({ filename: "minidump.dmp", contentType: "application/x-dmp", attachmentType: "event.minidump", data });
     }

@@ -1,0 +1,51 @@
+import { connect } from "node:net";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, type Harness } from "./relay-harness.js";
+
+const KEY = "0123456789abcdef0123456789abcdef";
+
+describe("slow clients", () => {
+  let harness: Harness;
+  let port: number;
+
+  beforeAll(async () => {
+    harness = startHarness({ requestTimeoutMs: 1_000 });
+    await harness.app.listen({ host: "127.0.0.1", port: 0 });
+    port = (harness.app.server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it("answers 408 to a body trickling in a byte at a time, and serves others meanwhile", async () => {
+    const socket = connect(port, "127.0.0.1");
+    let answer = "";
+    socket.on("data", (chunk: Buffer) => (answer += chunk.toString()));
+    const closed = new Promise<void>((resolve) => socket.once("close", () => { resolve(); }));
+    socket.on("error", () => undefined);
+    socket.write(
+      `POST /api/1/store/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Sentry-Auth: Sentry sentry_key=${KEY}, sentry_version=7\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`,
+    );
+    const trickle = setInterval(() => {
+      if (!socket.destroyed) socket.write(" ");
+    }, 100);
+    const started = Date.now();
+    try {
+      // A normal client is not held up by the slow one.
+      const normal = await fetch(`http://127.0.0.1:${port}/api/1/store/`, {
+        method: "POST",
+        headers: { "x-sentry-auth": `Sentry sentry_key=${KEY}, sentry_version=7` },
+        body: '{"message":"not held up"}',
+      });
+      expect(normal.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      await closed;
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+    }
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+  });
+});
