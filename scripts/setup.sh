@@ -23,13 +23,18 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$p
   npm install --global --no-fund --no-audit "pnpm@$pnpm_version" >/dev/null
 fi
 
-if ! command -v nats-server >/dev/null 2>&1; then
-  log "installing nats-server from the system packages"
+# nats-server for the messaging tests; openssl for the tests that make TLS certificates.
+missing=""
+command -v nats-server >/dev/null 2>&1 || missing="$missing nats-server"
+command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
+if [ -n "$missing" ]; then
+  log "installing$missing from the system packages"
   if command -v apt-get >/dev/null 2>&1; then
     as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nats-server >/dev/null
+    # shellcheck disable=SC2086 # one word per package
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq $missing >/dev/null
   else
-    echo "setup: nats-server is missing and apt-get is not available; install nats-server 2.9+ and run again" >&2
+    echo "setup:$missing missing and apt-get is not available; install them (nats-server 2.9+) and run again" >&2
     exit 1
   fi
 fi
