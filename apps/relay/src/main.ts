@@ -86,7 +86,10 @@ function buildProgram(io: { out: (text: string) => void; err: (text: string) => 
       if (notice) io.err(`${notice}\n`);
       const loaded = loadConfig(dir, env);
       for (const line of loaded.notices) io.err(`${line}\n`);
-      io.out(options.format === "json" ? `${JSON.stringify(loaded.config, null, 2)}\n` : stringify(loaded.config));
+      // Secrets are shown as set or not, never as written.
+      const password = loaded.config.relay.tls_identity_password;
+      const shown = { ...loaded.config, relay: { ...loaded.config.relay, tls_identity_password: password === null ? null : "[Filtered]" } };
+      io.out(options.format === "json" ? `${JSON.stringify(shown, null, 2)}\n` : stringify(shown));
     });
 
   program

@@ -20,6 +20,7 @@ import { createStatsdMetrics, outcomesToMetrics } from "./statsd-metrics.js";
 import { createCrashReporter, type CrashReporter } from "./crash-reporting.js";
 import { createPrometheusMetrics, fanOutMetrics } from "./prometheus-metrics.js";
 import { loadRelayIdentity } from "./relay-credentials.js";
+import { loadTlsSettings } from "./tls.js";
 
 /** Output streams of the command. */
 export interface CommandIo {
@@ -66,6 +67,8 @@ export async function startRelay(
   const options = resolveRelayOptions(config);
   const mode = options.mode;
   const credentials = mode === "managed" ? await loadRelayIdentity(dir, env) : undefined;
+  // Checked before anything is opened: a TLS mistake stops start-up with its own message.
+  const tls = loadTlsSettings(config, dir);
 
   const spoolDir = config.spool.path ?? join(dir, "spool");
   const statsd = config.metrics.statsd ? createStatsdMetrics(config.metrics.statsd, config.metrics.prefix, config.metrics.default_tags, logger) : undefined;
@@ -177,6 +180,25 @@ export async function startRelay(
     if (credentials) lines.push(`  relay id:   ${credentials.relayId}`, `  public key: ${credentials.publicKey} (allow it upstream)`);
     lines.push(`  SDKs use their usual DSN with the host replaced: http://<key>@${host}:${port}/<project>`, "");
     io.out(lines.join("\n"));
+  }
+
+  // HTTPS beside plain HTTP: a second app on the same service, closed with it by release().
+  if (tls) {
+    const tlsApp = service.buildApp({ https: tls.options });
+    if (prometheus) {
+      tlsApp.get("/metrics/", async (_request, reply) => reply.header("content-type", prometheus.contentType).send(await prometheus.render()));
+    }
+    try {
+      await tlsApp.listen({ host: config.relay.host, port: tls.port });
+    } catch (error) {
+      await release();
+      throw new RelayCliError("startup_failed", `cannot listen on ${config.relay.host}:${tls.port} (relay.tls_port): ${(error as Error).message}`, { cause: error });
+    }
+    const tlsAddress = tlsApp.server.address();
+    const tlsPort = typeof tlsAddress === "object" && tlsAddress ? tlsAddress.port : tls.port;
+    const tlsLines = [`relay also listening on https://${host}:${tlsPort} (TLS)`];
+    if (dsn) tlsLines.push(`  DSN over HTTPS:     ${dsn.replace(/^http:/, "https:").replace(`@${host}:${port}/`, `@${host}:${tlsPort}/`)}`);
+    io.out(`${tlsLines.join("\n")}\n`);
   }
 
   let closing: Promise<void> | undefined;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { ServerOptions as HttpsServerOptions } from "node:https";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { CaptureStore } from "./capture/capture-store.js";
@@ -39,6 +40,8 @@ export interface RelayDeps {
   readonly upstream?: UpstreamClient | undefined;
   /** Told about every unexpected error while handling a request (crash reporting). */
   readonly onInternalError?: ((error: unknown, request: { method: string; url: string; userAgent?: string | undefined }) => void) | undefined;
+  /** Key and certificate (PEM pair or PKCS #12): the app serves HTTPS instead of plain HTTP. */
+  readonly https?: HttpsServerOptions | undefined;
 }
 
 /** Folds repeated slashes and drops a path prefix before `/api/` (DSNs with a path prefix). */
@@ -69,6 +72,7 @@ export function buildRelay(deps: RelayDeps): FastifyInstance {
     routerOptions: { maxParamLength: 200 },
     rewriteUrl: (request) => rewriteUrl(request.url ?? "/"),
     return503OnClosing: true,
+    ...(deps.https ? { https: deps.https } : {}),
   });
 
   // Bodies are read by the handlers themselves, with the limits of each endpoint.
