@@ -50,6 +50,7 @@ export const configSchema = z.strictObject({
       max_api_payload_size: size.default("20MiB"),
       max_session_count: z.number().int().positive().default(100),
       shutdown_timeout: seconds.default(10),
+      processing_threads: z.number().int().min(0).max(64).default(1),
     })
     .prefault({}),
   logging: z
@@ -78,6 +79,8 @@ export const configSchema = z.strictObject({
       max_disk_size: size.default("500MiB"),
       max_age: seconds.default(7 * 24 * 3600),
       synchronous: z.enum(["full", "normal"]).default("full"),
+      /** Keep the spool's database work (inserts, commits, disk syncs) in a worker thread. */
+      worker_thread: z.boolean().default(true),
     })
     .prefault({}),
   capture: z

@@ -6,10 +6,12 @@ import {
   loadStaticProjects,
   openCaptureStore,
   openSqliteSpool,
+  openWorkerSpool,
   OutcomeCounter,
   type CaptureStore,
   type ProjectStates,
   type RelayMetrics,
+  type Spool,
   type UpstreamSettings,
 } from "@org/relay-core";
 import { RelayCliError } from "./config-error.js";
@@ -76,15 +78,21 @@ export async function startRelay(
   const sinks: RelayMetrics[] = [statsd, prometheus].filter((sink) => sink !== undefined);
   const metrics = sinks.length > 1 ? fanOutMetrics(sinks) : sinks[0];
   const outcomes = metrics ? outcomesToMetrics(metrics, new OutcomeCounter()) : new OutcomeCounter();
-  const spool = openSqliteSpool({
+  const spoolOptions = {
     path: join(spoolDir, "envelopes.sqlite"),
     maxBytes: options.spoolMaxBytes,
     maxAgeMs: config.spool.max_age * 1000,
     synchronous: config.spool.synchronous,
-    onExpired: (expired) => {
+    onExpired: (expired: readonly unknown[]) => {
       logger.warn({ count: expired.length }, "dropped spooled envelopes older than spool.max_age");
     },
-  });
+  };
+  let spool: Spool;
+  try {
+    spool = config.spool.worker_thread ? await openWorkerSpool(spoolOptions) : openSqliteSpool(spoolOptions);
+  } catch (error) {
+    throw new RelayCliError("startup_failed", `cannot open the spool ${spoolOptions.path}: ${(error as Error).message}`, { cause: error });
+  }
   const captureStore: CaptureStore | undefined = mode === "capture" ? openCaptureStore(join(spoolDir, "captured.sqlite"), config.capture.max_events) : undefined;
   let projects: ProjectStates | undefined;
   if (mode === "static") {
@@ -123,6 +131,7 @@ export async function startRelay(
     projects,
     upstream,
     concurrency: mode === "capture" ? 100 : config.http.max_connections * 2,
+    processingThreads: config.limits.processing_threads,
     idleMs: 500,
     onPipelineError: (error, envelope) => {
       crashes?.report(error, { client: envelope.context.client, where: "pipeline" });

@@ -1,10 +1,11 @@
 // Throughput of the relay's ingest endpoints, each beside a bare fastify route (the ceiling), in one run.
-// BENCH_DURATION (seconds, default 10) and BENCH_CONNECTIONS (default 50) tune it.
+// BENCH_DURATION (seconds, default 10) and BENCH_CONNECTIONS (default 50) tune it. The load comes
+// from autocannon in another process, as it would from other machines.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import autocannon from "autocannon";
+import { runLoad } from "./load-client.js";
 import Fastify from "fastify";
 import { pino } from "pino";
 import {
@@ -16,6 +17,8 @@ import {
   createEnvelopeProcessor,
   openCaptureStore,
   openSqliteSpool,
+  openWorkerSpool,
+  createWorkerProcessor,
   permissiveProjectStates,
 } from "../dist/index.js";
 
@@ -28,62 +31,81 @@ const envelopeText = capture.body_text;
 const event = envelopeText.split("\n")[2];
 
 async function measure(name, url, options) {
-  const result = await autocannon({ url, connections, duration, ...options });
-  const errors = result.non2xx + result.errors + result.timeouts;
-  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
+  const result = await runLoad({ url, connections, duration, ...options });
+  return { name, rps: result.rps, p50: result.p50, p99: result.p99, errors: result.non2xx + result.errors };
 }
 
-async function main() {
-  const ceiling = Fastify();
-  ceiling.post("/", () => ({}));
-  await ceiling.listen({ host: "127.0.0.1", port: 0 });
-
-  const dir = mkdtempSync(join(tmpdir(), "relay-bench-"));
+/** A capture-mode relay; with `threads`, the spool and processing run in worker threads. */
+async function startRelay(dir, threads) {
   const logger = pino({ level: "silent" });
-  const spool = openSqliteSpool({ path: join(dir, "spool.sqlite"), maxBytes: 4 * 1024 ** 3, maxAgeMs: 3_600_000 });
-  const store = openCaptureStore(join(dir, "captured.sqlite"), 1000);
+  const spoolOptions = { path: join(dir, `spool-${threads}.sqlite`), maxBytes: 4 * 1024 ** 3, maxAgeMs: 3_600_000 };
+  const spool = threads ? await openWorkerSpool(spoolOptions) : openSqliteSpool(spoolOptions);
+  const store = openCaptureStore(join(dir, `captured-${threads}.sqlite`), 1000);
   const projects = permissiveProjectStates();
   const outcomes = new OutcomeCounter();
+  const processorOptions = { projects, globalScrubbing: { scrubData: true, scrubDefaults: true }, outcomes };
+  const workers = threads ? createWorkerProcessor({ ...processorOptions, threads }) : undefined;
   const pipeline = new Pipeline({
     spool,
-    process: createEnvelopeProcessor({ projects, globalScrubbing: { scrubData: true, scrubDefaults: true }, outcomes }),
+    process: workers ? workers.process : createEnvelopeProcessor(processorOptions),
     delivery: captureDelivery(store),
     outcomes,
     logger,
     concurrency: 100,
     idleMs: 50,
   });
-  const relay = buildRelay({ options: { mode: "capture", limits: DEFAULT_LIMITS }, projects, spool, logger, outcomes, captureStore: store, onAccepted: () => pipeline.wake() });
-  await relay.listen({ host: "127.0.0.1", port: 0 });
+  const app = buildRelay({ options: { mode: "capture", limits: DEFAULT_LIMITS }, projects, spool, logger, outcomes, captureStore: store, onAccepted: () => pipeline.wake() });
+  await app.listen({ host: "127.0.0.1", port: 0 });
   pipeline.start();
-  const base = `http://127.0.0.1:${relay.server.address().port}`;
+  return {
+    base: `http://127.0.0.1:${app.server.address().port}`,
+    spool,
+    async close() {
+      await app.close();
+      await pipeline.stop(10_000);
+      await workers?.close();
+      await spool.close();
+      store.close();
+    },
+  };
+}
+
+async function main() {
+  const ceiling = Fastify();
+  ceiling.post("/", () => ({}));
+  await ceiling.listen({ host: "127.0.0.1", port: 0 });
+  const dir = mkdtempSync(join(tmpdir(), "relay-bench-"));
   const auth = { "x-sentry-auth": `Sentry sentry_key=${KEY}, sentry_version=7`, "content-type": "application/json" };
+  const gzipped = gzipSync(envelopeText);
 
   const rows = [];
   rows.push(await measure("ceiling: bare fastify route answering {}", `http://127.0.0.1:${ceiling.server.address().port}/`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } }));
-  rows.push(await measure(`store: ${Buffer.byteLength(event)}-byte JSON event, spool on`, `${base}/api/1/store/`, { method: "POST", headers: auth, body: event }));
-  rows.push(
-    await measure(`envelope: gzip'd ${Buffer.byteLength(envelopeText)}-byte envelope, spool on`, `${base}/api/1/envelope/`, {
-      method: "POST",
-      headers: { ...auth, "content-encoding": "gzip" },
-      body: gzipSync(envelopeText),
-    }),
-  );
+  const left = [];
+  for (const threads of [0, 1]) {
+    const where = threads ? "spool and processing in worker threads" : "all on the event loop";
+    const relay = await startRelay(dir, threads);
+    rows.push(await measure(`store: ${Buffer.byteLength(event)}-byte JSON event, ${where}`, `${relay.base}/api/1/store/`, { method: "POST", headers: auth, body: event }));
+    rows.push(
+      await measure(`envelope: gzip'd ${Buffer.byteLength(envelopeText)}-byte envelope, ${where}`, `${relay.base}/api/1/envelope/`, {
+        method: "POST",
+        headers: { ...auth, "content-encoding": "gzip" },
+        body: gzipped,
+      }),
+    );
+    left.push(relay.spool.stats().depth);
+    await relay.close();
+  }
   const rss = process.memoryUsage().rss;
 
-  console.log(`\nrelay ingest, ${connections} connections, ${duration} s each (2-core machine)\n`);
+  console.log(`\nrelay ingest, ${connections} connections, ${duration} s each (2-core machine), spool on (SQLite, synchronous=full)\n`);
   console.log("| path | req/s | p50 ms | p99 ms | errors | share of ceiling |");
   console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
   for (const row of rows) {
     console.log(`| ${row.name} | ${Math.round(row.rps)} | ${row.p50} | ${row.p99} | ${row.errors} | ${((row.rps / rows[0].rps) * 100).toFixed(0)}% |`);
   }
-  console.log(`\nRSS after the run: ${Math.round(rss / 1024 / 1024)} MB; spool depth left: ${spool.stats().depth}`);
+  console.log(`\nRSS after the run: ${Math.round(rss / 1024 / 1024)} MB; spool depth left when each relay stopped: ${left.join(", ")}`);
 
   await ceiling.close();
-  await relay.close();
-  await pipeline.stop(10_000);
-  await spool.close();
-  store.close();
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -7,6 +7,7 @@ import type { RelayMetrics } from "./metrics.js";
 import type { OutcomeSink } from "./outcomes.js";
 import { Pipeline, type Delivery } from "./pipeline/pipeline.js";
 import { createEnvelopeProcessor } from "./pipeline/process-envelope.js";
+import { createWorkerProcessor, type WorkerProcessor } from "./pipeline/worker-processor.js";
 import { permissiveProjectStates, type ProjectStates } from "./projects/project-state.js";
 import type { ScrubbingPolicy } from "./processing/scrub/index.js";
 import type { RelayOptions } from "./relay-options.js";
@@ -57,6 +58,8 @@ export interface RelayServiceOptions {
   readonly upstream?: UpstreamSettings | undefined;
   /** Envelopes processed and delivered at the same time. */
   readonly concurrency?: number | undefined;
+  /** Worker threads for processing (0: on the event loop that answers clients). */
+  readonly processingThreads?: number | undefined;
   readonly idleMs?: number | undefined;
   /** Told about unexpected errors (crash reporting). */
   readonly onPipelineError?: ((error: unknown, envelope: ClaimedEnvelope) => void) | undefined;
@@ -139,9 +142,12 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
     delivery = upstream;
   }
 
+  const processorOptions = { projects, globalScrubbing: options.globalScrubbing, outcomes, rateLimits };
+  const workerProcessor: WorkerProcessor | undefined =
+    (options.processingThreads ?? 0) > 0 ? createWorkerProcessor({ ...processorOptions, threads: options.processingThreads }) : undefined;
   const pipeline = new Pipeline({
     spool,
-    process: createEnvelopeProcessor({ projects, globalScrubbing: options.globalScrubbing, outcomes, rateLimits }),
+    process: workerProcessor ? workerProcessor.process : createEnvelopeProcessor(processorOptions),
     delivery,
     outcomes,
     logger,
@@ -193,6 +199,7 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
         await Promise.all(apps.map((each) => each.close()));
         registration?.close();
         await pipeline.stop(timeoutMs);
+        await workerProcessor?.close();
         upstream?.close();
         projects.close();
         await client?.destroy();

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { parseJsonObject } from "@org/protocol/body";
 import { itemCategory, parseEnvelope, serializeEnvelope, type EnvelopeItem } from "@org/protocol/envelope";
+import { DATA_CATEGORIES, type DataCategory } from "@org/protocol/rate-limits";
 import { normalizeEvent } from "@org/protocol/event";
 import type { Outcome, OutcomeSink } from "../outcomes.js";
 import { checkInboundFilters, type FilterSettings } from "../processing/filters/index.js";
 import { mergeScrubbingPolicies, scrubEvent, type ScrubbingPolicy } from "../processing/scrub/index.js";
-import { ProjectStateUnavailable, type ProjectStates } from "../projects/project-state.js";
+import { ProjectStateUnavailable, type ProjectState, type ProjectStates } from "../projects/project-state.js";
 import type { RateLimitCache } from "../upstream/rate-limit-cache.js";
 import type { ClaimedEnvelope } from "../spool/spool.js";
 import type { Processed } from "./pipeline.js";
@@ -37,6 +38,47 @@ function titleOf(event: Record<string, unknown>): string {
   return "<no title>";
 }
 
+/** What the pure processing step needs besides the envelope: all of it plain data. */
+export interface ProcessingInput {
+  /** The project's state; `undefined` when the key is unknown. */
+  readonly project: ProjectState | undefined;
+  readonly globalScrubbing: ScrubbingPolicy;
+  /** Categories the upstream currently rate-limits for this key. */
+  readonly limited: readonly DataCategory[];
+}
+
+/** The result of the pure processing step: {@link Processed} without the source envelope. */
+export type ProcessedData =
+  | { readonly kind: "deliver"; readonly dropped: readonly Outcome[]; readonly payload: Uint8Array; readonly itemTypes: readonly string[]; readonly title: string; readonly outcomes: readonly Outcome[] }
+  | { readonly kind: "drop"; readonly dropped: readonly Outcome[] };
+
+/** The categories limited for a key right now, for {@link ProcessingInput.limited}. */
+export function limitedCategories(rateLimits: RateLimitCache | undefined, projectId: string, publicKey: string): DataCategory[] {
+  if (!rateLimits) return [];
+  return DATA_CATEGORIES.filter((category) => rateLimits.isLimited(projectId, publicKey, category));
+}
+
+/** Looks up what processing an envelope needs; `undefined` when its project cannot be known yet. */
+export async function processingInput(options: ProcessorOptions, claimed: ClaimedEnvelope): Promise<ProcessingInput | { readonly defer: string }> {
+  try {
+    const project = await options.projects.get(claimed.projectId, claimed.context.publicKey);
+    return { project, globalScrubbing: options.globalScrubbing, limited: limitedCategories(options.rateLimits, claimed.projectId, claimed.context.publicKey) };
+  } catch (error) {
+    if (error instanceof ProjectStateUnavailable) return { defer: error.message };
+    throw error;
+  }
+}
+
+/** Joins the pure step's result with its source envelope. */
+export function toProcessed(claimed: ClaimedEnvelope, data: ProcessedData): Processed {
+  if (data.kind === "drop") return data;
+  return {
+    kind: "deliver",
+    dropped: data.dropped,
+    envelope: { source: claimed, payload: data.payload, itemTypes: data.itemTypes, title: data.title, outcomes: data.outcomes },
+  };
+}
+
 /**
  * Processes spooled envelopes the way a relay does before forwarding: events and transactions are
  * normalized, scrubbed (project settings plus the relay's policy) and run through the project's
@@ -44,69 +86,67 @@ function titleOf(event: Record<string, unknown>): string {
  */
 export function createEnvelopeProcessor(options: ProcessorOptions): (envelope: ClaimedEnvelope) => Promise<Processed> {
   return async (claimed) => {
-    const base = { projectId: claimed.projectId, quantity: 1 };
-    const parsed = parseEnvelope(claimed.payload);
-    if (!parsed.ok) {
-      return { kind: "drop", dropped: [{ ...base, kind: "invalid", reason: "invalid_envelope", category: "default" }] };
-    }
-    let project;
-    try {
-      project = await options.projects.get(claimed.projectId, claimed.context.publicKey);
-    } catch (error) {
-      if (error instanceof ProjectStateUnavailable) return { kind: "defer", reason: error.message };
-      throw error;
-    }
-    if (!project || project.disabled) {
-      const dropped = parsed.value.items.map((item): Outcome => ({ ...base, kind: "invalid", reason: "project_id", category: itemCategory(item.headers.type) }));
-      return { kind: "drop", dropped };
-    }
-    const policy = mergeScrubbingPolicies(options.globalScrubbing, project.config.datascrubbingSettings);
-    const filters = project.config.filterSettings as FilterSettings | undefined;
-    const dropped: Outcome[] = [];
-    const accepted: Outcome[] = [];
-    const items: EnvelopeItem[] = [];
-    let title: string | undefined;
-    for (const item of parsed.value.items) {
-      const type = item.headers.type;
-      const category = itemCategory(type);
-      if (options.rateLimits?.isLimited(claimed.projectId, claimed.context.publicKey, category)) {
-        dropped.push({ ...base, kind: "rate_limited", category });
-        continue;
-      }
-      if (!EVENT_TYPES.has(type)) {
-        items.push(item);
-        accepted.push({ ...base, kind: "accepted", category });
-        continue;
-      }
-      const json = parseJsonObject(item.payload);
-      const normalized = json.ok
-        ? normalizeEvent(
-            { ...json.value, ...(type === "transaction" ? { type: "transaction" } : {}), event_id: parsed.value.meta.eventId ?? json.value.event_id },
-            { receivedAt: claimed.receivedAt, generateId: () => claimed.id || randomUUID().replaceAll("-", "") },
-          )
-        : json;
-      if (!normalized.ok) {
-        dropped.push({ ...base, kind: "invalid", reason: normalized.error.code, category });
-        continue;
-      }
-      const event = normalized.value as Record<string, unknown>;
-      const reason = type === "event" ? checkInboundFilters(event, filters, claimed.context.clientIp) : undefined;
-      if (reason) {
-        dropped.push({ ...base, kind: "filtered", reason, category });
-        continue;
-      }
-      const scrubbed = scrubEvent(event, policy).event;
-      title = titleOf(scrubbed);
-      items.push({ headers: item.headers, payload: encoder.encode(JSON.stringify(scrubbed)) });
-      accepted.push({ ...base, kind: "accepted", category });
-    }
-    if (items.length === 0) return { kind: "drop", dropped };
-    const payload = serializeEnvelope({ headers: parsed.value.headers, items, rawHeader: parsed.value.rawHeader });
-    const itemTypes = items.map((item) => item.headers.type);
-    return {
-      kind: "deliver",
-      dropped,
-      envelope: { source: claimed, payload, itemTypes, title: title ?? itemTypes.join(", "), outcomes: accepted },
-    };
+    const input = await processingInput(options, claimed);
+    if ("defer" in input) return { kind: "defer", reason: input.defer };
+    return toProcessed(claimed, processEnvelope(claimed, input));
   };
+}
+
+/** The pure, synchronous part of processing: no lookups, plain data in and out (runs in workers). */
+export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId" | "receivedAt" | "context" | "payload">, input: ProcessingInput): ProcessedData {
+  const base = { projectId: claimed.projectId, quantity: 1 };
+  const parsed = parseEnvelope(claimed.payload);
+  if (!parsed.ok) {
+    return { kind: "drop", dropped: [{ ...base, kind: "invalid", reason: "invalid_envelope", category: "default" }] };
+  }
+  const project = input.project;
+  if (!project || project.disabled) {
+    const dropped = parsed.value.items.map((item): Outcome => ({ ...base, kind: "invalid", reason: "project_id", category: itemCategory(item.headers.type) }));
+    return { kind: "drop", dropped };
+  }
+  const limited = new Set(input.limited);
+  const policy = mergeScrubbingPolicies(input.globalScrubbing, project.config.datascrubbingSettings);
+  const filters = project.config.filterSettings as FilterSettings | undefined;
+  const dropped: Outcome[] = [];
+  const accepted: Outcome[] = [];
+  const items: EnvelopeItem[] = [];
+  let title: string | undefined;
+  for (const item of parsed.value.items) {
+    const type = item.headers.type;
+    const category = itemCategory(type);
+    if (limited.has(category)) {
+      dropped.push({ ...base, kind: "rate_limited", category });
+      continue;
+    }
+    if (!EVENT_TYPES.has(type)) {
+      items.push(item);
+      accepted.push({ ...base, kind: "accepted", category });
+      continue;
+    }
+    const json = parseJsonObject(item.payload);
+    const normalized = json.ok
+      ? normalizeEvent(
+          { ...json.value, ...(type === "transaction" ? { type: "transaction" } : {}), event_id: parsed.value.meta.eventId ?? json.value.event_id },
+          { receivedAt: claimed.receivedAt, generateId: () => claimed.id || randomUUID().replaceAll("-", "") },
+        )
+      : json;
+    if (!normalized.ok) {
+      dropped.push({ ...base, kind: "invalid", reason: normalized.error.code, category });
+      continue;
+    }
+    const event = normalized.value as Record<string, unknown>;
+    const reason = type === "event" ? checkInboundFilters(event, filters, claimed.context.clientIp) : undefined;
+    if (reason) {
+      dropped.push({ ...base, kind: "filtered", reason, category });
+      continue;
+    }
+    const scrubbed = scrubEvent(event, policy).event;
+    title = titleOf(scrubbed);
+    items.push({ headers: item.headers, payload: encoder.encode(JSON.stringify(scrubbed)) });
+    accepted.push({ ...base, kind: "accepted", category });
+  }
+  if (items.length === 0) return { kind: "drop", dropped };
+  const payload = serializeEnvelope({ headers: parsed.value.headers, items, rawHeader: parsed.value.rawHeader });
+  const itemTypes = items.map((item) => item.headers.type);
+  return { kind: "deliver", dropped, payload, itemTypes, title: title ?? itemTypes.join(", "), outcomes: accepted };
 }

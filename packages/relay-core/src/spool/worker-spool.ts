@@ -1,0 +1,115 @@
+import { Worker } from "node:worker_threads";
+import type { ClaimedEnvelope, Spool, SpoolStats, SpooledEnvelope } from "./spool.js";
+import { SpoolFullError } from "./spool.js";
+import type { SqliteSpoolOptions } from "./sqlite-spool.js";
+
+/** A call to the spool worker, before it is numbered. */
+export type SpoolCall =
+  | { readonly op: "enqueue"; readonly envelope: SpooledEnvelope }
+  | { readonly op: "claim"; readonly max: number }
+  | { readonly op: "ack"; readonly handles: readonly number[] }
+  | { readonly op: "retry"; readonly handles: readonly number[]; readonly delayMs: number }
+  | { readonly op: "close" };
+
+/** A call to the spool worker. */
+export type SpoolRequest =
+  | { readonly op: "enqueue"; readonly id: number; readonly envelope: SpooledEnvelope }
+  | { readonly op: "claim"; readonly id: number; readonly max: number }
+  | { readonly op: "ack"; readonly id: number; readonly handles: readonly number[] }
+  | { readonly op: "retry"; readonly id: number; readonly handles: readonly number[]; readonly delayMs: number }
+  | { readonly op: "close"; readonly id: number };
+
+/** A message from the spool worker. */
+export type SpoolResponse =
+  | { readonly kind: "ready"; readonly stats: SpoolStats }
+  | { readonly kind: "failed"; readonly message: string }
+  | { readonly kind: "result"; readonly id: number; readonly value: unknown; readonly stats: SpoolStats }
+  | { readonly kind: "error"; readonly id: number; readonly full: boolean; readonly message: string; readonly stats: SpoolStats }
+  | { readonly kind: "expired"; readonly envelopes: SpooledEnvelope[] };
+
+/** Options of {@link openWorkerSpool}: those of the SQLite spool, without a clock. */
+export type WorkerSpoolOptions = Omit<SqliteSpoolOptions, "now">;
+
+/**
+ * The SQLite spool in a worker thread: the same durability and grouping, but inserts, commits
+ * (and their disk syncs) and reads happen off the event loop that answers clients. Resolves once
+ * the database is open.
+ */
+export async function openWorkerSpool(options: WorkerSpoolOptions): Promise<Spool> {
+  const { onExpired, ...workerOptions } = options;
+  const worker = new Worker(new URL("./spool-worker.js", import.meta.url), { workerData: workerOptions });
+  const calls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  let nextId = 1;
+  let stats: SpoolStats = { depth: 0, bytes: 0, claimed: 0 };
+  let failure: Error | undefined;
+  let closed = false;
+
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.on("message", (message: SpoolResponse) => {
+      switch (message.kind) {
+        case "ready":
+          stats = message.stats;
+          resolve();
+          return;
+        case "failed":
+          reject(new Error(message.message));
+          return;
+        case "expired":
+          onExpired?.(message.envelopes);
+          return;
+        case "result":
+        case "error": {
+          stats = message.stats;
+          const call = calls.get(message.id);
+          calls.delete(message.id);
+          if (!call) return;
+          if (message.kind === "result") call.resolve(message.value);
+          else call.reject(message.full ? new SpoolFullError(message.message) : new Error(message.message));
+          return;
+        }
+      }
+    });
+    worker.on("error", (error) => {
+      failure = error;
+      reject(error);
+      for (const call of calls.values()) call.reject(error);
+      calls.clear();
+    });
+    worker.on("exit", (code) => {
+      failure ??= new Error(`the spool worker exited (${code})`);
+      reject(failure);
+      for (const call of calls.values()) call.reject(failure);
+      calls.clear();
+    });
+  });
+  try {
+    await ready;
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+
+  const call = <T>(request: SpoolCall): Promise<T> => {
+    if (closed) return Promise.reject(new Error("the spool is closed"));
+    if (failure) return Promise.reject(failure);
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      calls.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      worker.postMessage({ ...request, id });
+    });
+  };
+
+  return {
+    enqueue: (envelope) => call<undefined>({ op: "enqueue", envelope }),
+    claim: (max) => call<ClaimedEnvelope[]>({ op: "claim", max }),
+    ack: (handles) => call<undefined>({ op: "ack", handles }),
+    retry: (handles, delayMs) => call<undefined>({ op: "retry", handles, delayMs }),
+    stats: () => stats,
+    async close() {
+      if (closed) return;
+      if (!failure) await call<undefined>({ op: "close" });
+      closed = true;
+      await worker.terminate();
+    },
+  };
+}

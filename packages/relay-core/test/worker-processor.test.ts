@@ -1,0 +1,41 @@
+import { loadSdkCaptures } from "@org/testkit";
+import { describe, expect, it } from "vitest";
+// The workers run compiled code, so the processor is taken from the build.
+import { createEnvelopeProcessor, createWorkerProcessor, permissiveProjectStates, ProjectStateUnavailable, type ClaimedEnvelope, type ProjectStates } from "../dist/index.js";
+
+const encoder = new TextEncoder();
+
+function claimed(id: string, payload: string): ClaimedEnvelope {
+  return { handle: 1, id, projectId: "1", receivedAt: 1_700_000_000_000, attempts: 0, context: { publicKey: "a".repeat(32), clientIp: "10.0.0.1" }, payload: encoder.encode(payload) };
+}
+
+describe("processing in worker threads", () => {
+  it("gives exactly the result of processing on the event loop, for every recorded SDK envelope", async () => {
+    const projects = permissiveProjectStates();
+    const options = { projects, globalScrubbing: { scrubData: true, scrubDefaults: true } };
+    const inline = createEnvelopeProcessor(options);
+    const workers = createWorkerProcessor({ ...options, threads: 2 });
+    try {
+      const envelopes = loadSdkCaptures()
+        .filter((capture) => capture.path.includes("/envelope/") && (capture.decodedText !== undefined || capture.bodyEncoding === "identity"))
+        .map((capture, index) => claimed(index.toString(16).padStart(32, "0"), capture.decodedText ?? capture.body.toString("utf8")));
+      expect(envelopes.length).toBeGreaterThan(5);
+      const fromWorkers = await Promise.all(envelopes.map((envelope) => workers.process(envelope)));
+      const onLoop = await Promise.all(envelopes.map((envelope) => inline(envelope)));
+      expect(fromWorkers).toEqual(onLoop);
+      expect(fromWorkers.filter((result) => result.kind === "deliver").length).toBeGreaterThan(5);
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it("defers when the project cannot be known, without asking a worker", async () => {
+    const unavailable: ProjectStates = { get: () => Promise.reject(new ProjectStateUnavailable("upstream down")), close: () => undefined };
+    const workers = createWorkerProcessor({ projects: unavailable, globalScrubbing: {} });
+    try {
+      expect(await workers.process(claimed("b".repeat(32), "{}\n"))).toEqual({ kind: "defer", reason: "upstream down" });
+    } finally {
+      await workers.close();
+    }
+  });
+});

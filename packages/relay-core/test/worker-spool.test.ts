@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+// The worker runs compiled code, so the spool is taken from the build.
+import { SpoolFullError, openWorkerSpool, type SpooledEnvelope } from "../dist/index.js";
+
+function envelope(id: string, size = 10, receivedAt = Date.now()): SpooledEnvelope {
+  return { id, projectId: "42", receivedAt, context: { publicKey: "a".repeat(32), clientIp: "127.0.0.1" }, payload: new Uint8Array(size).fill(id.charCodeAt(0)) };
+}
+
+describe("openWorkerSpool", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "worker-spool-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const open = (extra: { maxBytes?: number; maxAgeMs?: number; onExpired?: (envelopes: readonly SpooledEnvelope[]) => void } = {}) =>
+    openWorkerSpool({ path: join(dir, "spool", "db.sqlite"), maxBytes: 1_000_000, maxAgeMs: 60_000, ...extra });
+
+  it("keeps envelopes across a reopen, hands each to one claimer, removes it on ack", async () => {
+    const first = await open();
+    await Promise.all(["a", "b", "c"].map((id) => first.enqueue(envelope(id))));
+    expect(first.stats()).toEqual({ depth: 3, bytes: 30, claimed: 0 });
+    await first.close();
+
+    const second = await open();
+    expect(second.stats().depth).toBe(3);
+    const claimed = await second.claim(2);
+    expect(claimed.map((e) => e.id)).toEqual(["a", "b"]);
+    expect(Array.from(claimed[1]!.payload)).toEqual(Array.from(envelope("b").payload));
+    expect(claimed[0]!.context).toEqual(envelope("a").context);
+    expect((await second.claim(10)).map((e) => e.id)).toEqual(["c"]);
+    await second.ack([claimed[0]!.handle]);
+    expect(second.stats()).toEqual({ depth: 2, bytes: 20, claimed: 2 });
+    await second.retry([claimed[1]!.handle], 50);
+    expect(await second.claim(10)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const again = await second.claim(10);
+    expect(again.map((e) => [e.id, e.attempts])).toEqual([["b", 1]]);
+    await second.close();
+  });
+
+  it("rejects with SpoolFullError beyond maxBytes", async () => {
+    const spool = await open({ maxBytes: 25 });
+    await spool.enqueue(envelope("a"));
+    await spool.enqueue(envelope("b"));
+    await expect(spool.enqueue(envelope("c"))).rejects.toBeInstanceOf(SpoolFullError);
+    await spool.close();
+  });
+
+  it("reports envelopes that outlived maxAge", async () => {
+    const expired: string[] = [];
+    const spool = await open({ maxAgeMs: 1_000, onExpired: (envelopes) => expired.push(...envelopes.map((e) => e.id)) });
+    await spool.enqueue(envelope("old", 10, Date.now() - 5_000));
+    await spool.enqueue(envelope("new"));
+    expect((await spool.claim(10)).map((e) => e.id)).toEqual(["new"]);
+    expect(expired).toEqual(["old"]);
+    await spool.close();
+  });
+
+  it("fails to open with the database's own error", async () => {
+    const file = join(dir, "a-file");
+    writeFileSync(file, "not a folder");
+    await expect(openWorkerSpool({ path: join(file, "db.sqlite"), maxBytes: 1, maxAgeMs: 1 })).rejects.toThrow(/EEXIST|ENOTDIR/);
+  });
+
+  it("refuses calls after close", async () => {
+    const spool = await open();
+    await spool.close();
+    await expect(spool.enqueue(envelope("a"))).rejects.toThrow("the spool is closed");
+  });
+});
