@@ -6,11 +6,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import autocannon from "autocannon";
+import { runLoad } from "./load-client.js";
 import { generateCredentials, credentialsPublicKey } from "@org/identity";
 import { fork } from "node:child_process";
 import { pino } from "pino";
-import { DEFAULT_LIMITS, OutcomeCounter, createRelayService, openSqliteSpool } from "../dist/index.js";
+import { DEFAULT_LIMITS, OutcomeCounter, createRelayService, openWorkerSpool } from "../dist/index.js";
 
 const duration = Number(process.env.BENCH_FORWARD_DURATION ?? 60);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -40,13 +40,13 @@ async function startUpstreamProcess(projectConfigs) {
 async function main() {
   const config = { projectId: 1, publicKeys: [{ publicKey: KEY, isEnabled: true }], config: { allowedDomains: ["*"] } };
   const baselineUpstream = await startUpstreamProcess({});
-  const baseline = await autocannon({ url: `${baselineUpstream.url}/api/1/envelope/`, method: "POST", headers, body, connections, duration: Math.min(duration, 10) });
+  const baseline = await runLoad({ url: `${baselineUpstream.url}/api/1/envelope/`, method: "POST", headers, body, connections, duration: Math.min(duration, 10) });
   await baselineUpstream.close();
 
   const upstream = await startUpstreamProcess({ [KEY]: config });
   const dir = mkdtempSync(join(tmpdir(), "relay-forward-bench-"));
   const credentials = generateCredentials();
-  const spool = openSqliteSpool({ path: join(dir, "spool.sqlite"), maxBytes: 8 * 1024 ** 3, maxAgeMs: 3_600_000 });
+  const spool = await openWorkerSpool({ path: join(dir, "spool.sqlite"), maxBytes: 8 * 1024 ** 3, maxAgeMs: 3_600_000 });
   const service = createRelayService({
     http: { mode: "managed", limits: DEFAULT_LIMITS },
     spool,
@@ -69,6 +69,7 @@ async function main() {
       batchSize: 500,
     },
     concurrency: 64,
+    processingThreads: 1,
     idleMs: 50,
   });
   await service.app.listen({ host: "127.0.0.1", port: 0 });
@@ -77,7 +78,7 @@ async function main() {
   const url = `http://127.0.0.1:${service.app.server.address().port}/api/1/envelope/`;
 
   // Phase 1: as fast as the clients can send (10 s). Phase 2: a fixed rate below that, for the whole duration.
-  const burst = await autocannon({ url, method: "POST", headers, body, connections, duration: Math.min(10, duration) });
+  const burst = await runLoad({ url, method: "POST", headers, body, connections, duration: Math.min(10, duration) });
   const burstDelivered = (await upstream.ask("count")).count;
   const burstDepth = spool.stats().depth;
   while (spool.stats().depth > 0) await sleep(100);
@@ -87,23 +88,23 @@ async function main() {
   const before = (await upstream.ask("count")).count;
   const started = Date.now();
   const sampler = setInterval(() => depth.push({ at: Math.round((Date.now() - started) / 1000), depth: spool.stats().depth }), 5_000);
-  const result = await autocannon({ url, method: "POST", headers, body, connections, duration, overallRate: rate });
+  const result = await runLoad({ url, method: "POST", headers, body, connections, duration, overallRate: rate });
   clearInterval(sampler);
   const deliveredDuringRun = (await upstream.ask("count")).count - before;
-  const accepted = burst["2xx"] + result["2xx"];
+  const accepted = burst.ok + result.ok;
   const drainStart = Date.now();
   while (spool.stats().depth > 0 && Date.now() - drainStart < 120_000) await sleep(100);
   const drainSeconds = (Date.now() - drainStart) / 1000;
   const { ids } = await upstream.ask("ids");
   const unique = new Set(ids).size;
 
-  console.log(`\nend to end through the relay (managed mode, SQLite spool), ${connections} connections (2-core machine; relay, clients and fake upstream share it)\n`);
+  console.log(`\nend to end through the relay (managed mode, SQLite spool and processing in worker threads), ${connections} connections (2-core machine; relay, clients and fake upstream are separate processes on it)\n`);
   console.log("| path | events/s | p50 ms | p99 ms | non-2xx |");
   console.log("| --- | ---: | ---: | ---: | ---: |");
-  console.log(`| baseline: clients straight to the fake upstream, 10 s | ${Math.round(baseline.requests.average)} | ${baseline.latency.p50} | ${baseline.latency.p99} | ${baseline.non2xx + baseline.errors} |`);
-  console.log(`| burst, 10 s: clients → relay (accepted) | ${Math.round(burst.requests.average)} | ${burst.latency.p50} | ${burst.latency.p99} | ${burst.non2xx + burst.errors} |`);
+  console.log(`| baseline: clients straight to the fake upstream, 10 s | ${Math.round(baseline.rps)} | ${baseline.p50} | ${baseline.p99} | ${baseline.non2xx + baseline.errors} |`);
+  console.log(`| burst, 10 s: clients → relay (accepted) | ${Math.round(burst.rps)} | ${burst.p50} | ${burst.p99} | ${burst.non2xx + burst.errors} |`);
   console.log(`| burst, 10 s: relay → upstream (delivered meanwhile) | ${Math.round(burstDelivered / Math.min(10, duration))} | | | |`);
-  console.log(`| sustained ${duration} s at ${rate}/s: clients → relay | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx + result.errors} |`);
+  console.log(`| sustained ${duration} s at ${rate}/s: clients → relay | ${Math.round(result.rps)} | ${result.p50} | ${result.p99} | ${result.non2xx + result.errors} |`);
   console.log(`| sustained ${duration} s: relay → upstream | ${Math.round(deliveredDuringRun / duration)} | | | |`);
   console.log(`\nspool depth after the burst: ${burstDepth}; during the sustained run, every 5 s: ${depth.map((sample) => `${sample.at}s=${sample.depth}`).join(" ")}`);
   // autocannon does not count the answers to requests still in flight when it stops; the relay accepted those too.
