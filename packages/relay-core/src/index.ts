@@ -45,3 +45,5 @@ export { createWorkerProcessor } from "./pipeline/worker-processor.js";
 export type { WorkerProcessor } from "./pipeline/worker-processor.js";
 export { processEnvelope } from "./pipeline/process-envelope.js";
 export type { ProcessedData, ProcessingInput } from "./pipeline/process-envelope.js";
+export { openJetStreamSpool } from "./spool/jetstream-spool.js";
+export type { JetStreamSpool, JetStreamSpoolOptions } from "./spool/jetstream-spool.js";

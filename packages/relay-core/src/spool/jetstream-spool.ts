@@ -1,0 +1,208 @@
+import { readFileSync } from "node:fs";
+import {
+  AckPolicy,
+  DiscardPolicy,
+  RetentionPolicy,
+  StorageType,
+  connect,
+  credsAuthenticator,
+  headers as natsHeaders,
+  nanos,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type NatsConnection,
+} from "nats";
+import type { ClaimedEnvelope, IngestContext, Spool, SpoolStats } from "./spool.js";
+import { SpoolFullError } from "./spool.js";
+
+/** Options of {@link openJetStreamSpool}. */
+export interface JetStreamSpoolOptions {
+  /** NATS server URLs (`nats://host:4222`); several for a cluster. */
+  readonly servers: string | readonly string[];
+  /** A NATS credentials file (JWT + seed), read at every connect. */
+  readonly credentialsFile?: string | undefined;
+  /** Stream name, shared by every relay that forwards what any of them accepts. */
+  readonly stream: string;
+  /** Durable consumer name the forwarding relays share. */
+  readonly consumer?: string | undefined;
+  /** Copies of each message in a cluster (1, 3 or 5). */
+  readonly replicas?: number | undefined;
+  /** Largest total size kept; beyond it the stream refuses and the relay answers 503. */
+  readonly maxBytes: number;
+  /** Envelopes older than this are dropped by the stream. */
+  readonly maxAgeMs: number;
+  /** How long a claimed envelope may stay unacknowledged before another relay gets it. */
+  readonly ackWaitMs?: number | undefined;
+  /** The window in which a second envelope with the same id is dropped as a duplicate. */
+  readonly duplicateWindowMs?: number | undefined;
+  /** Name of this connection, shown in NATS monitoring. */
+  readonly name?: string | undefined;
+}
+
+/** Counters a JetStream spool adds to {@link SpoolStats}. */
+export interface JetStreamSpool extends Spool {
+  /** Envelopes handed out again after a relay failed to acknowledge them in time. */
+  readonly redeliveries: number;
+}
+
+/**
+ * A spool in a NATS JetStream stream, shared by several relays: an envelope is published (and
+ * acknowledged by the stream, with its id as the message id so retries within the duplicate
+ * window are dropped) before the relay answers 200; every relay's forwarding pipeline pulls from
+ * one durable consumer and acknowledges only after the upstream's 2xx. What a relay claimed and
+ * never acknowledged (it crashed) is handed to another after `ackWaitMs`.
+ */
+export async function openJetStreamSpool(options: JetStreamSpoolOptions): Promise<JetStreamSpool> {
+  const credentials = options.credentialsFile;
+  const nc: NatsConnection = await connect({
+    servers: typeof options.servers === "string" ? options.servers : [...options.servers],
+    name: options.name ?? "relay-spool",
+    maxReconnectAttempts: -1,
+    authenticator: credentials ? credsAuthenticator(() => readFileSync(credentials)) : undefined,
+  });
+  const subject = `${options.stream}.envelopes`;
+  const durable = options.consumer ?? "relay-forwarders";
+  let jsm: JetStreamManager;
+  let js: JetStreamClient;
+  try {
+    jsm = await nc.jetstreamManager();
+    const config = {
+      name: options.stream,
+      subjects: [subject],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      discard: DiscardPolicy.New,
+      max_bytes: options.maxBytes,
+      max_age: nanos(options.maxAgeMs),
+      num_replicas: options.replicas ?? 1,
+      duplicate_window: nanos(options.duplicateWindowMs ?? 120_000),
+    };
+    const exists = await jsm.streams.info(options.stream).then(
+      () => true,
+      () => false,
+    );
+    if (exists) await jsm.streams.update(options.stream, config);
+    else await jsm.streams.add(config);
+    await jsm.consumers.add(options.stream, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(options.ackWaitMs ?? 60_000),
+      max_ack_pending: -1,
+    });
+    js = nc.jetstream();
+  } catch (error) {
+    await nc.close();
+    throw error;
+  }
+
+  const claimed = new Map<number, JsMsg>();
+  let nextHandle = 1;
+  let redeliveries = 0;
+  let stats: SpoolStats = { depth: 0, bytes: 0, claimed: 0 };
+  let closed = false;
+
+  const refresh = async (): Promise<void> => {
+    try {
+      const info = await jsm.streams.info(options.stream);
+      stats = { depth: info.state.messages, bytes: info.state.bytes, claimed: claimed.size };
+    } catch {
+      // Stats are best effort; the next refresh tries again.
+    }
+  };
+  await refresh();
+  const timer = setInterval(() => void refresh(), 1_000);
+  timer.unref();
+
+  const assertOpen = (): void => {
+    if (closed) throw new Error("the spool is closed");
+  };
+
+  return {
+    get redeliveries() {
+      return redeliveries;
+    },
+    async enqueue(envelope) {
+      assertOpen();
+      const meta = natsHeaders();
+      meta.set("Relay-Project", envelope.projectId);
+      meta.set("Relay-Received-At", String(envelope.receivedAt));
+      meta.set("Relay-Context", JSON.stringify(envelope.context));
+      meta.set("Relay-Id", envelope.id);
+      try {
+        await js.publish(subject, envelope.payload, { msgID: envelope.id, headers: meta });
+      } catch (error) {
+        const description = (error as { api_error?: { description?: string } }).api_error?.description ?? (error as Error).message;
+        if (/maximum (bytes|messages)|resource limits|insufficient/i.test(description)) {
+          throw new SpoolFullError(`the stream ${options.stream} is full: ${description}`);
+        }
+        throw error;
+      }
+      stats = { ...stats, depth: stats.depth + 1, bytes: stats.bytes + envelope.payload.byteLength };
+    },
+
+    async claim(max) {
+      assertOpen();
+      const result: ClaimedEnvelope[] = [];
+      // `no_wait` answers with what is there now; the newer consumer API waits for a full batch.
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- see above
+      const messages = js.fetch(options.stream, durable, { batch: max, no_wait: true, expires: 500 });
+      for await (const msg of messages) {
+        const handle = nextHandle++;
+        claimed.set(handle, msg);
+        const attempts = msg.info.deliveryCount - 1;
+        if (attempts > 0) redeliveries++;
+        const header = msg.headers;
+        const context = header?.get("Relay-Context") ?? "";
+        result.push({
+          handle,
+          attempts,
+          id: header?.get("Relay-Id") ?? "",
+          projectId: header?.get("Relay-Project") ?? "",
+          receivedAt: Number(header?.get("Relay-Received-At") ?? 0),
+          context: (context === "" ? { publicKey: "" } : JSON.parse(context)) as IngestContext,
+          payload: msg.data,
+        });
+      }
+      stats = { ...stats, claimed: claimed.size };
+      return result;
+    },
+
+    async ack(handles) {
+      assertOpen();
+      await Promise.all(
+        handles.map(async (handle) => {
+          const msg = claimed.get(handle);
+          if (!msg) return;
+          // Double acknowledgement: resolved once the stream has recorded it.
+          await msg.ackAck();
+          claimed.delete(handle);
+        }),
+      );
+      stats = { ...stats, claimed: claimed.size };
+    },
+
+    async retry(handles, delayMs) {
+      assertOpen();
+      for (const handle of handles) {
+        claimed.get(handle)?.nak(delayMs);
+        claimed.delete(handle);
+      }
+      stats = { ...stats, claimed: claimed.size };
+      // The server has seen the negative acknowledgements once it answers a ping sent after them.
+      await nc.flush();
+    },
+
+    stats: () => stats,
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(timer);
+      // What this relay holds goes back to the others at once rather than after the ack wait.
+      for (const msg of claimed.values()) msg.nak();
+      claimed.clear();
+      await nc.drain();
+    },
+  };
+}
