@@ -81,6 +81,18 @@ export const configSchema = z.strictObject({
       synchronous: z.enum(["full", "normal"]).default("full"),
       /** Keep the spool's database work (inserts, commits, disk syncs) in a worker thread. */
       worker_thread: z.boolean().default(true),
+      /** `sqlite`: a local database; `jetstream`: a NATS JetStream stream shared by several relays. */
+      backend: z.enum(["sqlite", "jetstream"]).default("sqlite"),
+      nats: z
+        .strictObject({
+          servers: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).default("nats://127.0.0.1:4222"),
+          credentials: z.string().min(1).nullable().default(null),
+          stream: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only").default("RELAY_SPOOL"),
+          consumer: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only").default("relay-forwarders"),
+          replicas: z.number().int().min(1).max(5).default(1),
+          ack_wait: seconds.default(60),
+        })
+        .prefault({}),
     })
     .prefault({}),
   capture: z

@@ -7,6 +7,7 @@ import {
   openCaptureStore,
   openSqliteSpool,
   openWorkerSpool,
+  openJetStreamSpool,
   OutcomeCounter,
   type CaptureStore,
   type ProjectStates,
@@ -89,9 +90,25 @@ export async function startRelay(
   };
   let spool: Spool;
   try {
-    spool = config.spool.worker_thread ? await openWorkerSpool(spoolOptions) : openSqliteSpool(spoolOptions);
+    if (config.spool.backend === "jetstream") {
+      const { nats } = config.spool;
+      spool = await openJetStreamSpool({
+        servers: nats.servers,
+        credentialsFile: nats.credentials ?? undefined,
+        stream: nats.stream,
+        consumer: nats.consumer,
+        replicas: nats.replicas,
+        maxBytes: options.spoolMaxBytes,
+        maxAgeMs: config.spool.max_age * 1000,
+        ackWaitMs: nats.ack_wait * 1000,
+        name: `relay ${config.relay.host}:${config.relay.port}`,
+      });
+    } else {
+      spool = config.spool.worker_thread ? await openWorkerSpool(spoolOptions) : openSqliteSpool(spoolOptions);
+    }
   } catch (error) {
-    throw new RelayCliError("startup_failed", `cannot open the spool ${spoolOptions.path}: ${(error as Error).message}`, { cause: error });
+    const where = config.spool.backend === "jetstream" ? `stream ${config.spool.nats.stream} at ${String(config.spool.nats.servers)}` : spoolOptions.path;
+    throw new RelayCliError("startup_failed", `cannot open the spool (${where}): ${(error as Error).message}`, { cause: error });
   }
   const captureStore: CaptureStore | undefined = mode === "capture" ? openCaptureStore(join(spoolDir, "captured.sqlite"), config.capture.max_events) : undefined;
   let projects: ProjectStates | undefined;

@@ -16,6 +16,7 @@ export type RelayErrorCode =
   | "request_timeout"
   | "rate_limited"
   | "spool_full"
+  | "spool_unavailable"
   | "shutting_down"
   | "not_found"
   | "method_not_allowed"
@@ -39,6 +40,7 @@ const STATUS: Readonly<Record<RelayErrorCode, number>> = {
   request_timeout: 408,
   rate_limited: 429,
   spool_full: 503,
+  spool_unavailable: 503,
   shutting_down: 503,
   not_found: 404,
   method_not_allowed: 405,

@@ -93,7 +93,12 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
           headers: { "retry-after": "60" },
         });
       }
-      throw error;
+      // The spool cannot store anything now (its server is unreachable, say): nothing was accepted.
+      request.log.warn({ err: error }, "the spool refused an envelope");
+      throw new RelayError("spool_unavailable", "the relay cannot store data right now", {
+        causes: [(error as Error).message],
+        headers: { "retry-after": "10" },
+      });
     }
     deps.onAccepted?.();
     return id;

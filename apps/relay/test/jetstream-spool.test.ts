@@ -1,0 +1,86 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startFakeUpstream, startNatsServer } from "@org/testkit";
+import { afterEach, describe, expect, it } from "vitest";
+import { startRelayProcess } from "./relay-process.js";
+
+const KEY = "0123456789abcdef0123456789abcdef";
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function relayDir(config: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "relay-js-"));
+  mkdirSync(join(dir, ".relay"));
+  writeFileSync(join(dir, ".relay", "config.yml"), config);
+  cleanups.push(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
+
+async function storeEvent(url: string, message: string): Promise<string | undefined> {
+  try {
+    const response = await fetch(`${url}/api/1/store/?sentry_key=${KEY}&sentry_version=7`, { method: "POST", body: JSON.stringify({ message }) });
+    return response.status === 200 ? ((await response.json()) as { id: string }).id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+describe("relays sharing a JetStream spool", () => {
+  it("deliver everything either accepted when one is killed mid-load, and across a nats-server restart", async () => {
+    const nats = await startNatsServer({ args: ["-js"] });
+    cleanups.push(() => nats.stop());
+    const fake = await startFakeUpstream({ idsOnly: true });
+    cleanups.push(() => fake.close());
+    const config = `relay:\n  mode: proxy\n  upstream: ${fake.url}\nhttp:\n  max_retry_interval: 1\nspool:\n  backend: jetstream\n  nats:\n    servers: ${nats.url}\n    stream: SHARED\n    ack_wait: 2\n`;
+    const first = await startRelayProcess(relayDir(config), ["run", "--port", "0"]);
+    cleanups.push(() => first.stop());
+    const second = await startRelayProcess(relayDir(config), ["run", "--port", "0"]);
+    cleanups.push(() => second.stop());
+
+    const accepted: string[] = [];
+    const load = async (url: string, prefix: string, until: () => boolean): Promise<void> => {
+      for (let i = 0; !until(); i++) {
+        const id = await storeEvent(url, `${prefix} ${i}`);
+        if (id) accepted.push(id);
+      }
+    };
+    const firstGone = (): boolean => first.child.exitCode !== null || first.child.signalCode !== null;
+    let stopSecond = false;
+    const loads = [
+      ...Array.from({ length: 4 }, (_, n) => load(first.url, `first-${n}`, firstGone)),
+      ...Array.from({ length: 4 }, (_, n) => load(second.url, `second-${n}`, () => stopSecond)),
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    first.child.kill("SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    stopSecond = true;
+    await Promise.all(loads);
+    expect(accepted.length).toBeGreaterThan(50);
+
+    await nats.restart();
+    let afterRestart = 0;
+    for (let i = 0; i < 20; i++) {
+      const id = await storeEvent(second.url, `after restart ${i}`);
+      if (id) {
+        accepted.push(id);
+        afterRestart++;
+      }
+    }
+    expect(afterRestart).toBeGreaterThan(10);
+
+    const wanted = new Set(accepted);
+    const deadline = Date.now() + 30_000;
+    const missing = (): string[] => {
+      const delivered = new Set(fake.eventIds);
+      return [...wanted].filter((id) => !delivered.has(id));
+    };
+    while (missing().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(missing()).toEqual([]);
+  }, 90_000);
+});
