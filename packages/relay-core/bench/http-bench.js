@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { startNatsServer } from "@org/testkit";
 import { runLoad } from "./load-client.js";
 import Fastify from "fastify";
 import { pino } from "pino";
@@ -18,6 +19,7 @@ import {
   openCaptureStore,
   openSqliteSpool,
   openWorkerSpool,
+  openJetStreamSpool,
   createWorkerProcessor,
   permissiveProjectStates,
 } from "../dist/index.js";
@@ -35,11 +37,18 @@ async function measure(name, url, options) {
   return { name, rps: result.rps, p50: result.p50, p99: result.p99, errors: result.non2xx + result.errors };
 }
 
-/** A capture-mode relay; with `threads`, the spool and processing run in worker threads. */
-async function startRelay(dir, threads) {
+/**
+ * A capture-mode relay; with `threads`, the spool and processing run in worker threads; with
+ * `natsUrl`, the spool is a JetStream stream there.
+ */
+async function startRelay(dir, threads, natsUrl) {
   const logger = pino({ level: "silent" });
   const spoolOptions = { path: join(dir, `spool-${threads}.sqlite`), maxBytes: 4 * 1024 ** 3, maxAgeMs: 3_600_000 };
-  const spool = threads ? await openWorkerSpool(spoolOptions) : openSqliteSpool(spoolOptions);
+  const spool = natsUrl
+    ? await openJetStreamSpool({ servers: natsUrl, stream: "BENCH", maxBytes: 4 * 1024 ** 3, maxAgeMs: 3_600_000 })
+    : threads
+      ? await openWorkerSpool(spoolOptions)
+      : openSqliteSpool(spoolOptions);
   const store = openCaptureStore(join(dir, `captured-${threads}.sqlite`), 1000);
   const projects = permissiveProjectStates();
   const outcomes = new OutcomeCounter();
@@ -95,6 +104,13 @@ async function main() {
     left.push(relay.spool.stats().depth);
     await relay.close();
   }
+  // The same relay with its spool on NATS JetStream (file storage), as several relays would share it.
+  const nats = await startNatsServer({ args: ["-js"] });
+  const shared = await startRelay(dir, 1, nats.url);
+  rows.push(await measure(`store: ${Buffer.byteLength(event)}-byte JSON event, spool on NATS JetStream, processing in a worker thread`, `${shared.base}/api/1/store/`, { method: "POST", headers: auth, body: event }));
+  left.push(shared.spool.stats().depth);
+  await shared.close();
+  await nats.stop();
   const rss = process.memoryUsage().rss;
 
   console.log(`\nrelay ingest, ${connections} connections, ${duration} s each (2-core machine), spool on (SQLite, synchronous=full)\n`);
