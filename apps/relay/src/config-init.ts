@@ -18,6 +18,17 @@ export interface InitAnswers {
   upstream?: string;
   host?: string;
   port?: number;
+  /** HTTPS beside HTTP: a port and either a PKCS #12 identity or a PEM certificate and key. */
+  tls?: TlsAnswers;
+}
+
+/** The TLS part of {@link InitAnswers}. */
+export interface TlsAnswers {
+  port?: number;
+  identityPath?: string;
+  identityPassword?: string;
+  certPath?: string;
+  keyPath?: string;
 }
 
 /** Options of {@link initConfig}. */
@@ -32,7 +43,8 @@ export interface InitOptions {
 
 /**
  * `relay config init`: writes `config.yml` (and `credentials.json` in managed mode). Interactive:
- * default or custom setup, then mode, upstream, host and port. Never overwrites without asking.
+ * default or custom setup, then mode, upstream, host, port and TLS (port defaulting to the HTTP
+ * port + 443, as the original relay did). Never overwrites without asking.
  */
 export async function initConfig(options: InitOptions): Promise<void> {
   const { dir, io } = options;
@@ -74,12 +86,36 @@ export async function initConfig(options: InitOptions): Promise<void> {
           if (/^\d+$/.test(port) && Number(port) <= 65_535) answers.port = Number(port);
           else io.out(`  "${port}" is not a port\n`);
         }
+        if (answers.tls === undefined && /^y(es)?$/i.test(await ask("Also serve HTTPS? (yes/no)", "no"))) {
+          const tls: TlsAnswers = {};
+          while (tls.port === undefined) {
+            const port = await ask("HTTPS port", String(Math.min(65_535, answers.port + 443)));
+            if (/^\d+$/.test(port) && Number(port) <= 65_535) tls.port = Number(port);
+            else io.out(`  "${port}" is not a port\n`);
+          }
+          if (/^pem$/i.test(await ask("Certificate as a PKCS #12 file or a PEM certificate and key? (pkcs12/pem)", "pkcs12"))) {
+            tls.certPath = await ask("PEM certificate file", "tls/cert.pem");
+            tls.keyPath = await ask("PEM key file", "tls/key.pem");
+          } else {
+            tls.identityPath = await ask("PKCS #12 file", "tls/identity.pfx");
+            tls.identityPassword = await ask("Its password (empty for none)", "");
+          }
+          answers.tls = tls;
+        }
       }
     }
     const relay: Record<string, unknown> = { mode: answers.mode ?? defaults.mode };
     if (answers.upstream !== undefined) relay.upstream = answers.upstream;
     if (answers.host !== undefined) relay.host = answers.host;
     if (answers.port !== undefined) relay.port = answers.port;
+    const tls = answers.tls;
+    if (tls) {
+      relay.tls_port = tls.port ?? Math.min(65_535, (answers.port ?? defaults.port) + 443);
+      if (tls.identityPath !== undefined) relay.tls_identity_path = tls.identityPath;
+      if (tls.identityPassword !== undefined && tls.identityPassword !== "") relay.tls_identity_password = tls.identityPassword;
+      if (tls.certPath !== undefined) relay.tls_cert_path = tls.certPath;
+      if (tls.keyPath !== undefined) relay.tls_key_path = tls.keyPath;
+    }
     const checked = configSchema.safeParse({ relay });
     if (!checked.success) {
       throw new RelayCliError("config_invalid", checked.error.issues.map((issue) => `relay.${issue.path.slice(1).join(".")}: ${issue.message}`).join("\n"));

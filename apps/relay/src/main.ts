@@ -24,6 +24,21 @@ function relayVersion(): string {
   return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 }
 
+/** Flags of `relay config init`. */
+interface InitFlags {
+  nonInteractive?: boolean;
+  overwrite?: boolean;
+  mode?: "managed" | "static" | "proxy" | "capture";
+  upstream?: string;
+  host?: string;
+  port?: number;
+  tlsPort?: number;
+  tlsIdentityPath?: string;
+  tlsIdentityPassword?: string;
+  tlsCertPath?: string;
+  tlsKeyPath?: string;
+}
+
 interface GlobalOptions {
   config?: string;
 }
@@ -67,12 +82,29 @@ function buildProgram(io: { out: (text: string) => void; err: (text: string) => 
       if (!/^\d+$/.test(value) || Number(value) > 65_535) throw new RelayCliError("usage", `--port: not a port number: ${value}`);
       return Number(value);
     })
-    .action(async (options: { nonInteractive?: boolean; overwrite?: boolean; mode?: "managed" | "static" | "proxy" | "capture"; upstream?: string; host?: string; port?: number }) => {
+    .option("--tls-port <port>", "also serve HTTPS on this port", (value) => {
+      if (!/^\d+$/.test(value) || Number(value) > 65_535) throw new RelayCliError("usage", `--tls-port: not a port number: ${value}`);
+      return Number(value);
+    })
+    .option("--tls-identity-path <file>", "PKCS #12 file with the certificate and key")
+    .option("--tls-identity-password <password>", "password of the PKCS #12 file")
+    .option("--tls-cert-path <file>", "PEM certificate (with --tls-key-path)")
+    .option("--tls-key-path <file>", "PEM key (with --tls-cert-path)")
+    .action(async (options: InitFlags) => {
+      const tlsGiven = [options.tlsPort, options.tlsIdentityPath, options.tlsIdentityPassword, options.tlsCertPath, options.tlsKeyPath].some((value) => value !== undefined);
       await initConfig({
         dir: configDir().dir,
         interactive: !options.nonInteractive,
         overwrite: Boolean(options.overwrite),
-        answers: { mode: options.mode, upstream: options.upstream, host: options.host, port: options.port },
+        answers: {
+          mode: options.mode,
+          upstream: options.upstream,
+          host: options.host,
+          port: options.port,
+          tls: tlsGiven
+            ? { port: options.tlsPort, identityPath: options.tlsIdentityPath, identityPassword: options.tlsIdentityPassword, certPath: options.tlsCertPath, keyPath: options.tlsKeyPath }
+            : undefined,
+        },
         input: stdin,
         io,
       });

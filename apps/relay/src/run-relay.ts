@@ -165,6 +165,7 @@ export async function startRelay(
     const stats = spool.stats();
     metrics?.gauge("spool.depth", stats.depth);
     metrics?.gauge("spool.bytes", stats.bytes);
+    if ("redeliveries" in spool) metrics?.gauge("spool.redeliveries", (spool as { redeliveries: number }).redeliveries);
   };
   const spoolTimer = metrics ? setInterval(reportSpool, 10_000) : undefined;
   spoolTimer?.unref();

@@ -51,6 +51,20 @@ describe("relay config and credentials commands", () => {
     expect(existsSync(join(dir, ".relay", "credentials.json"))).toBe(false);
   });
 
+  it("config init offers HTTPS in the custom setup, on the HTTP port + 443 by default", async () => {
+    const pem = await withInput(dir, ["config", "init"], "custom\ncapture\n127.0.0.1\n3000\nyes\n\npem\ntls/cert.pem\ntls/key.pem\n");
+    expect(pem.code).toBe(0);
+    expect(pem.stdout).toContain("HTTPS port [3443]");
+    expect(parse(readFileSync(join(dir, ".relay", "config.yml"), "utf8"))).toEqual({
+      relay: { mode: "capture", host: "127.0.0.1", port: 3000, tls_port: 3443, tls_cert_path: "tls/cert.pem", tls_key_path: "tls/key.pem" },
+    });
+    const pkcs12 = await runRelayCommand(dir, ["config", "init", "--non-interactive", "--overwrite", "--mode", "capture", "--port", "4000", "--tls-identity-path", "id.pfx", "--tls-identity-password", "s3cret"]);
+    expect(pkcs12.code).toBe(0);
+    expect(parse(readFileSync(join(dir, ".relay", "config.yml"), "utf8"))).toEqual({
+      relay: { mode: "capture", port: 4000, tls_port: 4443, tls_identity_path: "id.pfx", tls_identity_password: "s3cret" },
+    });
+  });
+
   it("never overwrites a config without asking", async () => {
     await runRelayCommand(dir, ["config", "init", "--non-interactive", "--mode", "capture"]);
     const refused = await runRelayCommand(dir, ["config", "init", "--non-interactive", "--mode", "proxy"]);
