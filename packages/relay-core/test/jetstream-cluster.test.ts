@@ -1,0 +1,87 @@
+import { createServer } from "node:net";
+import { startNatsServer, type NatsServer } from "@org/testkit";
+import { describe, expect, it } from "vitest";
+import { openJetStreamSpool, type JetStreamSpool } from "../src/spool/jetstream-spool.js";
+import type { SpooledEnvelope } from "../src/spool/spool.js";
+import { cleanupAfterEach } from "./upstream-harness.js";
+
+const defer = cleanupAfterEach();
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+function envelope(id: string): SpooledEnvelope {
+  return { id, projectId: "1", receivedAt: Date.now(), context: { publicKey: "a".repeat(32) }, payload: new TextEncoder().encode(`{"event_id":"${id}"}\n`) };
+}
+
+/** Three nats-servers with JetStream, routed to each other as one cluster. */
+async function cluster(): Promise<NatsServer[]> {
+  const routes = await Promise.all([freePort(), freePort(), freePort()]);
+  const servers = await Promise.all(
+    routes.map((routePort, index) =>
+      startNatsServer({
+        args: [
+          "-js",
+          "--server_name", `n${index + 1}`,
+          "--cluster_name", "relays",
+          "--cluster", `nats://127.0.0.1:${routePort}`,
+          "--routes", routes.filter((port) => port !== routePort).map((port) => `nats://127.0.0.1:${port}`).join(","),
+        ],
+      }),
+    ),
+  );
+  for (const server of servers) defer(() => server.stop());
+  return servers;
+}
+
+/** Opens the spool once the cluster has elected its JetStream leader. */
+async function openWhenReady(servers: readonly NatsServer[]): Promise<JetStreamSpool> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const spool = await openJetStreamSpool({ servers: servers.map((server) => server.url), stream: "CLUSTERED", replicas: 3, maxBytes: 10_000_000, maxAgeMs: 3_600_000 });
+      defer(() => spool.close().catch(() => undefined));
+      return spool;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+describe("JetStream spool on a three-node cluster", () => {
+  it("keeps every acknowledged envelope when one server is killed during the load", async () => {
+    const servers = await cluster();
+    const spool = await openWhenReady(servers);
+    const accepted: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      if (i === 150) await servers[0]!.stop();
+      const id = `event-${i}`;
+      try {
+        await spool.enqueue(envelope(id));
+        accepted.push(id);
+      } catch {
+        // Refused while the cluster fails over: never acknowledged, so the client keeps it.
+      }
+    }
+    expect(accepted.length).toBeGreaterThan(300);
+    const seen = new Set<string>();
+    const deadline = Date.now() + 30_000;
+    while (seen.size < accepted.length && Date.now() < deadline) {
+      const batch = await spool.claim(100).catch(() => []);
+      for (const claimed of batch) seen.add(claimed.id);
+      await spool.ack(batch.map((claimed) => claimed.handle)).catch(() => undefined);
+    }
+    expect(accepted.filter((id) => !seen.has(id))).toEqual([]);
+  }, 90_000);
+});
