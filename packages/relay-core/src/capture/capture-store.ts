@@ -24,6 +24,8 @@ export type CapturedSummary = Omit<CapturedEnvelope, "envelope">;
 export interface CaptureStore {
   /** Keeps an envelope, replacing one with the same id, and forgets the oldest beyond the bound. */
   add(envelope: CapturedEnvelope): void;
+  /** {@link add} for several envelopes, in one transaction. */
+  addMany(envelopes: readonly CapturedEnvelope[]): void;
   /** The newest envelopes first. */
   list(limit: number, offset?: number): CapturedSummary[];
   /** One envelope by id. */
@@ -82,8 +84,8 @@ export function openCaptureStore(path: string, maxEntries: number): CaptureStore
     title: row.title,
   });
 
-  return {
-    add(envelope) {
+  const addMany = db.transaction((envelopes: readonly CapturedEnvelope[]) => {
+    for (const envelope of envelopes) {
       upsert.run(
         envelope.id,
         envelope.projectId,
@@ -92,7 +94,16 @@ export function openCaptureStore(path: string, maxEntries: number): CaptureStore
         envelope.title,
         Buffer.from(envelope.envelope.buffer, envelope.envelope.byteOffset, envelope.envelope.byteLength),
       );
-      trim.run(maxEntries);
+    }
+    trim.run(maxEntries);
+  });
+
+  return {
+    add(envelope) {
+      addMany([envelope]);
+    },
+    addMany(envelopes) {
+      addMany(envelopes);
     },
     list: (limit, offset = 0) => list.all(limit, offset).map(summary),
     get(id) {

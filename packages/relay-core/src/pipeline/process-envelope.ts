@@ -54,7 +54,7 @@ export type ProcessedData =
 
 /** The categories limited for a key right now, for {@link ProcessingInput.limited}. */
 export function limitedCategories(rateLimits: RateLimitCache | undefined, projectId: string, publicKey: string): DataCategory[] {
-  if (!rateLimits) return [];
+  if (!rateLimits || rateLimits.empty) return [];
   return DATA_CATEGORIES.filter((category) => rateLimits.isLimited(projectId, publicKey, category));
 }
 

@@ -48,8 +48,14 @@ export class RateLimitCache {
     return found;
   }
 
+  /** Whether any limit is remembered at all (a fast path for the common case). */
+  get empty(): boolean {
+    return this.limits.size === 0;
+  }
+
   /** Whether data of `category` is limited right now. */
   isLimited(projectId: string, publicKey: string, category: DataCategory): boolean {
+    if (this.limits.size === 0) return false;
     return limitedUntil(this.active(projectId, publicKey), category, this.now()) !== undefined;
   }
 
