@@ -47,6 +47,8 @@ describe("bad input gets a 4xx with a reason, never a 5xx", () => {
     ["a non-numeric project", "/api/abc/store/", "{}", AUTH, 400, /invalid project id/],
     ["an unknown encoding", "/api/1/envelope/", envelope('{"type":"event"}', "{}"), { ...AUTH, "content-encoding": "compress" }, 400, /unsupported Content-Encoding/],
     ["a JSON array as event", "/api/1/store/", "[1,2]", AUTH, 400, /not an object/],
+    ["101 session updates in one envelope (limit 100)", "/api/1/envelope/", envelope(...Array.from({ length: 101 }, () => '{"type":"session"}\n{"sid":"x","status":"ok"}')), AUTH, 413, /more than 100 session items/],
+    ["100 session updates in one envelope (the limit)", "/api/1/envelope/", envelope(...Array.from({ length: 100 }, () => '{"type":"session"}\n{"sid":"x","status":"ok"}')), AUTH, 200, /"id"/],
     ["a declared body over the limit", "/api/1/envelope/", "x", { ...AUTH, "content-length": String(10 * 1024 * 1024) }, 413, /too large|size limit/],
   ])("%s → %i", async (_name, url, payload, headers, status, pattern) => {
     const response = await post(url, payload, headers);
