@@ -48,4 +48,28 @@ describe("slow clients", () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
   });
+
+  it("answers 408 to a multipart upload that trickles in", async () => {
+    const socket = connect(port, "127.0.0.1");
+    let answer = "";
+    socket.on("data", (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on("error", () => undefined);
+    const closed = new Promise<void>((resolve) => socket.once("close", () => { resolve(); }));
+    socket.write(
+      `POST /api/1/events/${"c".repeat(32)}/attachments/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Sentry-Auth: Sentry sentry_key=${KEY}, sentry_version=7\r\n` +
+        `Content-Type: multipart/form-data; boundary=XYZ\r\nContent-Length: 5000\r\n\r\n--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n`,
+    );
+    const trickle = setInterval(() => {
+      if (!socket.destroyed) socket.write("x");
+    }, 100);
+    const started = Date.now();
+    try {
+      await closed;
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+    }
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+  });
 });

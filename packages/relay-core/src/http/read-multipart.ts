@@ -22,11 +22,14 @@ export interface MultipartLimits {
   readonly maxFileSize: number;
   /** Largest sum of everything uploaded. */
   readonly maxTotalSize: number;
+  /** The whole body must have arrived within this (slow clients get 408). */
+  readonly timeoutMs?: number | undefined;
 }
 
 /**
  * Reads a `multipart/form-data` body, holding every file to its limit while streaming: the upload
- * is refused (413) as soon as a file or the whole passes its limit.
+ * is refused (413) as soon as a file or the whole passes its limit, and with 408 when it has not
+ * fully arrived after `timeoutMs`.
  */
 export function readMultipart(stream: Readable | undefined, headers: Record<string, string | string[] | undefined>, limits: MultipartLimits): Promise<MultipartForm> {
   if (!stream) return Promise.reject(new RelayError("invalid_body", "empty body"));
@@ -44,10 +47,15 @@ export function readMultipart(stream: Readable | undefined, headers: Record<stri
     const fail = (error: RelayError): void => {
       if (failed) return;
       failed = true;
+      clearTimeout(timer);
       stream.unpipe(parser);
       stream.resume();
       reject(error);
     };
+    const timeoutMs = limits.timeoutMs ?? 60_000;
+    const timer = setTimeout(() => {
+      fail(new RelayError("request_timeout", `the upload did not arrive within ${Math.round(timeoutMs / 100) / 10} s`, { causes: [`${total} bytes received`], headers: { connection: "close" } }));
+    }, timeoutMs);
     parser.on("file", (field, file, info) => {
       const filename = info.filename === undefined || info.filename === "" ? field : info.filename;
       const chunks: Buffer[] = [];
@@ -68,6 +76,7 @@ export function readMultipart(stream: Readable | undefined, headers: Record<stri
       fail(new RelayError("invalid_body", "invalid multipart body", { causes: [error.message] }));
     });
     parser.on("close", () => {
+      clearTimeout(timer);
       if (!failed) resolve({ files, fields });
     });
     stream.pipe(parser);

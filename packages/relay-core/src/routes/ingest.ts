@@ -184,6 +184,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
       const form = await readMultipart(request.body as Readable | undefined, request.headers, {
         maxFileSize: limits.maxAttachmentSize,
         maxTotalSize: limits.maxEnvelopeSize,
+        timeoutMs: bodyTimeout,
       });
       const minidump = form.files.find((file) => file.field === "upload_file_minidump");
       if (!minidump) throw new RelayError("invalid_body", "missing minidump", { causes: ["the form has no upload_file_minidump file"] });
@@ -226,6 +227,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
     const form = await readMultipart(request.body as Readable | undefined, request.headers, {
       maxFileSize: limits.maxAttachmentSize,
       maxTotalSize: limits.maxEnvelopeSize,
+      timeoutMs: bodyTimeout,
     });
     if (form.files.length === 0) throw new RelayError("invalid_body", "no attachments in the form");
     const built = buildAttachmentsEnvelope(
