@@ -1,11 +1,13 @@
-import { constants } from "node:fs";
+import { constants, readFileSync } from "node:fs";
 import { access, mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { credentialsPublicKey, loadCredentials, type Credentials } from "@org/identity";
 import { pino } from "pino";
 import { RegistrationError, RelayRegistration, UpstreamClient } from "@org/relay-core";
+import { connect, credsAuthenticator, type NatsConnection } from "nats";
 import { credentialsPath } from "./credentials-command.js";
+import { loadTlsSettings } from "./tls.js";
 import type { LoadedConfig } from "./load-config.js";
 import { resolveRelayOptions } from "./relay-settings.js";
 
@@ -56,13 +58,24 @@ export async function runDoctor(loaded: LoadedConfig, env: NodeJS.ProcessEnv, no
     if (credentials.ok) identity = credentials.value;
   }
 
-  const spoolDir = config.spool.path ?? join(dir, "spool");
+  if (config.spool.backend === "jetstream") {
+    checks.push(await checkJetStream(config));
+  } else {
+    const spoolDir = config.spool.path ?? join(dir, "spool");
+    try {
+      await mkdir(spoolDir, { recursive: true, mode: 0o700 });
+      await access(spoolDir, constants.W_OK);
+      checks.push({ name: "spool", status: "ok", detail: `${spoolDir} is writable` });
+    } catch (error) {
+      checks.push({ name: "spool", status: "fail", detail: `${spoolDir} is not writable: ${(error as Error).message}` });
+    }
+  }
+
   try {
-    await mkdir(spoolDir, { recursive: true, mode: 0o700 });
-    await access(spoolDir, constants.W_OK);
-    checks.push({ name: "spool", status: "ok", detail: `${spoolDir} is writable` });
+    const tls = loadTlsSettings(config, dir);
+    if (tls) checks.push({ name: "tls", status: "ok", detail: `certificate and key load; HTTPS on port ${tls.port}` });
   } catch (error) {
-    checks.push({ name: "spool", status: "fail", detail: `${spoolDir} is not writable: ${(error as Error).message}` });
+    checks.push({ name: "tls", status: "fail", detail: (error as Error).message });
   }
 
   const busy = await portFree(config.relay.host, config.relay.port);
@@ -91,6 +104,31 @@ export async function runDoctor(loaded: LoadedConfig, env: NodeJS.ProcessEnv, no
   }
   if (identity) checks.push(await checkRegistration(config.relay.upstream, identity, config.http.timeout * 1000, config.http.connection_timeout * 1000));
   return checks;
+}
+
+/** Connects to the JetStream spool's servers and looks for its stream. */
+async function checkJetStream(config: LoadedConfig["config"]): Promise<Check> {
+  const { nats } = config.spool;
+  const servers = typeof nats.servers === "string" ? [nats.servers] : nats.servers;
+  let connection: NatsConnection | undefined;
+  try {
+    connection = await connect({
+      servers,
+      timeout: config.http.connection_timeout * 1000,
+      maxReconnectAttempts: 0,
+      authenticator: nats.credentials ? credsAuthenticator(readFileSync(nats.credentials)) : undefined,
+    });
+    const manager = await connection.jetstreamManager();
+    const exists = await manager.streams.info(nats.stream).then(
+      () => true,
+      () => false,
+    );
+    return { name: "spool", status: "ok", detail: `JetStream at ${servers.join(", ")} ${exists ? `has the stream ${nats.stream}` : `is reachable; the stream ${nats.stream} will be created at start`}` };
+  } catch (error) {
+    return { name: "spool", status: "fail", detail: `JetStream at ${servers.join(", ")}: ${(error as Error).message} (is nats-server running with -js, and are spool.nats.servers and credentials right?)` };
+  } finally {
+    await connection?.close();
+  }
 }
 
 /** Registers with the upstream once, exactly as `relay run` would, and explains a refusal. */

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startFakeUpstream, startHttpRecorder, type HttpRecorder } from "@org/testkit";
+import { startFakeUpstream, startHttpRecorder, startNatsServer, type HttpRecorder } from "@org/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runRelayCommand } from "./relay-process.js";
 
@@ -69,6 +69,24 @@ describe("relay doctor", () => {
     expect(result.stdout).toContain("run relay credentials generate");
     expect(result.stdout).toContain(`[FAIL] port: 127.0.0.1:${port} is already in use`);
     expect(result.stdout).toMatch(/\[FAIL\] clock: this clock is 3\d{3} s off the upstream's/);
+  });
+
+  it("checks a JetStream spool and the TLS files", async () => {
+    const nats = await startNatsServer({ args: ["-js"] });
+    try {
+      const config = (servers: string): string =>
+        `relay:\n  mode: proxy\n  upstream: ${upstream.url}/\n  port: 0\n  tls_port: 0\n  tls_cert_path: missing-cert.pem\n  tls_key_path: missing-key.pem\nspool:\n  backend: jetstream\n  nats:\n    servers: ${servers}\n`;
+      writeFileSync(join(dir, ".relay", "config.yml"), config(nats.url));
+      const reachable = await runRelayCommand(dir, ["doctor"]);
+      expect(reachable.stdout).toMatch(/\[ok {2}\] spool: JetStream at nats:\/\/127\.0\.0\.1:\d+ is reachable; the stream RELAY_SPOOL will be created at start/);
+      expect(reachable.stdout).toMatch(/\[FAIL\] tls: relay\.tls_cert_path: .*missing-cert\.pem/);
+      await nats.stop();
+      const down = await runRelayCommand(dir, ["doctor"]);
+      expect(down.stdout).toMatch(/\[FAIL\] spool: JetStream at nats:\/\/127\.0\.0\.1:\d+: .*is nats-server running with -js/);
+      expect(down.code).toBe(1);
+    } finally {
+      await nats.stop();
+    }
   });
 
   it("says when the upstream cannot be reached", async () => {
