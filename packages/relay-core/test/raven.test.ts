@@ -1,11 +1,10 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, type Harness } from "./relay-harness.js";
+import { describe, expect, it } from "vitest";
+import { capturedEvent, listeningHarness } from "./relay-harness.js";
 
 const KEY = "0123456789abcdef0123456789abcdef";
 const SECRET = "fedcba9876543210fedcba9876543210";
@@ -42,29 +41,17 @@ interface StoredEvent {
 }
 
 describe("raven (the old Node clients) from npm, through the relay", () => {
-  let harness: Harness;
-  let port: number;
-
-  beforeAll(async () => {
-    harness = startHarness();
-    await harness.app.listen({ host: "127.0.0.1", port: 0 });
-    port = (harness.app.server.address() as AddressInfo).port;
-  });
-  afterAll(async () => {
-    await harness.close();
-  });
+  const relay = listeningHarness();
 
   async function stored(id: string): Promise<StoredEvent> {
-    await harness.drain();
-    const captured = harness.store.get(id);
-    expect(captured, `event ${id} was not kept`).toBeDefined();
-    const lines = Buffer.from(captured!.envelope).toString("utf8").split("\n");
-    const index = lines.findIndex((line) => line.includes('"type":"event"'));
-    return JSON.parse(lines[index + 1]!) as StoredEvent;
+    await relay.harness.drain();
+    const event = capturedEvent(relay.harness.store, id) as unknown as StoredEvent | undefined;
+    expect(event, `event ${id} was not kept`).toBeDefined();
+    return event!;
   }
 
   it("raven 2.6.4: base64 + zlib store bodies, an exception and a message", async () => {
-    const dsn = `http://${KEY}:${SECRET}@127.0.0.1:${port}/1`;
+    const dsn = `http://${KEY}:${SECRET}@127.0.0.1:${relay.port}/1`;
     const out = await runScript(`
       const Raven = require("raven");
       Raven.config(${JSON.stringify(dsn)}, { captureUnhandledRejections: false }).install();
@@ -87,7 +74,7 @@ describe("raven (the old Node clients) from npm, through the relay", () => {
   });
 
   it("raven 0.4.5: protocol 2.0 with an HMAC signature to the legacy /api/store/", async () => {
-    const dsn = `http://${KEY}:${SECRET}@127.0.0.1:${port}/1`;
+    const dsn = `http://${KEY}:${SECRET}@127.0.0.1:${relay.port}/1`;
     const out = await runScript(`
       const raven = require("raven-0");
       const client = new raven.Client(${JSON.stringify(dsn)});

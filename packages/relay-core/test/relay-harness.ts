@@ -1,4 +1,6 @@
+import type { AddressInfo } from "node:net";
 import { pino } from "pino";
+import { afterAll, beforeAll } from "vitest";
 import { buildRelay } from "../src/build-relay.js";
 import { captureDelivery } from "../src/capture/capture-delivery.js";
 import { openCaptureStore, type CaptureStore } from "../src/capture/capture-store.js";
@@ -55,4 +57,36 @@ export function startHarness(overrides: Partial<RelayOptions> & { projects?: Pro
       store.close();
     },
   };
+}
+
+/** A harness listening on 127.0.0.1 for all the tests of a file (started before them, closed after). */
+export function listeningHarness(): { readonly harness: Harness; readonly port: number } {
+  let harness: Harness | undefined;
+  let port = 0;
+  beforeAll(async () => {
+    harness = startHarness();
+    await harness.app.listen({ host: "127.0.0.1", port: 0 });
+    port = (harness.app.server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  return {
+    get harness() {
+      if (!harness) throw new Error("the harness starts before the tests");
+      return harness;
+    },
+    get port() {
+      return port;
+    },
+  };
+}
+
+/** The event (or transaction) item of a captured envelope, parsed. */
+export function capturedEvent(store: CaptureStore, id: string): Record<string, unknown> | undefined {
+  const captured = store.get(id);
+  if (!captured) return undefined;
+  const lines = Buffer.from(captured.envelope).toString("utf8").split("\n");
+  const index = lines.findIndex((line) => /"type":"(event|transaction)"/.test(line));
+  return index === -1 ? undefined : (JSON.parse(lines[index + 1]!) as Record<string, unknown>);
 }

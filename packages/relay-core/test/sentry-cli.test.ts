@@ -1,12 +1,11 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, type Harness } from "./relay-harness.js";
+import { capturedEvent, listeningHarness } from "./relay-harness.js";
 
 const run = promisify(execFile);
 const KEY = "0123456789abcdef0123456789abcdef";
@@ -14,38 +13,33 @@ const KEY = "0123456789abcdef0123456789abcdef";
 const SENTRY_CLI = (createRequire(import.meta.url)("@sentry/cli") as { SentryCli: { getPath(): string } }).SentryCli.getPath();
 
 describe("sentry-cli from npm, through the relay", () => {
-  let harness: Harness;
-  let dsn: string;
+  const relay = listeningHarness();
   let dir: string;
 
-  beforeAll(async () => {
-    harness = startHarness();
-    await harness.app.listen({ host: "127.0.0.1", port: 0 });
-    dsn = `http://${KEY}@127.0.0.1:${(harness.app.server.address() as AddressInfo).port}/1`;
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "sentry-cli-"));
   });
-  afterAll(async () => {
-    await harness.close();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const cli = (args: string[]) => run(SENTRY_CLI, args, { env: { PATH: process.env.PATH, HOME: dir, SENTRY_DSN: dsn, SENTRY_LOAD_DOTENV: "0" }, cwd: dir });
+  const cli = (args: string[]) =>
+    run(SENTRY_CLI, args, { env: { PATH: process.env.PATH, HOME: dir, SENTRY_DSN: `http://${KEY}@127.0.0.1:${relay.port}/1`, SENTRY_LOAD_DOTENV: "0" }, cwd: dir });
 
-  function storedEvent(id: string): Record<string, unknown> {
-    const captured = harness.store.get(id);
-    expect(captured, `event ${id} was not kept`).toBeDefined();
-    const lines = Buffer.from(captured!.envelope).toString("utf8").split("\n");
-    const index = lines.findIndex((line) => line.includes('"type":"event"'));
-    return JSON.parse(lines[index + 1]!) as Record<string, unknown>;
+  async function storedEvent(id: string): Promise<Record<string, unknown>> {
+    await relay.harness.drain();
+    const event = capturedEvent(relay.harness.store, id);
+    expect(event, `event ${id} was not kept`).toBeDefined();
+    return event!;
   }
 
   it("send-event --no-environ: a message with tags and extra arrives", async () => {
     const { stdout, stderr } = await cli(["send-event", "--no-environ", "-m", "deploy finished", "-t", "stage:canary", "-e", "build:42", "--level", "warning"]);
     expect(stdout + stderr).toContain("Event dispatched");
-    await harness.drain();
-    const summary = harness.store.list(100).find((each) => each.title === "deploy finished");
+    await relay.harness.drain();
+    const summary = relay.harness.store.list(100).find((each) => each.title === "deploy finished");
     expect(summary, "no captured event titled 'deploy finished'").toBeDefined();
-    const event = storedEvent(summary!.id);
+    const event = await storedEvent(summary!.id);
     expect(event.level).toBe("warning");
     expect(JSON.stringify(event.logentry ?? event.message)).toContain("deploy finished");
     expect(JSON.stringify(event.tags)).toContain("canary");
@@ -57,8 +51,7 @@ describe("sentry-cli from npm, through the relay", () => {
     const file = join(dir, "stored.envelope");
     writeFileSync(file, `{"event_id":"${id}"}\n{"type":"event"}\n{"message":"from a file","level":"info","extra":{"password":"hunter2"}}\n`);
     await cli(["send-envelope", file]);
-    await harness.drain();
-    const event = storedEvent(id);
+    const event = await storedEvent(id);
     expect(JSON.stringify(event.logentry ?? event.message)).toContain("from a file");
     expect(event.extra).toEqual({ password: "[Filtered]" });
   });

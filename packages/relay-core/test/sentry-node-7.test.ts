@@ -1,8 +1,7 @@
 import { spawn } from "node:child_process";
-import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, type Harness } from "./relay-harness.js";
+import { describe, expect, it } from "vitest";
+import { capturedEvent, listeningHarness } from "./relay-harness.js";
 
 const KEY = "0123456789abcdef0123456789abcdef";
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
@@ -33,32 +32,17 @@ interface CapturedEvent {
 }
 
 describe("@sentry/node 7 from npm, through the relay", () => {
-  let harness: Harness;
-  let dsn: string;
-
-  beforeAll(async () => {
-    harness = startHarness();
-    await harness.app.listen({ host: "127.0.0.1", port: 0 });
-    dsn = `http://${KEY}@127.0.0.1:${(harness.app.server.address() as AddressInfo).port}/1`;
-  });
-  afterAll(async () => {
-    await harness.close();
-  });
+  const relay = listeningHarness();
+  const dsn = (): string => `http://${KEY}@127.0.0.1:${relay.port}/1`;
 
   async function events(): Promise<CapturedEvent[]> {
-    await harness.drain();
-    const list = harness.store.list(100, 0);
-    return list.map((summary) => {
-      const captured = harness.store.get(summary.id)!;
-      const lines = Buffer.from(captured.envelope).toString("utf8").split("\n");
-      const index = lines.findIndex((line) => /"type":"(event|transaction)"/.test(line));
-      return JSON.parse(lines[index + 1]!) as CapturedEvent;
-    });
+    await relay.harness.drain();
+    return relay.harness.store.list(100, 0).map((summary) => (capturedEvent(relay.harness.store, summary.id) as unknown as CapturedEvent));
   }
 
   it("delivers an exception with breadcrumbs and user, a message and a transaction", async () => {
     await runSdk(
-      dsn,
+      dsn(),
       `
       Sentry.setUser({ id: "user-42", email: "someone@example.com" });
       Sentry.addBreadcrumb({ message: "clicked checkout", category: "ui" });
@@ -82,7 +66,7 @@ describe("@sentry/node 7 from npm, through the relay", () => {
   });
 
   it("scrubs a credit card number and a password before keeping the event", async () => {
-    await runSdk(dsn, `Sentry.captureMessage("checkout failed", { extra: { card: "4571234567890111", password: "hunter2", note: "fine" } });`);
+    await runSdk(dsn(), `Sentry.captureMessage("checkout failed", { extra: { card: "4571234567890111", password: "hunter2", note: "fine" } });`);
     const event = (await events()).find((each) => (each.logentry?.formatted ?? each.logentry?.message ?? each.message) === "checkout failed")!;
     expect(event.extra).toEqual({ card: "[Filtered]", password: "[Filtered]", note: "fine" });
   });
