@@ -48,6 +48,8 @@ export const configSchema = z.strictObject({
       max_envelope_size: size.default("100MiB"),
       max_attachment_size: size.default("100MiB"),
       max_api_payload_size: size.default("20MiB"),
+      /** Request bytes held in memory by all requests together; beyond it clients get 503. */
+      max_buffered_body_size: size.default("256MiB"),
       max_session_count: z.number().int().positive().default(100),
       shutdown_timeout: seconds.default(10),
       processing_threads: z.number().int().min(0).max(64).default(1),

@@ -33,6 +33,7 @@ export function resolveRelayOptions(config: RawRelayConfig): RelaySettings {
         maxSessionsPerEnvelope: limits.max_session_count,
       },
       trustProxy: config.relay.trust_proxy,
+      maxBufferedBodyBytes: bytes(limits.max_buffered_body_size, "limits.max_buffered_body_size"),
       requestTimeoutMs: config.http.request_timeout * 1000,
       tunnelPath: config.relay.tunnel_path,
     },

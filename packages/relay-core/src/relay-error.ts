@@ -17,6 +17,7 @@ export type RelayErrorCode =
   | "rate_limited"
   | "spool_full"
   | "spool_unavailable"
+  | "overloaded"
   | "shutting_down"
   | "not_found"
   | "method_not_allowed"
@@ -41,6 +42,7 @@ const STATUS: Readonly<Record<RelayErrorCode, number>> = {
   rate_limited: 429,
   spool_full: 503,
   spool_unavailable: 503,
+  overloaded: 503,
   shutting_down: 503,
   not_found: 404,
   method_not_allowed: 405,

@@ -21,6 +21,8 @@ export interface RelayOptions {
   readonly limits: RelayLimits;
   /** Addresses of proxies whose `X-Forwarded-For` is trusted, or `true` for any. */
   readonly trustProxy?: boolean | string | readonly string[] | undefined;
+  /** Request body bytes held in memory by all requests together; beyond it requests get 503 (default 256 MiB). */
+  readonly maxBufferedBodyBytes?: number | undefined;
   /** A request whose headers and body take longer than this is answered 408. */
   readonly requestTimeoutMs?: number | undefined;
   /** Path of an extra envelope endpoint for SDKs configured with `tunnel` (authentication from the envelope's `dsn`). */

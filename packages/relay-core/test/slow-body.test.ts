@@ -71,3 +71,43 @@ describe("slow clients", () => {
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
   });
 });
+
+describe("many large bodies at once", () => {
+  let harness: Harness;
+  let port: number;
+
+  beforeAll(async () => {
+    harness = startHarness({ maxBufferedBodyBytes: 1024 * 1024 });
+    await harness.app.listen({ host: "127.0.0.1", port: 0 });
+    port = (harness.app.server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  const post = (size: number): Promise<Response> =>
+    fetch(`http://127.0.0.1:${port}/api/1/envelope/`, { method: "POST", headers: { "x-sentry-auth": `Sentry sentry_key=${KEY}, sentry_version=7` }, body: "x".repeat(size) });
+
+  it("answers 503 while the relay holds its budget of request bytes, and recovers once they are done", async () => {
+    const socket = connect(port, "127.0.0.1");
+    let answer = "";
+    socket.on("data", (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on("error", () => undefined);
+    const closed = new Promise<void>((resolve) => socket.once("close", () => { resolve(); }));
+    try {
+      socket.write(`POST /api/1/envelope/ HTTP/1.1\r\nHost: 127.0.0.1\r\n${AUTH}\r\nContent-Length: 900000\r\n\r\n${"x".repeat(800_000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const refused = await post(300_000);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("retry-after")).toBe("5");
+      expect(((await refused.json()) as { detail: string }).detail).toMatch(/more data than it can hold/);
+      socket.write("x".repeat(100_000));
+      for (let i = 0; i < 100 && answer === ""; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect((await post(300_000)).status).toBe(400);
+    } finally {
+      socket.destroy();
+      await closed;
+    }
+  });
+});

@@ -1,12 +1,22 @@
 import type { Readable } from "node:stream";
 import { RelayError } from "../relay-error.js";
+import type { BodyLease } from "./body-budget.js";
+
+/** The refusal when the relay holds as many request bytes as it may. */
+export function overloaded(): RelayError {
+  return new RelayError("overloaded", "the relay is receiving more data than it can hold right now", {
+    causes: ["too many large requests at once; retry later"],
+    headers: { "retry-after": "5", connection: "close" },
+  });
+}
 
 /**
  * Reads a request body into memory, refusing it as soon as it is known to exceed `limit` bytes:
  * from `Content-Length` before reading, and while streaming for chunked bodies, so an oversized
  * upload never fills memory. The rest of a refused body is left unread (the answer closes the
  * connection) instead of destroying the socket, so that the client still gets its 413. A body
- * that has not fully arrived after `timeoutMs` is refused with 408 (slow clients).
+ * that has not fully arrived after `timeoutMs` is refused with 408 (slow clients), and one that
+ * does not fit in the relay-wide `lease` budget with 503.
  */
 export function readBody(
   stream: Readable | undefined,
@@ -14,6 +24,7 @@ export function readBody(
   limit: number,
   what: string,
   timeoutMs = 60_000,
+  lease?: BodyLease,
 ): Promise<Buffer> {
   const tooLarge = (cause?: string): RelayError =>
     new RelayError("too_large", `${what} exceeds the size limit of ${limit} bytes`, {
@@ -55,6 +66,12 @@ export function readBody(
         cleanup();
         stream.pause();
         reject(tooLarge());
+        return;
+      }
+      if (lease && !lease.take(chunk.length)) {
+        cleanup();
+        stream.pause();
+        reject(overloaded());
         return;
       }
       chunks.push(chunk);

@@ -1,6 +1,8 @@
 import type { Readable } from "node:stream";
 import busboy from "busboy";
 import { RelayError } from "../relay-error.js";
+import type { BodyLease } from "./body-budget.js";
+import { overloaded } from "./read-body.js";
 
 /** One uploaded file of a multipart form. */
 export interface UploadedFile {
@@ -24,6 +26,8 @@ export interface MultipartLimits {
   readonly maxTotalSize: number;
   /** The whole body must have arrived within this (slow clients get 408). */
   readonly timeoutMs?: number | undefined;
+  /** The relay-wide budget of buffered request bytes (503 beyond it). */
+  readonly lease?: BodyLease | undefined;
 }
 
 /**
@@ -65,6 +69,7 @@ export function readMultipart(stream: Readable | undefined, headers: Record<stri
         total += chunk.length;
         if (size > limits.maxFileSize) fail(new RelayError("too_large", `the upload ${filename} exceeds ${limits.maxFileSize} bytes`));
         else if (total > limits.maxTotalSize) fail(new RelayError("too_large", `the uploads exceed ${limits.maxTotalSize} bytes`));
+        else if (limits.lease && !limits.lease.take(chunk.length)) fail(overloaded());
         else chunks.push(chunk);
       });
       file.on("end", () => {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Readable } from "node:stream";
 import type { RelayDeps } from "../build-relay.js";
+import { BodyBudget, type BodyLease } from "../http/body-budget.js";
 import { readBody } from "../http/read-body.js";
 import { readMultipart } from "../http/read-multipart.js";
 import { authenticate, type Authenticated } from "../ingest/authenticate.js";
@@ -42,6 +43,27 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
   const strictKey = deps.options.mode !== "capture";
   const now = deps.now ?? Date.now;
   const bodyTimeout = deps.options.requestTimeoutMs ?? 60_000;
+  const budget = new BodyBudget(deps.options.maxBufferedBodyBytes ?? 256 * 1024 * 1024);
+  const leases = new WeakMap<FastifyRequest, BodyLease>();
+  const leaseFor = (request: FastifyRequest): BodyLease => {
+    let lease = leases.get(request);
+    if (!lease) {
+      lease = budget.lease();
+      leases.set(request, lease);
+    }
+    return lease;
+  };
+  const release = (request: FastifyRequest): void => {
+    leases.get(request)?.release();
+  };
+  app.addHook("onResponse", (request, _reply, done) => {
+    release(request);
+    done();
+  });
+  app.addHook("onRequestAbort", (request, done) => {
+    release(request);
+    done();
+  });
 
   async function accept(
     request: FastifyRequest,
@@ -105,7 +127,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
   }
 
   async function readDecoded(request: FastifyRequest, limit: number, what: string): Promise<Uint8Array> {
-    const raw = await readBody(request.body as Readable | undefined, header(request, "content-length"), limit, what, bodyTimeout);
+    const raw = await readBody(request.body as Readable | undefined, header(request, "content-length"), limit, what, bodyTimeout, leaseFor(request));
     return decodeRequestBody(raw, header(request, "content-encoding"), limit, what);
   }
 
@@ -130,7 +152,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
 
   async function handleStore(request: FastifyRequest, projectId: string | undefined): Promise<{ id: string }> {
     const auth = authenticate(request, undefined, strictKey);
-    const raw = await readBody(request.body as Readable | undefined, header(request, "content-length"), limits.maxEventSize, "the event", bodyTimeout);
+    const raw = await readBody(request.body as Readable | undefined, header(request, "content-length"), limits.maxEventSize, "the event", bodyTimeout, leaseFor(request));
     const event = decodeStoreEvent(raw, header(request, "content-encoding"), limits.maxEventSize);
     const resolvedProject = projectId ?? auth.projectId ?? event.projectId;
     if (resolvedProject === undefined) {
@@ -185,6 +207,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
         maxFileSize: limits.maxAttachmentSize,
         maxTotalSize: limits.maxEnvelopeSize,
         timeoutMs: bodyTimeout,
+        lease: leaseFor(request),
       });
       const minidump = form.files.find((file) => file.field === "upload_file_minidump");
       if (!minidump) throw new RelayError("invalid_body", "missing minidump", { causes: ["the form has no upload_file_minidump file"] });
@@ -202,7 +225,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
         if (match) event[match[1]!] = value;
       }
     } else {
-      const raw = await readBody(request.body as Readable | undefined, header(request, "content-length"), limits.maxAttachmentSize, "the minidump", bodyTimeout);
+      const raw = await readBody(request.body as Readable | undefined, header(request, "content-length"), limits.maxAttachmentSize, "the minidump", bodyTimeout, leaseFor(request));
       const data = decodeRequestBody(raw, header(request, "content-encoding"), limits.maxAttachmentSize, "the minidump");
       files.push({ filename: "minidump.dmp", contentType: "application/x-dmp", attachmentType: "event.minidump", data });
     }
@@ -228,6 +251,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
       maxFileSize: limits.maxAttachmentSize,
       maxTotalSize: limits.maxEnvelopeSize,
       timeoutMs: bodyTimeout,
+      lease: leaseFor(request),
     });
     if (form.files.length === 0) throw new RelayError("invalid_body", "no attachments in the form");
     const built = buildAttachmentsEnvelope(
