@@ -1,7 +1,12 @@
 import { loadSdkCaptures } from "@org/testkit";
 import { describe, expect, it } from "vitest";
-// The workers run compiled code, so the processor is taken from the build.
-import { createEnvelopeProcessor, createWorkerProcessor, permissiveProjectStates, ProjectStateUnavailable, type ClaimedEnvelope, type ProjectStates } from "../dist/index.js";
+import type * as RelayCore from "../src/index.js";
+import type { ClaimedEnvelope, ProjectStates } from "../src/index.js";
+
+// The workers run compiled code, so the processor is taken from the build (types from the sources).
+const { createEnvelopeProcessor, createWorkerProcessor, permissiveProjectStates, ProjectStateUnavailable } = (await import(
+  new URL("../dist/index.js", import.meta.url).href
+)) as typeof RelayCore;
 
 const encoder = new TextEncoder();
 

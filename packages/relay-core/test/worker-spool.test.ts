@@ -2,8 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-// The worker runs compiled code, so the spool is taken from the build.
-import { SpoolFullError, openWorkerSpool, type SpooledEnvelope } from "../dist/index.js";
+import type * as RelayCore from "../src/index.js";
+import type { SpooledEnvelope } from "../src/index.js";
+
+// The worker runs compiled code, so the spool is taken from the build (types from the sources).
+const { SpoolFullError, openWorkerSpool } = (await import(new URL("../dist/index.js", import.meta.url).href)) as typeof RelayCore;
 
 function envelope(id: string, size = 10, receivedAt = Date.now()): SpooledEnvelope {
   return { id, projectId: "42", receivedAt, context: { publicKey: "a".repeat(32), clientIp: "127.0.0.1" }, payload: new Uint8Array(size).fill(id.charCodeAt(0)) };
