@@ -58,7 +58,10 @@ export interface PipelineOptions {
   readonly onError?: (error: unknown, envelope: ClaimedEnvelope) => void;
 }
 
-/** Processing that throws this many times for one envelope is a bug in the relay, not an outage. */
+/**
+ * Processing that throws this many times for one envelope (counted while the relay runs) is a bug
+ * in the relay, not an outage.
+ */
 const MAX_PROCESSING_ATTEMPTS = 5;
 
 /** Capped exponential backoff: 1 s, 1.5 s, 2.25 s ... up to 60 s. */
@@ -78,6 +81,8 @@ export class Pipeline {
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Processing failures per envelope id (delivery retries during an outage do not count). */
+  private readonly failures = new Map<string, number>();
 
   constructor(options: PipelineOptions) {
     this.options = options;
@@ -162,10 +167,12 @@ export class Pipeline {
       }
       for (const outcome of processed.dropped) outcomes.record(outcome);
       if (processed.kind === "drop") {
+        this.failures.delete(envelope.id);
         await spool.ack([envelope.handle]);
         return;
       }
       const result = await delivery.deliver(processed.envelope);
+      if (result.status !== "retry") this.failures.delete(envelope.id);
       switch (result.status) {
         case "delivered":
           await spool.ack([envelope.handle]);
@@ -186,7 +193,10 @@ export class Pipeline {
       }
     } catch (error) {
       this.options.onError?.(error, envelope);
-      if (envelope.attempts + 1 >= MAX_PROCESSING_ATTEMPTS) {
+      const failures = (this.failures.get(envelope.id) ?? 0) + 1;
+      this.failures.set(envelope.id, failures);
+      if (failures >= MAX_PROCESSING_ATTEMPTS) {
+        this.failures.delete(envelope.id);
         logger.error({ err: error, envelopeId: envelope.id }, "processing an envelope failed repeatedly; dropping it");
         await spool.ack([envelope.handle]).catch((ackError: unknown) => {
           logger.error({ err: ackError }, "could not remove an envelope from the spool");

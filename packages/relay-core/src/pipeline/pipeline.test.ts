@@ -1,0 +1,88 @@
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import { OutcomeCounter } from "../outcomes.js";
+import { openSqliteSpool } from "../spool/sqlite-spool.js";
+import type { ClaimedEnvelope } from "../spool/spool.js";
+import { Pipeline, type Delivery, type DeliveryResult, type Processed } from "./pipeline.js";
+
+const logger = pino({ level: "silent" });
+
+function spoolWith(ids: readonly string[]) {
+  const spool = openSqliteSpool({ path: ":memory:", maxBytes: 1_000_000, maxAgeMs: 3_600_000 });
+  return {
+    spool,
+    ready: Promise.all(ids.map((id) => spool.enqueue({ id, projectId: "1", receivedAt: Date.now(), context: { publicKey: "a".repeat(32) }, payload: new Uint8Array([1]) }))),
+  };
+}
+
+const deliverable = (envelope: ClaimedEnvelope): Promise<Processed> =>
+  Promise.resolve({ kind: "deliver", dropped: [], envelope: { source: envelope, payload: envelope.payload, itemTypes: ["event"], title: "t", outcomes: [] } });
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(check()).toBe(true);
+}
+
+describe("Pipeline", () => {
+  it("drops an envelope whose processing keeps throwing, after five tries, and counts it", async () => {
+    const { spool, ready } = spoolWith(["broken"]);
+    await ready;
+    let tries = 0;
+    const outcomes = new OutcomeCounter();
+    const pipeline = new Pipeline({
+      spool,
+      process: () => {
+        tries++;
+        return Promise.reject(new Error("a bug"));
+      },
+      delivery: { deliver: () => Promise.resolve({ status: "delivered" }) },
+      outcomes,
+      logger,
+      concurrency: 1,
+      idleMs: 5,
+      retryDelay: () => 0,
+    });
+    pipeline.start();
+    await until(() => spool.stats().depth === 0);
+    await pipeline.stop(1_000);
+    expect(tries).toBe(5);
+    expect(outcomes.get("invalid:default:internal")).toBe(1);
+    await spool.close();
+  });
+
+  it("does not count delivery retries (an outage) against processing failures", async () => {
+    const { spool, ready } = spoolWith(["patient"]);
+    await ready;
+    let deliveries = 0;
+    let failOnce = true;
+    const delivery: Delivery = {
+      deliver: (): Promise<DeliveryResult> => {
+        deliveries++;
+        return Promise.resolve(deliveries <= 8 ? { status: "retry", delayMs: 0, reason: "upstream down" } : { status: "delivered" });
+      },
+    };
+    const pipeline = new Pipeline({
+      spool,
+      process: (envelope) => {
+        // After eight failed deliveries, one processing failure must not be the last straw.
+        if (deliveries === 8 && failOnce) {
+          failOnce = false;
+          return Promise.reject(new Error("transient"));
+        }
+        return deliverable(envelope);
+      },
+      delivery,
+      outcomes: new OutcomeCounter(),
+      logger,
+      concurrency: 1,
+      idleMs: 5,
+      retryDelay: () => 0,
+    });
+    pipeline.start();
+    await until(() => spool.stats().depth === 0);
+    await pipeline.stop(1_000);
+    expect(failOnce).toBe(false);
+    expect(deliveries).toBe(9);
+    await spool.close();
+  });
+});
