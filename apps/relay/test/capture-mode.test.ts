@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_DIR, startRelayProcess, type RelayProcess } from "./relay-process.js";
 
 interface Listing {
-  events: { event_id: string; title: string }[];
+  events: { event_id: string; title: string; item_types: string[] }[];
 }
 
 async function waitForEvents(url: string, count: number): Promise<Listing> {
@@ -20,10 +20,10 @@ async function waitForEvents(url: string, count: number): Promise<Listing> {
 }
 
 /** Runs a script with the real @sentry/node from npm in its own process. */
-function runSdk(dsn: string, body: string): Promise<string> {
+function runSdk(dsn: string, body: string, options = ""): Promise<string> {
   const script = `
     import * as Sentry from "@sentry/node";
-    Sentry.init({ dsn: ${JSON.stringify(dsn)}, defaultIntegrations: false, release: "app@1.0.0" });
+    Sentry.init({ dsn: ${JSON.stringify(dsn)}, defaultIntegrations: false, release: "app@1.0.0"${options} });
     ${body}
     await Sentry.flush(5000);
   `;
@@ -84,6 +84,40 @@ describe("relay run with no configuration (capture mode)", () => {
     expect(event.release).toBe("app@1.0.0");
     expect(event.platform).toBe("node");
     expect(event._meta.extra.password[""].rem[0][0]).toBe("@password:filter");
+  }, 30_000);
+
+  it("captures a root span, a session and an attachment from @sentry/node 11", async () => {
+    await runSdk(
+      relay.dsn,
+      `
+      Sentry.startSpan({ name: "GET /orders", op: "http.server", forceTransaction: true }, () => undefined);
+      Sentry.getCurrentScope().addAttachment({ filename: "report.txt", data: "attached text", contentType: "text/plain" });
+      Sentry.captureException(new Error("with an attachment"));
+      Sentry.getCurrentScope().clearAttachments();
+      Sentry.startSession();
+      Sentry.endSession();
+      `,
+      ", tracesSampleRate: 1",
+    );
+    let listing: Listing = { events: [] };
+    for (let i = 0; i < 200; i++) {
+      listing = (await (await fetch(`${relay.url}/api/relay/events/`)).json()) as typeof listing;
+      const types = listing.events.flatMap((e) => e.item_types);
+      if ((types.includes("transaction") || types.includes("span")) && types.includes("session") && types.includes("attachment")) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // @sentry/node 11 streams spans: its root span arrives as a span item rather than a transaction.
+    const spans = listing.events.filter((e) => e.item_types.includes("span") || e.item_types.includes("transaction"));
+    const details = await Promise.all(spans.map(async (e) => JSON.stringify(await (await fetch(`${relay.url}/api/relay/events/${e.event_id}/`)).json())));
+    expect(details.some((text) => text.includes("GET /orders"))).toBe(true);
+    const withAttachment = listing.events.find((e) => e.title.includes("with an attachment"));
+    expect(withAttachment?.item_types).toEqual(["event", "attachment"]);
+    const detail = (await (await fetch(`${relay.url}/api/relay/events/${withAttachment!.event_id}/`)).json()) as { items: { headers: { type: string; filename?: string }; payload: unknown }[] };
+    expect(detail.items[1]).toMatchObject({ headers: { type: "attachment", filename: "report.txt" }, payload: "attached text" });
+    const session = listing.events.find((e) => e.item_types.includes("session"));
+    expect(session).toBeDefined();
+    const sessionDetail = (await (await fetch(`${relay.url}/api/relay/events/${session!.event_id}/`)).json()) as { items: { payload: { status?: string; attrs?: { release?: string } } }[] };
+    expect(sessionDetail.items[0]!.payload.attrs?.release).toBe("app@1.0.0");
   }, 30_000);
 
   it("captures a message for another project", async () => {
