@@ -5,7 +5,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 function payloadForPeople(payload: Uint8Array, contentType: unknown): unknown {
   try {
     const text = decoder.decode(payload);
-    if (contentType === undefined || contentType === "application/json") {
+    if (contentType === undefined || (typeof contentType === "string" && /^application\/(?:[\w.-]+\+)?json\b/.test(contentType))) {
       try {
         return JSON.parse(text) as unknown;
       } catch {

@@ -146,6 +146,9 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
     accepted.push({ ...base, kind: "accepted", category });
   }
   if (items.length === 0) return { kind: "drop", dropped };
+  // Envelopes of streamed spans (newer SDKs) carry their root span's name in the trace header.
+  const traceName = (parsed.value.headers.trace as { transaction?: unknown } | undefined)?.transaction;
+  if (title === undefined && typeof traceName === "string" && traceName !== "") title = traceName;
   const payload = serializeEnvelope({ headers: parsed.value.headers, items, rawHeader: parsed.value.rawHeader });
   const itemTypes = items.map((item) => item.headers.type);
   return { kind: "deliver", dropped, payload, itemTypes, title: title ?? itemTypes.join(", "), outcomes: accepted };
