@@ -85,4 +85,35 @@ describe("Pipeline", () => {
     expect(deliveries).toBe(9);
     await spool.close();
   });
+
+  it("reports a spool that cannot be read once, and when it works again", async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const recording = pino({ level: "info" }, { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    const { spool, ready } = spoolWith(["late"]);
+    await ready;
+    let reads = 0;
+    const flaky = {
+      ...spool,
+      claim: (max: number) => (++reads <= 10 ? Promise.reject(new Error("servers down")) : spool.claim(max)),
+      ack: (handles: readonly number[]) => spool.ack(handles),
+      retry: (handles: readonly number[], delayMs: number) => spool.retry(handles, delayMs),
+      stats: () => spool.stats(),
+    };
+    const pipeline = new Pipeline({
+      spool: flaky,
+      process: deliverable,
+      delivery: { deliver: () => Promise.resolve({ status: "delivered" }) },
+      outcomes: new OutcomeCounter(),
+      logger: recording,
+      concurrency: 1,
+      idleMs: 5,
+    });
+    pipeline.start();
+    await until(() => spool.stats().depth === 0);
+    await pipeline.stop(1_000);
+    expect(reads).toBeGreaterThan(10);
+    expect(lines.filter((line) => line.msg.startsWith("could not read from the spool"))).toHaveLength(1);
+    expect(lines.some((line) => line.msg === "reading from the spool works again")).toBe(true);
+    await spool.close();
+  });
 });

@@ -81,6 +81,8 @@ export class Pipeline {
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Consecutive failed reads of the spool. */
+  private claimFailures = 0;
   /** Processing failures per envelope id (delivery retries during an outage do not count). */
   private readonly failures = new Map<string, number>();
 
@@ -128,8 +130,13 @@ export class Pipeline {
       if (free > 0) {
         try {
           claimed = await spool.claim(free);
+          if (this.claimFailures > 0) {
+            this.options.logger.info({ failedReads: this.claimFailures }, "reading from the spool works again");
+            this.claimFailures = 0;
+          }
         } catch (error) {
-          this.options.logger.error({ err: error }, "could not read from the spool");
+          // A spool that stays unreadable (its servers are down) is reported once, not every turn.
+          if (this.claimFailures++ === 0) this.options.logger.error({ err: error }, "could not read from the spool; retrying");
         }
       }
       for (const envelope of claimed) {
