@@ -83,4 +83,28 @@ describe("relays sharing a JetStream spool", () => {
     while (missing().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
     expect(missing()).toEqual([]);
   }, 90_000);
+
+  it("is not ready while its NATS servers are unreachable, and ready again after", async () => {
+    const nats = await startNatsServer({ args: ["-js"] });
+    cleanups.push(() => nats.stop());
+    const fake = await startFakeUpstream({ idsOnly: true });
+    cleanups.push(() => fake.close());
+    const relay = await startRelayProcess(
+      relayDir(`relay:\n  mode: proxy\n  upstream: ${fake.url}\nspool:\n  backend: jetstream\n  nats:\n    servers: ${nats.url}\n`),
+      ["run", "--port", "0"],
+    );
+    cleanups.push(() => relay.stop());
+    const ready = async (): Promise<number> => (await fetch(`${relay.url}/api/relay/healthcheck/ready/`)).status;
+    const eventually = async (status: number): Promise<void> => {
+      for (let i = 0; i < 200 && (await ready()) !== status; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await ready()).toBe(status);
+    };
+    await eventually(200);
+    await nats.halt();
+    await eventually(503);
+    expect((await fetch(`${relay.url}/api/relay/healthcheck/live/`)).status).toBe(200);
+    await nats.restart();
+    await eventually(200);
+    expect(await storeEvent(relay.url, "after the outage")).toBeDefined();
+  }, 60_000);
 });

@@ -156,7 +156,7 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
     onError: options.onPipelineError,
   });
 
-  const isReady = (): boolean => (registration ? registration.isRegistered() : true);
+  const isReady = (): boolean => (registration ? registration.isRegistered() : true) && (spool.available?.() ?? true);
   const deps: RelayDeps = {
     options: http,
     projects,

@@ -13,6 +13,8 @@ export interface NatsServer {
   stop(): Promise<void>;
   /** Starts it again on the same port, for reconnect tests. */
   restart(): Promise<void>;
+  /** Stops the process but keeps its data (JetStream streams), for an outage ended by {@link restart}. */
+  halt(): Promise<void>;
   /** What the server logged. */
   output(): string;
 }
@@ -104,6 +106,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       await stopProcess();
       rmSync(storeDir, { recursive: true, force: true });
     },
+    halt: () => stopProcess(),
     async restart() {
       await stopProcess();
       await start();

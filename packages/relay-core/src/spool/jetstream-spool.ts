@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import {
   AckPolicy,
   DiscardPolicy,
+  Events,
   RetentionPolicy,
   StorageType,
   connect,
@@ -95,6 +96,15 @@ export async function openJetStreamSpool(options: JetStreamSpoolOptions): Promis
     await nc.close();
     throw error;
   }
+
+  // Whether the connection is up, for readiness: load balancers should send clients elsewhere.
+  let connected = true;
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === Events.Disconnect) connected = false;
+      else if (status.type === Events.Reconnect) connected = true;
+    }
+  })();
 
   const claimed = new Map<number, JsMsg>();
   let nextHandle = 1;
@@ -194,6 +204,8 @@ export async function openJetStreamSpool(options: JetStreamSpoolOptions): Promis
     },
 
     stats: () => stats,
+
+    available: () => connected && !closed,
 
     async close() {
       if (closed) return;

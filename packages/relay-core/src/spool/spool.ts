@@ -57,6 +57,8 @@ export interface Spool {
   stats(): SpoolStats;
   /** Writes what is pending and releases the storage. */
   close(): Promise<void>;
+  /** Whether the spool can store right now (a remote spool reachable); absent means always. */
+  available?(): boolean;
 }
 
 /** The spool has reached its configured size: the relay answers 503 instead of growing. */

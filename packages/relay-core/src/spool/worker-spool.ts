@@ -105,6 +105,7 @@ export async function openWorkerSpool(options: WorkerSpoolOptions): Promise<Spoo
     ack: (handles) => call<undefined>({ op: "ack", handles }),
     retry: (handles, delayMs) => call<undefined>({ op: "retry", handles, delayMs }),
     stats: () => stats,
+    available: () => failure === undefined && !closed,
     async close() {
       if (closed) return;
       if (!failure) await call<undefined>({ op: "close" });
