@@ -200,7 +200,8 @@ describe("managed mode", () => {
         [OTHER_KEY]: { ...projectConfig(2, OTHER_KEY), disabled: true },
       },
     });
-    const harness = await relay("managed", fake.url);
+    // A batch window wide enough that the five concurrent requests below always share one fetch.
+    const harness = await relay("managed", fake.url, { settings: { batchIntervalMs: 500 } });
     await harness.service.registration!.whenRegistered();
     expect((await fetch(`${harness.url}/api/relay/healthcheck/ready/`)).status).toBe(200);
 

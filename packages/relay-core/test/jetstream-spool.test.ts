@@ -81,4 +81,13 @@ describe("JetStream spool", () => {
     await second.ack(taken.map((e) => e.handle));
     await first.close().catch(() => undefined);
   });
+
+  it("opens again with other stream limits and another ack wait, keeping what is stored", async () => {
+    const server = await nats();
+    const first = await openJetStreamSpool({ servers: server.url, stream: "RELAY", maxBytes: 1_000_000, maxAgeMs: 3_600_000, ackWaitMs: 60_000 });
+    await first.enqueue(envelope("kept"));
+    await first.close();
+    const second = await open(server, { maxBytes: 2_000_000, ackWaitMs: 5_000 });
+    expect((await second.claim(10)).map((e) => e.id)).toEqual(["kept"]);
+  });
 });

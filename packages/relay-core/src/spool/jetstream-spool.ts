@@ -85,12 +85,14 @@ export async function openJetStreamSpool(options: JetStreamSpoolOptions): Promis
     );
     if (exists) await jsm.streams.update(options.stream, config);
     else await jsm.streams.add(config);
-    await jsm.consumers.add(options.stream, {
-      durable_name: durable,
-      ack_policy: AckPolicy.Explicit,
-      ack_wait: nanos(options.ackWaitMs ?? 60_000),
-      max_ack_pending: -1,
-    });
+    const ackWait = nanos(options.ackWaitMs ?? 60_000);
+    const consumerExists = await jsm.consumers.info(options.stream, durable).then(
+      () => true,
+      () => false,
+    );
+    // Relays started with another ack_wait update the shared consumer rather than fail.
+    if (consumerExists) await jsm.consumers.update(options.stream, durable, { ack_wait: ackWait, max_ack_pending: -1 });
+    else await jsm.consumers.add(options.stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, ack_wait: ackWait, max_ack_pending: -1 });
     js = nc.jetstream();
   } catch (error) {
     await nc.close();
