@@ -90,4 +90,16 @@ describe("JetStream spool", () => {
     const second = await open(server, { maxBytes: 2_000_000, ackWaitMs: 5_000 });
     expect((await second.claim(10)).map((e) => e.id)).toEqual(["kept"]);
   });
+
+  it("makes the stream again when it has disappeared", async () => {
+    const server = await nats();
+    const spool = await open(server);
+    await spool.enqueue(envelope("before"));
+    const { connect } = await import("nats");
+    const admin = await connect({ servers: server.url });
+    await (await admin.jetstreamManager()).streams.delete("RELAY");
+    await admin.close();
+    await spool.enqueue(envelope("after"));
+    expect((await spool.claim(10)).map((e) => e.id)).toEqual(["after"]);
+  });
 });

@@ -66,26 +66,26 @@ export async function openJetStreamSpool(options: JetStreamSpoolOptions): Promis
   const durable = options.consumer ?? "relay-forwarders";
   let jsm: JetStreamManager;
   let js: JetStreamClient;
-  try {
-    jsm = await nc.jetstreamManager();
-    const config = {
-      name: options.stream,
-      subjects: [subject],
-      retention: RetentionPolicy.Workqueue,
-      storage: StorageType.File,
-      discard: DiscardPolicy.New,
-      max_bytes: options.maxBytes,
-      max_age: nanos(options.maxAgeMs),
-      num_replicas: options.replicas ?? 1,
-      duplicate_window: nanos(options.duplicateWindowMs ?? 120_000),
-    };
+  const config = {
+    name: options.stream,
+    subjects: [subject],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    discard: DiscardPolicy.New,
+    max_bytes: options.maxBytes,
+    max_age: nanos(options.maxAgeMs),
+    num_replicas: options.replicas ?? 1,
+    duplicate_window: nanos(options.duplicateWindowMs ?? 120_000),
+  };
+  const ackWait = nanos(options.ackWaitMs ?? 60_000);
+  /** Creates the stream and the shared consumer, or brings existing ones to this configuration. */
+  const ensureStream = async (): Promise<void> => {
     const exists = await jsm.streams.info(options.stream).then(
       () => true,
       () => false,
     );
     if (exists) await jsm.streams.update(options.stream, config);
     else await jsm.streams.add(config);
-    const ackWait = nanos(options.ackWaitMs ?? 60_000);
     const consumerExists = await jsm.consumers.info(options.stream, durable).then(
       () => true,
       () => false,
@@ -93,6 +93,10 @@ export async function openJetStreamSpool(options: JetStreamSpoolOptions): Promis
     // Relays started with another ack_wait update the shared consumer rather than fail.
     if (consumerExists) await jsm.consumers.update(options.stream, durable, { ack_wait: ackWait, max_ack_pending: -1 });
     else await jsm.consumers.add(options.stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, ack_wait: ackWait, max_ack_pending: -1 });
+  };
+  try {
+    jsm = await nc.jetstreamManager();
+    await ensureStream();
     js = nc.jetstream();
   } catch (error) {
     await nc.close();
@@ -141,8 +145,16 @@ export async function openJetStreamSpool(options: JetStreamSpoolOptions): Promis
       meta.set("Relay-Received-At", String(envelope.receivedAt));
       meta.set("Relay-Context", JSON.stringify(envelope.context));
       meta.set("Relay-Id", envelope.id);
+      const publish = () => js.publish(subject, envelope.payload, { msgID: envelope.id, headers: meta });
       try {
-        await js.publish(subject, envelope.payload, { msgID: envelope.id, headers: meta });
+        try {
+          await publish();
+        } catch (error) {
+          // No stream listens any more (deleted, or its server lost its data): make it again, once.
+          if ((error as { code?: string }).code !== "503" || (error as { api_error?: unknown }).api_error !== undefined) throw error;
+          await ensureStream();
+          await publish();
+        }
       } catch (error) {
         const description = (error as { api_error?: { description?: string } }).api_error?.description ?? (error as Error).message;
         if (/maximum (bytes|messages)|resource limits|insufficient/i.test(description)) {
