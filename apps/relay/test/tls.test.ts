@@ -206,7 +206,8 @@ describe("relay run with TLS", () => {
     }, 20_000);
 
     it("a key file the relay's user may not read", async () => {
-      // The relay runs as an unprivileged user here: root reads every file whatever its mode.
+      // Root reads every file whatever its mode: as root, the relay runs without the capabilities
+      // that allow it (setpriv, util-linux), from wherever the repository was cloned.
       const asRoot = process.getuid?.() === 0;
       const config = join(dir, "unreadable");
       const key = join(config, "key.pem");
@@ -215,10 +216,12 @@ describe("relay run with TLS", () => {
       chmodSync(key, 0o000);
       for (const folder of [dir, certs, config]) chmodSync(folder, 0o755);
       chmodSync(join(config, "config.yml"), 0o644);
-      const { code, output } = await track(process.execPath, [RELAY_BIN, "--config", config, "run"], {
-        cwd: config,
-        ...(asRoot ? { uid: 65_534, gid: 65_534 } : {}),
-      }).done;
+      const command = [process.execPath, RELAY_BIN, "--config", config, "run"];
+      const { code, output } = await track(
+        asRoot ? "setpriv" : process.execPath,
+        asRoot ? ["--bounding-set=-dac_override,-dac_read_search", "--", ...command] : command.slice(1),
+        { cwd: config },
+      ).done;
       expect(code, output).toBe(2);
       expect(output).toMatch(/relay\.tls_key_path: cannot read the private key file \S+\/unreadable\/key\.pem: permission denied \(the relay runs as uid \d+\)/);
     }, 20_000);
