@@ -54,8 +54,7 @@ export type ProcessedData =
 
 /** The categories limited for a key right now, for {@link ProcessingInput.limited}. */
 export function limitedCategories(rateLimits: RateLimitCache | undefined, projectId: string, publicKey: string): DataCategory[] {
-  if (!rateLimits || rateLimits.empty) return [];
-  return DATA_CATEGORIES.filter((category) => rateLimits.isLimited(projectId, publicKey, category));
+  return rateLimits?.limitedCategories(projectId, publicKey, DATA_CATEGORIES) ?? [];
 }
 
 /** Looks up what processing an envelope needs; `undefined` when its project cannot be known yet. */

@@ -48,15 +48,13 @@ export class RateLimitCache {
     return found;
   }
 
-  /** Whether any limit is remembered at all (a fast path for the common case). */
-  get empty(): boolean {
-    return this.limits.size === 0;
-  }
-
-  /** Whether data of `category` is limited right now. */
-  isLimited(projectId: string, publicKey: string, category: DataCategory): boolean {
-    if (this.limits.size === 0) return false;
-    return limitedUntil(this.active(projectId, publicKey), category, this.now()) !== undefined;
+  /** Every category limited right now for a key (one lookup for all of them). */
+  limitedCategories(projectId: string, publicKey: string, categories: readonly DataCategory[]): DataCategory[] {
+    if (this.limits.size === 0) return [];
+    const active = this.active(projectId, publicKey);
+    if (active.length === 0) return [];
+    const at = this.now();
+    return categories.filter((category) => limitedUntil(active, category, at) !== undefined);
   }
 
   /**

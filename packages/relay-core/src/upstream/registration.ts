@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { headerValue, jsonOf, UpstreamNetworkError, type RelayCredentials, type UpstreamClient, type UpstreamResponse } from "./upstream-client.js";
+import { detailOf, headerValue, jsonOf, UpstreamNetworkError, type RelayCredentials, type UpstreamClient, type UpstreamResponse } from "./upstream-client.js";
 
 /** Where the relay stands with its upstream. */
 export type RegistrationState = "unregistered" | "registered" | "renewing" | "stopped";
@@ -42,13 +42,6 @@ export function registrationBackoff(attempt: number, maxMs: number): number {
 
 const CHALLENGE_PATH = "/api/0/relays/register/challenge/";
 const RESPONSE_PATH = "/api/0/relays/register/response/";
-
-function detailOf(response: UpstreamResponse): string {
-  const json = jsonOf(response) as { detail?: unknown } | undefined;
-  if (json && typeof json.detail === "string") return json.detail;
-  const text = response.body.toString("utf8").trim().slice(0, 200);
-  return text === "" ? `status ${response.status}` : text;
-}
 
 function isStop(response: UpstreamResponse): boolean {
   const json = jsonOf(response) as { relay?: unknown } | undefined;

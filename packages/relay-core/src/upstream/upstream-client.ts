@@ -215,3 +215,11 @@ export function jsonOf(response: UpstreamResponse): unknown {
     return undefined;
   }
 }
+
+/** The reason an upstream gives for an answer: its JSON `detail`, else the start of the body. */
+export function detailOf(response: UpstreamResponse): string {
+  const json = jsonOf(response) as { detail?: unknown } | undefined;
+  if (json && typeof json.detail === "string") return json.detail;
+  const text = response.body.toString("utf8").trim().slice(0, 200);
+  return text === "" ? `status ${response.status}` : text;
+}

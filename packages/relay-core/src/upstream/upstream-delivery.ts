@@ -8,7 +8,7 @@ import type { Delivery, DeliveryResult, ReadyEnvelope } from "../pipeline/pipeli
 import type { RateLimitCache } from "./rate-limit-cache.js";
 import type { RelayRegistration } from "./registration.js";
 import { registrationBackoff } from "./registration.js";
-import { headerValue, jsonOf, UpstreamNetworkError, type UpstreamClient, type UpstreamResponse } from "./upstream-client.js";
+import { detailOf, headerValue, UpstreamNetworkError, type UpstreamClient, type UpstreamResponse } from "./upstream-client.js";
 
 const gzip = promisify(gzipCallback);
 
@@ -54,12 +54,6 @@ export function withSentAt(payload: Uint8Array, now: number): Uint8Array {
   out.set(head, 0);
   out.set(payload.subarray(headerEnd), head.length);
   return out;
-}
-
-function detailOf(response: UpstreamResponse): string {
-  const json = jsonOf(response) as { detail?: unknown } | undefined;
-  if (json && typeof json.detail === "string") return json.detail;
-  return response.body.toString("utf8").trim().slice(0, 200);
 }
 
 /**
@@ -119,7 +113,7 @@ export function upstreamDelivery(options: UpstreamDeliveryOptions): UpstreamDeli
       const { source } = ready;
       const { context } = source;
       const categories = ready.itemTypes.map(itemCategory);
-      if (categories.length > 0 && categories.every((category) => rateLimits.isLimited(source.projectId, context.publicKey, category))) {
+      if (rateLimits.check(source.projectId, context.publicKey, categories)) {
         return { status: "rejected", reason: "rate_limited", outcome: "rate_limited" };
       }
       if (outage) return { status: "retry", delayMs: 0, reason: "the upstream is unavailable" };
