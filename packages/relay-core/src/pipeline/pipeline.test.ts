@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { OutcomeCounter } from "../outcomes.js";
 import { openSqliteSpool } from "../spool/sqlite-spool.js";
 import type { ClaimedEnvelope } from "../spool/spool.js";
-import { Pipeline, type Delivery, type DeliveryResult, type Processed } from "./pipeline.js";
+import type { Spool } from "../spool/spool.js";
+import { Pipeline, type Delivery, type DeliveryResult, type PipelineOptions, type Processed } from "./pipeline.js";
 
 const logger = pino({ level: "silent" });
 
@@ -23,28 +24,36 @@ async function until(check: () => boolean): Promise<void> {
   expect(check()).toBe(true);
 }
 
+/** Runs a pipeline over `spool` until it is empty, with immediate retries. */
+async function drainWith(spool: Spool, options: Pick<PipelineOptions, "process"> & Partial<PipelineOptions>): Promise<void> {
+  const pipeline = new Pipeline({
+    spool,
+    delivery: { deliver: () => Promise.resolve({ status: "delivered" }) },
+    outcomes: new OutcomeCounter(),
+    logger,
+    concurrency: 1,
+    idleMs: 5,
+    retryDelay: () => 0,
+    ...options,
+  });
+  pipeline.start();
+  await until(() => spool.stats().depth === 0);
+  await pipeline.stop(1_000);
+}
+
 describe("Pipeline", () => {
   it("drops an envelope whose processing keeps throwing, after five tries, and counts it", async () => {
     const { spool, ready } = spoolWith(["broken"]);
     await ready;
     let tries = 0;
     const outcomes = new OutcomeCounter();
-    const pipeline = new Pipeline({
-      spool,
+    await drainWith(spool, {
       process: () => {
         tries++;
         return Promise.reject(new Error("a bug"));
       },
-      delivery: { deliver: () => Promise.resolve({ status: "delivered" }) },
       outcomes,
-      logger,
-      concurrency: 1,
-      idleMs: 5,
-      retryDelay: () => 0,
     });
-    pipeline.start();
-    await until(() => spool.stats().depth === 0);
-    await pipeline.stop(1_000);
     expect(tries).toBe(5);
     expect(outcomes.get("invalid:default:internal")).toBe(1);
     await spool.close();
@@ -61,8 +70,7 @@ describe("Pipeline", () => {
         return Promise.resolve(deliveries <= 8 ? { status: "retry", delayMs: 0, reason: "upstream down" } : { status: "delivered" });
       },
     };
-    const pipeline = new Pipeline({
-      spool,
+    await drainWith(spool, {
       process: (envelope) => {
         // After eight failed deliveries, one processing failure must not be the last straw.
         if (deliveries === 8 && failOnce) {
@@ -72,15 +80,7 @@ describe("Pipeline", () => {
         return deliverable(envelope);
       },
       delivery,
-      outcomes: new OutcomeCounter(),
-      logger,
-      concurrency: 1,
-      idleMs: 5,
-      retryDelay: () => 0,
     });
-    pipeline.start();
-    await until(() => spool.stats().depth === 0);
-    await pipeline.stop(1_000);
     expect(failOnce).toBe(false);
     expect(deliveries).toBe(9);
     await spool.close();
@@ -99,18 +99,7 @@ describe("Pipeline", () => {
       retry: (handles: readonly number[], delayMs: number) => spool.retry(handles, delayMs),
       stats: () => spool.stats(),
     };
-    const pipeline = new Pipeline({
-      spool: flaky,
-      process: deliverable,
-      delivery: { deliver: () => Promise.resolve({ status: "delivered" }) },
-      outcomes: new OutcomeCounter(),
-      logger: recording,
-      concurrency: 1,
-      idleMs: 5,
-    });
-    pipeline.start();
-    await until(() => spool.stats().depth === 0);
-    await pipeline.stop(1_000);
+    await drainWith(flaky, { process: deliverable, logger: recording });
     expect(reads).toBeGreaterThan(10);
     expect(lines.filter((line) => line.msg.startsWith("could not read from the spool"))).toHaveLength(1);
     expect(lines.some((line) => line.msg === "reading from the spool works again")).toBe(true);
