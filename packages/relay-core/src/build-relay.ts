@@ -15,6 +15,7 @@ import { registerIngestRoutes } from "./routes/ingest.js";
 import type { Spool } from "./spool/spool.js";
 import { registerUpstreamProxy } from "./routes/upstream-proxy.js";
 import type { RateLimitCache } from "./upstream/rate-limit-cache.js";
+import type { BodyBudget } from "./http/body-budget.js";
 import type { UpstreamClient } from "./upstream/upstream-client.js";
 
 /** Everything the relay's HTTP app works with; nothing is created inside. */
@@ -34,6 +35,8 @@ export interface RelayDeps {
   readonly now?: (() => number) | undefined;
   /** Where request counts and latencies go. */
   readonly metrics?: RelayMetrics | undefined;
+  /** The cap on request bytes held in memory, shared by every app of one relay (HTTP and HTTPS). */
+  readonly bodyBudget?: BodyBudget | undefined;
   /** Upstream rate limits: clients get 429 for limited data without the upstream being asked. */
   readonly rateLimits?: RateLimitCache | undefined;
   /** The upstream, when there is one: every other `/api/` request is forwarded to it. */

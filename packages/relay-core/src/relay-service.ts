@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { buildRelay, type RelayDeps } from "./build-relay.js";
 import { captureDelivery } from "./capture/capture-delivery.js";
+import { BodyBudget, DEFAULT_MAX_BUFFERED_BODY_BYTES } from "./http/body-budget.js";
 import type { CaptureStore } from "./capture/capture-store.js";
 import type { RelayMetrics } from "./metrics.js";
 import type { OutcomeSink } from "./outcomes.js";
@@ -170,6 +171,7 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
     isReady,
     metrics,
     rateLimits,
+    bodyBudget: new BodyBudget(http.maxBufferedBodyBytes ?? DEFAULT_MAX_BUFFERED_BODY_BYTES),
     upstream: client,
     onInternalError: options.onInternalError,
   };

@@ -1,3 +1,6 @@
+/** Request body bytes all requests together may hold when nothing else is configured. */
+export const DEFAULT_MAX_BUFFERED_BODY_BYTES = 256 * 1024 * 1024;
+
 /** What one request holds of a {@link BodyBudget}. */
 export interface BodyLease {
   /** Takes `bytes` more; `false` (and nothing taken) when the budget has no room left. */

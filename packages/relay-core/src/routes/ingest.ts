@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Readable } from "node:stream";
 import type { RelayDeps } from "../build-relay.js";
-import { BodyBudget, type BodyLease } from "../http/body-budget.js";
+import { BodyBudget, DEFAULT_MAX_BUFFERED_BODY_BYTES, type BodyLease } from "../http/body-budget.js";
 import { readBody } from "../http/read-body.js";
 import { readMultipart } from "../http/read-multipart.js";
 import { authenticate, type Authenticated } from "../ingest/authenticate.js";
@@ -43,7 +43,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
   const strictKey = deps.options.mode !== "capture";
   const now = deps.now ?? Date.now;
   const bodyTimeout = deps.options.requestTimeoutMs ?? 60_000;
-  const budget = new BodyBudget(deps.options.maxBufferedBodyBytes ?? 256 * 1024 * 1024);
+  const budget = deps.bodyBudget ?? new BodyBudget(deps.options.maxBufferedBodyBytes ?? DEFAULT_MAX_BUFFERED_BODY_BYTES);
   const leases = new WeakMap<FastifyRequest, BodyLease>();
   const leaseFor = (request: FastifyRequest): BodyLease => {
     let lease = leases.get(request);
