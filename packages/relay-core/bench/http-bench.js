@@ -79,49 +79,79 @@ async function startRelay(dir, threads, natsUrl) {
   };
 }
 
-async function main() {
+/**
+ * The ceiling: a bare fastify route that reads the request body (as bytes, no parsing) and answers
+ * `{}`. Measured with the very requests each relay row sends, so that what the load generator and
+ * the kernel spend on those bytes is in both; and with a `{}` body, as a reference.
+ */
+async function measureCeilings(requests) {
   const ceiling = Fastify();
-  ceiling.post("/", () => ({}));
+  ceiling.removeAllContentTypeParsers();
+  ceiling.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+  ceiling.post("/api/1/:endpoint/", () => ({}));
   await ceiling.listen({ host: "127.0.0.1", port: 0 });
+  const base = `http://127.0.0.1:${ceiling.server.address().port}`;
+  const result = {};
+  for (const [name, request] of Object.entries(requests)) {
+    result[name] = await measure(`ceiling: bare fastify route answering {}, ${request.what}`, `${base}${request.path}`, request.load);
+  }
+  await ceiling.close();
+  return result;
+}
+
+async function main() {
   const dir = mkdtempSync(join(tmpdir(), "relay-bench-"));
   const auth = { "x-sentry-auth": `Sentry sentry_key=${KEY}, sentry_version=7`, "content-type": "application/json" };
   const gzipped = gzipSync(envelopeText);
+  const requests = {
+    empty: { what: "request body {}", path: "/api/1/store/", load: { method: "POST", body: "{}", headers: { "content-type": "application/json" } } },
+    store: { what: "the store request below", path: "/api/1/store/", load: { method: "POST", headers: auth, body: event } },
+    envelope: {
+      what: "the envelope request below",
+      path: "/api/1/envelope/",
+      load: { method: "POST", headers: { ...auth, "content-encoding": "gzip" }, body: gzipped },
+    },
+  };
 
+  // The ceilings are measured before and after the relays, and averaged: this machine's speed drifts.
+  const before = await measureCeilings(requests);
   const rows = [];
-  rows.push(await measure("ceiling: bare fastify route answering {}", `http://127.0.0.1:${ceiling.server.address().port}/`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } }));
   const left = [];
   for (const threads of [0, 1]) {
     const where = threads ? "spool and processing in worker threads" : "all on the event loop";
     const relay = await startRelay(dir, threads);
-    rows.push(await measure(`store: ${Buffer.byteLength(event)}-byte JSON event, ${where}`, `${relay.base}/api/1/store/`, { method: "POST", headers: auth, body: event }));
-    rows.push(
-      await measure(`envelope: gzip'd ${Buffer.byteLength(envelopeText)}-byte envelope, ${where}`, `${relay.base}/api/1/envelope/`, {
-        method: "POST",
-        headers: { ...auth, "content-encoding": "gzip" },
-        body: gzipped,
-      }),
-    );
+    rows.push({ kind: "store", ...(await measure(`store: ${Buffer.byteLength(event)}-byte JSON event, ${where}`, `${relay.base}/api/1/store/`, requests.store.load)) });
+    rows.push({ kind: "envelope", ...(await measure(`envelope: gzip'd ${Buffer.byteLength(envelopeText)}-byte envelope, ${where}`, `${relay.base}/api/1/envelope/`, requests.envelope.load)) });
     left.push(relay.spool.stats().depth);
     await relay.close();
   }
   // The same relay with its spool on NATS JetStream (file storage), as several relays would share it.
   const nats = await startNatsServer({ args: ["-js"] });
   const shared = await startRelay(dir, 1, nats.url);
-  rows.push(await measure(`store: ${Buffer.byteLength(event)}-byte JSON event, spool on NATS JetStream, processing in a worker thread`, `${shared.base}/api/1/store/`, { method: "POST", headers: auth, body: event }));
+  rows.push({ kind: "store", ...(await measure(`store: ${Buffer.byteLength(event)}-byte JSON event, spool on NATS JetStream, processing in a worker thread`, `${shared.base}/api/1/store/`, requests.store.load)) });
   left.push(shared.spool.stats().depth);
   await shared.close();
   await nats.stop();
   const rss = process.memoryUsage().rss;
+  const after = await measureCeilings(requests);
+  const ceilings = Object.fromEntries(
+    Object.keys(requests).map((name) => {
+      const [a, b] = [before[name], after[name]];
+      return [name, { name: a.name, rps: (a.rps + b.rps) / 2, p50: Math.max(a.p50, b.p50), p99: Math.max(a.p99, b.p99), errors: a.errors + b.errors }];
+    }),
+  );
 
-  console.log(`\nrelay ingest, ${connections} connections, ${duration} s each (2-core machine), spool on (SQLite, synchronous=full)\n`);
-  console.log("| path | req/s | p50 ms | p99 ms | errors | share of ceiling |");
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
-  for (const row of rows) {
-    console.log(`| ${row.name} | ${Math.round(row.rps)} | ${row.p50} | ${row.p99} | ${row.errors} | ${((row.rps / rows[0].rps) * 100).toFixed(0)}% |`);
+  console.log(`\nrelay ingest, ${connections} connections, ${duration} s each (2-core machine, load generator on the same cores), spool on (SQLite, synchronous=full)\n`);
+  console.log("| path | req/s | p50 ms | p99 ms | errors | share of the ceiling for the same request | share of the {} ceiling |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  const share = (rps, ceiling) => `${((rps / ceiling.rps) * 100).toFixed(0)}%`;
+  for (const row of [...Object.values(ceilings), ...rows]) {
+    const same = row.kind ? share(row.rps, ceilings[row.kind]) : "";
+    console.log(`| ${row.name} | ${Math.round(row.rps)} | ${row.p50} | ${row.p99} | ${row.errors} | ${same} | ${share(row.rps, ceilings.empty)} |`);
   }
-  console.log(`\nRSS after the run: ${Math.round(rss / 1024 / 1024)} MB; spool depth left when each relay stopped: ${left.join(", ")}`);
+  console.log(`\nceilings: mean of one run before and one after the relays (before: ${Object.values(before).map((r) => Math.round(r.rps)).join(", ")}; after: ${Object.values(after).map((r) => Math.round(r.rps)).join(", ")} req/s)`);
+  console.log(`RSS after the run: ${Math.round(rss / 1024 / 1024)} MB; spool depth left when each relay stopped: ${left.join(", ")}`);
 
-  await ceiling.close();
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -54,6 +54,22 @@ describe("openWorkerSpool", () => {
     await spool.close();
   });
 
+  it("answers each envelope of a turn on its own: a full spool refuses the one that does not fit", async () => {
+    const spool = await open({ maxBytes: 25 });
+    // Made in one turn, these cross to the worker together.
+    const results = await Promise.allSettled([spool.enqueue(envelope("a")), spool.enqueue(envelope("b")), spool.enqueue(envelope("c")), spool.enqueue(envelope("d", 5))]);
+    expect(results.map((result) => result.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(SpoolFullError);
+    expect(spool.stats()).toEqual({ depth: 3, bytes: 25, claimed: 0 });
+    const claimed = await spool.claim(10);
+    expect(claimed.map((e) => e.id)).toEqual(["a", "b", "d"]);
+    // Acknowledgements of one turn are grouped too.
+    await Promise.all(claimed.map((e) => spool.ack([e.handle])));
+    expect(spool.stats()).toEqual({ depth: 0, bytes: 0, claimed: 0 });
+    await spool.close();
+    await expect(spool.enqueue(envelope("e"))).rejects.toThrow(/closed/);
+  });
+
   it("reports envelopes that outlived maxAge", async () => {
     const expired: string[] = [];
     const spool = await open({ maxAgeMs: 1_000, onExpired: (envelopes) => expired.push(...envelopes.map((e) => e.id)) });

@@ -105,4 +105,38 @@ describe("Pipeline", () => {
     expect(lines.some((line) => line.msg === "reading from the spool works again")).toBe(true);
     await spool.close();
   });
+
+  it("claims in batches of a quarter of its slots, not one envelope per finished delivery", async () => {
+    const ids = Array.from({ length: 60 }, (_, index) => `e${index}`);
+    const { spool, ready } = spoolWith(ids);
+    await ready;
+    const sizes: number[] = [];
+    const counting: Spool = {
+      ...spool,
+      claim: async (max) => {
+        const claimed = await spool.claim(max);
+        if (claimed.length > 0) sizes.push(claimed.length);
+        return claimed;
+      },
+    };
+    const delivered: string[] = [];
+    // Deliveries finish one by one, each a little after the previous.
+    let chain = Promise.resolve();
+    const delivery: Delivery = {
+      deliver: (envelope) => {
+        chain = chain.then(() => new Promise((resolve) => setTimeout(resolve, 1)));
+        return chain.then(() => {
+          delivered.push(envelope.source.id);
+          return { status: "delivered" };
+        });
+      },
+    };
+    await drainWith(counting, { process: deliverable, delivery, concurrency: 8 });
+    expect(delivered.sort()).toEqual([...ids].sort());
+    // The first claim fills every slot; after that, claims wait for two free slots.
+    expect(sizes[0]).toBe(8);
+    expect(sizes.slice(0, -1).every((size) => size >= 2)).toBe(true);
+    expect(sizes.length).toBeLessThanOrEqual(30);
+    await spool.close();
+  });
 });

@@ -127,7 +127,9 @@ export class Pipeline {
       }
       const free = concurrency - this.inFlight.size;
       let claimed: ClaimedEnvelope[] = [];
-      if (free > 0) {
+      // Claims come in batches (a quarter of the slots), not one per finished envelope: each claim
+      // is a read of the spool.
+      if (free > 0 && (free >= Math.ceil(concurrency / 4) || this.inFlight.size === 0)) {
         try {
           claimed = await spool.claim(free);
           if (this.claimFailures > 0) {
@@ -146,7 +148,7 @@ export class Pipeline {
         });
         this.inFlight.add(task);
       }
-      if (claimed.length === 0 || this.inFlight.size >= concurrency) await this.sleep();
+      if (claimed.length === 0 || concurrency - this.inFlight.size < Math.ceil(concurrency / 4)) await this.sleep();
     }
   }
 

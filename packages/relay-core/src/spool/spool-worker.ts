@@ -2,7 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { Spool } from "./spool.js";
 import { SpoolFullError } from "./spool.js";
 import { openSqliteSpool, type SqliteSpoolOptions } from "./sqlite-spool.js";
-import type { SpoolRequest, SpoolResponse } from "./worker-spool.js";
+import type { EnqueueResult, SpoolRequest, SpoolResponse } from "./worker-spool.js";
 
 /** The worker side of {@link openWorkerSpool}: hosts a SQLite spool and answers its calls. */
 const port = parentPort;
@@ -44,7 +44,17 @@ if (port) {
     try {
       switch (request.op) {
         case "enqueue":
-          answer(opened.enqueue(request.envelope));
+          // One answer per envelope: a full spool refuses some of a batch, not all of it.
+          answer(
+            Promise.all(
+              request.envelopes.map((envelope) =>
+                opened.enqueue(envelope).then(
+                  (): EnqueueResult => null,
+                  (error: unknown): EnqueueResult => ({ full: error instanceof SpoolFullError, message: (error as Error).message }),
+                ),
+              ),
+            ),
+          );
           break;
         case "claim":
           answer(opened.claim(request.max));

@@ -61,6 +61,34 @@ describe("openSqliteSpool", () => {
     await spool.close();
   });
 
+  it("commits the writes and acknowledgements of one turn together, and they hold after a reopen", async () => {
+    const first = open();
+    await Promise.all(["a", "b"].map((id) => first.enqueue(envelope(id))));
+    const [a] = await first.claim(1);
+    // Same turn: one acknowledgement and two writes, one transaction.
+    const settled = Promise.all([first.ack([a!.handle]), first.enqueue(envelope("c")), first.enqueue(envelope("d", 5))]);
+    expect(first.stats().depth).toBe(4);
+    await settled;
+    expect(first.stats()).toEqual({ depth: 3, bytes: 25, claimed: 0 });
+    await first.close();
+
+    const second = open();
+    expect(second.stats()).toEqual({ depth: 3, bytes: 25, claimed: 0 });
+    expect((await second.claim(10)).map((e) => e.id)).toEqual(["b", "c", "d"]);
+    await second.close();
+  });
+
+  it("claims past envelopes already claimed, oldest due first", async () => {
+    const spool = open();
+    await Promise.all(["a", "b", "c", "d", "e"].map((id) => spool.enqueue(envelope(id))));
+    const first = await spool.claim(2);
+    await spool.retry([first[0]!.handle], 0);
+    // "a" is due again (it went back with no delay); "b" is still claimed and is skipped.
+    expect((await spool.claim(3)).map((e) => e.id)).toEqual(["a", "c", "d"]);
+    expect((await spool.claim(3)).map((e) => e.id)).toEqual(["e"]);
+    await spool.close();
+  });
+
   it("makes a retried envelope due again only after the delay, counting attempts", async () => {
     const spool = open();
     await spool.enqueue(envelope("a"));

@@ -56,9 +56,9 @@ CREATE INDEX IF NOT EXISTS envelopes_received ON envelopes (received_at);
 `;
 
 /**
- * Opens (or creates) a spool in a SQLite database. Writes are grouped: every enqueue made in the
- * same turn of the event loop is committed in one transaction, and each caller's promise resolves
- * only after that commit.
+ * Opens (or creates) a spool in a SQLite database. Writes are grouped: every enqueue and
+ * acknowledgement made in the same turn of the event loop is committed in one transaction, and
+ * each caller's promise resolves only after that commit.
  */
 export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
   if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
@@ -71,8 +71,13 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
   const insert = db.prepare(
     "INSERT INTO envelopes (id, project_id, received_at, context, payload, size, due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
-  const selectDue = db.prepare<[number, number], Row>(
-    "SELECT seq, id, project_id, received_at, context, payload, attempts FROM envelopes WHERE due_at <= ? ORDER BY due_at, seq LIMIT ?",
+  // Claims look at the index alone first (envelopes already claimed are skipped without reading
+  // their payloads), then read the rows they take.
+  const selectDue = db.prepare<[number, number], { seq: number }>(
+    "SELECT seq FROM envelopes WHERE due_at <= ? ORDER BY due_at, seq LIMIT ?",
+  );
+  const selectOne = db.prepare<[number], Row>(
+    "SELECT seq, id, project_id, received_at, context, payload, attempts FROM envelopes WHERE seq = ?",
   );
   const selectExpired = db.prepare<[number], Row>(
     "SELECT seq, id, project_id, received_at, context, payload, attempts FROM envelopes WHERE received_at < ?",
@@ -94,7 +99,7 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
   let closed = false;
   const claimed = new Set<number>();
 
-  const insertBatch = db.transaction((batch: readonly Pending[]) => {
+  const insertRows = (batch: readonly Pending[]): void => {
     for (const { envelope } of batch) {
       insert.run(
         envelope.id,
@@ -106,9 +111,9 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
         envelope.receivedAt,
       );
     }
-  });
+  };
 
-  const deleteBatch = db.transaction((handles: readonly number[]) => {
+  const deleteRows = (handles: readonly number[]): { removed: number; removedBytes: number } => {
     let removed = 0;
     let removedBytes = 0;
     for (const handle of handles) {
@@ -119,51 +124,55 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
       }
     }
     return { removed, removedBytes };
-  });
+  };
+  const deleteBatch = db.transaction(deleteRows);
 
   const rescheduleBatch = db.transaction((handles: readonly number[], dueAt: number) => {
     for (const handle of handles) reschedule.run(dueAt, handle);
   });
 
+  // Acknowledgements wait for the same commit as the writes of their turn.
+  let pendingAcks: { handles: readonly number[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
+
+  const commitTurn = db.transaction((batch: readonly Pending[], acked: readonly number[]) => {
+    insertRows(batch);
+    return deleteRows(acked);
+  });
+
+  /** Commits every write and acknowledgement made in this turn in one transaction (one disk sync). */
   function flush(): void {
     flushScheduled = false;
     const batch = pending;
     pending = [];
     const batchBytes = pendingBytes;
     pendingBytes = 0;
-    if (batch.length === 0) return;
+    const acks = pendingAcks;
+    pendingAcks = [];
+    if (batch.length === 0 && acks.length === 0) return;
+    if (closed) {
+      const error = new Error("the spool is closed");
+      for (const item of batch) item.reject(error);
+      for (const item of acks) item.reject(error);
+      return;
+    }
+    const acked = acks.flatMap((item) => item.handles);
     try {
-      insertBatch(batch);
-      depth += batch.length;
-      bytes += batchBytes;
+      const { removed, removedBytes } = commitTurn(batch, acked);
+      depth += batch.length - removed;
+      bytes += batchBytes - removedBytes;
+      for (const handle of acked) claimed.delete(handle);
       for (const item of batch) item.resolve();
+      for (const item of acks) item.resolve();
     } catch (error) {
       for (const item of batch) item.reject(error);
+      for (const item of acks) item.reject(error);
     }
   }
 
-  // Acknowledgements are grouped like writes: one transaction (one sync) for all made in a turn.
-  let pendingAcks: { handles: readonly number[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
-  let ackScheduled = false;
-
-  function flushAcks(): void {
-    ackScheduled = false;
-    const batch = pendingAcks;
-    pendingAcks = [];
-    if (batch.length === 0 || closed) {
-      for (const item of batch) item.reject(new Error("the spool is closed"));
-      return;
-    }
-    try {
-      const all = batch.flatMap((item) => item.handles);
-      const { removed, removedBytes } = deleteBatch(all);
-      for (const handle of all) claimed.delete(handle);
-      depth -= removed;
-      bytes -= removedBytes;
-      for (const item of batch) item.resolve();
-    } catch (error) {
-      for (const item of batch) item.reject(error);
-    }
+  function scheduleFlush(): void {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(flush);
   }
 
   function toEnvelope(row: Row): ClaimedEnvelope {
@@ -208,22 +217,21 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
       pendingBytes += size;
       return new Promise<void>((resolve, reject) => {
         pending.push({ envelope, resolve, reject });
-        if (!flushScheduled) {
-          flushScheduled = true;
-          setImmediate(flush);
-        }
+        scheduleFlush();
       });
     },
 
     claim(max) {
       assertOpen();
       dropExpired();
-      const rows = selectDue.all(now(), max + claimed.size);
+      const due = selectDue.all(now(), max + claimed.size);
       const result: ClaimedEnvelope[] = [];
-      for (const row of rows) {
+      for (const { seq } of due) {
         if (result.length >= max) break;
-        if (claimed.has(row.seq)) continue;
-        claimed.add(row.seq);
+        if (claimed.has(seq)) continue;
+        const row = selectOne.get(seq);
+        if (!row) continue;
+        claimed.add(seq);
         result.push(toEnvelope(row));
       }
       return Promise.resolve(result);
@@ -233,10 +241,7 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
       assertOpen();
       return new Promise<void>((resolve, reject) => {
         pendingAcks.push({ handles, resolve, reject });
-        if (!ackScheduled) {
-          ackScheduled = true;
-          setImmediate(flushAcks);
-        }
+        scheduleFlush();
       });
     },
 
@@ -254,7 +259,6 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
     close() {
       if (closed) return Promise.resolve();
       flush();
-      flushAcks();
       closed = true;
       db.close();
       return Promise.resolve();

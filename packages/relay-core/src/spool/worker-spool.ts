@@ -5,7 +5,7 @@ import type { SqliteSpoolOptions } from "./sqlite-spool.js";
 
 /** A call to the spool worker, before it is numbered. */
 export type SpoolCall =
-  | { readonly op: "enqueue"; readonly envelope: SpooledEnvelope }
+  | { readonly op: "enqueue"; readonly envelopes: readonly SpooledEnvelope[] }
   | { readonly op: "claim"; readonly max: number }
   | { readonly op: "ack"; readonly handles: readonly number[] }
   | { readonly op: "retry"; readonly handles: readonly number[]; readonly delayMs: number }
@@ -13,7 +13,7 @@ export type SpoolCall =
 
 /** A call to the spool worker. */
 export type SpoolRequest =
-  | { readonly op: "enqueue"; readonly id: number; readonly envelope: SpooledEnvelope }
+  | { readonly op: "enqueue"; readonly id: number; readonly envelopes: readonly SpooledEnvelope[] }
   | { readonly op: "claim"; readonly id: number; readonly max: number }
   | { readonly op: "ack"; readonly id: number; readonly handles: readonly number[] }
   | { readonly op: "retry"; readonly id: number; readonly handles: readonly number[]; readonly delayMs: number }
@@ -26,6 +26,9 @@ export type SpoolResponse =
   | { readonly kind: "result"; readonly id: number; readonly value: unknown; readonly stats: SpoolStats }
   | { readonly kind: "error"; readonly id: number; readonly full: boolean; readonly message: string; readonly stats: SpoolStats }
   | { readonly kind: "expired"; readonly envelopes: SpooledEnvelope[] };
+
+/** The answer to one envelope of an `enqueue` call: `null` when it is stored. */
+export type EnqueueResult = { readonly full: boolean; readonly message: string } | null;
 
 /** Options of {@link openWorkerSpool}: those of the SQLite spool, without a clock. */
 export type WorkerSpoolOptions = Omit<SqliteSpoolOptions, "now">;
@@ -99,10 +102,21 @@ export async function openWorkerSpool(options: WorkerSpoolOptions): Promise<Spoo
     });
   };
 
+  // Enqueues and acknowledgements made in one turn of the event loop cross to the worker as one
+  // message each way.
+  const enqueues = turnBatcher<SpooledEnvelope, undefined>((envelopes) =>
+    call<EnqueueResult[]>({ op: "enqueue", envelopes }).then((results) =>
+      results.map((result) => (result === null ? { ok: true, value: undefined } : { ok: false, error: result.full ? new SpoolFullError(result.message) : new Error(result.message) })),
+    ),
+  );
+  const acks = turnBatcher<readonly number[], undefined>((batches) =>
+    call<undefined>({ op: "ack", handles: batches.flat() }).then(() => batches.map(() => ({ ok: true, value: undefined }))),
+  );
+
   return {
-    enqueue: (envelope) => call<undefined>({ op: "enqueue", envelope }),
+    enqueue: (envelope) => (closed || failure ? call<undefined>({ op: "enqueue", envelopes: [envelope] }) : enqueues(envelope)),
     claim: (max) => call<ClaimedEnvelope[]>({ op: "claim", max }),
-    ack: (handles) => call<undefined>({ op: "ack", handles }),
+    ack: (handles) => (closed || failure ? call<undefined>({ op: "ack", handles }) : acks(handles)),
     retry: (handles, delayMs) => call<undefined>({ op: "retry", handles, delayMs }),
     stats: () => stats,
     available: () => failure === undefined && !closed,
@@ -113,4 +127,39 @@ export async function openWorkerSpool(options: WorkerSpoolOptions): Promise<Spoo
       await worker.terminate();
     },
   };
+}
+
+type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: Error };
+
+/**
+ * Groups the calls made in one turn of the event loop into one call of `run`, which answers each
+ * item in order; if `run` fails, every call of the group fails with its error.
+ */
+function turnBatcher<I, O>(run: (items: I[]) => Promise<Settled<O>[]>): (item: I) => Promise<O> {
+  let items: I[] = [];
+  let waiters: { resolve: (value: O) => void; reject: (error: Error) => void }[] = [];
+  const send = (): void => {
+    const group = waiters;
+    const sent = items;
+    items = [];
+    waiters = [];
+    run(sent).then(
+      (results) => {
+        group.forEach((waiter, index) => {
+          const result = results[index];
+          if (result?.ok) waiter.resolve(result.value);
+          else waiter.reject(result?.ok === false ? result.error : new Error("the spool worker gave no answer"));
+        });
+      },
+      (error: unknown) => {
+        for (const waiter of group) waiter.reject(error as Error);
+      },
+    );
+  };
+  return (item) =>
+    new Promise<O>((resolve, reject) => {
+      if (items.length === 0) setImmediate(send);
+      items.push(item);
+      waiters.push({ resolve, reject });
+    });
 }
