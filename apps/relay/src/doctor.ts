@@ -36,7 +36,7 @@ function portFree(host: string, port: number): Promise<string | undefined> {
  * `relay doctor`: checks the configuration, the credentials, the spool folder, the port, and the
  * upstream (reachable, TLS, clock skew against its `Date`), and says what to do about each problem.
  */
-export async function runDoctor(loaded: LoadedConfig, env: NodeJS.ProcessEnv, now: () => number = Date.now): Promise<Check[]> {
+export async function runDoctor(loaded: LoadedConfig, env: NodeJS.ProcessEnv, version: string, now: () => number = Date.now): Promise<Check[]> {
   const { config, dir } = loaded;
   const checks: Check[] = [];
   checks.push({ name: "config", status: "ok", detail: loaded.file ? `${loaded.file} is valid` : "no config.yml: running as a local capture relay" });
@@ -102,7 +102,7 @@ export async function runDoctor(loaded: LoadedConfig, env: NodeJS.ProcessEnv, no
       checks.push({ name: "upstream", status: "fail", detail: `${url} is not reachable (${reason}): check relay.upstream and the network` });
     }
   }
-  if (identity) checks.push(await checkRegistration(config.relay.upstream, identity, config.http.timeout * 1000, config.http.connection_timeout * 1000));
+  if (identity) checks.push(await checkRegistration(config.relay.upstream, identity, version, config.http.timeout * 1000, config.http.connection_timeout * 1000));
   return checks;
 }
 
@@ -132,13 +132,13 @@ async function checkJetStream(config: LoadedConfig["config"]): Promise<Check> {
 }
 
 /** Registers with the upstream once, exactly as `relay run` would, and explains a refusal. */
-async function checkRegistration(upstream: string, credentials: Credentials, timeoutMs: number, connectTimeoutMs: number): Promise<Check> {
+async function checkRegistration(upstream: string, credentials: Credentials, version: string, timeoutMs: number, connectTimeoutMs: number): Promise<Check> {
   const client = new UpstreamClient({ upstream, timeoutMs, connectTimeoutMs, maxConnections: 1, userAgent: "sentry-relay-doctor" });
   const publicKey = credentialsPublicKey(credentials);
   const registration = new RelayRegistration({
     client,
     credentials: { relayId: credentials.id, publicKey, secretKey: credentials.keyPair.secretKey },
-    version: "0.0.0",
+    version,
     logger: pino({ level: "silent" }),
     authIntervalMs: 600_000,
     maxRetryIntervalMs: 60_000,

@@ -130,7 +130,7 @@ function buildProgram(io: { out: (text: string) => void; err: (text: string) => 
     .action(async () => {
       const { dir, notice } = configDir();
       if (notice) io.err(`${notice}\n`);
-      const checks = await runDoctor(loadConfig(dir, env), env);
+      const checks = await runDoctor(loadConfig(dir, env), env, relayVersion());
       io.out(formatChecks(checks));
       if (checks.some((check) => check.status === "fail")) throw new RelayCliError("startup_failed", "some checks failed");
     });

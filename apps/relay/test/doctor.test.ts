@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,6 +39,9 @@ describe("relay doctor", () => {
       expect(result.stdout).toMatch(/\[ok {2}\] registration: the upstream accepts this relay/);
       expect(result.code).toBe(0);
       expect(fake.registered.size).toBe(1);
+      // It registers as this relay's version, as `relay run` would.
+      const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+      expect([...fake.registered.values()][0]!.version).toBe(version);
     } finally {
       await fake.close();
     }

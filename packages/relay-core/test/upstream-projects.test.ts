@@ -1,5 +1,6 @@
 import type { FakeUpstream } from "@org/testkit";
 import { describe, expect, it } from "vitest";
+import type { MetricTags, RelayMetrics } from "../src/metrics.js";
 import { ProjectStateUnavailable } from "../src/projects/project-state.js";
 import { RelayRegistration } from "../src/upstream/registration.js";
 import { UpstreamClient } from "../src/upstream/upstream-client.js";
@@ -15,7 +16,7 @@ function config(projectId: number, slug: string): Record<string, unknown> {
 }
 
 /** Project states against a fake upstream, with a clock the test moves. */
-async function setup(): Promise<{ fake: FakeUpstream; projects: ReturnType<typeof upstreamProjectStates>; clock: { now: number }; fetches: () => number }> {
+async function setup(metrics?: RelayMetrics): Promise<{ fake: FakeUpstream; projects: ReturnType<typeof upstreamProjectStates>; clock: { now: number }; fetches: () => number }> {
   const fake = await fakeUpstream(defer, { projectConfigs: { [KEY]: config(1, "first") } });
   const { logger } = recordingLogger();
   const credentials = relayCredentials();
@@ -36,6 +37,7 @@ async function setup(): Promise<{ fake: FakeUpstream; projects: ReturnType<typeo
     batchSize: 2,
     lookupTimeoutMs: 1_000,
     now: () => clock.now,
+    metrics,
   });
   defer(async () => {
     projects.close();
@@ -66,7 +68,13 @@ describe("project configs from the upstream", () => {
   });
 
   it("serves a fresh config from the cache, a stale one during the grace period while refreshing, then the new one", async () => {
-    const { projects, clock, fetches, fake } = await setup();
+    const counted: { name: string; tags: MetricTags | undefined }[] = [];
+    const metrics: RelayMetrics = {
+      increment: (name, _value, tags) => counted.push({ name, tags }),
+      timing: () => undefined,
+      gauge: () => undefined,
+    };
+    const { projects, clock, fetches, fake } = await setup(metrics);
     expect((await projects.get("1", KEY))?.slug).toBe("first");
     fake.projectConfigs.set(KEY, config(1, "second"));
     clock.now += 299_000;
@@ -79,6 +87,10 @@ describe("project configs from the upstream", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect((await projects.get("1", KEY))?.slug).toBe("second");
     expect(fetches()).toBe(2);
+    // Hits carry the same tag names whether fresh or stale (Prometheus labels are fixed per metric).
+    const hits = counted.filter((call) => call.name === "project_cache.hit").map((call) => call.tags);
+    expect(hits).toEqual([{ stale: "false" }, { stale: "true" }, { stale: "false" }]);
+    expect(counted.filter((call) => call.name === "project_cache.miss")).toHaveLength(1);
   });
 
   it("remembers unknown keys for the miss expiry", async () => {

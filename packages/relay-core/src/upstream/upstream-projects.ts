@@ -152,7 +152,7 @@ export function upstreamProjectStates(options: UpstreamProjectsOptions): Project
       const entry = cache.get(key);
       const at = now();
       if (entry && at < entry.expiresAt) {
-        metrics.increment("project_cache.hit");
+        metrics.increment("project_cache.hit", 1, { stale: "false" });
         return stateFor(entry, projectId);
       }
       if (entry && at < entry.staleUntil) {
