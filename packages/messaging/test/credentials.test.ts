@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeBase58, generateKeyPair } from "@org/identity";
@@ -49,6 +49,50 @@ describe("NATS credentials files against a server in operator (JWT) mode", () =>
     await sender.send({ payload: "with credentials" });
     const got = await next;
     expect(!got.done && got.value.accepted && Buffer.from(got.value.message.payload).toString()).toBe("with credentials");
+    await sender.close();
+    await receiver.close();
+  });
+
+  it("reconnects with a rotated credentials file after its old credentials are revoked", { timeout: 30_000 }, async () => {
+    const creds = join(dir, "rotated.creds");
+    const first = await server.writeUserCredentials(creds);
+    const receiver = await connectRemaphore(config(b, a, "peer", creds), { connectDeadlineMs: 5000 });
+    const sender = await connectRemaphore(config(a, b, "sender", creds), { connectDeadlineMs: 5000 });
+    const inbox = receiver.receive({ destinationFilter: { kind: "none" } });
+    // The subscription is made by the first `next()`; the flush makes sure the server has it.
+    const before = inbox.next();
+    await receiver.flush();
+    await sender.send({ payload: "before the rotation" });
+    const gotBefore = await before;
+    expect(!gotBefore.done && gotBefore.value.accepted && Buffer.from(gotBefore.value.message.payload).toString()).toBe("before the rotation");
+
+    // New credentials in the same file; the old user is revoked and the server restarts, so the
+    // clients' reconnects succeed only if they read the file again.
+    const old = join(dir, "old.creds");
+    copyFileSync(creds, old);
+    await server.writeUserCredentials(creds);
+    await server.revokeUserAndRestart(first);
+    const settled = async (client: { flush(): Promise<void> }): Promise<void> => {
+      for (let attempt = 0; attempt < 100; attempt++) {
+        try {
+          await client.flush();
+          return;
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+      throw new Error("the client did not reconnect within 10 s");
+    };
+    await Promise.all([settled(receiver), settled(sender)]);
+    const after = inbox.next();
+    await sender.send({ payload: "after the rotation" });
+    const gotAfter = await after;
+    expect(!gotAfter.done && gotAfter.value.accepted && Buffer.from(gotAfter.value.message.payload).toString()).toBe("after the rotation");
+    // The old credentials are refused now: the clients are connected with the new ones.
+    await expect(connectRemaphore(config(a, b, "x", old), { connectDeadlineMs: 5000 })).rejects.toMatchObject({
+      code: "connection_failed",
+      message: expect.stringContaining("Authorization Violation") as unknown,
+    });
     await sender.close();
     await receiver.close();
   });
