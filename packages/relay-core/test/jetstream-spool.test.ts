@@ -102,4 +102,16 @@ describe("JetStream spool", () => {
     await spool.enqueue(envelope("after"));
     expect((await spool.claim(10)).map((e) => e.id)).toEqual(["after"]);
   });
+
+  it("explains a stream of the same name whose settings it cannot change, instead of using it", async () => {
+    const server = await nats();
+    const { connect, RetentionPolicy, StorageType } = await import("nats");
+    const admin = await connect({ servers: server.url });
+    defer(() => admin.close());
+    await (await admin.jetstreamManager()).streams.add({ name: "RELAY", subjects: ["RELAY.envelopes"], storage: StorageType.Memory, retention: RetentionPolicy.Limits });
+    const failed = openJetStreamSpool({ servers: server.url, stream: "RELAY", maxBytes: 1_000_000, maxAgeMs: 3_600_000 });
+    await expect(failed).rejects.toThrow(/the JetStream stream RELAY exists with settings the spool cannot change in place/);
+    await expect(failed).rejects.toThrow(/storage memory, retention limits/);
+    await expect(failed).rejects.toThrow(/spool\.nats\.stream/);
+  });
 });

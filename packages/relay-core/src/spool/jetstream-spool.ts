@@ -80,12 +80,24 @@ export async function openJetStreamSpool(options: JetStreamSpoolOptions): Promis
   const ackWait = nanos(options.ackWaitMs ?? 60_000);
   /** Creates the stream and the shared consumer, or brings existing ones to this configuration. */
   const ensureStream = async (): Promise<void> => {
-    const exists = await jsm.streams.info(options.stream).then(
-      () => true,
-      () => false,
-    );
-    if (exists) await jsm.streams.update(options.stream, config);
-    else await jsm.streams.add(config);
+    const existing = await jsm.streams.info(options.stream).catch(() => undefined);
+    if (existing) {
+      try {
+        await jsm.streams.update(options.stream, config);
+      } catch (error) {
+        // Some settings (storage, retention) cannot change on a live stream: say what is there.
+        const found = existing.config;
+        throw new Error(
+          `the JetStream stream ${options.stream} exists with settings the spool cannot change in place ` +
+            `(NATS: ${(error as Error).message}); it has storage ${found.storage}, retention ${found.retention}, ` +
+            `subjects ${found.subjects.join(", ")}, and the spool needs storage file, retention workqueue, subjects ${subject}. ` +
+            `Use another stream name (spool.nats.stream), or remove that stream once nothing in it is needed.`,
+          { cause: error },
+        );
+      }
+    } else {
+      await jsm.streams.add(config);
+    }
     const consumerExists = await jsm.consumers.info(options.stream, durable).then(
       () => true,
       () => false,
