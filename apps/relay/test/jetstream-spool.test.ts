@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startFakeUpstream, startNatsServer } from "@org/testkit";
+import { startFakeUpstream, startNatsCluster, startNatsServer } from "@org/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { startRelayProcess } from "./relay-process.js";
 
@@ -83,6 +83,48 @@ describe("relays sharing a JetStream spool", () => {
     while (missing().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
     expect(missing()).toEqual([]);
   }, 90_000);
+
+  it("deliver everything accepted when a node of a three-server JetStream cluster is killed mid-load", async () => {
+    const cluster = await startNatsCluster(3);
+    cleanups.push(() => cluster.stop());
+    const fake = await startFakeUpstream({ idsOnly: true });
+    cleanups.push(() => fake.close());
+    const servers = cluster.urls.map((url) => `\n      - ${url}`).join("");
+    const config = `relay:\n  mode: proxy\n  upstream: ${fake.url}\nhttp:\n  max_retry_interval: 1\nspool:\n  backend: jetstream\n  nats:\n    servers:${servers}\n    stream: CLUSTERED\n    replicas: 3\n    ack_wait: 2\n`;
+    const relays = [await startRelayProcess(relayDir(config), ["run", "--port", "0"]), await startRelayProcess(relayDir(config), ["run", "--port", "0"])];
+    for (const relay of relays) cleanups.push(() => relay.stop());
+
+    const accepted: string[] = [];
+    let stop = false;
+    const load = async (url: string, prefix: string): Promise<void> => {
+      for (let i = 0; !stop; i++) {
+        const id = await storeEvent(url, `${prefix} ${i}`);
+        // Requests refused while the cluster fails over (503) were never accepted.
+        if (id) accepted.push(id);
+      }
+    };
+    const loads = relays.flatMap((relay, r) => Array.from({ length: 4 }, (_, n) => load(relay.url, `relay-${r}-${n}`)));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const before = accepted.length;
+    // A whole server goes away: the stream's other replicas keep what was acknowledged.
+    await cluster.servers[0]!.stop();
+    // Clients are served again once the remaining servers have taken over (stream leader elected).
+    const killedAt = Date.now();
+    while (accepted.length < before + 100 && Date.now() - killedAt < 30_000) await new Promise((resolve) => setTimeout(resolve, 100));
+    stop = true;
+    await Promise.all(loads);
+    expect(before).toBeGreaterThan(50);
+    expect(accepted.length).toBeGreaterThanOrEqual(before + 100);
+
+    const wanted = new Set(accepted);
+    const deadline = Date.now() + 45_000;
+    const missing = (): string[] => {
+      const delivered = new Set(fake.eventIds);
+      return [...wanted].filter((id) => !delivered.has(id));
+    };
+    while (missing().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(missing()).toEqual([]);
+  }, 120_000);
 
   it("is not ready while its NATS servers are unreachable, and ready again after", async () => {
     const nats = await startNatsServer({ args: ["-js"] });

@@ -1,5 +1,4 @@
-import { createServer } from "node:net";
-import { startNatsServer, type NatsServer } from "@org/testkit";
+import { startNatsCluster, type NatsServer } from "@org/testkit";
 import { describe, expect, it } from "vitest";
 import { openJetStreamSpool, type JetStreamSpool } from "../src/spool/jetstream-spool.js";
 import type { SpooledEnvelope } from "../src/spool/spool.js";
@@ -7,41 +6,15 @@ import { cleanupAfterEach } from "./upstream-harness.js";
 
 const defer = cleanupAfterEach();
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
-
 function envelope(id: string): SpooledEnvelope {
   return { id, projectId: "1", receivedAt: Date.now(), context: { publicKey: "a".repeat(32) }, payload: new TextEncoder().encode(`{"event_id":"${id}"}\n`) };
 }
 
 /** Three nats-servers with JetStream, routed to each other as one cluster. */
-async function cluster(): Promise<NatsServer[]> {
-  const routes = await Promise.all([freePort(), freePort(), freePort()]);
-  const servers = await Promise.all(
-    routes.map((routePort, index) =>
-      startNatsServer({
-        args: [
-          "-js",
-          "--server_name", `n${index + 1}`,
-          "--cluster_name", "relays",
-          "--cluster", `nats://127.0.0.1:${routePort}`,
-          "--routes", routes.filter((port) => port !== routePort).map((port) => `nats://127.0.0.1:${port}`).join(","),
-        ],
-      }),
-    ),
-  );
-  for (const server of servers) defer(() => server.stop());
-  return servers;
+async function cluster(): Promise<readonly NatsServer[]> {
+  const started = await startNatsCluster(3);
+  defer(() => started.stop());
+  return started.servers;
 }
 
 /** Opens the spool once the cluster has elected its JetStream leader. */

@@ -1,7 +1,9 @@
 export { findRepoRoot, sharedDir } from "./shared-dir.js";
 export { captureHeader, loadSdkCaptures, sdkCapturesDir } from "./sdk-captures.js";
 export type { SdkCapture } from "./sdk-captures.js";
-export { startNatsServer } from "./nats-server.js";
+export { freePort, startNatsServer } from "./nats-server.js";
+export { startNatsCluster } from "./nats-cluster.js";
+export type { NatsCluster } from "./nats-cluster.js";
 export type { NatsServer, NatsServerOptions } from "./nats-server.js";
 export { hang, startHttpRecorder } from "./http-recorder.js";
 export type { HttpRecorder, RecordedRequest, Responder } from "./http-recorder.js";

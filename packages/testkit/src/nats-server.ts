@@ -32,7 +32,8 @@ process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
 });
 
-function freePort(): Promise<number> {
+/** A port on 127.0.0.1 that nothing listens on right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
