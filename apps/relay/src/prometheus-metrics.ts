@@ -1,4 +1,4 @@
-import type { RelayMetrics, MetricTags } from "@org/relay-core";
+import { metricTagNames, type RelayMetrics, type MetricTags } from "@org/relay-core";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 /** The relay's metrics kept for a Prometheus scrape. */
@@ -23,8 +23,9 @@ function labelName(name: string): string {
 
 /**
  * The same numbers as the statsd metrics, for Prometheus: counters become `<name>_total`,
- * timings histograms in seconds, gauges gauges. Labels are the tags of a metric's first use plus
- * the default tags; tags not seen then are dropped, missing ones are empty.
+ * timings histograms in seconds, gauges gauges. A metric's labels are every tag the relay may give
+ * it ({@link metricTagNames}) plus the default tags, and for a name the relay does not know, the
+ * tags of its first use; a tag a use leaves out is an empty label.
  */
 export function createPrometheusMetrics(prefix: string, defaultTags: Readonly<Record<string, string>>): PrometheusMetrics {
   const registry = new Registry();
@@ -35,7 +36,8 @@ export function createPrometheusMetrics(prefix: string, defaultTags: Readonly<Re
     const key = `${kind}:${name}`;
     let entry = metrics.get(key);
     if (!entry) {
-      const labels = Object.keys(tags ?? {}).map(labelName);
+      // Labels cannot be added to a metric later: take every tag the relay may give it.
+      const labels = [...new Set([...(metricTagNames(name) ?? []), ...Object.keys(tags ?? {})])].map(labelName);
       const suffix = kind === "counter" ? "_total" : kind === "histogram" ? "_seconds" : "";
       entry = { metric: make(metricName(prefix, name) + suffix, labels), labels };
       metrics.set(key, entry);

@@ -68,7 +68,7 @@ describe("Prometheus metrics", () => {
       text = await response.text();
     }
     expect(text).toMatch(/^sentry_relay_requests_total\{route="\/api\/:projectId\/store\/",method="POST",status="200",region="eu"\} 1$/m);
-    expect(text).toMatch(/^sentry_relay_events_accepted_total\{category="error",region="eu"\} 1$/m);
+    expect(text).toMatch(/^sentry_relay_events_accepted_total\{category="error",reason="",region="eu"\} 1$/m);
     expect(text).toMatch(/^sentry_relay_requests_duration_seconds_bucket\{le="0\.005",/m);
     expect(text).toMatch(/^sentry_relay_spool_depth\{region="eu"\} \d+$/m);
   });

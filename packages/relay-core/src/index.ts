@@ -25,7 +25,7 @@ export { FILTERED, mergeScrubbingPolicies, scrubEvent } from "./processing/scrub
 export type { ScrubResult, ScrubbingPolicy } from "./processing/scrub/index.js";
 export { checkInboundFilters } from "./processing/filters/index.js";
 export type { FilterReason, FilterSettings } from "./processing/filters/index.js";
-export { NO_METRICS } from "./metrics.js";
+export { NO_METRICS, metricTagNames } from "./metrics.js";
 export type { MetricTags, RelayMetrics } from "./metrics.js";
 export { UpstreamClient, UpstreamNetworkError, classifyNetworkError } from "./upstream/upstream-client.js";
 export type { NetworkFailure, RelayCredentials, UpstreamClientOptions, UpstreamResponse } from "./upstream/upstream-client.js";

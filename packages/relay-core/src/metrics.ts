@@ -14,3 +14,29 @@ export const NO_METRICS: RelayMetrics = {
   timing: () => undefined,
   gauge: () => undefined,
 };
+
+/** Tag names of the metrics the relay reports, by metric name. */
+const METRIC_TAGS: Readonly<Record<string, readonly string[]>> = {
+  requests: ["route", "method", "status"],
+  "requests.duration": ["route", "method", "status"],
+  "upstream.envelopes": ["status"],
+  "upstream.duration": ["status"],
+  "upstream.outage": [],
+  "upstream.registered": [],
+  "project_configs.duration": ["status"],
+  "project_cache.hit": ["stale"],
+  "project_cache.miss": [],
+  "spool.depth": [],
+  "spool.bytes": [],
+  "spool.redeliveries": [],
+};
+
+/**
+ * Every tag name a metric of the relay may carry (`events.<outcome>` counters: `category` and
+ * `reason`), for backends that must declare labels up front (Prometheus); `undefined` for a name
+ * the relay does not report.
+ */
+export function metricTagNames(name: string): readonly string[] | undefined {
+  if (name.startsWith("events.")) return ["category", "reason"];
+  return METRIC_TAGS[name];
+}
