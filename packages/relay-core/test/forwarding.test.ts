@@ -69,6 +69,15 @@ describe("forwarding in proxy mode", () => {
     expect(event.extra.password).toBe("[Filtered]");
   });
 
+  it("sends the client's X-Forwarded-For chain on, with the address the request came from", async () => {
+    const fake = await upstream();
+    const harness = await relay("proxy", fake.url);
+    const response = await store(harness.url, { message: "behind a balancer" }, { headers: { "x-forwarded-for": "203.0.113.7, 198.51.100.2" } });
+    expect(response.status).toBe(200);
+    const [received] = await fake.waitForEnvelopes(1);
+    expect(received!.headers["x-forwarded-for"]).toBe("203.0.113.7, 198.51.100.2, 127.0.0.1");
+  });
+
   it("keeps everything during an outage and delivers it exactly once afterwards", async () => {
     const fake = await upstream();
     const harness = await relay("proxy", fake.url);
@@ -227,6 +236,19 @@ describe("managed mode", () => {
     expect(fake.requests.filter((r) => r.url.startsWith("/api/0/relays/projectconfigs/"))).toHaveLength(1);
   });
 
+  it("takes a key with .flag suffixes as the project key itself", async () => {
+    const fake = await upstream({ projectConfigs: { [KEY]: projectConfig(1, KEY) } });
+    const harness = await relay("managed", fake.url);
+    await harness.service.registration!.whenRegistered();
+    expect((await store(harness.url, { message: "flagged key" }, { key: `${KEY}.no-cache` })).status).toBe(200);
+    const [received] = await fake.waitForEnvelopes(1);
+    expect(received!.headers["x-sentry-auth"]).toBe(`Sentry sentry_key=${KEY}, sentry_version=7, sentry_client=test-sdk/1.0`);
+    const asked = fake.requests
+      .filter((r) => r.url.startsWith("/api/0/relays/projectconfigs/"))
+      .flatMap((r) => (JSON.parse(r.body.toString()) as { publicKeys: string[] }).publicKeys);
+    expect(asked).toEqual([KEY]);
+  });
+
   it("accepts events before registration completes and delivers them after it", async () => {
     const fake = await upstream({ allowedRelays: [], projectConfigs: { [KEY]: projectConfig(1, KEY) } });
     const harness = await relay("managed", fake.url);
@@ -250,7 +272,8 @@ describe("managed mode", () => {
     expect((await store(second.url, { message: "through two relays" })).status).toBe(200);
     const [received] = await fake.waitForEnvelopes(1);
     expect((received!.items[0]!.payload as { logentry: { formatted: string } }).logentry.formatted).toBe("through two relays");
-    expect(received!.headers["x-forwarded-for"]).toBe("127.0.0.1");
+    // The client's address, then the downstream relay's (both on loopback here).
+    expect(received!.headers["x-forwarded-for"]).toBe("127.0.0.1, 127.0.0.1");
   });
 });
 

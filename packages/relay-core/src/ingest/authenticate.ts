@@ -1,4 +1,4 @@
-import { extractAuth, type RequestAuth } from "@org/protocol/auth";
+import { extractAuth, isValidPublicKey, type RequestAuth } from "@org/protocol/auth";
 import type { FastifyRequest } from "fastify";
 import { RelayError } from "../relay-error.js";
 
@@ -38,5 +38,7 @@ export function authenticate(request: FastifyRequest, envelopeDsn: string | unde
     });
   }
   const auth = result.value;
-  return { publicKey: auth.key, client: auth.client, projectId: auth.projectId, auth };
+  // `KEY.no-cache` and other `.flag` suffixes name the same project key.
+  const publicKey = isValidPublicKey(auth.key) ? auth.key.split(".")[0]! : auth.key;
+  return { publicKey, client: auth.client, projectId: auth.projectId, auth };
 }

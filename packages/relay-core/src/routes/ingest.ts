@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Readable } from "node:stream";
 import type { RelayDeps } from "../build-relay.js";
 import { BodyBudget, DEFAULT_MAX_BUFFERED_BODY_BYTES, type BodyLease } from "../http/body-budget.js";
+import { forwardedFor } from "../http/forwarded-for.js";
 import { readBody } from "../http/read-body.js";
 import { readMultipart } from "../http/read-multipart.js";
 import { authenticate, type Authenticated } from "../ingest/authenticate.js";
@@ -103,6 +104,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
           publicKey: auth.publicKey,
           client: auth.client ?? header(request, "user-agent"),
           clientIp: request.ip,
+          forwardedFor: forwardedFor(request),
           userAgent: header(request, "user-agent"),
           origin: header(request, "origin"),
         },

@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { Readable } from "node:stream";
 import { RelayError } from "../relay-error.js";
 import { UpstreamNetworkError, type UpstreamClient } from "../upstream/upstream-client.js";
+import { forwardedFor } from "../http/forwarded-for.js";
 
 /** Headers that belong to one connection and never cross a proxy. */
 const HOP_BY_HOP = new Set([
@@ -32,12 +33,6 @@ export function endToEndHeaders(headers: Readonly<Record<string, string | string
     out[lower] = value;
   }
   return out;
-}
-
-function forwardedFor(request: FastifyRequest): string {
-  const existing = request.headers["x-forwarded-for"];
-  const previous = Array.isArray(existing) ? existing.join(", ") : existing;
-  return previous ? `${previous}, ${request.socket.remoteAddress ?? request.ip}` : request.socket.remoteAddress ?? request.ip;
 }
 
 /**

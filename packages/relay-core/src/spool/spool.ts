@@ -6,6 +6,8 @@ export interface IngestContext {
   readonly client?: string | undefined;
   /** The client's address as the relay saw it (after trusted proxies). */
   readonly clientIp?: string | undefined;
+  /** The `X-Forwarded-For` chain to send upstream: the one the client sent, then its address. */
+  readonly forwardedFor?: string | undefined;
   readonly userAgent?: string | undefined;
   readonly origin?: string | undefined;
 }

@@ -123,7 +123,9 @@ export function upstreamDelivery(options: UpstreamDeliveryOptions): UpstreamDeli
         "content-encoding": "gzip",
         "x-sentry-auth": `Sentry sentry_key=${context.publicKey}, sentry_version=7${context.client ? `, sentry_client=${context.client}` : ""}`,
       };
-      if (context.clientIp) headers["x-forwarded-for"] = context.clientIp;
+      // Envelopes spooled before the chain was kept have only the client's address.
+      const chain = context.forwardedFor ?? context.clientIp;
+      if (chain) headers["x-forwarded-for"] = chain;
       if (context.userAgent) headers["user-agent"] = context.userAgent;
       if (context.origin) headers.origin = context.origin;
       const started = now();
