@@ -150,7 +150,21 @@ describe("forwarding in proxy mode", () => {
     });
     expect(refused.status).toBe(429);
     expect(refused.headers.get("x-sentry-rate-limits")).toMatch(/^\d+:transaction:key$/);
-    expect((await store(harness.url, { message: "errors still pass" })).status).toBe(200);
+    const passing = await store(harness.url, { message: "errors still pass" });
+    expect(passing.status).toBe(200);
+    expect(passing.headers.get("x-sentry-rate-limits")).toBeNull();
+    fake.intake({ kind: "accept" });
+    // A transaction with an attachment: accepted, and the client learns of the limit.
+    const mixed = `{"event_id":"${"d".repeat(32)}"}\n{"type":"transaction"}\n{"type":"transaction","transaction":"/y","start_timestamp":1,"timestamp":2}\n{"type":"attachment","length":5,"filename":"a.txt"}\nhello\n`;
+    const partly = await fetch(`${harness.url}/api/1/envelope/`, {
+      method: "POST",
+      headers: { "x-sentry-auth": `Sentry sentry_key=${KEY}, sentry_version=7` },
+      body: mixed,
+    });
+    expect(partly.status).toBe(200);
+    expect(partly.headers.get("x-sentry-rate-limits")).toMatch(/^\d+:transaction:key$/);
+    await eventually(() => fake.envelopes.some((envelope) => envelope.eventId === "d".repeat(32)));
+    expect(fake.envelopes.find((envelope) => envelope.eventId === "d".repeat(32))!.items.map((item) => item.type)).toEqual(["attachment"]);
   });
 });
 

@@ -133,7 +133,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
     return decodeRequestBody(raw, header(request, "content-encoding"), limit, what);
   }
 
-  async function handleEnvelope(request: FastifyRequest, pathProjectId: string | undefined): Promise<{ id: string | null }> {
+  async function handleEnvelope(request: FastifyRequest, reply: FastifyReply, pathProjectId: string | undefined): Promise<{ id: string | null }> {
     const bytes = await readDecoded(request, limits.maxEnvelopeSize, "the envelope");
     const envelope = parseIngestEnvelope(bytes);
     const auth = authenticate(request, envelope.dsn, strictKey);
@@ -149,6 +149,9 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
     const checked = checkEnvelope(envelope, limits);
     const categories = envelope.envelope.items.map((item) => itemCategory(item.headers.type));
     const id = await accept(request, projectId, auth, checked.payload, checked.eventId, categories);
+    // Some items are limited (the rest is accepted): tell the client, as Sentry does.
+    const partial = deps.rateLimits?.partialHeaders(projectId, auth.publicKey, categories);
+    if (partial) void reply.headers(partial);
     return { id: checked.eventId ?? (checked.hasEventLikeItem ? id : null) };
   }
 
@@ -164,12 +167,12 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
     return { id: await accept(request, resolvedProject, auth, built.payload, built.eventId, ["error"]) };
   }
 
-  app.post<{ Params: ProjectParams }>("/api/:projectId/envelope/", (request) =>
-    handleEnvelope(request, projectIdOf(request)),
+  app.post<{ Params: ProjectParams }>("/api/:projectId/envelope/", (request, reply) =>
+    handleEnvelope(request, reply, projectIdOf(request)),
   );
   if (deps.options.tunnelPath) {
     const tunnel = deps.options.tunnelPath.replace(/\/\/+/g, "/").replace(/\/?$/, "/");
-    app.post(tunnel, (request) => handleEnvelope(request, undefined));
+    app.post(tunnel, (request, reply) => handleEnvelope(request, reply, undefined));
   }
 
   app.post<{ Params: ProjectParams }>("/api/:projectId/store/", (request) => handleStore(request, projectIdOf(request)));

@@ -72,10 +72,25 @@ export class RateLimitCache {
       if (until === undefined) return undefined;
       latest = Math.max(latest, until);
     }
-    const header = formatRateLimits(
-      active.map((limit) => ({ retryAfter: Math.max(1, Math.ceil((limit.until - at) / 1000)), categories: limit.categories, scope: limit.scope, reason: limit.reason })),
-    );
     const retryAfter = Math.max(1, Math.ceil((latest - at) / 1000));
-    return { retryAfter, headers: { "retry-after": String(retryAfter), "x-sentry-rate-limits": header } };
+    return { retryAfter, headers: { "retry-after": String(retryAfter), "x-sentry-rate-limits": rateLimitsHeader(active, at) } };
   }
+
+  /**
+   * When some of `categories` are limited (not all: that is {@link check}'s 429), the
+   * `X-Sentry-Rate-Limits` header for the answer that accepts the rest, so that the client stops
+   * sending the limited data; `undefined` when nothing is limited.
+   */
+  partialHeaders(projectId: string, publicKey: string, categories: readonly DataCategory[]): Readonly<Record<string, string>> | undefined {
+    if (this.limitedCategories(projectId, publicKey, categories).length === 0) return undefined;
+    const at = this.now();
+    return { "x-sentry-rate-limits": rateLimitsHeader(this.active(projectId, publicKey), at) };
+  }
+}
+
+/** The active limits as Sentry writes them in `X-Sentry-Rate-Limits`. */
+function rateLimitsHeader(active: readonly ActiveLimit[], at: number): string {
+  return formatRateLimits(
+    active.map((limit) => ({ retryAfter: Math.max(1, Math.ceil((limit.until - at) / 1000)), categories: limit.categories, scope: limit.scope, reason: limit.reason })),
+  );
 }
