@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -82,5 +82,81 @@ describe("static project files", () => {
       status = (await send("42", KEY)).statusCode;
     }
     expect(status).toBe(403);
+  });
+});
+
+describe("static project files in a projects folder created after start", () => {
+  let configDir: string;
+  let projectsDir: string;
+  const opened: ProjectStates[] = [];
+  const problems: string[] = [];
+
+  beforeAll(() => {
+    configDir = mkdtempSync(join(tmpdir(), "relay-config-"));
+    projectsDir = join(configDir, "projects");
+  });
+  afterAll(() => {
+    for (const projects of opened) projects.close();
+    rmSync(configDir, { recursive: true, force: true });
+  });
+
+  async function open(dir: string): Promise<ProjectStates> {
+    const projects = await loadStaticProjects(dir, (file, problem) => problems.push(`${file}: ${problem}`));
+    opened.push(projects);
+    return projects;
+  }
+
+  async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await condition()) return true;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return condition();
+  }
+
+  it("loads a projects folder created after start, and again after it is deleted and recreated", async () => {
+    const projects = await open(projectsDir);
+    expect(await projects.get("42", KEY)).toBeUndefined();
+    expect(problems.some((p) => p.includes(projectsDir) && p.includes("does not exist"))).toBe(true);
+
+    mkdirSync(projectsDir);
+    writeFileSync(join(projectsDir, "42.json"), project());
+    expect(await waitUntil(async () => (await projects.get("42", KEY)) !== undefined)).toBe(true);
+    expect((await projects.get("42", KEY))?.slug).toBe("shop");
+
+    writeFileSync(join(projectsDir, "42.json"), project({ slug: "changed" }));
+    expect(await waitUntil(async () => (await projects.get("42", KEY))?.slug === "changed")).toBe(true);
+
+    rmSync(projectsDir, { recursive: true });
+    expect(await waitUntil(async () => (await projects.get("42", KEY)) === undefined)).toBe(true);
+
+    mkdirSync(projectsDir);
+    writeFileSync(join(projectsDir, "42.json"), project({ slug: "again" }));
+    expect(await waitUntil(async () => (await projects.get("42", KEY))?.slug === "again")).toBe(true);
+  });
+
+  it("loads a projects folder whose config folder is created after start", async () => {
+    const lateConfig = join(configDir, "late");
+    const lateProjects = join(lateConfig, "projects");
+    const projects = await open(lateProjects);
+    expect(await projects.get("8", KEY)).toBeUndefined();
+
+    mkdirSync(lateProjects, { recursive: true });
+    writeFileSync(join(lateProjects, "8.json"), project());
+    expect(await waitUntil(async () => (await projects.get("8", KEY)) !== undefined)).toBe(true);
+  });
+
+  it("stops watching for the folder once closed", async () => {
+    const closedConfig = join(configDir, "closed");
+    mkdirSync(closedConfig);
+    const closedProjects = join(closedConfig, "projects");
+    const projects = await open(closedProjects);
+    projects.close();
+
+    mkdirSync(closedProjects);
+    writeFileSync(join(closedProjects, "9.json"), project());
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await projects.get("9", KEY)).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from "node:fs";
-import { readFile, readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile, readdir, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import type { ProjectState, ProjectStates } from "./project-state.js";
 
@@ -75,14 +75,35 @@ export function parseProjectConfig(projectId: string, json: unknown): ProjectFil
 
 const FILE_NAME = /^(\d+)\.json$/;
 
+/** How long writes to a file must have settled before it is read. */
+const SETTLE_MS = 50;
+
+/** How often a missing projects folder is looked for when its parent folder cannot be watched. */
+const POLL_MS = 1000;
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException).code;
+}
+
 /**
  * Project states from the files `<dir>/<project id>.json`, read at start and again whenever a
  * file changes. A file that does not parse makes its project unknown (its events are rejected)
- * until it is fixed, and the problem is reported.
+ * until it is fixed, and the problem is reported. A folder that does not exist yet, or that is
+ * removed, is waited for: once it is created its files are read and watched.
  */
 export async function loadStaticProjects(dir: string, onProblem: ProjectFileProblem): Promise<ProjectStates> {
   const projects = new Map<string, ProjectState>();
   const timers = new Map<string, NodeJS.Timeout>();
+  /** `open`: the folder is read (and watched); `waiting`: it is missing and looked for; `closed`: closed. */
+  let state: "open" | "waiting" | "closed" = "waiting";
+  let folderWatcher: FSWatcher | undefined;
+  let folderIno: number | undefined;
+  let folderCheck: NodeJS.Timeout | undefined;
+  let parentWatcher: FSWatcher | undefined;
+  let poll: NodeJS.Timeout | undefined;
+  let opening = false;
+  let openRequests = 0;
+  let lastOpenProblem: string | undefined;
 
   async function reload(name: string): Promise<void> {
     const match = FILE_NAME.exec(name);
@@ -93,7 +114,7 @@ export async function loadStaticProjects(dir: string, onProblem: ProjectFileProb
     try {
       text = await readFile(path, "utf8");
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") onProblem(path, (error as Error).message);
+      if (errorCode(error) !== "ENOENT") onProblem(path, (error as Error).message);
       projects.delete(projectId);
       return;
     }
@@ -106,42 +127,170 @@ export async function loadStaticProjects(dir: string, onProblem: ProjectFileProb
     }
   }
 
-  let names: string[] = [];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    onProblem(dir, "the projects folder does not exist; every project is unknown");
+  function clearFileTimers(): void {
+    for (const timer of timers.values()) clearTimeout(timer);
+    timers.clear();
   }
-  await Promise.all(names.map(reload));
 
-  let watcher: FSWatcher | undefined;
+  function closeFolderWatcher(): void {
+    folderWatcher?.close();
+    folderWatcher = undefined;
+    clearTimeout(folderCheck);
+    folderCheck = undefined;
+    clearFileTimers();
+  }
+
+  function stopWaiting(): void {
+    parentWatcher?.close();
+    parentWatcher = undefined;
+    clearInterval(poll);
+    poll = undefined;
+  }
+
+  function scheduleFolderCheck(): void {
+    clearTimeout(folderCheck);
+    folderCheck = setTimeout(() => {
+      folderCheck = undefined;
+      void checkFolder();
+    }, SETTLE_MS);
+  }
+
+  /** After the folder itself may have been removed or replaced: forgets it and waits for it, or reads the new one. */
+  async function checkFolder(): Promise<void> {
+    let ino: number | undefined;
+    try {
+      ino = (await stat(dir)).ino;
+    } catch (error) {
+      if (errorCode(error) !== "ENOENT") return;
+    }
+    if (state !== "open" || ino === folderIno) return;
+    closeFolderWatcher();
+    projects.clear();
+    state = "waiting";
+    if (ino === undefined) {
+      onProblem(dir, "the projects folder was removed; every project is unknown until it is created again");
+    }
+    waitForFolder();
+  }
+
+  /**
+   * Starts watching the folder, then reads every file in it (in this order, so that no change is
+   * missed). False when the folder does not exist.
+   */
+  async function openFolder(): Promise<boolean> {
+    try {
+      const watcher = watch(dir, (event, name) => {
+        if (event === "rename") scheduleFolderCheck();
+        if (!name) return;
+        // Editors write a file in several steps: read it once the writes have settled.
+        clearTimeout(timers.get(name));
+        timers.set(
+          name,
+          setTimeout(() => {
+            timers.delete(name);
+            void reload(name);
+          }, SETTLE_MS),
+        );
+      });
+      folderWatcher = watcher;
+      watcher.on("error", (error) => {
+        if (folderWatcher !== watcher) return;
+        onProblem(dir, `watching stopped: ${error.message}`);
+        folderWatcher.close();
+        folderWatcher = undefined;
+        scheduleFolderCheck();
+      });
+    } catch (error) {
+      if (errorCode(error) === "ENOENT") return false;
+      onProblem(dir, `changes will not be picked up: ${(error as Error).message}`);
+    }
+    let names: string[];
+    try {
+      folderIno = (await stat(dir)).ino;
+      names = await readdir(dir);
+    } catch (error) {
+      closeFolderWatcher();
+      if (errorCode(error) === "ENOENT") return false;
+      throw error;
+    }
+    await Promise.all(names.map(reload));
+    return true;
+  }
+
+  /** Reads and watches the folder if it exists now, and again if asked while doing so. */
+  async function tryOpenFolder(): Promise<void> {
+    openRequests += 1;
+    if (opening) return;
+    opening = true;
+    try {
+      for (let handled = 0; handled < openRequests && state === "waiting"; ) {
+        handled = openRequests;
+        await openWaitedFolder();
+      }
+    } finally {
+      opening = false;
+    }
+  }
+
+  async function openWaitedFolder(): Promise<void> {
+    try {
+      if (!(await openFolder())) return;
+      if (state === "closed") {
+        closeFolderWatcher();
+        return;
+      }
+      state = "open";
+      lastOpenProblem = undefined;
+      stopWaiting();
+    } catch (error) {
+      const problem = `cannot read the projects folder: ${(error as Error).message}`;
+      if (problem !== lastOpenProblem) onProblem(dir, problem);
+      lastOpenProblem = problem;
+    }
+  }
+
+  function startPolling(): void {
+    parentWatcher?.close();
+    parentWatcher = undefined;
+    if (state === "waiting" && !poll) poll = setInterval(() => void tryOpenFolder(), POLL_MS);
+  }
+
+  /** Watches the parent folder for the folder's creation, or looks for it now and then if that fails. */
+  function waitForFolder(): void {
+    const name = basename(dir);
+    try {
+      const watcher = watch(dirname(dir), (_event, changed) => {
+        if (!changed || changed === name) void tryOpenFolder();
+      });
+      parentWatcher = watcher;
+      watcher.on("error", () => {
+        if (parentWatcher === watcher) startPolling();
+      });
+    } catch {
+      startPolling();
+    }
+    // The folder may have been created before the watch started.
+    void tryOpenFolder();
+  }
+
   try {
-    watcher = watch(dir, (_event, name) => {
-      if (!name) return;
-      // Editors write a file in several steps: read it once the writes have settled.
-      clearTimeout(timers.get(name));
-      timers.set(
-        name,
-        setTimeout(() => {
-          timers.delete(name);
-          void reload(name);
-        }, 50),
-      );
-    });
-    watcher.on("error", (error) => {
-      onProblem(dir, `watching stopped: ${error.message}`);
-    });
+    if (await openFolder()) {
+      state = "open";
+    } else {
+      onProblem(dir, "the projects folder does not exist; every project is unknown until it is created");
+      waitForFolder();
+    }
   } catch (error) {
-    onProblem(dir, `changes will not be picked up: ${(error as Error).message}`);
+    closeFolderWatcher();
+    throw error;
   }
 
   return {
     get: (projectId) => Promise.resolve(projects.get(projectId)),
     close: () => {
-      watcher?.close();
-      for (const timer of timers.values()) clearTimeout(timer);
-      timers.clear();
+      state = "closed";
+      stopWaiting();
+      closeFolderWatcher();
     },
   };
 }
