@@ -54,11 +54,13 @@ export class ProjectStateUnavailable extends Error {
   }
 }
 
-/** The default config of a project the relay has no config for (proxy and capture modes). */
+/**
+ * The default config of a project the relay has no config for (proxy and capture modes): no
+ * scrubbing settings of its own, so the relay's `pii` policy decides.
+ */
 export const PERMISSIVE_CONFIG: ProjectConfig = {
   allowedDomains: ["*"],
   trustedRelays: [],
-  datascrubbingSettings: { scrubData: true, scrubDefaults: true },
 };
 
 /** Accepts every well-formed key for every project, with the default config. */

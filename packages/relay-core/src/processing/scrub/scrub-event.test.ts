@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FILTERED, scrubEvent } from "./scrub-event.js";
 import { mergeScrubbingPolicies } from "./scrubbing-policy.js";
+import { PERMISSIVE_CONFIG } from "../../projects/project-state.js";
 
 const DEFAULTS = { scrubData: true, scrubDefaults: true };
 const scrub = (event: Record<string, unknown>, policy = DEFAULTS): Record<string, unknown> => scrubEvent(event, policy).event;
@@ -102,6 +103,18 @@ describe("mergeScrubbingPolicies", () => {
         { scrubData: false, scrubDefaults: true, sensitiveFields: ["b"], excludeFields: ["x"] },
       ),
     ).toEqual({ scrubData: true, scrubDefaults: true, scrubIpAddresses: true, sensitiveFields: ["a", "b"], excludeFields: ["x"] });
+  });
+
+  it("takes the relay's policy whole, exclusions and switches included, when the project has no settings", () => {
+    const global = { scrubData: true, scrubDefaults: true, excludeFields: ["password"] };
+    const merged = mergeScrubbingPolicies(global, PERMISSIVE_CONFIG.datascrubbingSettings);
+    expect(merged).toEqual({ ...global, sensitiveFields: [] });
+    expect(scrubEvent({ extra: { password: "kept", secret: "gone" } }, merged).event).toEqual({
+      extra: { password: "kept", secret: FILTERED },
+      _meta: { extra: { secret: { "": { rem: [["@password:filter", "s", 0, FILTERED.length]], len: 4 } } } },
+    });
+    const off = mergeScrubbingPolicies({ scrubData: false }, PERMISSIVE_CONFIG.datascrubbingSettings);
+    expect(scrubEvent({ extra: { password: "kept" } }, off).event).toEqual({ extra: { password: "kept" } });
   });
 });
 

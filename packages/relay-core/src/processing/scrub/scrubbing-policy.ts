@@ -14,10 +14,15 @@ export interface ScrubbingPolicy {
 
 /**
  * Combines the relay-wide policy with a project's settings: the stricter wins. Scrubbing is on if
- * either turns it on; sensitive fields add up; only the project may exclude fields.
+ * either turns it on; sensitive fields add up; only the project may exclude fields. Without
+ * project settings (capture and proxy modes, or a project that has none) the relay's policy is
+ * the whole policy, its excluded fields included.
  */
 export function mergeScrubbingPolicies(global: ScrubbingPolicy, project: ScrubbingPolicy | undefined): ScrubbingPolicy {
-  const p = project ?? {};
+  if (!project) {
+    return { ...global, sensitiveFields: [...(global.sensitiveFields ?? [])], excludeFields: [...(global.excludeFields ?? [])] };
+  }
+  const p = project;
   return {
     scrubData: Boolean(global.scrubData) || Boolean(p.scrubData),
     scrubDefaults: Boolean(global.scrubDefaults) || Boolean(p.scrubDefaults),
