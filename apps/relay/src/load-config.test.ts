@@ -69,6 +69,15 @@ describe("loadConfig", () => {
     expect(loaded.notices).toContain("RELAY_PORT overrides relay.port");
   });
 
+  it("says that a path in relay.upstream is not used", () => {
+    write("relay:\n  mode: managed\n  upstream: https://sentry.example.com/sentry/\n");
+    expect(loadConfig(dir, {}).notices).toContain(
+      "relay.upstream: only the origin is used; the relay talks to https://sentry.example.com/ (the path /sentry/ is ignored)",
+    );
+    write("relay:\n  mode: managed\n  upstream: https://sentry.example.com\n");
+    expect(loadConfig(dir, {}).notices).toEqual([]);
+  });
+
   it("rejects a bad override like a bad file value", () => {
     expect(failure({ RELAY_PORT: "eighty" }).message).toContain("relay.port");
   });

@@ -139,5 +139,10 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv, overrides: Reado
     });
     throw new RelayCliError("config_invalid", messages.join("\n"));
   }
+  // Sentry's API lives at the root of its host: a path in the upstream URL is not used.
+  const upstream = new URL(parsed.data.relay.upstream);
+  if (upstream.pathname !== "/" || upstream.search !== "") {
+    notices.push(`relay.upstream: only the origin is used; the relay talks to ${upstream.origin}/ (the path ${upstream.pathname}${upstream.search} is ignored)`);
+  }
   return { dir, file: exists ? file : undefined, config: parsed.data, notices };
 }
