@@ -80,10 +80,38 @@ export interface RelayService {
   /** Starts registering (managed mode) and moving envelopes. */
   start(): void;
   /**
-   * Stops in order: the HTTP apps stop accepting, in-flight deliveries get up to `timeoutMs` to
-   * finish, everything else stays in the spool. Does not close the spool.
+   * Stops within `timeoutMs`, in order: the HTTP apps stop accepting at once; requests in flight
+   * get up to half of `timeoutMs` to finish, then their connections are closed unanswered (their
+   * clients retry); in-flight deliveries get the rest of the time, everything else stays in the
+   * spool. Does not close the spool.
    */
   close(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * The part of the shutdown timeout that requests in flight get to finish. A request that is
+ * still running then (a client trickling a large body, say) has not been answered, so closing
+ * its connection loses nothing: the client retries.
+ */
+const HTTP_SHARE_OF_SHUTDOWN = 0.5;
+
+/**
+ * Closes the apps: they stop accepting at once, and requests in flight get `graceMs` to finish.
+ * Connections still open after that are destroyed, so that a slow client cannot hold the
+ * shutdown for the whole request timeout.
+ */
+async function closeApps(apps: readonly FastifyInstance[], graceMs: number, logger: Logger): Promise<void> {
+  const closed = Promise.all(apps.map((each) => each.close()));
+  let timer: NodeJS.Timeout | undefined;
+  const expired = await Promise.race([
+    closed.then(() => false),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => { resolve(true); }, graceMs))),
+  ]);
+  clearTimeout(timer);
+  if (!expired) return;
+  logger.warn({ graceMs: Math.round(graceMs) }, "requests still in flight at shutdown; closing their connections unanswered");
+  for (const each of apps) each.server.closeAllConnections();
+  await closed;
 }
 
 /** Wires the relay for its mode: capture (keeps locally), or static/proxy/managed (forwards upstream). */
@@ -198,9 +226,10 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
     },
     close(timeoutMs) {
       closing ??= (async () => {
-        await Promise.all(apps.map((each) => each.close()));
+        const deadline = Date.now() + timeoutMs;
+        await closeApps(apps, timeoutMs * HTTP_SHARE_OF_SHUTDOWN, logger);
         registration?.close();
-        await pipeline.stop(timeoutMs);
+        await pipeline.stop(Math.max(0, deadline - Date.now()));
         await workerProcessor?.close();
         upstream?.close();
         projects.close();
