@@ -9,10 +9,12 @@ import {
   openWorkerSpool,
   openJetStreamSpool,
   OutcomeCounter,
+  expiredOutcomes,
   type CaptureStore,
   type ProjectStates,
   type RelayMetrics,
   type Spool,
+  type SpooledEnvelope,
   type UpstreamSettings,
 } from "@org/relay-core";
 import { RelayCliError } from "./config-error.js";
@@ -84,8 +86,9 @@ export async function startRelay(
     maxBytes: options.spoolMaxBytes,
     maxAgeMs: config.spool.max_age * 1000,
     synchronous: config.spool.synchronous,
-    onExpired: (expired: readonly unknown[]) => {
+    onExpired: (expired: readonly SpooledEnvelope[]) => {
       logger.warn({ count: expired.length }, "dropped spooled envelopes older than spool.max_age");
+      for (const outcome of expiredOutcomes(expired)) outcomes.record(outcome);
     },
   };
   let spool: Spool;

@@ -4,7 +4,7 @@ export { DEFAULT_LIMITS } from "./relay-options.js";
 export type { RelayLimits, RelayMode, RelayOptions } from "./relay-options.js";
 export { RelayError } from "./relay-error.js";
 export type { RelayErrorCode } from "./relay-error.js";
-export { OutcomeCounter } from "./outcomes.js";
+export { OutcomeCounter, expiredOutcomes } from "./outcomes.js";
 export type { Outcome, OutcomeKind, OutcomeSink } from "./outcomes.js";
 export { SpoolFullError } from "./spool/spool.js";
 export type { ClaimedEnvelope, IngestContext, Spool, SpoolStats, SpooledEnvelope } from "./spool/spool.js";

@@ -1,4 +1,6 @@
+import { itemCategory, parseEnvelope } from "@org/protocol/envelope";
 import type { DataCategory } from "@org/protocol/rate-limits";
+import type { SpooledEnvelope } from "./spool/spool.js";
 
 /** What became of an item the relay received. */
 export type OutcomeKind = "accepted" | "filtered" | "invalid" | "rate_limited" | "expired" | "rejected_upstream";
@@ -31,4 +33,20 @@ export class OutcomeCounter implements OutcomeSink {
   get(key: string): number {
     return this.totals.get(key) ?? 0;
   }
+}
+
+/**
+ * The outcomes of envelopes the spool dropped because they outlived its maximum age: one per item,
+ * by category (`default` for an envelope that cannot be read any more), reason `spool_max_age`.
+ */
+export function expiredOutcomes(envelopes: readonly SpooledEnvelope[]): Outcome[] {
+  const outcomes: Outcome[] = [];
+  for (const envelope of envelopes) {
+    const parsed = parseEnvelope(envelope.payload);
+    const categories = parsed.ok ? parsed.value.items.map((item) => itemCategory(item.headers.type)) : ["default" as const];
+    for (const category of categories) {
+      outcomes.push({ kind: "expired", reason: "spool_max_age", category, projectId: envelope.projectId, quantity: 1 });
+    }
+  }
+  return outcomes;
 }
