@@ -62,6 +62,25 @@ describe("Ed25519 (RFC 8032 §7.1)", () => {
     expect(verifyBytes(new Uint8Array([1, 2, 3]), signature, pair.publicKey.subarray(1))).toBe(false);
   });
 
+  it("refuses a signature whose scalar was pushed past the group order (a second signature of the same message)", () => {
+    const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 64 }), (seed, message) => {
+        const pair = keyPairFromSeed(seed);
+        const signature = signBytes(message, pair.secretKey);
+        const s = BigInt(`0x${Buffer.from(signature.subarray(32)).reverse().toString("hex")}`);
+        const pushed = s + L;
+        // S + L still fits in 32 bytes whenever S < 2^256 - L, which holds for every real S.
+        const altered = new Uint8Array(signature);
+        altered.set(Buffer.from(pushed.toString(16).padStart(64, "0"), "hex").reverse(), 32);
+        const publicKey = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: b64u(pair.publicKey) }, format: "jwk" });
+        // Node (OpenSSL) refuses it too; the original stays valid.
+        return !verifyBytes(message, altered, pair.publicKey) && !nodeVerify(null, message, publicKey, altered) && verifyBytes(message, signature, pair.publicKey);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it("generates from the random source it is given", () => {
     const seed = hex(RFC8032[0]!.seed);
     expect(Buffer.from(generateKeyPair(() => seed).publicKey).toString("hex")).toBe(RFC8032[0]!.publicKey);

@@ -56,9 +56,31 @@ export function signBytes(message: Uint8Array, secretKey: Uint8Array): Uint8Arra
   return nacl.sign.detached(message, secretKey);
 }
 
-/** Checks a detached signature; wrong lengths are simply not valid. */
+/** The order of the Ed25519 group, L = 2^252 + 27742317777372353535851937790883648493, little-endian. */
+const GROUP_ORDER = Uint8Array.from([
+  0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
+]);
+
+/** Whether the signature's scalar S (its last 32 bytes, little-endian) is below the group order. */
+function hasCanonicalScalar(signature: Uint8Array): boolean {
+  for (let i = 31; i >= 0; i--) {
+    const s = signature[32 + i]!;
+    const l = GROUP_ORDER[i]!;
+    if (s !== l) return s < l;
+  }
+  return false;
+}
+
+/**
+ * Checks a detached signature; wrong lengths are simply not valid. A signature whose scalar is not
+ * below the group order is refused, as Go's `crypto/ed25519` and RFC 8032 do: otherwise adding
+ * the order to it gives a second valid signature of the same message, which would slip past a
+ * cache of signatures already seen.
+ */
 export function verifyBytes(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== SIGNATURE_LENGTH || publicKey.length !== PUBLIC_KEY_LENGTH) return false;
+  if (!hasCanonicalScalar(signature)) return false;
   return nacl.sign.detached.verify(message, signature, publicKey);
 }
 

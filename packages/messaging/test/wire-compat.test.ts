@@ -1,4 +1,4 @@
-import { decodeBase58SecretKey, keyPairFromSecretKey, type KeyPair } from "@org/identity";
+import { decodeBase58SecretKey, decodeBase58Signature, encodeBase58, keyPairFromSecretKey, type KeyPair } from "@org/identity";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkMessage } from "../src/check-message.js";
@@ -135,6 +135,25 @@ describe("the original's lenient decoding and its rejections (receiver B)", () =
     };
     expect(check()).toBe("accepted");
     expect(check()).toBe("replay");
+  });
+
+  it("drops a replay whose signature was made to look new by adding the group order to its scalar", () => {
+    const cache = new ReplayCache(10_000);
+    const now = sentAt(vectors.replay.raw);
+    const check = (raw: string): string => {
+      const result = checkMessage(enc(raw), { config: config("B.conf"), now, kind: "message", replayCache: cache });
+      return result.ok ? "accepted" : result.error.reason;
+    };
+    const [sender, signature, ...rest] = vectors.replay.raw.split(",");
+    const decoded = decodeBase58Signature(signature!);
+    if (!decoded.ok) throw decoded.error;
+    const bytes = decoded.value;
+    const s = BigInt(`0x${Buffer.from(bytes.subarray(32)).reverse().toString("hex")}`);
+    const pushed = s + 2n ** 252n + 27742317777372353535851937790883648493n;
+    const altered = new Uint8Array(bytes);
+    altered.set(Buffer.from(pushed.toString(16).padStart(64, "0"), "hex").reverse(), 32);
+    expect(check(vectors.replay.raw)).toBe("accepted");
+    expect(check([sender, encodeBase58(altered), ...rest].join(","))).toBe("bad_signature");
   });
 });
 
