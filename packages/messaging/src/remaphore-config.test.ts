@@ -49,6 +49,24 @@ describe("parseRemaphoreConfig", () => {
     expect(parsed.value.defaultIdentity).toBe(vectors.keys.A.pub58);
   });
 
+  it("drops empty verb entries and takes allow_skew 0 as the default, as the original does", () => {
+    const text = [
+      "server: nats://a:4222",
+      "credentials: /etc/remaphore/creds",
+      "destination: site.a",
+      "allow_skew: 0",
+      "[identities]",
+      `${vectors.keys.A.pub58} ${vectors.keys.A.priv58} [ping, ]`,
+      "[peers]",
+      `site.b ${vectors.keys.B.pub58} [ , upload,,]`,
+    ].join("\n");
+    const parsed = parseRemaphoreConfig(text);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+    expect(parsed.value.identities[0]?.verbs).toEqual(["ping"]);
+    expect(parsed.value.peers[0]?.verbs).toEqual(["upload"]);
+    expect(parsed.value.allowSkewMs).toBe(3000);
+  });
+
   it("reports every malformed line with its number", () => {
     const text = [
       "server: nats://a:4222",

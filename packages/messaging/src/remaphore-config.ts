@@ -50,7 +50,11 @@ function parseVerbs(text: string): VerbList | undefined {
   if (!match) return undefined;
   const inner = match[1]!.trim();
   if (inner === "") return [];
-  return inner.split(",").map((verb) => verb.trim().toLowerCase());
+  // Empty entries (`[ping, ]`) are dropped, as the original does: they must not allow the empty verb.
+  return inner
+    .split(",")
+    .map((verb) => verb.trim().toLowerCase())
+    .filter((verb) => verb !== "");
 }
 
 /**
@@ -134,7 +138,8 @@ export function parseRemaphoreConfig(text: string): ConfigResult {
   if (skew) {
     const parsed = parseGoDuration(skew.value);
     if (parsed === undefined || parsed < 0) problems.push({ line: skew.line, message: `allow_skew is not a duration: ${JSON.stringify(skew.value)}` });
-    else allowSkewMs = parsed;
+    // `0` means the default, as in the original.
+    else if (parsed > 0) allowSkewMs = parsed;
   }
   const defaultIdentity = get("default_identity") ?? identities[0]?.publicKeyText ?? "";
   const defaultSetting = settings.get("default_identity");
