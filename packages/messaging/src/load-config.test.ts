@@ -33,6 +33,14 @@ describe("loadRemaphoreConfig", () => {
     expect(allowed.ok && allowed.value.warnings[0]).toContain("other users can read it");
   });
 
+  it("loads a file its group can read, with a warning", async () => {
+    writeFileSync(path, vectors.configs["B.conf"]);
+    chmodSync(path, 0o640);
+    const loaded = await loadRemaphoreConfig(path);
+    expect(loaded.ok && loaded.value.config.destination).toBe("site.b.host1");
+    expect(loaded.ok && loaded.value.warnings).toEqual([`${path} holds private keys and its group can read it (mode 640); chmod 600 ${path} keeps them to its owner`]);
+  });
+
   it("names the file and line of each problem", async () => {
     writeFileSync(path, "server: nats://x\nbroken line\n", { mode: 0o600 });
     const loaded = await loadRemaphoreConfig(path);

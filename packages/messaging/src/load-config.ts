@@ -17,9 +17,9 @@ export interface LoadedConfig {
 }
 
 /**
- * Reads and parses a config file. It holds private keys, so a file readable by group or others is
- * refused (`config_insecure`) unless explicitly allowed; parse problems come back as one
- * `config_invalid` error listing each with its line.
+ * Reads and parses a config file. It holds private keys, so a file every user can read is refused
+ * (`config_insecure`) unless explicitly allowed, and one its group can read gives a warning; parse
+ * problems come back as one `config_invalid` error listing each with its line.
  */
 export async function loadRemaphoreConfig(path: string, options: LoadConfigOptions = {}): Promise<Result<LoadedConfig, MessagingError>> {
   let text: string;
@@ -31,10 +31,14 @@ export async function loadRemaphoreConfig(path: string, options: LoadConfigOptio
     return err(new MessagingError("config_invalid", `cannot read ${path}: ${(error as Error).message}`, { cause: error }));
   }
   const warnings: string[] = [];
-  if ((mode & 0o077) !== 0) {
-    const message = `${path} holds private keys but other users can read it (mode ${(mode & 0o777).toString(8)}): run chmod 600 ${path}`;
+  const permissions = (mode & 0o777).toString(8);
+  if ((mode & 0o007) !== 0) {
+    const message = `${path} holds private keys but other users can read it (mode ${permissions}): run chmod 600 ${path}`;
     if (!options.allowInsecurePermissions) return err(new MessagingError("config_insecure", message));
     warnings.push(message);
+  } else if ((mode & 0o070) !== 0) {
+    // A group of operators sharing the file is a common setup: said, not refused.
+    warnings.push(`${path} holds private keys and its group can read it (mode ${permissions}); chmod 600 ${path} keeps them to its owner`);
   }
   const parsed = parseRemaphoreConfig(text);
   if (!parsed.ok) {
