@@ -1,3 +1,4 @@
+import { decodeBase58PublicKey, encodeBase58 } from "@org/identity";
 import { parseGoDuration } from "@org/messaging";
 
 /** The command line of remaphore, after parsing. */
@@ -9,11 +10,14 @@ export interface Flags {
   readonly printConfig: boolean;
   readonly help: boolean;
   readonly version: boolean;
+  /** `-D`; an empty value counts as not given, as in the original. */
   readonly destination?: string | undefined;
+  /** `-p`, checked to be a base58 public key of 32 bytes. */
   readonly publicKey?: string | undefined;
   readonly uuid?: string | undefined;
-  readonly verbs?: string | undefined;
-  /** `-t` in milliseconds. */
+  /** `-v` split at commas, each verb trimmed and empty ones dropped; undefined when none is left. */
+  readonly verbs?: readonly string[] | undefined;
+  /** `-t` in milliseconds; undefined (no timeout) when not given, zero or negative. */
   readonly timeoutMs?: number | undefined;
   readonly subjectSuffix?: string | undefined;
   readonly configFile: string;
@@ -47,6 +51,36 @@ const STRING = new Map<string, keyof Flags>([
 /** A command line that cannot be run; exit code 2. */
 export class UsageError extends Error {
   readonly code = "usage";
+  /** Whether the usage text follows the message (it does for flag syntax errors). */
+  readonly showUsage: boolean;
+
+  constructor(message: string, options: { readonly showUsage?: boolean } = {}) {
+    super(message);
+    this.showUsage = options.showUsage ?? true;
+  }
+}
+
+/** Flags whose empty value means "not given" in the original (`-u ""` is no uuid, and so on). */
+const EMPTY_IS_UNSET = new Set<keyof Flags>(["destination", "publicKey", "uuid", "subjectSuffix"]);
+
+/** Leading and trailing whitespace as Go's unicode.IsSpace sees it. */
+const GO_TRIM = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/gu;
+
+/** `-v a, b,,c` → `["a", "b", "c"]`; undefined when no verb is left. */
+function parseVerbs(value: string): string[] | undefined {
+  const verbs = value
+    .split(",")
+    .map((verb) => verb.replace(GO_TRIM, ""))
+    .filter((verb) => verb !== "");
+  return verbs.length > 0 ? verbs : undefined;
+}
+
+/** The base58 text of a 32-byte public key, or undefined when `text` is not one. */
+function parsePublicKey(text: string): string | undefined {
+  // The original decodes the text as it is: surrounding spaces make it invalid.
+  if (text.trim() !== text) return undefined;
+  const decoded = decodeBase58PublicKey(text);
+  return decoded.ok ? encodeBase58(decoded.value) : undefined;
 }
 
 function parseBool(name: string, value: string): boolean {
@@ -91,14 +125,23 @@ export function parseFlags(argv: readonly string[]): Flags {
     if (key === "timeoutMs") {
       const ms = parseGoDuration(value);
       if (ms === undefined) throw new UsageError(`invalid value "${value}" for flag -t: parse error`);
-      values[key] = ms;
+      // The original applies -t only when it is positive; -t 0 (its default) means no timeout.
+      values[key] = ms > 0 ? ms : undefined;
+    } else if (key === "verbs") {
+      values[key] = parseVerbs(value);
     } else {
-      values[key] = value;
+      values[key] = value === "" && EMPTY_IS_UNSET.has(key) ? undefined : value;
     }
   }
   const flags = { ...values, args: argv.slice(i) } as unknown as Flags;
   if (flags.send && flags.request) throw new UsageError("-r and -s are mutually exclusive");
   if (flags.noDestination && flags.destination !== undefined) throw new UsageError("-d and -D are mutually exclusive");
+  // As in the original, -C prints its example whatever -p says.
+  if (flags.publicKey !== undefined && !flags.printConfig && !flags.help && !flags.version) {
+    const publicKey = parsePublicKey(flags.publicKey);
+    if (publicKey === undefined) throw new UsageError("ERROR: Given public key does not parse", { showUsage: false });
+    return { ...flags, publicKey };
+  }
   return flags;
 }
 
@@ -119,7 +162,8 @@ Options:
   -u value     message id: sent with the message; receiving: wait for this id (implies -o)
   -v verbs     sending: the verb (default "ping"); receiving: accept only these verbs (comma-separated)
   -o           receiving: exit after the first matching message
-  -t duration  stop after this long (Go syntax: 500ms, 1h2m3s); scripts still running are killed
+  -t duration  stop after this long (Go syntax: 500ms, 1h2m3s; 0 or less: no timeout); scripts
+               still running are killed
   -S suffix    use subject <subject>.<suffix> instead of <subject>.all
   -C           print an example config with a freshly generated identity
   -h, --help   show this help

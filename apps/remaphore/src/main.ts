@@ -5,9 +5,11 @@ import {
   connectRemaphore,
   exampleConfig,
   loadRemaphoreConfig,
+  matchDestination,
   messageUuid,
   MessagingError,
   renderRemaphoreConfig,
+  suspectedResponders,
   type DestinationFilter,
   type RemaphoreClient,
   type RemaphoreConfig,
@@ -57,7 +59,7 @@ async function connect(config: RemaphoreConfig, deadlineMs: number | undefined):
 function outgoing(flags: Flags): SendOptions {
   return {
     destination: flags.destination ?? "**",
-    verb: (flags.verbs ?? "ping").split(",")[0],
+    verb: flags.verbs?.[0] ?? "ping",
     uuid: flags.uuid,
     payload: flags.args.join(" "),
     sender: flags.publicKey,
@@ -76,12 +78,19 @@ async function send(config: RemaphoreConfig, flags: Flags): Promise<number> {
 }
 
 async function request(config: RemaphoreConfig, flags: Flags, io: Io): Promise<number> {
+  const message = outgoing(flags);
+  // As in the original, a request nobody is configured to answer fails before connecting.
+  if (suspectedResponders(config, message.destination ?? "**").length === 0) {
+    throw new MessagingError("no_known_receivers", "no known receivers");
+  }
+  // -t bounds the whole request, connecting included.
+  const deadline = flags.timeoutMs === undefined ? undefined : Date.now() + flags.timeoutMs;
   const client = await connect(config, flags.timeoutMs ?? DEFAULT_SEND_DEADLINE_MS);
   const separator = randomBytes(16).toString("hex");
   try {
     const result = await client.request({
-      ...outgoing(flags),
-      timeoutMs: flags.timeoutMs,
+      ...message,
+      timeoutMs: deadline === undefined ? undefined : Math.max(1, deadline - Date.now()),
       onReply: (reply) => {
         io.out(formatReply(reply, separator));
       },
@@ -123,7 +132,7 @@ async function receive(config: RemaphoreConfig, flags: Flags, io: Io): Promise<n
     if (error instanceof MessagingError && error.code === "timeout") return EXIT_TIMEOUT;
     throw error;
   }
-  const verbs = flags.verbs?.split(",").map((verb) => verb.trim());
+  const verbs = flags.verbs;
   const uuid = flags.uuid === undefined ? undefined : Buffer.from(messageUuid(flags.uuid, () => new Uint8Array(12))).toString("hex");
   const once = flags.once || flags.uuid !== undefined;
   const filter: DestinationFilter = flags.noDestination
@@ -144,7 +153,8 @@ async function receive(config: RemaphoreConfig, flags: Flags, io: Io): Promise<n
     let reply: string;
     if (flags.args.length > 0) {
       const remaining = deadline === undefined ? undefined : deadline - Date.now();
-      const destinationMatch = filter.kind === "none" ? undefined : filter.kind === "match" ? filter.destination : filter.pattern;
+      // Whatever the filter, scripts learn the local destination when the message's pattern matches it.
+      const destinationMatch = matchDestination(config.destination, message.destination) ? config.destination : undefined;
       const result = await runScript([...flags.args, message.verb, Buffer.from(message.payload).toString("utf8")], {
         env: scriptEnvironment(message, destinationMatch),
         timeoutMs: remaining,
@@ -215,7 +225,7 @@ export async function main(
     flags = parseFlags(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.err(`remaphore: ${error.message}\n${USAGE}`);
+    io.err(`remaphore: ${error.message}\n${error.showUsage ? USAGE : ""}`);
     return EXIT_USAGE;
   }
   if (flags.help) {

@@ -1,0 +1,193 @@
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { encodeBase58, generateKeyPair } from "@org/identity";
+import { freePort, startNatsServer, type NatsServer } from "@org/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseFlags, UsageError } from "../src/flags.js";
+import { Fleet, listening, remaphore } from "./fleet.js";
+
+const usageError = (argv: readonly string[]): UsageError => {
+  try {
+    parseFlags(argv);
+  } catch (error) {
+    if (error instanceof UsageError) return error;
+    throw error;
+  }
+  throw new Error(`parseFlags accepted ${JSON.stringify(argv)}`);
+};
+
+describe("parseFlags, as the original reads its command line", () => {
+  it("takes -t 0 and negative durations as no timeout", () => {
+    expect(parseFlags(["-t", "0"]).timeoutMs).toBeUndefined();
+    expect(parseFlags(["-t=0s"]).timeoutMs).toBeUndefined();
+    expect(parseFlags(["-t", "-1s"]).timeoutMs).toBeUndefined();
+    expect(parseFlags(["-t", "1ms"]).timeoutMs).toBe(1);
+    expect(parseFlags(["-t", "1.5s"]).timeoutMs).toBe(1500);
+    expect(usageError(["-t", "5"]).message).toBe('invalid value "5" for flag -t: parse error');
+  });
+
+  it("takes an empty -u, -D, -p or -S as not given", () => {
+    const flags = parseFlags(["-u", "", "-D", "", "-p", "", "-S", ""]);
+    expect(flags.uuid).toBeUndefined();
+    expect(flags.destination).toBeUndefined();
+    expect(flags.publicKey).toBeUndefined();
+    expect(flags.subjectSuffix).toBeUndefined();
+    // The last value given wins, an empty one included.
+    expect(parseFlags(["-D", "site.*", "-D="]).destination).toBeUndefined();
+    expect(parseFlags(["-u", "", "-u", "id"]).uuid).toBe("id");
+  });
+
+  it("allows -d with an empty -D", () => {
+    expect(parseFlags(["-d", "-D", ""])).toMatchObject({ noDestination: true, destination: undefined });
+    expect(usageError(["-d", "-D", "x"]).message).toBe("-d and -D are mutually exclusive");
+  });
+
+  it("trims -v entries and drops empty ones", () => {
+    expect(parseFlags(["-v", ""]).verbs).toBeUndefined();
+    expect(parseFlags(["-v", " , ,"]).verbs).toBeUndefined();
+    expect(parseFlags(["-v", " upload"]).verbs).toEqual(["upload"]);
+    expect(parseFlags(["-v", ",upload"]).verbs).toEqual(["upload"]);
+    expect(parseFlags(["-v", "ping ,\tupload\n,, x y "]).verbs).toEqual(["ping", "upload", "x y"]);
+    // Go's unicode.IsSpace: no-break space is trimmed, a byte order mark is not.
+    expect(parseFlags(["-v", "\u00a0ping\u3000,\ufeffup"]).verbs).toEqual(["ping", "\ufeffup"]);
+  });
+
+  it("refuses a -p that is not a base58 public key of 32 bytes, without the usage text", () => {
+    const key = encodeBase58(generateKeyPair().publicKey);
+    expect(parseFlags(["-p", key]).publicKey).toBe(key);
+    for (const bad of ["nope", "0OIl", key.slice(0, -2), `${key}z`, ` ${key}`, `${key} `, `1${key}`]) {
+      const error = usageError(["-p", bad]);
+      expect(error.message).toBe("ERROR: Given public key does not parse");
+      expect(error.showUsage).toBe(false);
+    }
+    // -C prints its example whatever -p says.
+    expect(parseFlags(["-C", "-p", "nope"]).printConfig).toBe(true);
+    expect(usageError(["-x"]).showUsage).toBe(true);
+  });
+});
+
+describe("the remaphore command, where it differed from the original", () => {
+  let server: NatsServer;
+  let fleet: Fleet;
+  let scripts: string;
+  const conf = (destination: string): string => fleet.node(destination).configFile;
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    fleet = new Fleet(server.url, ["zone.a.host1", "zone.b.host2"]);
+    scripts = mkdtempSync(join(tmpdir(), "remaphore-compat-"));
+    // Called as: env.sh <output file> <verb> <payload>.
+    writeFileSync(join(scripts, "env.sh"), '#!/bin/sh\nenv > "$1"\necho "$2 $3"\n');
+    chmodSync(join(scripts, "env.sh"), 0o755);
+  });
+
+  afterAll(async () => {
+    fleet.cleanup();
+    rmSync(scripts, { recursive: true, force: true });
+    await server.stop();
+  });
+
+  const environment = (file: string): Record<string, string> =>
+    Object.fromEntries(
+      readFileSync(file, "utf8")
+        .split("\n")
+        .filter((line) => line.includes("="))
+        .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+    );
+
+  it("with -t 0 or a negative -t: the receiver waits, the sender sends and -r waits for its replies", async () => {
+    const receiver = remaphore(["-c", conf("zone.b.host2"), "-o", "-t", "0"]);
+    await listening(receiver);
+    // A moment later the receiver must still be there.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const sent = await remaphore(["-c", conf("zone.a.host1"), "-s", "-t", "0", "hello"]).done;
+    expect(sent.stderr).not.toContain("ERROR");
+    expect(sent.code).toBe(0);
+    expect((await receiver.done).code).toBe(0);
+
+    const responder = remaphore(["-c", conf("zone.b.host2"), "-o", "-t", "-5s"]);
+    await listening(responder);
+    const request = await remaphore(["-c", conf("zone.a.host1"), "-r", "-t", "0", "-D", "zone.b.host2", "x"]).done;
+    expect(request).toMatchObject({ code: 0, stdout: "zone.b.host2,NO_DATA\n" });
+    expect((await responder.done).code).toBe(0);
+  }, 30_000);
+
+  it("sets REMAPHORE_DESTMATCH to the local destination when the message's pattern matches it, whatever -D or -d", async () => {
+    const cases: { readonly receive: readonly string[]; readonly pattern: string; readonly destmatch: string | undefined }[] = [
+      { receive: ["-d"], pattern: "**", destmatch: "zone.b.host2" },
+      { receive: ["-d"], pattern: "zone.a.*", destmatch: undefined },
+      { receive: ["-D", "zone.*.host2"], pattern: "zone.*.host2", destmatch: "zone.b.host2" },
+      { receive: ["-D", "zone.a.**"], pattern: "zone.a.**", destmatch: undefined },
+      { receive: [], pattern: "zone.b.*", destmatch: "zone.b.host2" },
+    ];
+    for (const [index, item] of cases.entries()) {
+      const out = join(scripts, `destmatch-${index}.env`);
+      const receiver = remaphore(["-c", conf("zone.b.host2"), "-o", "-t", "15s", ...item.receive, join(scripts, "env.sh"), out]);
+      await listening(receiver);
+      expect((await remaphore(["-c", conf("zone.a.host1"), "-s", "-D", item.pattern, "x"]).done).code).toBe(0);
+      expect((await receiver.done).code).toBe(0);
+      const env = environment(out);
+      expect(env.REMAPHORE_MSG, JSON.stringify(item)).toBe("x");
+      expect(env.REMAPHORE_DESTMATCH, JSON.stringify(item)).toBe(item.destmatch);
+    }
+  }, 60_000);
+
+  it("takes empty -u, -D and -p values as not given and trims -v, on both ends", async () => {
+    const out = join(scripts, "empty.env");
+    // -u "" neither waits for an empty id nor implies -o; -p "" accepts every sender.
+    const receiver = remaphore(["-c", conf("zone.b.host2"), "-u", "", "-p", "", "-v", " upload", "-t", "4s", join(scripts, "env.sh"), out]);
+    await listening(receiver);
+    const sent = await remaphore(["-c", conf("zone.a.host1"), "-s", "-D", "", "-u", "", "-p", "", "-v", ",upload", "first"]).done;
+    expect(sent.code).toBe(0);
+    expect((await remaphore(["-c", conf("zone.a.host1"), "-s", "-v", "upload ", "second"]).done).code).toBe(0);
+    const result = await receiver.done;
+    expect(result.code).toBe(0);
+    // Both messages ran the script: the receiver did not stop after the first.
+    expect(result.stderr.match(/script exited with 0/g)).toHaveLength(2);
+    const env = environment(out);
+    expect(env.REMAPHORE_VERB).toBe("upload");
+    expect(env.REMAPHORE_UUID).toMatch(/^[0-9a-f]{24}$/);
+    expect(result.stderr).not.toContain("ignored");
+  }, 30_000);
+
+  it("exits 2 for a -p that does not parse, before reading the config", async () => {
+    const result = await remaphore(["-c", join(scripts, "missing.conf"), "-p", "not-a-key", "-s", "x"], { REMAPHORE_LOG: "" }).done;
+    expect(result).toMatchObject({ code: 2, stdout: "", stderr: "remaphore: ERROR: Given public key does not parse\n" });
+  });
+
+  it("fails a request nobody is configured to answer without connecting", async () => {
+    const offline = new Fleet("nats://127.0.0.1:1", ["zone.a.host1", "zone.b.host2"]);
+    try {
+      const started = Date.now();
+      const result = await remaphore(["-c", offline.node("zone.a.host1").configFile, "-r", "-D", "nowhere.**", "x"], { REMAPHORE_LOG: "" }).done;
+      expect(result).toMatchObject({ code: 3, stdout: "", stderr: "remaphore: ERROR: no known receivers\n" });
+      // Without -t a request to unreachable servers would give up only after 10 s.
+      expect(Date.now() - started).toBeLessThan(8000);
+    } finally {
+      offline.cleanup();
+    }
+  }, 20_000);
+
+  it("bounds a request by -t from its start, however long connecting took", async () => {
+    const port = await freePort();
+    const late = new Fleet(`nats://127.0.0.1:${port}`, ["zone.a.host1", "zone.b.host2"]);
+    let lateServer: NatsServer | undefined;
+    try {
+      const started = Date.now();
+      const request = remaphore(["-c", late.node("zone.a.host1").configFile, "-r", "-t", "4s", "-D", "zone.b.host2", "x"]);
+      // The server comes up after half of -t; nobody answers.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      lateServer = await startNatsServer({ port });
+      const result = await request.done;
+      const elapsed = Date.now() - started;
+      expect(result.code).toBe(1);
+      // Waiting the full -t again after connecting would take 6.5 s or more.
+      expect(elapsed).toBeGreaterThanOrEqual(4000);
+      expect(elapsed).toBeLessThan(5800);
+    } finally {
+      late.cleanup();
+      await lateServer?.stop();
+    }
+  }, 20_000);
+});
