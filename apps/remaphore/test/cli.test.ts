@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeMessage, parseRemaphoreConfig } from "@org/messaging";
+import { connectRemaphore, encodeMessage, loadRemaphoreConfig, parseRemaphoreConfig } from "@org/messaging";
 import { connect } from "nats";
 import { startNatsServer, type NatsServer } from "@org/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,6 +21,12 @@ describe("the remaphore command against a real nats-server", () => {
       chmodSync(join(scripts, name), 0o755);
     };
     write("record.sh", `{ for a in "$@"; do printf 'arg=%s\\n' "$a"; done; env | sort; } > "$0.$REMAPHORE_DESTMATCH.out"`);
+    // Run by node itself, not a shell, so the environment it records is exactly the one it was given.
+    writeFileSync(
+      join(scripts, "record-env"),
+      `#!${process.execPath}\nrequire("node:fs").writeFileSync(\`\${process.argv[1]}.\${process.env.REMAPHORE_DESTMATCH}.json\`, JSON.stringify({ args: process.argv.slice(2), env: process.env }));\n`,
+    );
+    chmodSync(join(scripts, "record-env"), 0o755);
     write("pong.sh", 'echo "pong $1 $2"');
     write("multi.sh", 'printf "a\\n"; printf "b\\n" >&2; printf "c"');
     write("slow.sh", "sleep 30");
@@ -36,23 +42,31 @@ describe("the remaphore command against a real nats-server", () => {
 
   it("runs the S3 example: three downloaders wait for the uploader's upload_done", async () => {
     const downloaders = ["site.down.host1", "site.down.host2", "site.down.host3"].map((d) =>
-      remaphore(["-c", conf(d), "-u", "upload_done", "-t", "20s", join(scripts, "record.sh")]),
+      remaphore(["-c", conf(d), "-u", "upload_done", "-t", "20s", join(scripts, "record-env")]),
     );
     await Promise.all(downloaders.map(listening));
     const uploader = await remaphore(["-c", conf("site.up.host1"), "-s", "-u", "upload_done", "bigfile", "uploaded"]).done;
     expect(uploader).toMatchObject({ code: 0, stdout: "" });
     const results = await Promise.all(downloaders.map((d) => d.done));
     expect(results.map((r) => r.code)).toEqual([0, 0, 0]);
-    const record = readFileSync(join(scripts, "record.sh.site.down.host2.out"), "utf8");
-    expect(record).toContain("arg=ping\narg=bigfile uploaded\n");
-    const env = record.split("\n").filter((line) => line.includes("=") && !line.startsWith("arg="));
-    expect(env.map((line) => line.split("=")[0]).sort()).toEqual(
-      ["PWD", "REMAPHORE_DESTMATCH", "REMAPHORE_MSG", "REMAPHORE_SENDER", "REMAPHORE_TIME", "REMAPHORE_UUID", "REMAPHORE_VERB"].filter((name) => env.some((l) => l.startsWith(`${name}=`))),
-    );
-    expect(env).toContain(`REMAPHORE_SENDER=${fleet.node("site.up.host1").key}`);
-    expect(env).toContain("REMAPHORE_UUID=75706c6f61645f646f6e65");
-    expect(env).toContain("REMAPHORE_DESTMATCH=site.down.host2");
-    expect(env.some((line) => line.startsWith("PATH="))).toBe(false);
+    const record = JSON.parse(readFileSync(join(scripts, "record-env.site.down.host2.json"), "utf8")) as { args: string[]; env: Record<string, string> };
+    expect(record.args).toEqual(["ping", "bigfile uploaded"]);
+    expect(Object.keys(record.env).sort()).toEqual([
+      "REMAPHORE_DESTMATCH",
+      "REMAPHORE_MSG",
+      "REMAPHORE_SENDER",
+      "REMAPHORE_TIME",
+      "REMAPHORE_UUID",
+      "REMAPHORE_VERB",
+    ]);
+    expect(record.env).toMatchObject({
+      REMAPHORE_SENDER: fleet.node("site.up.host1").key,
+      REMAPHORE_VERB: "ping",
+      REMAPHORE_UUID: "75706c6f61645f646f6e65",
+      REMAPHORE_MSG: "bigfile uploaded",
+      REMAPHORE_DESTMATCH: "site.down.host2",
+    });
+    expect(record.env.REMAPHORE_TIME).toMatch(/^\d+$/);
   }, 30_000);
 
   it("prints the replies of two responders, framing multi-line output", async () => {
@@ -109,6 +123,35 @@ describe("the remaphore command against a real nats-server", () => {
     expect((await receiver.done).code).toBe(0);
     expect(existsSync(marker)).toBe(false);
     expect(readFileSync(join(scripts, "record.sh.site.down.host3.out"), "utf8")).toContain(`arg=${payload}\n`);
+  }, 30_000);
+
+  it("finds a script given by bare name on the receiver's PATH, and answers -1 for one not there", async () => {
+    const path = `${scripts}:${process.env.PATH ?? ""}`;
+    const found = remaphore(["-c", conf("site.down.host1"), "-o", "-t", "20s", "pong.sh"], { PATH: path });
+    const missing = remaphore(["-c", conf("site.down.host2"), "-o", "-t", "20s", "no-such-script.sh"], { PATH: path });
+    await Promise.all([listening(found), listening(missing)]);
+    const [one, two] = await Promise.all(
+      ["site.down.host1", "site.down.host2"].map((destination) => remaphore(["-c", conf("site.up.host1"), "-r", "-t", "10s", "-D", destination, "x"]).done),
+    );
+    expect(one!.stdout).toBe("site.down.host1,0,pong ping x\n");
+    expect(two!.stdout).toBe("site.down.host2,-1,\n");
+    expect((await found.done).code).toBe(0);
+    expect((await missing.done).code).toBe(0);
+  }, 30_000);
+
+  it("answers -1 for a payload holding a NUL byte, which no script can be given", async () => {
+    const receiver = remaphore(["-c", conf("site.down.host1"), "-o", "-t", "20s", join(scripts, "pong.sh")]);
+    await listening(receiver);
+    const loaded = await loadRemaphoreConfig(conf("site.up.host1"));
+    if (!loaded.ok) throw loaded.error;
+    const client = await connectRemaphore(loaded.value.config);
+    try {
+      const result = await client.request({ destination: "site.down.host1", payload: Buffer.from("a\0b"), timeoutMs: 10_000 });
+      expect(result.replies.map((reply) => Buffer.from(reply.message.payload).toString("latin1"))).toEqual(["-1,"]);
+    } finally {
+      await client.close();
+    }
+    expect((await receiver.done).code).toBe(0);
   }, 30_000);
 
   it("replies NO_DATA when the receiver runs no script", async () => {
