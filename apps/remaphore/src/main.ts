@@ -19,7 +19,7 @@ import {
   type VerifiedMessage,
 } from "@org/messaging";
 import { parseFlags, USAGE, UsageError, type Flags } from "./flags.js";
-import { runScript } from "./run-script.js";
+import { runScript, scriptReply } from "./run-script.js";
 
 /** Where the command writes. */
 export interface Io {
@@ -150,7 +150,7 @@ async function receive(config: RemaphoreConfig, flags: Flags, io: Io): Promise<n
   let matched = 0;
 
   const handle = async (message: VerifiedMessage): Promise<void> => {
-    let reply: string;
+    let reply: string | Uint8Array;
     if (flags.args.length > 0) {
       const remaining = deadline === undefined ? undefined : deadline - Date.now();
       // Whatever the filter, scripts learn the local destination when the message's pattern matches it.
@@ -160,8 +160,8 @@ async function receive(config: RemaphoreConfig, flags: Flags, io: Io): Promise<n
         timeoutMs: remaining,
         maxOutputBytes: MAX_SCRIPT_OUTPUT,
       });
-      const note = result.truncated ? `\n[output truncated at ${MAX_SCRIPT_OUTPUT} bytes]` : "";
-      reply = `${result.exitCode},${result.output}${note}`;
+      // The script's output goes back byte for byte, whatever its encoding.
+      reply = scriptReply(result, MAX_SCRIPT_OUTPUT);
       debug(io, `script exited with ${result.exitCode}`);
     } else {
       reply = "NO_DATA";

@@ -30,6 +30,7 @@ describe("the remaphore command against a real nats-server", () => {
     write("pong.sh", 'echo "pong $1 $2"');
     write("multi.sh", 'printf "a\\n"; printf "b\\n" >&2; printf "c"');
     write("slow.sh", "sleep 30");
+    write("binary.sh", "printf '\\377\\376 raw'");
   });
 
   afterAll(async () => {
@@ -148,6 +149,21 @@ describe("the remaphore command against a real nats-server", () => {
     try {
       const result = await client.request({ destination: "site.down.host1", payload: Buffer.from("a\0b"), timeoutMs: 10_000 });
       expect(result.replies.map((reply) => Buffer.from(reply.message.payload).toString("latin1"))).toEqual(["-1,"]);
+    } finally {
+      await client.close();
+    }
+    expect((await receiver.done).code).toBe(0);
+  }, 30_000);
+
+  it("replies with the script's output byte for byte, even when it is not UTF-8", async () => {
+    const receiver = remaphore(["-c", conf("site.down.host1"), "-o", "-t", "20s", join(scripts, "binary.sh")]);
+    await listening(receiver);
+    const loaded = await loadRemaphoreConfig(conf("site.up.host1"));
+    if (!loaded.ok) throw loaded.error;
+    const client = await connectRemaphore(loaded.value.config);
+    try {
+      const result = await client.request({ destination: "site.down.host1", payload: "x", timeoutMs: 10_000 });
+      expect(result.replies.map((reply) => Buffer.from(reply.message.payload).toString("hex"))).toEqual([Buffer.from("0,\xff\xfe raw", "latin1").toString("hex")]);
     } finally {
       await client.close();
     }
