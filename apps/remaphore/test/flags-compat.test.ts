@@ -175,16 +175,16 @@ describe("the remaphore command, where it differed from the original", () => {
     let lateServer: NatsServer | undefined;
     try {
       const started = Date.now();
-      const request = remaphore(["-c", late.node("zone.a.host1").configFile, "-r", "-t", "4s", "-D", "zone.b.host2", "x"]);
+      const request = remaphore(["-c", late.node("zone.a.host1").configFile, "-r", "-t", "6s", "-D", "zone.b.host2", "x"]);
       // The server comes up after half of -t; nobody answers.
-      await new Promise((resolve) => setTimeout(resolve, 2500));
+      await new Promise((resolve) => setTimeout(resolve, 3000));
       lateServer = await startNatsServer({ port });
       const result = await request.done;
       const elapsed = Date.now() - started;
       expect(result.code).toBe(1);
-      // Waiting the full -t again after connecting would take 6.5 s or more.
-      expect(elapsed).toBeGreaterThanOrEqual(4000);
-      expect(elapsed).toBeLessThan(5800);
+      // Waiting the full -t again after connecting would take 9 s or more.
+      expect(elapsed).toBeGreaterThanOrEqual(6000);
+      expect(elapsed).toBeLessThan(8000);
     } finally {
       late.cleanup();
       await lateServer?.stop();
