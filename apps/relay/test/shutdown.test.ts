@@ -11,7 +11,7 @@ import { startRelayProcess, type RelayProcess } from "./relay-process.js";
 const DEV_CERT = fileURLToPath(new URL("../../../scripts/dev-cert.sh", import.meta.url));
 const SHUTDOWN_TIMEOUT_S = 2;
 /** Process exit, logger flush and a loaded test machine on top of the shutdown timeout. */
-const MARGIN_MS = 1_500;
+const MARGIN_MS = 5_000;
 
 /** A client that sent the headers of a store request and then only trickles its body. */
 interface SlowUpload {
