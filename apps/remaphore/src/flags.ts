@@ -134,9 +134,12 @@ export function parseFlags(argv: readonly string[]): Flags {
     }
   }
   const flags = { ...values, args: argv.slice(i) } as unknown as Flags;
-  if (flags.send && flags.request) throw new UsageError("-r and -s are mutually exclusive");
-  if (flags.noDestination && flags.destination !== undefined) throw new UsageError("-d and -D are mutually exclusive");
-  // As in the original, -C prints its example whatever -p says.
+  // As in the original: -C prints its example whatever else is given, and these two refusals come
+  // without the usage text.
+  if (!flags.printConfig && !flags.help && !flags.version) {
+    if (flags.send && flags.request) throw new UsageError("-r and -s are mutually exclusive", { showUsage: false });
+    if (flags.noDestination && flags.destination !== undefined) throw new UsageError("-d and -D are mutually exclusive", { showUsage: false });
+  }
   if (flags.publicKey !== undefined && !flags.printConfig && !flags.help && !flags.version) {
     const publicKey = parsePublicKey(flags.publicKey);
     if (publicKey === undefined) throw new UsageError("ERROR: Given public key does not parse", { showUsage: false });
