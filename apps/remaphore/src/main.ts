@@ -23,7 +23,7 @@ import { runScript, scriptReply } from "./run-script.js";
 
 /** Where the command writes. */
 export interface Io {
-  out(text: string): void;
+  out(text: string | Uint8Array): void;
   err(text: string): void;
 }
 
@@ -44,11 +44,54 @@ function version(): string {
   return pkg.version;
 }
 
-/** Prints replies as the original does: `<dest>,<payload>`, framed with `--> SEP`/`--< SEP` when multi-line. */
-export function formatReply(reply: Reply, separator: string): string {
-  const payload = Buffer.from(reply.message.payload).toString("utf8").trim();
-  const line = `${reply.destination},${payload}`;
-  return payload.includes("\n") ? `--> ${separator}\n${line}\n--< ${separator}\n` : `${line}\n`;
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Whether `bytes` is one character that is white space (any Unicode space, as the original trims). */
+function isSpaceCharacter(bytes: Uint8Array): boolean {
+  try {
+    return /^\s$/u.test(strictUtf8.decode(bytes));
+  } catch {
+    return false;
+  }
+}
+
+/** The length of the UTF-8 sequence a lead byte starts (1 for ASCII and for bytes that start none). */
+function sequenceLength(lead: number): number {
+  if (lead >= 0xf0 && lead <= 0xf4) return 4;
+  if (lead >= 0xe0) return 3;
+  if (lead >= 0xc2 && lead <= 0xdf) return 2;
+  return 1;
+}
+
+/** The payload without leading and trailing white space; its other bytes are kept as they are. */
+function trimSpace(payload: Uint8Array): Uint8Array {
+  let start = 0;
+  let end = payload.length;
+  while (start < end) {
+    const length = Math.min(sequenceLength(payload[start]!), end - start);
+    if (!isSpaceCharacter(payload.subarray(start, start + length))) break;
+    start += length;
+  }
+  while (end > start) {
+    // Back to the lead byte of the last character (at most three continuation bytes).
+    let lead = end - 1;
+    while (lead > start && end - lead < 4 && (payload[lead]! & 0xc0) === 0x80) lead--;
+    if (!isSpaceCharacter(payload.subarray(lead, end))) break;
+    end = lead;
+  }
+  return payload.subarray(start, end);
+}
+
+/**
+ * Prints replies as the original does: `<dest>,<payload>` with the payload's surrounding white
+ * space trimmed and its bytes as they came, framed with `--> SEP`/`--< SEP` when multi-line.
+ */
+export function formatReply(reply: Reply, separator: string): Buffer {
+  const payload = trimSpace(reply.message.payload);
+  const line = Buffer.concat([Buffer.from(`${reply.destination},`), payload]);
+  return payload.includes(0x0a)
+    ? Buffer.concat([Buffer.from(`--> ${separator}\n`), line, Buffer.from(`\n--< ${separator}\n`)])
+    : Buffer.concat([line, Buffer.from("\n")]);
 }
 
 async function connect(config: RemaphoreConfig, deadlineMs: number | undefined): Promise<RemaphoreClient> {
