@@ -120,6 +120,8 @@ describe("forwarding in proxy mode", () => {
     const intakeRequests = fake.requests.filter((r) => r.url.endsWith("/envelope/")).length;
     const refused = await store(harness.url, { message: "refused at the door" });
     expect(refused.status).toBe(429);
+    // Refused at the door or by the upstream, it is counted once as rate limited.
+    expect(harness.outcomes.get("rate_limited:error:rate_limited")).toBe(2);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(refused.headers.get("x-sentry-rate-limits")).toMatch(/^\d+::/);
     // Another key of another project is not limited.

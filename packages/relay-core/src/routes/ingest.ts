@@ -89,6 +89,8 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
     }
     const limited = deps.rateLimits?.check(projectId, auth.publicKey, categories);
     if (limited) {
+      // Counted like data the upstream refused for its limits, so that one metric shows both.
+      for (const category of categories) deps.outcomes.record({ kind: "rate_limited", reason: "rate_limited", category, projectId, quantity: 1 });
       throw new RelayError("rate_limited", "event submission rejected with_reason: RateLimited", {
         causes: [`the upstream limits this data for ${limited.retryAfter} s`],
         headers: limited.headers,
