@@ -11,12 +11,12 @@ import { generateCredentials, credentialsPublicKey } from "@org/identity";
 import { fork } from "node:child_process";
 import { pino } from "pino";
 import { DEFAULT_LIMITS, OutcomeCounter, createRelayService, openWorkerSpool } from "../dist/index.js";
+import { sdkCapturesDir } from "@org/testkit";
 
 const duration = Number(process.env.BENCH_FORWARD_DURATION ?? 60);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const KEY = "0123456789abcdef0123456789abcdef";
-const shared = new URL("../../../../shared/fixtures/sdk-captures/", import.meta.url);
-const capture = JSON.parse(readFileSync(new URL("sentry-node-7.120.4__envelope__event.json", shared), "utf8"));
+const capture = JSON.parse(readFileSync(join(sdkCapturesDir(), "sentry-node-7.120.4__envelope__event.json"), "utf8"));
 const envelopeText = capture.body_text;
 // Without an event id in the envelope header, every request becomes its own event.
 const lines = envelopeText.split("\n");

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { startNatsServer } from "@org/testkit";
+import { sdkCapturesDir, startNatsServer } from "@org/testkit";
 import { runLoad } from "./load-client.js";
 import Fastify from "fastify";
 import { pino } from "pino";
@@ -27,8 +27,7 @@ import {
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const KEY = "0123456789abcdef0123456789abcdef";
-const shared = new URL("../../../../shared/fixtures/sdk-captures/", import.meta.url);
-const capture = JSON.parse(readFileSync(new URL("sentry-node-7.120.4__envelope__event.json", shared), "utf8"));
+const capture = JSON.parse(readFileSync(join(sdkCapturesDir(), "sentry-node-7.120.4__envelope__event.json"), "utf8"));
 const envelopeText = capture.body_text;
 const event = envelopeText.split("\n")[2];
 

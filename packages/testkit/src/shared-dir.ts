@@ -14,13 +14,15 @@ export function findRepoRoot(from: string = dirname(fileURLToPath(import.meta.ur
 }
 
 /**
- * The project's shared folder (specs, seeds, fixtures). It sits beside the repository;
- * `ORG_SHARED_DIR` points elsewhere. A missing folder is an error, never a skipped test.
+ * The folder holding the test data (`fixtures/`: recorded SDK requests, captured remaphore
+ * messages). The repository keeps its own copy in `packages/testkit/fixtures`, so a bare clone
+ * can run every test; `ORG_SHARED_DIR` points at another folder holding `fixtures/`. A missing
+ * folder is an error, never a skipped test.
  */
 export function sharedDir(): string {
-  const dir = process.env.ORG_SHARED_DIR ?? join(findRepoRoot(), "..", "shared");
+  const dir = process.env.ORG_SHARED_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), "..");
   if (!existsSync(join(dir, "fixtures"))) {
-    throw new Error(`shared fixtures not found in ${dir}; set ORG_SHARED_DIR to the shared folder`);
+    throw new Error(`test fixtures not found in ${join(dir, "fixtures")}; set ORG_SHARED_DIR to a folder holding fixtures/`);
   }
   return dir;
 }
