@@ -31,6 +31,17 @@ async function storeEvent(url: string, message: string): Promise<string | undefi
   }
 }
 
+/** The ids of `accepted` not among `delivered` once all are or `timeoutMs` has passed. */
+async function undelivered(delivered: readonly (string | undefined)[], accepted: readonly string[], timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  const missing = (): string[] => {
+    const seen = new Set(delivered);
+    return [...new Set(accepted)].filter((id) => !seen.has(id));
+  };
+  while (missing().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  return missing();
+}
+
 describe("relays sharing a JetStream spool", () => {
   it("deliver everything either accepted when one is killed mid-load, and across a nats-server restart", async () => {
     const nats = await startNatsServer({ args: ["-js"] });
@@ -74,14 +85,7 @@ describe("relays sharing a JetStream spool", () => {
     }
     expect(afterRestart).toBeGreaterThan(10);
 
-    const wanted = new Set(accepted);
-    const deadline = Date.now() + 30_000;
-    const missing = (): string[] => {
-      const delivered = new Set(fake.eventIds);
-      return [...wanted].filter((id) => !delivered.has(id));
-    };
-    while (missing().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(missing()).toEqual([]);
+    expect(await undelivered(fake.eventIds, accepted, 30_000)).toEqual([]);
   }, 90_000);
 
   it("deliver everything accepted when a node of a three-server JetStream cluster is killed mid-load", async () => {
@@ -116,14 +120,7 @@ describe("relays sharing a JetStream spool", () => {
     expect(before).toBeGreaterThan(50);
     expect(accepted.length).toBeGreaterThanOrEqual(before + 100);
 
-    const wanted = new Set(accepted);
-    const deadline = Date.now() + 45_000;
-    const missing = (): string[] => {
-      const delivered = new Set(fake.eventIds);
-      return [...wanted].filter((id) => !delivered.has(id));
-    };
-    while (missing().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(missing()).toEqual([]);
+    expect(await undelivered(fake.eventIds, accepted, 45_000)).toEqual([]);
   }, 120_000);
 
   it("is not ready while its NATS servers are unreachable, and ready again after", async () => {

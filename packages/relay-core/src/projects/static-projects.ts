@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from "node:fs";
 import { readFile, readdir, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { join } from "node:path";
 import { z } from "zod";
 import type { ProjectState, ProjectStates } from "./project-state.js";
 
@@ -78,8 +78,8 @@ const FILE_NAME = /^(\d+)\.json$/;
 /** How long writes to a file must have settled before it is read. */
 const SETTLE_MS = 50;
 
-/** How often a missing projects folder is looked for when its parent folder cannot be watched. */
-const POLL_MS = 1000;
+/** How often a missing projects folder is looked for. */
+const POLL_MS = 500;
 
 function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException).code;
@@ -99,7 +99,6 @@ export async function loadStaticProjects(dir: string, onProblem: ProjectFileProb
   let folderWatcher: FSWatcher | undefined;
   let folderIno: number | undefined;
   let folderCheck: NodeJS.Timeout | undefined;
-  let parentWatcher: FSWatcher | undefined;
   let poll: NodeJS.Timeout | undefined;
   let opening = false;
   let openRequests = 0;
@@ -141,8 +140,6 @@ export async function loadStaticProjects(dir: string, onProblem: ProjectFileProb
   }
 
   function stopWaiting(): void {
-    parentWatcher?.close();
-    parentWatcher = undefined;
     clearInterval(poll);
     poll = undefined;
   }
@@ -249,27 +246,9 @@ export async function loadStaticProjects(dir: string, onProblem: ProjectFileProb
     }
   }
 
-  function startPolling(): void {
-    parentWatcher?.close();
-    parentWatcher = undefined;
-    if (state === "waiting" && !poll) poll = setInterval(() => void tryOpenFolder(), POLL_MS);
-  }
-
-  /** Watches the parent folder for the folder's creation, or looks for it now and then if that fails. */
+  /** Looks for the folder now and then until it exists (it is read and watched from then on). */
   function waitForFolder(): void {
-    const name = basename(dir);
-    try {
-      const watcher = watch(dirname(dir), (_event, changed) => {
-        if (!changed || changed === name) void tryOpenFolder();
-      });
-      parentWatcher = watcher;
-      watcher.on("error", () => {
-        if (parentWatcher === watcher) startPolling();
-      });
-    } catch {
-      startPolling();
-    }
-    // The folder may have been created before the watch started.
+    poll ??= setInterval(() => void tryOpenFolder(), POLL_MS);
     void tryOpenFolder();
   }
 
