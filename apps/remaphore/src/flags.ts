@@ -1,5 +1,6 @@
 import { decodeBase58PublicKey, encodeBase58 } from "@org/identity";
 import { parseGoDuration } from "@org/messaging";
+import { trimGoSpace } from "./go-space.js";
 
 /** The command line of remaphore, after parsing. */
 export interface Flags {
@@ -63,14 +64,11 @@ export class UsageError extends Error {
 /** Flags whose empty value means "not given" in the original (`-u ""` is no uuid, and so on). */
 const EMPTY_IS_UNSET = new Set<keyof Flags>(["destination", "publicKey", "uuid", "subjectSuffix"]);
 
-/** Leading and trailing whitespace as Go's unicode.IsSpace sees it. */
-const GO_TRIM = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/gu;
-
 /** `-v a, b,,c` → `["a", "b", "c"]`; undefined when no verb is left. */
 function parseVerbs(value: string): string[] | undefined {
   const verbs = value
     .split(",")
-    .map((verb) => verb.replace(GO_TRIM, ""))
+    .map(trimGoSpace)
     .filter((verb) => verb !== "");
   return verbs.length > 0 ? verbs : undefined;
 }

@@ -19,6 +19,7 @@ import {
   type VerifiedMessage,
 } from "@org/messaging";
 import { parseFlags, USAGE, UsageError, type Flags } from "./flags.js";
+import { isGoSpace } from "./go-space.js";
 import { runScript, scriptReply } from "./run-script.js";
 
 /** Where the command writes. */
@@ -46,10 +47,10 @@ function version(): string {
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Whether `bytes` is one character that is white space (any Unicode space, as the original trims). */
+/** Whether `bytes` is one character that is white space, as the original trims it. */
 function isSpaceCharacter(bytes: Uint8Array): boolean {
   try {
-    return /^\s$/u.test(strictUtf8.decode(bytes));
+    return isGoSpace(strictUtf8.decode(bytes));
   } catch {
     return false;
   }
