@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything the repository needs on a fresh Debian/Ubuntu machine with Node.js 20+:
+# Installs everything the repository needs on a fresh Debian/Ubuntu machine with Node.js 20.19+:
 # pnpm (the version pinned in package.json), nats-server (Debian package) and all dependencies.
 # Safe to run again: every step is skipped when its result is already there.
 set -euo pipefail
@@ -11,9 +11,10 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-if [ "$node_major" -lt 20 ]; then
-  echo "setup: Node.js 20 or newer is required (found: $(node --version 2>/dev/null || echo none))" >&2
+# The one Node.js version floor, the same as package.json's "engines" and the README.
+node_ok=$(node -e 'const [a, b] = process.versions.node.split(".").map(Number); console.log(a > 20 || (a === 20 && b >= 19) ? 1 : 0)' 2>/dev/null || echo 0)
+if [ "$node_ok" != 1 ]; then
+  echo "setup: Node.js 20.19 or newer is required (found: $(node --version 2>/dev/null || echo none))" >&2
   exit 1
 fi
 

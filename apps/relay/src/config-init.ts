@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { Readable } from "node:stream";
+import { closest } from "fastest-levenshtein";
 import { stringify } from "yaml";
 import { RelayCliError } from "./config-error.js";
 import { configSchema } from "./config-schema.js";
@@ -11,6 +12,32 @@ import type { CommandIo } from "./run-relay.js";
 
 const MODES = ["managed", "static", "proxy", "capture"] as const;
 type Mode = (typeof MODES)[number];
+
+/** The mode a new configuration gets unless another is chosen: the Quick start's local capture relay. */
+export const INIT_DEFAULT_MODE: Mode = "capture";
+
+/** Reads a mode name, or says which mode was probably meant. */
+export function parseMode(text: string): { mode: Mode } | { problem: string } {
+  const mode = text.trim().toLowerCase();
+  if ((MODES as readonly string[]).includes(mode)) return { mode: mode as Mode };
+  return { problem: `"${text}" is not a mode (did you mean ${closest(mode, [...MODES])}?); the modes are ${MODES.join(", ")}` };
+}
+
+/** Checks an upstream URL as typed: it needs its scheme, so that a bare host is caught at once. */
+function upstreamProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `"${text}" is not a URL: write it with its scheme, such as https://${text.replace(/^\/+/, "") || "sentry.io"}/`;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return `"${text}" is not an http:// or https:// URL`;
+  return undefined;
+}
+
+function portProblem(text: string): string | undefined {
+  return /^\d+$/.test(text) && Number(text) <= 65_535 ? undefined : `"${text}" is not a port (0 to 65535)`;
+}
 
 /** Answers given on the command line; what is missing is asked (interactive) or defaulted. */
 export interface InitAnswers {
@@ -69,30 +96,33 @@ export async function initConfig(options: InitOptions): Promise<void> {
     }
     const defaults = configSchema.parse({}).relay;
     const answers: InitAnswers = { ...options.answers };
+    /** Asks until the answer passes `check`, saying what was wrong each time. */
+    const askValid = async (question: string, fallback: string, check: (answer: string) => string | undefined): Promise<string> => {
+      for (;;) {
+        const answer = await ask(question, fallback);
+        const problem = check(answer);
+        if (problem === undefined) return answer;
+        // Every fallback passes its check, so input that ends stops the loop.
+        io.out(`  ${problem}\n`);
+      }
+    };
     if (rl) {
-      const custom = /^c(ustom)?$/i.test(await ask("Default setup (managed relay for sentry.io on 127.0.0.1:3000) or custom? (default/custom)", "default"));
+      const custom = /^c(ustom)?$/i.test(await ask(`Default setup (a local capture relay on ${defaults.host}:${defaults.port}) or custom? (default/custom)`, "default"));
       if (custom) {
-        while (answers.mode === undefined) {
-          const mode = await ask(`Mode (${MODES.join("/")})`, defaults.mode);
-          if ((MODES as readonly string[]).includes(mode)) answers.mode = mode as Mode;
-          else io.out(`  "${mode}" is not a mode\n`);
+        if (answers.mode === undefined) {
+          const typed = await askValid(`Mode (${MODES.join("/")})`, INIT_DEFAULT_MODE, (answer) => {
+            const parsed = parseMode(answer);
+            return "problem" in parsed ? parsed.problem : undefined;
+          });
+          answers.mode = (parseMode(typed) as { mode: Mode }).mode;
         }
         if ((answers.mode === "managed" || answers.mode === "proxy" || answers.mode === "static") && answers.upstream === undefined) {
-          answers.upstream = await ask("Upstream Sentry or relay URL", defaults.upstream);
+          answers.upstream = await askValid("Upstream Sentry or relay URL", defaults.upstream, upstreamProblem);
         }
-        answers.host ??= await ask("Listen on host", defaults.host);
-        while (answers.port === undefined) {
-          const port = await ask("Listen on port", String(defaults.port));
-          if (/^\d+$/.test(port) && Number(port) <= 65_535) answers.port = Number(port);
-          else io.out(`  "${port}" is not a port\n`);
-        }
+        answers.host ??= await askValid("Listen on host", defaults.host, (answer) => (/\s/.test(answer) ? `"${answer}" is not a host name or address` : undefined));
+        answers.port ??= Number(await askValid("Listen on port", String(defaults.port), portProblem));
         if (answers.tls === undefined && /^y(es)?$/i.test(await ask("Also serve HTTPS? (yes/no)", "no"))) {
-          const tls: TlsAnswers = {};
-          while (tls.port === undefined) {
-            const port = await ask("HTTPS port", String(Math.min(65_535, answers.port + 443)));
-            if (/^\d+$/.test(port) && Number(port) <= 65_535) tls.port = Number(port);
-            else io.out(`  "${port}" is not a port\n`);
-          }
+          const tls: TlsAnswers = { port: Number(await askValid("HTTPS port", String(Math.min(65_535, answers.port + 443)), portProblem)) };
           if (/^pem$/i.test(await ask("Certificate as a PKCS #12 file or a PEM certificate and key? (pkcs12/pem)", "pkcs12"))) {
             tls.certPath = await ask("PEM certificate file", "tls/cert.pem");
             tls.keyPath = await ask("PEM key file", "tls/key.pem");
@@ -104,7 +134,11 @@ export async function initConfig(options: InitOptions): Promise<void> {
         }
       }
     }
-    const relay: Record<string, unknown> = { mode: answers.mode ?? defaults.mode };
+    if (answers.upstream !== undefined) {
+      const problem = upstreamProblem(answers.upstream);
+      if (problem !== undefined) throw new RelayCliError("usage", `--upstream: ${problem}`);
+    }
+    const relay: Record<string, unknown> = { mode: answers.mode ?? INIT_DEFAULT_MODE };
     if (answers.upstream !== undefined) relay.upstream = answers.upstream;
     if (answers.host !== undefined) relay.host = answers.host;
     if (answers.port !== undefined) relay.port = answers.port;
@@ -123,6 +157,11 @@ export async function initConfig(options: InitOptions): Promise<void> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await writeFile(file, stringify({ relay }), { mode: 0o600 });
     io.out(`wrote ${file}\n`);
+    for (const path of [tls?.identityPath, tls?.certPath, tls?.keyPath]) {
+      if (path !== undefined && !existsSync(resolve(dir, path))) {
+        io.err(`warning: ${resolve(dir, path)} does not exist yet; relay run needs it (scripts/dev-cert.sh makes a development certificate)\n`);
+      }
+    }
     if (relay.mode === "managed" && !existsSync(join(dir, "credentials.json"))) await generateRelayCredentials(dir, false, io);
   } finally {
     rl?.close();

@@ -1,15 +1,15 @@
 import { constants, readFileSync } from "node:fs";
 import { access, mkdir } from "node:fs/promises";
-import { createServer } from "node:net";
+import { connect as connectSocket, createServer } from "node:net";
 import { join } from "node:path";
-import { credentialsPublicKey, loadCredentials, type Credentials } from "@org/identity";
 import { pino } from "pino";
-import { RegistrationError, RelayRegistration, UpstreamClient } from "@org/relay-core";
+import { RegistrationError, RelayRegistration, UpstreamClient, type RelayCredentials } from "@org/relay-core";
 import { connect, credsAuthenticator, type NatsConnection } from "nats";
 import { credentialsPath } from "./credentials-command.js";
 import { loadTlsSettings } from "./tls.js";
 import type { LoadedConfig } from "./load-config.js";
 import { resolveRelayOptions } from "./relay-settings.js";
+import { loadRelayIdentity } from "./relay-credentials.js";
 
 /** The result of one check. */
 export interface Check {
@@ -18,11 +18,43 @@ export interface Check {
   readonly detail: string;
 }
 
-function portFree(host: string, port: number): Promise<string | undefined> {
+/** What a connection to the relay's address finds there: nothing, a relay, or another program. */
+async function probeAddress(host: string, port: number, timeoutMs: number): Promise<"nothing" | "relay" | "other"> {
+  const connected = await new Promise<boolean>((resolve) => {
+    const socket = connectSocket({ host, port });
+    socket.setTimeout(timeoutMs, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => {
+      resolve(false);
+    });
+  });
+  if (!connected) return "nothing";
+  try {
+    const response = await fetch(`http://${host.includes(":") ? `[${host}]` : host}:${port}/api/relay/healthcheck/live/`, { signal: AbortSignal.timeout(timeoutMs) });
+    const body = (await response.json().catch(() => undefined)) as { is_healthy?: unknown } | undefined;
+    return response.ok && body?.is_healthy === true ? "relay" : "other";
+  } catch {
+    return "other";
+  }
+}
+
+/** Binds the address for a moment: says why `relay run` could not listen there, if it could not. */
+function bindProblem(host: string, port: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once("error", (error: NodeJS.ErrnoException) => {
-      resolve(error.code === "EADDRINUSE" ? `${host}:${port} is already in use` : error.message);
+      const reasons: Record<string, string> = {
+        EADDRINUSE: "is already in use",
+        EACCES: "needs privileges this user does not have (ports below 1024)",
+        EADDRNOTAVAIL: "is not an address of this machine",
+      };
+      resolve(`${host}:${port} ${reasons[error.code ?? ""] ?? `cannot be listened on (${error.message})`}`);
     });
     server.listen(port, host, () => {
       server.close(() => {
@@ -32,6 +64,17 @@ function portFree(host: string, port: number): Promise<string | undefined> {
   });
 }
 
+/** The port check: a running relay is fine, another program or an address that cannot be bound is not. */
+async function checkPort(host: string, port: number, timeoutMs: number): Promise<Check> {
+  if (port !== 0) {
+    const found = await probeAddress(host, port, timeoutMs);
+    if (found === "relay") return { name: "port", status: "ok", detail: `a relay is running on ${host}:${port} and answers its health check` };
+    if (found === "other") return { name: "port", status: "fail", detail: `${host}:${port} is already in use by another program: stop it or change relay.port` };
+  }
+  const problem = await bindProblem(host, port);
+  return problem ? { name: "port", status: "fail", detail: `${problem}: change relay.host or relay.port` } : { name: "port", status: "ok", detail: `${host}:${port} is free` };
+}
+
 /**
  * `relay doctor`: checks the configuration, the credentials, the spool folder, the port, and the
  * upstream (reachable, TLS, clock skew against its `Date`), and says what to do about each problem.
@@ -39,23 +82,24 @@ function portFree(host: string, port: number): Promise<string | undefined> {
 export async function runDoctor(loaded: LoadedConfig, env: NodeJS.ProcessEnv, version: string, now: () => number = Date.now): Promise<Check[]> {
   const { config, dir } = loaded;
   const checks: Check[] = [];
-  checks.push({ name: "config", status: "ok", detail: loaded.file ? `${loaded.file} is valid` : "no config.yml: running as a local capture relay" });
   try {
     resolveRelayOptions(config);
+    checks.push({ name: "config", status: "ok", detail: loaded.file ? `${loaded.file} is valid` : "no config.yml: running as a local capture relay" });
   } catch (error) {
     checks.push({ name: "config", status: "fail", detail: (error as Error).message });
   }
 
   const mode = config.relay.mode;
-  let identity: Credentials | undefined;
+  let identity: RelayCredentials | undefined;
   if (mode === "managed") {
-    const credentials = await loadCredentials(credentialsPath(dir), { allowInsecurePermissions: env.RELAY_ALLOW_INSECURE_CREDENTIALS === "1" });
-    checks.push(
-      credentials.ok
-        ? { name: "credentials", status: "ok", detail: `relay id ${credentials.value.id}` }
-        : { name: "credentials", status: "fail", detail: credentials.error.code === "file_missing" ? `${credentialsPath(dir)} is missing: run relay credentials generate` : credentials.error.message },
-    );
-    if (credentials.ok) identity = credentials.value;
+    try {
+      const loadedIdentity = await loadRelayIdentity(dir, env);
+      identity = loadedIdentity;
+      const source = env.RELAY_ID !== undefined ? "RELAY_ID and RELAY_SECRET_KEY" : credentialsPath(dir);
+      checks.push({ name: "credentials", status: "ok", detail: `relay id ${loadedIdentity.relayId} (from ${source})` });
+    } catch (error) {
+      checks.push({ name: "credentials", status: "fail", detail: (error as Error).message });
+    }
   }
 
   if (config.spool.backend === "jetstream") {
@@ -78,8 +122,7 @@ export async function runDoctor(loaded: LoadedConfig, env: NodeJS.ProcessEnv, ve
     checks.push({ name: "tls", status: "fail", detail: (error as Error).message });
   }
 
-  const busy = await portFree(config.relay.host, config.relay.port);
-  checks.push(busy ? { name: "port", status: "fail", detail: `${busy}: stop the other process or change relay.port` } : { name: "port", status: "ok", detail: `${config.relay.host}:${config.relay.port} is free` });
+  checks.push(await checkPort(config.relay.host, config.relay.port, config.http.connection_timeout * 1000));
 
   if (mode !== "capture") {
     const url = new URL("/api/0/relays/live/", config.relay.upstream).href;
@@ -132,12 +175,12 @@ async function checkJetStream(config: LoadedConfig["config"]): Promise<Check> {
 }
 
 /** Registers with the upstream once, exactly as `relay run` would, and explains a refusal. */
-async function checkRegistration(upstream: string, credentials: Credentials, version: string, timeoutMs: number, connectTimeoutMs: number): Promise<Check> {
+async function checkRegistration(upstream: string, credentials: RelayCredentials, version: string, timeoutMs: number, connectTimeoutMs: number): Promise<Check> {
   const client = new UpstreamClient({ upstream, timeoutMs, connectTimeoutMs, maxConnections: 1, userAgent: "sentry-relay-doctor" });
-  const publicKey = credentialsPublicKey(credentials);
+  const { publicKey } = credentials;
   const registration = new RelayRegistration({
     client,
-    credentials: { relayId: credentials.id, publicKey, secretKey: credentials.keyPair.secretKey },
+    credentials,
     version,
     logger: pino({ level: "silent" }),
     authIntervalMs: 600_000,

@@ -5,7 +5,7 @@ import { stringify } from "yaml";
 import { RelayCliError } from "./config-error.js";
 import { loadConfig, resolveConfigDir } from "./load-config.js";
 import { runRelay } from "./run-relay.js";
-import { initConfig } from "./config-init.js";
+import { INIT_DEFAULT_MODE, initConfig, parseMode } from "./config-init.js";
 import { formatChecks, runDoctor } from "./doctor.js";
 import { generateRelayCredentials, removeRelayCredentials, showRelayCredentials } from "./credentials-command.js";
 
@@ -39,6 +39,13 @@ interface InitFlags {
   tlsKeyPath?: string;
 }
 
+/** Parses `--mode`, suggesting the nearest mode for a typo. */
+function modeFlag(value: string): "managed" | "static" | "proxy" | "capture" {
+  const parsed = parseMode(value);
+  if ("problem" in parsed) throw new RelayCliError("usage", `--mode: ${parsed.problem}`);
+  return parsed.mode;
+}
+
 interface GlobalOptions {
   config?: string;
 }
@@ -46,6 +53,7 @@ interface GlobalOptions {
 function buildProgram(io: { out: (text: string) => void; err: (text: string) => void }, env: NodeJS.ProcessEnv, cwd: string, stdin: Readable): Command {
   const program = new Command("relay")
     .description("A relay for Sentry events: accepts events from any Sentry SDK, scrubs them, keeps them safely and forwards them.")
+    .version(relayVersion(), "-V, --version", "print the relay's version")
     .option("-c, --config <dir>", "configuration folder (default: .relay in the current folder)")
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
@@ -62,7 +70,7 @@ function buildProgram(io: { out: (text: string) => void; err: (text: string) => 
       if (!/^\d+$/.test(value) || Number(value) > 65_535) throw new RelayCliError("usage", `--port: not a port number: ${value}`);
       return Number(value);
     })
-    .addOption(new Option("--mode <mode>", "relay mode (relay.mode)").choices(["managed", "static", "proxy", "capture"]))
+    .option("--mode <mode>", "relay mode (relay.mode): managed, static, proxy or capture", modeFlag)
     .action(async (options: { upstream?: string; host?: string; port?: number; mode?: "managed" | "static" | "proxy" | "capture" }) => {
       const { dir, notice } = configDir();
       const loaded = loadConfig(dir, env, options);
@@ -75,7 +83,7 @@ function buildProgram(io: { out: (text: string) => void; err: (text: string) => 
     .description("create config.yml (and credentials in managed mode), asking for each answer")
     .option("--non-interactive", "ask nothing: use the flags given and the defaults")
     .option("--overwrite", "replace an existing config.yml without asking")
-    .addOption(new Option("--mode <mode>", "relay mode").choices(["managed", "static", "proxy", "capture"]))
+    .option("--mode <mode>", `relay mode: managed, static, proxy or capture (default: ${INIT_DEFAULT_MODE})`, modeFlag)
     .option("--upstream <url>", "upstream Sentry or relay")
     .option("--host <host>", "address to listen on")
     .option("--port <port>", "port to listen on", (value) => {

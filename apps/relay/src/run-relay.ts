@@ -256,13 +256,22 @@ export async function runRelay(loaded: LoadedConfig, notices: readonly string[],
     throw error;
   }
   await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off("SIGTERM", stop);
-      process.off("SIGINT", stop);
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      // A terminal's Ctrl-C often arrives twice (once from the terminal, once passed on by a
+      // wrapper such as pnpm): the shutdown already under way is bounded by shutdown_timeout.
+      if (stopping) return;
+      stopping = true;
+      io.out(`relay stopping (${signal}): finishing the requests in flight and keeping what was accepted\n`);
       void relay
         .close()
         .then(() => crashes?.close())
-        .then(resolve);
+        .then(() => {
+          process.off("SIGTERM", stop);
+          process.off("SIGINT", stop);
+          io.out("relay stopped\n");
+          resolve();
+        });
     };
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);

@@ -97,4 +97,33 @@ describe("relay config and credentials commands", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("config.yml:3: unknown key relay.prot (did you mean relay.port?)");
   });
+
+  it("relay --version prints the version of the package", async () => {
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    const result = await runRelayCommand(dir, ["--version"]);
+    expect(result.stdout.trim()).toBe(version);
+    expect(result.code).toBe(0);
+  });
+
+  it("config init without --mode writes the Quick start's capture relay", async () => {
+    const result = await runRelayCommand(dir, ["config", "init", "--non-interactive"]);
+    expect(result.code).toBe(0);
+    expect(parse(readFileSync(join(dir, ".relay", "config.yml"), "utf8"))).toEqual({ relay: { mode: "capture" } });
+  });
+
+  it("config init asks again for a mistyped mode or an upstream without a scheme, and warns about missing TLS files", async () => {
+    const result = await withInput(dir, ["config", "init"], "custom\nproxi\nproxy\nsentry.example.com\nhttps://sentry.example.com/\n\n\nyes\n\npem\n\n\n");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`"proxi" is not a mode (did you mean proxy?)`);
+    expect(result.stdout).toContain(`"sentry.example.com" is not a URL: write it with its scheme, such as https://sentry.example.com/`);
+    expect(parse(readFileSync(join(dir, ".relay", "config.yml"), "utf8"))).toMatchObject({ relay: { mode: "proxy", upstream: "https://sentry.example.com/", tls_cert_path: "tls/cert.pem" } });
+    expect(result.stderr).toContain(`warning: ${join(dir, ".relay", "tls", "cert.pem")} does not exist yet`);
+  });
+
+  it("suggests the nearest mode for a mistyped --mode", async () => {
+    const result = await runRelayCommand(dir, ["config", "init", "--non-interactive", "--mode", "captur"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`--mode: "captur" is not a mode (did you mean capture?)`);
+    expect(existsSync(join(dir, ".relay", "config.yml"))).toBe(false);
+  });
 });

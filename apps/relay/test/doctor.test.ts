@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeUpstream, startHttpRecorder, startNatsServer, type HttpRecorder } from "@org/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runRelayCommand } from "./relay-process.js";
+import { runRelayCommand, startRelayProcess } from "./relay-process.js";
 
 describe("relay doctor", () => {
   let dir: string;
@@ -97,5 +97,52 @@ describe("relay doctor", () => {
     await upstream.close();
     const result = await runRelayCommand(dir, ["doctor"]);
     expect(result.stdout).toMatch(/\[FAIL\] upstream: .* is not reachable \(.*\): check relay.upstream and the network/);
+  });
+
+  it("takes the identity from RELAY_ID and RELAY_SECRET_KEY, as relay run does", async () => {
+    const fake = await startFakeUpstream();
+    try {
+      writeFileSync(join(dir, ".relay", "config.yml"), `relay:\n  mode: managed\n  upstream: ${fake.url}/\n  port: 0\n`);
+      const other = mkdtempSync(join(tmpdir(), "relay-doctor-identity-"));
+      try {
+        expect((await runRelayCommand(other, ["credentials", "generate"])).code).toBe(0);
+        const file = JSON.parse(readFileSync(join(other, ".relay", "credentials.json"), "utf8")) as { id: string; secret_key: string };
+        const result = await runRelayCommand(dir, ["doctor"], { RELAY_ID: file.id, RELAY_SECRET_KEY: file.secret_key });
+        expect(result.stdout).toContain(`[ok  ] credentials: relay id ${file.id} (from RELAY_ID and RELAY_SECRET_KEY)`);
+        expect(result.stdout).not.toContain(file.secret_key);
+        expect(fake.registered.has(file.id)).toBe(true);
+        expect(result.code).toBe(0);
+      } finally {
+        rmSync(other, { recursive: true, force: true });
+      }
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("finds the relay it checks running on its port and passes", async () => {
+    // A port that was free a moment ago, written into the config that both commands read.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => { resolve(); }));
+    writeFileSync(join(dir, ".relay", "config.yml"), `relay:\n  mode: capture\n  port: ${port}\n`);
+    const running = await startRelayProcess(dir, ["run"]);
+    try {
+      const result = await runRelayCommand(dir, ["doctor"]);
+      expect(result.stdout).toContain(`[ok  ] port: a relay is running on 127.0.0.1:${port}`);
+      expect(result.stdout).not.toContain("[FAIL]");
+      expect(result.code).toBe(0);
+    } finally {
+      await running.stop();
+    }
+  });
+
+  it("reports a bad value once, as a failure, never as ok first", async () => {
+    writeFileSync(join(dir, ".relay", "config.yml"), `relay:\n  mode: static\n  upstream: ${upstream.url}/\n  port: 0\nlimits:\n  max_event_size: lots\n`);
+    const result = await runRelayCommand(dir, ["doctor"]);
+    const configLines = result.stdout.split("\n").filter((line) => line.includes("] config:"));
+    expect(configLines, result.stdout + result.stderr).toEqual([expect.stringMatching(/^\[FAIL\] config: limits\.max_event_size: /)]);
+    expect(result.code).toBe(1);
   });
 });
