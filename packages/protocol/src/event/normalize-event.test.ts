@@ -89,7 +89,7 @@ describe("normalizeEvent", () => {
     expect(event).toMatchObject({
       logentry: { formatted: "SyntaxError: Wattttt!" },
       exception: { values: [{ type: "SyntaxError", value: "Wattttt!", module: "__builtins__" }] },
-      request: { url: "http://example.com" },
+      request: { url: "http://example.com/" },
       user: { id: "1" },
       tags: [["ios_version", "4.0"]],
       modules: { "my.module.name": "1.0" },

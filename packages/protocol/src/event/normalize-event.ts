@@ -3,6 +3,7 @@ import { ProtocolError } from "../protocol-error.js";
 import type { Result } from "../result.js";
 import { err, ok } from "../result.js";
 import { PLATFORMS, type Level, type SentryEvent } from "./event-types.js";
+import { normalizeRequest } from "./normalize-request.js";
 
 /** Why an event cannot be used at all. */
 export type EventErrorCode = "not_an_object";
@@ -249,6 +250,16 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Resul
     if (event[field] !== undefined && !isObject(event[field])) {
       remark(meta, field, "invalid_data", event[field]);
       Reflect.deleteProperty(event, field);
+    }
+  }
+
+  if (isObject(event.request)) {
+    const normalized = normalizeRequest(event.request);
+    event.request = normalized.request;
+    for (const { field, error, original } of normalized.remarks) {
+      const requestMeta = isObject(meta.request) ? { ...meta.request } : {};
+      remark(requestMeta, field, error, original);
+      meta.request = requestMeta;
     }
   }
 
