@@ -17,7 +17,7 @@ function isObject(value: unknown): value is Json {
 
 /** A JSON value as a string, the way Sentry keeps query string values that are not strings. */
 function lenientString(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value) ?? "";
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 /**
