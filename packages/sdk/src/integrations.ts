@@ -4,6 +4,16 @@ import type { SentryClient } from "./sentry-client.js";
 export type Uninstall = () => void;
 
 /**
+ * Something that hooks the client into the application: `setup` runs once when the client starts
+ * (a throw there is contained: the integration is skipped, logged in debug mode) and may return
+ * how to undo it, called by `close()`.
+ */
+export interface Integration {
+  readonly name: string;
+  setup(client: SentryClient): Uninstall | undefined;
+}
+
+/**
  * Reports uncaught exceptions and unhandled rejections, then lets the process end as Node would:
  * the error is printed and the process exits with code 1, after the event was sent (up to
  * `flushTimeoutMs`).
