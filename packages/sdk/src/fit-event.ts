@@ -26,15 +26,19 @@ function cutStrings(value: unknown, limit: number): unknown {
 const DROPPABLE = ["breadcrumbs", "extra", "contexts", "request", "modules", "user", "tags", "fingerprint"] as const;
 
 /**
- * Serializes a normalized event, making it fit in `maxBytes`: first the oldest breadcrumbs go,
- * then long strings are cut (to 16 KiB, 1 KiB, then 256 characters), then optional parts are
- * dropped, then the stack frames in the middle. Returns the JSON bytes and whether anything was
+ * Serializes a normalized event, making it fit in `maxBytes`: first strings are cut to 16 KiB,
+ * then the oldest breadcrumbs go, then strings are cut to 1 KiB and 256 characters, then optional
+ * parts are dropped (breadcrumbs, extra, contexts, request, modules, user, tags, fingerprint),
+ * then the stack frames in the middle. Returns the JSON bytes and whether anything was
  * cut, or undefined when even the bare event is too big.
  */
 export function fitEvent(event: Json, maxBytes = MAX_EVENT_BYTES): { payload: Uint8Array; trimmed: boolean } | undefined {
   let payload = serialize(event);
   if (payload.length <= maxBytes) return { payload, trimmed: false };
-  let current: Json = { ...event };
+  // Strings over 16 KiB first: one huge value should not cost the whole breadcrumb trail.
+  let current = cutStrings(event, 16 * 1024) as Json;
+  payload = serialize(current);
+  if (payload.length <= maxBytes) return { payload, trimmed: true };
 
   const crumbs = (current.breadcrumbs as { values?: unknown[] } | undefined)?.values;
   if (Array.isArray(crumbs)) {
@@ -47,7 +51,7 @@ export function fitEvent(event: Json, maxBytes = MAX_EVENT_BYTES): { payload: Ui
     if (payload.length <= maxBytes) return { payload, trimmed: true };
   }
 
-  for (const limit of [16 * 1024, 1024, 256]) {
+  for (const limit of [1024, 256]) {
     current = cutStrings(current, limit) as Json;
     payload = serialize(current);
     if (payload.length <= maxBytes) return { payload, trimmed: true };

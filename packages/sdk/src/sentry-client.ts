@@ -574,7 +574,7 @@ export class SentryClient {
       fingerprint: fingerprint === undefined ? undefined : normalize(fingerprint, { ...limits, depth: 1 }),
       ...base,
     };
-    event.level = levelOf(read(options, "level")) ?? current.level ?? isolation.level ?? base.level;
+    event.level = levelOf(read(options, "level")) ?? levelOf(current.level) ?? levelOf(isolation.level) ?? base.level;
     return event;
   }
 
