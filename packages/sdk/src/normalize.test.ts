@@ -129,8 +129,12 @@ describe("normalize", () => {
     expect(normalize(new Uint8Array(5000), { maxBreadth: 3 })).toEqual([0, 0, 0, "[MaxProperties ~]"]);
   });
 
-  it("cuts strings beyond maxChars", () => {
-    expect(normalize({ a: "x".repeat(10), b: "y".repeat(10) }, { maxChars: 13 })).toEqual({ a: "xxxxxxxxxx", b: "y…" });
+  it("cuts strings beyond maxChars (shared by calls given one budget) and maxStringLength", () => {
+    expect(normalize({ a: "x".repeat(10), b: "y".repeat(10) }, { maxChars: 13 })).toEqual({ a: "xxxxxxxxxx", b: "yyy…" });
+    const budget = { remaining: 8 };
+    expect([normalize("abcdef", { maxChars: budget }), normalize("ghijkl", { maxChars: budget })]).toEqual(["abcdef", "gh…"]);
+    expect(normalize(["abcdef", "gh"], { maxStringLength: 3 })).toEqual(["abc…", "gh"]);
+    expect(Object.keys(normalize({ ["k".repeat(300)]: 1 }) as object)).toEqual([`${"k".repeat(256)}…`]);
   });
 
   it("keeps a key named __proto__ as data", () => {

@@ -7,11 +7,22 @@ export interface NormalizeOptions {
   /** Properties or elements kept per object or array; the rest becomes `[MaxProperties ~]` (default 1000). */
   readonly maxBreadth?: number;
   /**
-   * Characters of strings and keys kept in the whole result, roughly; a longer string is cut and
-   * ends with `…`. Bounds the memory a huge input can cost before the size cap looks at it.
+   * Characters of strings kept in the whole result, roughly; the string that reaches the limit is
+   * cut and ends with `…`. Bounds the memory a huge input can cost before the size cap looks at
+   * it. Give the same {@link CharBudget} to several calls to share one limit between them.
    */
-  readonly maxChars?: number;
+  readonly maxChars?: number | CharBudget;
+  /** Characters kept of any one string. */
+  readonly maxStringLength?: number;
 }
+
+/** Characters left to several {@link normalize} calls together. */
+export interface CharBudget {
+  remaining: number;
+}
+
+/** Longest key kept; a longer one is cut. */
+const MAX_KEY_LENGTH = 256;
 
 /** Default of {@link NormalizeOptions.depth}, as `normalizeDepth` in sentry-javascript. */
 export const DEFAULT_NORMALIZE_DEPTH = 3;
@@ -20,9 +31,10 @@ export const DEFAULT_NORMALIZE_MAX_BREADTH = 1000;
 
 interface State {
   readonly maxBreadth: number;
+  readonly maxStringLength: number;
   /** Objects on the path from the root: seeing one again is a cycle. */
   readonly ancestors: Set<object>;
-  remaining: number;
+  readonly budget: CharBudget;
 }
 
 /** A description of a thrown value that never throws itself. */
@@ -74,13 +86,18 @@ function functionName(fn: unknown): string {
 }
 
 function cutString(text: string, state: State): string {
-  if (text.length <= state.remaining) {
-    state.remaining -= text.length;
+  const limit = Math.min(state.maxStringLength, state.budget.remaining);
+  if (text.length <= limit) {
+    state.budget.remaining -= text.length;
     return text;
   }
-  const kept = Math.max(0, state.remaining);
-  state.remaining = 0;
+  const kept = Math.max(0, limit);
+  state.budget.remaining -= kept;
   return `${text.slice(0, kept)}…`;
+}
+
+function cutKey(key: string): string {
+  return key.length > MAX_KEY_LENGTH ? `${key.slice(0, MAX_KEY_LENGTH)}…` : key;
 }
 
 function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
@@ -169,8 +186,10 @@ function take<T>(items: Iterable<T>, limit: number): T[] {
 
 function ownEntries(value: object, limit: number): [string, unknown][] {
   const entries: [string, unknown][] = [];
-  // Getters beyond the breadth limit are never called.
-  for (const key of Object.keys(value).slice(0, limit)) {
+  // Getters beyond the breadth limit are never called, and a huge object is not listed whole.
+  for (const key in value) {
+    if (entries.length >= limit) break;
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
     let inner: unknown;
     try {
       inner = (value as Record<string, unknown>)[key];
@@ -243,10 +262,10 @@ function walk(object: object, depth: number, state: State): unknown {
   let count = 0;
   for (const [key, inner] of entries) {
     if (count >= state.maxBreadth) {
-      setKey(out, key, "[MaxProperties ~]");
+      setKey(out, cutKey(key), "[MaxProperties ~]");
       break;
     }
-    setKey(out, cutString(key, state), visit(inner, depth - 1, state));
+    setKey(out, cutKey(key), visit(inner, depth - 1, state));
     count += 1;
   }
   return out;
@@ -261,10 +280,12 @@ function walk(object: object, depth: number, state: State): unknown {
  * `depth` become `[ClassName]` and entries beyond `maxBreadth` `[MaxProperties ~]`. Never throws.
  */
 export function normalize(input: unknown, options: NormalizeOptions = {}): unknown {
+  const maxChars = options.maxChars ?? Number.POSITIVE_INFINITY;
   const state: State = {
     maxBreadth: options.maxBreadth ?? DEFAULT_NORMALIZE_MAX_BREADTH,
+    maxStringLength: options.maxStringLength ?? Number.POSITIVE_INFINITY,
     ancestors: new Set(),
-    remaining: options.maxChars ?? Number.POSITIVE_INFINITY,
+    budget: typeof maxChars === "number" ? { remaining: maxChars } : maxChars,
   };
   try {
     return visit(input, options.depth ?? DEFAULT_NORMALIZE_DEPTH, state);

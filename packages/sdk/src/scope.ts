@@ -74,6 +74,15 @@ export function tagPairs(tags: unknown): [string, string][] {
   return pairs;
 }
 
+/** Whether a value is an object whose own properties can be merged (not an array, not a string). */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  try {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
 function shallowCopy<T>(value: T): T {
   if (value === null || typeof value !== "object") return value;
   try {
@@ -138,6 +147,7 @@ export class Scope implements ScopeData {
 
   /** Merges fields into the user. */
   mergeUser(user: UserContext): this {
+    if (!isRecord(user)) return this;
     try {
       this.user = { ...this.user, ...user };
     } catch {
@@ -154,6 +164,7 @@ export class Scope implements ScopeData {
 
   /** Merges fields into the HTTP request. */
   mergeRequest(request: HttpContext): this {
+    if (!isRecord(request)) return this;
     try {
       this.request = { ...this.request, ...request };
     } catch {
@@ -170,6 +181,7 @@ export class Scope implements ScopeData {
 
   /** Sets several extra values. */
   setExtras(extras: Record<string, unknown>): this {
+    if (!isRecord(extras)) return this;
     try {
       for (const [key, value] of Object.entries(extras)) this.setExtra(key, value);
     } catch {

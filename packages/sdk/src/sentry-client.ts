@@ -546,16 +546,23 @@ export class SentryClient {
   private prepare(eventId: string, base: Record<string, unknown>, options: CaptureOptions): SentryEventJson {
     const { isolation, current } = this.scopes.pair();
     const depth = this.options.normalizeDepth ?? DEFAULT_NORMALIZE_DEPTH;
-    const limits = { depth, maxBreadth: this.options.normalizeMaxBreadth ?? DEFAULT_NORMALIZE_MAX_BREADTH, maxChars: this.options.maxEventBytes ?? MAX_EVENT_BYTES };
+    const maxBytes = this.options.maxEventBytes ?? MAX_EVENT_BYTES;
+    // Each part may hold at most the whole event's worth of text (the breadcrumbs share one
+    // budget), so that huge values cost little before the size cap; fitEvent does the rest.
+    const limits = { depth, maxBreadth: this.options.normalizeMaxBreadth ?? DEFAULT_NORMALIZE_MAX_BREADTH, maxChars: maxBytes, maxStringLength: maxBytes };
+    const crumbLimits = { ...limits, depth: depth + 1, maxChars: { remaining: maxBytes } };
     this.modules ??= loadModules();
     const user = { ...spread(isolation.user), ...spread(current.user), ...spread(read(options, "user")) };
     const request = current.request ?? isolation.request;
     const contexts = { ...isolation.contexts, ...current.contexts };
     const max = this.options.maxBreadcrumbs ?? 100;
-    const breadcrumbs = [...isolation.breadcrumbs, ...current.breadcrumbs].slice(-max).map((crumb) => normalize(crumb, { ...limits, depth: depth + 1 }));
+    // Newest first, so that the budget is spent on the breadcrumbs nearest the event.
+    const breadcrumbs = [...isolation.breadcrumbs, ...current.breadcrumbs].slice(-max).reverse().map((crumb) => normalize(crumb, crumbLimits)).reverse();
     const logger = read(options, "logger");
     const fingerprint = read(options, "fingerprint") ?? current.fingerprint ?? isolation.fingerprint;
     const event: SentryEventJson = {
+      // What the event is about comes first: the size budget of normalization is spent in key order.
+      ...base,
       event_id: eventId,
       timestamp: this.now() / 1000,
       platform: "node",
@@ -572,7 +579,6 @@ export class SentryClient {
       contexts: Object.keys(contexts).length > 0 ? normalize(contexts, limits) : undefined,
       breadcrumbs: { values: breadcrumbs },
       fingerprint: fingerprint === undefined ? undefined : normalize(fingerprint, { ...limits, depth: 1 }),
-      ...base,
     };
     event.level = levelOf(read(options, "level")) ?? levelOf(current.level) ?? levelOf(isolation.level) ?? base.level;
     return event;
@@ -615,6 +621,6 @@ export class SentryClient {
       event = result;
     }
     // Callbacks may have put anything back in: make it safe for JSON once more, deep.
-    return normalize(event, { depth: 64, maxBreadth: Number.POSITIVE_INFINITY, maxChars: (this.options.maxEventBytes ?? MAX_EVENT_BYTES) * 4 }) as SentryEventJson;
+    return normalize(event, { depth: 64, maxBreadth: Number.POSITIVE_INFINITY, maxStringLength: this.options.maxEventBytes ?? MAX_EVENT_BYTES }) as SentryEventJson;
   }
 }

@@ -32,7 +32,7 @@ describe("client reports", () => {
     for (const message of ["processed away", "x", "refused", "x", "kept", "x", "kept", "x"]) sdk.captureMessage(message);
     expect(await sdk.close(2000)).toBe(true);
     const requests = server.requests;
-    expect(eventsOf(requests).map((event) => event.message)).toEqual(["kept", "kept"]);
+    expect(eventsOf(requests).map((event): unknown => event.message)).toEqual(["kept", "kept"]);
     const [report] = clientReportsOf(requests);
     expect(Object.keys(report!).sort()).toEqual(["discarded_events", "timestamp"]);
     expect(discardTotals([report!])).toEqual({ "sample_rate/error": 4, "event_processor/error": 1, "before_send/error": 1 });
@@ -55,7 +55,7 @@ describe("client reports", () => {
     // The limit is for errors only: the client report (category "internal") still goes out.
     expect(await sdk.close(2000)).toBe(true);
     expect(discardTotals(clientReportsOf(server.requests))).toEqual({ "queue_overflow/error": 1, "ratelimit_backoff/error": 2 });
-    expect(eventsOf(server.requests).map((event) => event.message)).toEqual(["answered 429"]);
+    expect(eventsOf(server.requests).map((event): unknown => event.message)).toEqual(["answered 429"]);
     expect(sdk.stats).toMatchObject({ droppedQueueFull: 1, droppedRateLimited: 3 });
   });
 

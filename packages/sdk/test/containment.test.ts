@@ -27,7 +27,7 @@ describe("SentryClient never breaks the application", () => {
     expect(() => sdk.captureException(new Error("with a cycle"), { extra: { self: cyclic } })).not.toThrow();
     expect(() => sdk.captureMessage("with a BigInt", { extra: { amount: 12345678901234567890n } })).not.toThrow();
     const events = eventsOf(await server.waitFor(2));
-    expect(events.map((event) => event.extra)).toEqual([{ self: { name: "cart", self: "[Circular ~]" } }, { amount: "[BigInt: 12345678901234567890]" }]);
+    expect(events.map((event): unknown => event.extra)).toEqual([{ self: { name: "cart", self: "[Circular ~]" } }, { amount: "[BigInt: 12345678901234567890]" }]);
   });
 
   it("applies normalizeDepth and normalizeMaxBreadth to extra, user, contexts and breadcrumb data", async () => {
@@ -58,7 +58,7 @@ describe("SentryClient never breaks the application", () => {
     sdk.captureMessage("third");
     const events = eventsOf(await server.waitFor(1));
     expect(await sdk.flush(2000)).toBe(true);
-    expect(events.map((event) => event.message)).toEqual(["third"]);
+    expect(events.map((event): unknown => event.message)).toEqual(["third"]);
     expect(lines).toEqual(["sentry: beforeSend threw, the event was dropped: Error: beforeSend bug"]);
     expect(sdk.discarded).toEqual([{ reason: "before_send", category: "error", quantity: 2 }]);
   });
@@ -131,7 +131,7 @@ describe("SentryClient never breaks the application", () => {
     for (const n of [1, 2, 3, 4]) sdk.captureMessage(`event ${n}`);
     const events = eventsOf(await server.waitFor(2));
     expect(await sdk.flush(2000)).toBe(true);
-    expect(events.map((event) => event.message)).toEqual(["event 1", "event 3"]);
+    expect(events.map((event): unknown => event.message)).toEqual(["event 1", "event 3"]);
     expect(sdk.discarded).toEqual([{ reason: "sample_rate", category: "error", quantity: 2 }]);
   });
 
@@ -143,7 +143,7 @@ describe("SentryClient never breaks the application", () => {
     const [event] = eventsOf([request!]);
     expect(event!.message).toBe("big");
     expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThanOrEqual(20_000);
-    expect(event!.extra.blob).toBe(`${"x".repeat(16 * 1024)}…`);
+    expect(event!.extra.blob === `${"x".repeat(16 * 1024)}…`).toBe(true);
     expect(event!.breadcrumbs.values.length).toBeGreaterThan(0);
     expect(event!.breadcrumbs.values.at(-1).message).toMatch(/^crumb 49/);
 
@@ -152,6 +152,18 @@ describe("SentryClient never breaks the application", () => {
     expect(tiny.discarded).toEqual([{ reason: "internal_sdk_error", category: "error", quantity: 1 }]);
     expect(await tiny.close(1000)).toBe(true);
     expect(server.requests).toHaveLength(1);
+  });
+
+  it("keeps every event within the 1 MiB the relay accepts by default", async () => {
+    const sdk = make();
+    const huge = "x".repeat(3 * 1024 * 1024);
+    sdk.setContext("blob", { huge });
+    sdk.addBreadcrumb({ message: huge });
+    sdk.captureMessage(huge, { extra: { huge, list: Array.from({ length: 1000 }, () => huge.slice(0, 5000)) } });
+    const [request] = await server.waitFor(1);
+    const [event] = eventsOf([request!]);
+    expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThanOrEqual(1024 * 1024);
+    expect(event!.message).toMatch(/^x+…$/);
   });
 
   it("keeps a logger that throws from reaching the application", async () => {
