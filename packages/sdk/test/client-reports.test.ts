@@ -11,14 +11,23 @@ describe("client reports", () => {
     return client;
   };
 
+  // Hanging servers, refused connections and aborted requests must never leave a rejection unhandled.
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown): void => {
+    rejections.push(reason);
+  };
+
   beforeEach(async () => {
     server = await startHttpRecorder();
+    process.on("unhandledRejection", onRejection);
   });
   afterEach(async () => {
     vi.useRealTimers();
     await client?.close(100);
     client = undefined;
     await server.close();
+    process.off("unhandledRejection", onRejection);
+    expect(rejections).toEqual([]);
   });
 
   it("are sent by close() with what was dropped, by reason, in a client_report item", async () => {
