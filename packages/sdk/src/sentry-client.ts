@@ -195,6 +195,16 @@ function exceptionValues(error: unknown): Record<string, unknown>[] {
   return values;
 }
 
+/** A fingerprint as Sentry takes it, a list of strings; undefined for anything else. */
+function fingerprintOf(value: unknown): string[] | undefined {
+  try {
+    if (!Array.isArray(value)) return undefined;
+    return (value as unknown[]).slice(0, 100).map((part) => safeString(part).slice(0, 1024));
+  } catch {
+    return undefined;
+  }
+}
+
 function validRate(rate: unknown): number | undefined {
   return typeof rate === "number" && rate >= 0 && rate <= 1 ? rate : undefined;
 }
@@ -559,9 +569,9 @@ export class SentryClient {
     // Newest first, so that the budget is spent on the breadcrumbs nearest the event.
     const breadcrumbs = [...isolation.breadcrumbs, ...current.breadcrumbs].slice(-max).reverse().map((crumb) => normalize(crumb, crumbLimits)).reverse();
     const logger = read(options, "logger");
-    const fingerprint = read(options, "fingerprint") ?? current.fingerprint ?? isolation.fingerprint;
+    const fingerprint = fingerprintOf(read(options, "fingerprint")) ?? current.fingerprint ?? isolation.fingerprint;
     const event: SentryEventJson = {
-      // What the event is about comes first: the size budget of normalization is spent in key order.
+      // The capture's own content (message or exception) first, then what the scopes add.
       ...base,
       event_id: eventId,
       timestamp: this.now() / 1000,
@@ -578,7 +588,7 @@ export class SentryClient {
       request: request === undefined ? undefined : normalize(request, limits),
       contexts: Object.keys(contexts).length > 0 ? normalize(contexts, limits) : undefined,
       breadcrumbs: { values: breadcrumbs },
-      fingerprint: fingerprint === undefined ? undefined : normalize(fingerprint, { ...limits, depth: 1 }),
+      fingerprint: fingerprintOf(fingerprint),
     };
     event.level = levelOf(read(options, "level")) ?? levelOf(current.level) ?? levelOf(isolation.level) ?? base.level;
     return event;
