@@ -251,8 +251,10 @@ export class HttpTransport {
       this.log(`${item.type} ${item.id} refused with ${response.status}${detail ? `: ${detail}` : ""}`);
       return "done";
     } catch (error) {
+      // A request abandoned by close() is neither a failure of the server nor worth a log line.
+      if (this.isClosed()) return "done";
       const name = error instanceof Error ? error.name : "";
-      const reason = name === "TimeoutError" ? "timeout" : name === "AbortError" ? "closed" : error instanceof Error ? error.message : describeThrown(error);
+      const reason = name === "TimeoutError" ? "timeout" : error instanceof Error ? error.message : describeThrown(error);
       this.stats.lastResult = reason;
       return this.fail(`could not reach ${this.url}: ${reason}`, item);
     }
