@@ -36,3 +36,29 @@ describe("installConsoleIntegration", () => {
     await server.close();
   });
 });
+
+describe("installConsoleIntegration with arguments that cannot be printed", () => {
+  it("records a breadcrumb without breaking the console call", async () => {
+    const server = await startHttpRecorder();
+    const client = new SentryClient(`http://${"a".repeat(32)}@127.0.0.1:${server.port}/1`, { log: { info: () => undefined, error: () => undefined }, captureUncaught: false, sendClientReports: false });
+    const originalLog = console.log;
+    const printed: unknown[] = [];
+    console.log = (...args: unknown[]) => printed.push(args.length);
+    const uninstall = installConsoleIntegration(client);
+    try {
+      console.log("odd", { toString: () => { throw new Error("no"); } });
+    } finally {
+      uninstall();
+      console.log = originalLog;
+    }
+    expect(printed).toEqual([2]);
+    client.captureMessage("after");
+    const [request] = await server.waitFor(1);
+    const envelope = parseEnvelope(request!.body);
+    if (!envelope.ok) throw envelope.error;
+    const event = JSON.parse(Buffer.from(envelope.value.items[0]!.payload).toString()) as { breadcrumbs: { values: { message: string }[] } };
+    expect(event.breadcrumbs.values.map((b) => b.message)).toEqual(['odd {"toString":"[Function: toString]"}']);
+    await client.close(1000);
+    await server.close();
+  });
+});

@@ -1,7 +1,18 @@
+import { safeString } from "./normalize.js";
 import type { SentryClient } from "./sentry-client.js";
 
 /** Undoes an installed integration. */
 export type Uninstall = () => void;
+
+/**
+ * Something that hooks the client into the application: `setup` runs once when the client starts
+ * (a throw there is contained: the integration is skipped, logged in debug mode) and may return
+ * how to undo it, called by `close()`.
+ */
+export interface Integration {
+  readonly name: string;
+  setup(client: SentryClient): Uninstall | undefined;
+}
 
 /**
  * Reports uncaught exceptions and unhandled rejections, then lets the process end as Node would:
@@ -25,6 +36,16 @@ export function installGlobalHandlers(client: SentryClient, flushTimeoutMs = 200
   };
 }
 
+/** An argument of a console call as text; one whose `toString` throws does not break the call. */
+function printable(arg: unknown): string {
+  if (typeof arg === "string") return arg;
+  try {
+    return String(arg);
+  } catch {
+    return safeString(arg);
+  }
+}
+
 const LEVELS = { debug: "debug", log: "info", info: "info", warn: "warning", error: "error" } as const;
 
 /**
@@ -37,7 +58,7 @@ export function installConsoleIntegration(client: SentryClient, options: { captu
     const original = console[method].bind(console) as (...args: unknown[]) => void;
     originals.set(method, original);
     console[method] = (...args: unknown[]) => {
-      client.addBreadcrumb({ category: "console", level: LEVELS[method], message: args.map((arg) => (typeof arg === "string" ? arg : String(arg))).join(" ") });
+      client.addBreadcrumb({ category: "console", level: LEVELS[method], message: args.map(printable).join(" ") });
       if (method === "error" && options.captureErrors) {
         const error = args.find((arg) => arg instanceof Error);
         if (error) client.captureException(error);

@@ -3,18 +3,21 @@ import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { dsnEndpointUrl, isDisabledDsn, parseDsn, type Dsn } from "@org/protocol/dsn";
-import { ScopeStack, tagPairs, type HttpContext, type ScopeData, type UserContext } from "./scope.js";
-import { installGlobalHandlers } from "./integrations.js";
+import { DiscardCounter, type DiscardCategory, type DiscardedEvents, type DiscardReason } from "./client-reports.js";
+import { fitEvent, MAX_EVENT_BYTES } from "./fit-event.js";
+import { httpIntegration } from "./http-integration.js";
+import { installGlobalHandlers, type Integration, type Uninstall } from "./integrations.js";
+import { DEFAULT_NORMALIZE_DEPTH, DEFAULT_NORMALIZE_MAX_BREADTH, describeThrown, normalize, safeString } from "./normalize.js";
+import { ScopeStack, tagPairs, type Breadcrumb, type Scope, type HttpContext, type Level, type ScopeData, type UserContext } from "./scope.js";
 import { scrubEvent } from "./scrub-processor.js";
 import { parseStack } from "./stacktrace.js";
 import { HttpTransport, type TransportStats } from "./transport.js";
 
+export type { Breadcrumb, Level } from "./scope.js";
+
 /** This SDK's name and version, sent as `sentry_client` and in `sdk`. */
 export const SDK_NAME = "org.sdk.node";
 export const SDK_VERSION = "0.1.0";
-
-/** Severity of an event. */
-export type Level = "fatal" | "error" | "warning" | "info" | "debug";
 
 /** Tags as a map or as `[key, value]` pairs. */
 export type Tags = Record<string, string> | readonly (readonly [string, string])[];
@@ -29,21 +32,14 @@ export interface CaptureOptions {
   readonly logger?: string;
 }
 
-/** A breadcrumb: something that happened before an event. */
-export interface Breadcrumb {
-  readonly message?: string;
-  readonly category?: string;
-  readonly level?: Level;
-  readonly type?: string;
-  readonly data?: Record<string, unknown>;
-  readonly timestamp?: number;
-}
-
 /** An event as built by the client, before processors. */
 export type SentryEventJson = Record<string, unknown>;
 
 /** Changes or drops (returns `null`) an event before it is sent. */
 export type EventProcessor = (event: SentryEventJson) => SentryEventJson | null;
+
+/** Changes or drops (returns `null`) a breadcrumb before it is recorded. */
+export type BreadcrumbProcessor = (breadcrumb: Breadcrumb) => Breadcrumb | null;
 
 /** Options of {@link SentryClient}. */
 export interface ClientOptions {
@@ -54,19 +50,39 @@ export interface ClientOptions {
   readonly serverName?: string;
   /** Default `logger` attribute of events. */
   readonly logger?: string;
-  /** Breadcrumbs kept (ring buffer). */
+  /** Breadcrumbs kept per scope (ring buffer, default 100). */
   readonly maxBreadcrumbs?: number;
-  /** Events waiting to be sent at most. */
+  /** Envelopes waiting to be sent at most (default 100); more are dropped and counted. */
   readonly queueSize?: number;
   /** Per-request soft timeout (default 3 s). */
   readonly timeoutMs?: number;
   /** Send request cookies / bodies (both off by default). */
   readonly sendCookies?: boolean;
   readonly sendRequestBodies?: boolean;
-  /** Extra processors, run after the default scrubbing. */
+  /** Extra processors, run after the default scrubbing. A throw drops the event (counted). */
   readonly processors?: readonly EventProcessor[];
-  /** Last look at an event; `null` drops it. */
+  /** Last look at an event; `null` drops it. A throw drops it too (counted, logged in debug mode). */
   readonly beforeSend?: EventProcessor;
+  /** Look at each breadcrumb; `null` (or a throw) drops it. */
+  readonly beforeBreadcrumb?: BreadcrumbProcessor;
+  /** Share of error and message events sent, from 0 to 1 (default 1); the rest is counted as `sample_rate`. */
+  readonly sampleRate?: number;
+  /** Levels of objects kept in extra, user, contexts, request and breadcrumb data (default 3). */
+  readonly normalizeDepth?: number;
+  /** Properties or items kept per object or array (default 1000). */
+  readonly normalizeMaxBreadth?: number;
+  /** Largest event sent, in bytes of JSON (default 1 MiB, what the relay accepts); bigger ones are trimmed. */
+  readonly maxEventBytes?: number;
+  /** Send client reports: what the SDK discarded and why (default true). */
+  readonly sendClientReports?: boolean;
+  /** Milliseconds between client reports (default 60 000); one is also sent by `close()`. */
+  readonly clientReportFlushInterval?: number;
+  /** Integrations to set up, after the default ones. */
+  readonly integrations?: readonly Integration[];
+  /** Set up the default integrations: an isolation scope per incoming `node:http` request (default true). */
+  readonly defaultIntegrations?: boolean;
+  /** Log (once each) what goes wrong inside the SDK and in callbacks given to it (default false). */
+  readonly debug?: boolean;
   /** Where the client says whether it is active, and where send failures go (`sentry.errors`). */
   readonly log?: { info(message: string): void; error(message: string): void };
   /** Environment to read `SENTRY_DSN` from (default `process.env`). */
@@ -78,6 +94,8 @@ export interface ClientOptions {
   readonly captureUncaught?: boolean;
   /** Clock in milliseconds since the epoch. */
   readonly now?: () => number;
+  /** Random numbers in [0, 1), for sampling. */
+  readonly random?: () => number;
 }
 
 /** A DSN that could not be used; thrown by the constructor, as the SDK guide asks for misconfiguration. */
@@ -111,9 +129,90 @@ function loadModules(): Record<string, string> {
   return modules;
 }
 
+/** Reads a property of a value that may be hostile (a Proxy, a throwing getter): undefined when it throws. */
+function read(value: unknown, key: string): unknown {
+  try {
+    if (value === null || (typeof value !== "object" && typeof value !== "function")) return undefined;
+    return (value as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+/** `{ ...value }` that never throws; only plain objects spread, anything else gives nothing. */
+function spread(value: unknown): Record<string, unknown> {
+  try {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return {};
+    return { ...(value as Record<string, unknown>) };
+  } catch {
+    return {};
+  }
+}
+
+const LEVELS: readonly string[] = ["fatal", "error", "warning", "info", "debug"];
+
+function levelOf(value: unknown): Level | undefined {
+  return typeof value === "string" && LEVELS.includes(value) ? (value as Level) : undefined;
+}
+
+function isError(value: unknown): value is Error {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
+  }
+}
+
+function isPlainEvent(value: unknown): value is SentryEventJson {
+  try {
+    return value !== null && typeof value === "object" && !Array.isArray(value) && typeof (value as { then?: unknown }).then !== "function";
+  } catch {
+    return false;
+  }
+}
+
+/** The exception interface of a thrown value and its chain of causes, read without ever throwing. */
+function exceptionValues(error: unknown): Record<string, unknown>[] {
+  const values: Record<string, unknown>[] = [];
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && current !== null && depth < 5 && !seen.has(current); depth++) {
+    seen.add(current);
+    if (isError(current)) {
+      const stack = read(current, "stack");
+      values.unshift({
+        type: safeString(read(current, "name") ?? "Error"),
+        value: safeString(read(current, "message") ?? ""),
+        stacktrace: { frames: parseStack(typeof stack === "string" ? stack : undefined) },
+        mechanism: { type: "generic", handled: true },
+      });
+      current = read(current, "cause");
+    } else {
+      values.unshift({ type: "Error", value: safeString(current), mechanism: { type: "generic", handled: true, synthetic: true } });
+      current = undefined;
+    }
+  }
+  return values;
+}
+
+/** A fingerprint as Sentry takes it, a list of strings; undefined for anything else. */
+function fingerprintOf(value: unknown): string[] | undefined {
+  try {
+    if (!Array.isArray(value)) return undefined;
+    return (value as unknown[]).slice(0, 100).map((part) => safeString(part).slice(0, 1024));
+  } catch {
+    return undefined;
+  }
+}
+
+function validRate(rate: unknown): number | undefined {
+  return typeof rate === "number" && rate >= 0 && rate <= 1 ? rate : undefined;
+}
+
 /**
  * A Sentry client: `new SentryClient(dsn, options)`. An empty DSN (and no `SENTRY_DSN`) disables
- * it; a malformed DSN throws at once with the reason.
+ * it; a malformed DSN throws at once with the reason. After that, nothing it does throws into the
+ * application: capture calls, scope setters and callbacks given to it are contained.
  */
 export class SentryClient {
   /** Whether events are sent. */
@@ -124,21 +223,39 @@ export class SentryClient {
   lastEventId: string | undefined;
 
   private readonly options: ClientOptions;
-  private readonly scopes = new ScopeStack();
-  private readonly breadcrumbs: Breadcrumb[] = [];
+  private readonly scopes: ScopeStack;
   private readonly transport: HttpTransport | undefined;
   private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly log: { info(message: string): void; error(message: string): void };
+  private readonly discards = new DiscardCounter();
+  private readonly processors: EventProcessor[];
+  private readonly warned = new Set<string>();
+  private readonly uninstalls: Uninstall[] = [];
+  private readonly sampleRate: number;
   private modules: Record<string, string> | undefined;
-  private uninstallHandlers: (() => void) | undefined;
+  private reportTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(dsn: string | undefined, options: ClientOptions = {}) {
     this.options = options;
     this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.scopes = new ScopeStack(options.maxBreadcrumbs ?? 100);
+    this.processors = [...(options.processors ?? [])];
     const log = options.log ?? { info: (m: string) => { console.info(m); }, error: (m: string) => { console.error(m); } };
+    this.log = {
+      info: (message) => { try { log.info(message); } catch { /* a logger that throws is not the application's problem */ } },
+      error: (message) => { try { log.error(message); } catch { /* as above */ } },
+    };
+    this.sampleRate = validRate(options.sampleRate) ?? 1;
+    if (options.sampleRate !== undefined && validRate(options.sampleRate) === undefined) {
+      this.warnOnce("sampleRate", `sampleRate must be a number from 0 to 1, not ${safeString(options.sampleRate)}; sending every event`);
+    }
     const text = isDisabledDsn(dsn) ? (options.env ?? process.env).SENTRY_DSN : dsn;
     if (isDisabledDsn(text)) {
       this.enabled = false;
-      log.info("sentry: client disabled (no DSN configured)");
+      this.log.info("sentry: client disabled (no DSN configured)");
       return;
     }
     const parsed = parseDsn(text!);
@@ -152,11 +269,22 @@ export class SentryClient {
       timeoutMs: options.timeoutMs,
       now: this.now,
       logError: (message) => {
-        log.error(`sentry.errors: ${message}`);
+        this.log.error(`sentry.errors: ${message}`);
+      },
+      onDiscard: (reason, category) => {
+        this.discards.record(reason, category);
       },
     });
-    log.info(`sentry: client active, sending to ${dsnEndpointUrl(parsed.value, "envelope")}`);
-    if (options.captureUncaught !== false) this.uninstallHandlers = installGlobalHandlers(this);
+    this.log.info(`sentry: client active, sending to ${dsnEndpointUrl(parsed.value, "envelope")}`);
+    if (options.captureUncaught !== false) this.uninstalls.push(installGlobalHandlers(this));
+    const integrations = [...(options.defaultIntegrations === false ? [] : [httpIntegration()]), ...(options.integrations ?? [])];
+    for (const integration of integrations) this.setupIntegration(integration);
+    if (options.sendClientReports !== false) {
+      this.reportTimer = setInterval(() => {
+        this.sendClientReport();
+      }, options.clientReportFlushInterval ?? 60_000);
+      this.reportTimer.unref();
+    }
   }
 
   /** What the transport did so far (undefined when disabled). */
@@ -164,29 +292,39 @@ export class SentryClient {
     return this.transport?.stats;
   }
 
-  /** Context helpers for the current async scope. */
+  /** What was discarded since the last client report, by reason and category. */
+  get discarded(): DiscardedEvents[] {
+    return this.discards.peek();
+  }
+
+  /** Context helpers for the current scope. */
   readonly context = {
     /** Merges tags, user, request and extra into the current scope. */
     merge: (data: { tags?: Tags; user?: UserContext; request?: HttpContext; extra?: Record<string, unknown> }): void => {
-      const scope = this.scopes.current();
-      scope.tags.push(...tagPairs(data.tags));
-      if (data.user) scope.user = { ...scope.user, ...data.user };
-      if (data.request) scope.request = { ...scope.request, ...data.request };
-      if (data.extra) Object.assign(scope.extra, data.extra);
+      this.guard("context.merge", () => {
+        const scope = this.scopes.pair().current;
+        scope.setTags(read(data, "tags"));
+        const user = read(data, "user");
+        if (user) scope.mergeUser(user as UserContext);
+        const request = read(data, "request");
+        if (request) scope.mergeRequest(request as HttpContext);
+        const extra = read(data, "extra");
+        if (extra) scope.setExtras(extra as Record<string, unknown>);
+      });
     },
     /** Forgets everything in the current scope. */
     clear: (): void => {
-      const scope = this.scopes.current();
-      scope.tags.length = 0;
-      scope.user = undefined;
-      scope.request = undefined;
-      for (const key of Object.keys(scope.extra)) Reflect.deleteProperty(scope.extra, key);
+      this.scopes.pair().current.clear();
     },
-    /** A copy of the current scope. */
-    get: (): ScopeData => structuredClone(this.scopes.current()),
+    /** A copy of the current scope, made safe for JSON. */
+    get: (): ScopeData => {
+      const scope = this.scopes.pair().current;
+      const data: ScopeData = { tags: scope.tags, user: scope.user, request: scope.request, extra: scope.extra, contexts: scope.contexts, breadcrumbs: scope.breadcrumbs, level: scope.level, fingerprint: scope.fingerprint };
+      return normalize(data, { depth: (this.options.normalizeDepth ?? DEFAULT_NORMALIZE_DEPTH) + 2 }) as ScopeData;
+    },
   };
 
-  /** Sets the user of the current scope. */
+  /** Sets the user of the current scope (merging). */
   userContext(user: UserContext): void {
     this.context.merge({ user });
   }
@@ -196,7 +334,7 @@ export class SentryClient {
     this.context.merge({ tags });
   }
 
-  /** Sets the HTTP request of the current scope. */
+  /** Sets the HTTP request of the current scope (merging). */
   httpContext(request: HttpContext): void {
     this.context.merge({ request });
   }
@@ -206,38 +344,95 @@ export class SentryClient {
     this.context.merge({ extra });
   }
 
-  /** Runs `fn` in a fresh child scope: context set inside stays inside (one per request). */
-  runWithContext<T>(fn: () => T): T {
-    return this.scopes.run(fn);
+  /** The innermost scope of the current async context (`withScope` blocks). */
+  getCurrentScope(): Scope {
+    return this.scopes.pair().current;
   }
 
-  /** Records a breadcrumb; the oldest are forgotten beyond `maxBreadcrumbs`. */
+  /** The isolation scope of the current async context (one per request with the HTTP integration). */
+  getIsolationScope(): Scope {
+    return this.scopes.pair().isolation;
+  }
+
+  /** Sets a tag on the isolation scope. */
+  setTag(key: string, value: unknown): void {
+    this.guard("setTag", () => this.getIsolationScope().setTag(key, value));
+  }
+
+  /** Sets tags on the isolation scope. */
+  setTags(tags: Tags): void {
+    this.guard("setTags", () => this.getIsolationScope().setTags(tags));
+  }
+
+  /** Sets the user on the isolation scope (`null` forgets it). */
+  setUser(user: UserContext | null): void {
+    this.guard("setUser", () => this.getIsolationScope().setUser(user));
+  }
+
+  /** Sets an extra value on the isolation scope. */
+  setExtra(key: string, value: unknown): void {
+    this.guard("setExtra", () => this.getIsolationScope().setExtra(key, value));
+  }
+
+  /** Sets extra values on the isolation scope. */
+  setExtras(extras: Record<string, unknown>): void {
+    this.guard("setExtras", () => this.getIsolationScope().setExtras(extras));
+  }
+
+  /** Sets a named context on the isolation scope (`null` removes it). */
+  setContext(name: string, context: Record<string, unknown> | null): void {
+    this.guard("setContext", () => this.getIsolationScope().setContext(name, context));
+  }
+
+  /** Adds a processor run on every event after the ones given as options. */
+  addEventProcessor(processor: EventProcessor): void {
+    this.processors.push(processor);
+  }
+
+  /** Runs `fn` with a fork of the current scope, given to it; the isolation scope stays shared. */
+  withScope<T>(fn: (scope: Scope) => T): T {
+    return this.scopes.withScope(fn);
+  }
+
+  /** Runs `fn` with forks of both scopes: what it sets, and its breadcrumbs, stay inside. */
+  withIsolationScope<T>(fn: (scope: Scope) => T): T {
+    return this.scopes.withIsolationScope(fn);
+  }
+
+  /** Runs `fn` in its own isolation scope: context set inside stays inside (one per request). */
+  runWithContext<T>(fn: () => T): T {
+    return this.scopes.withIsolationScope(() => fn());
+  }
+
+  /** Records a breadcrumb in the isolation scope, after `beforeBreadcrumb`. */
   addBreadcrumb(breadcrumb: Breadcrumb): void {
-    this.breadcrumbs.push({ ...breadcrumb, timestamp: breadcrumb.timestamp ?? this.now() / 1000 });
-    const max = this.options.maxBreadcrumbs ?? 100;
-    if (this.breadcrumbs.length > max) this.breadcrumbs.splice(0, this.breadcrumbs.length - max);
+    this.guard("addBreadcrumb", () => {
+      const timestamp = read(breadcrumb, "timestamp");
+      let crumb: Breadcrumb | null = { ...spread(breadcrumb), timestamp: typeof timestamp === "number" && Number.isFinite(timestamp) ? timestamp : this.now() / 1000 };
+      const hook = this.options.beforeBreadcrumb;
+      if (hook) {
+        try {
+          crumb = hook(crumb);
+        } catch (error) {
+          this.warnOnce("beforeBreadcrumb", `beforeBreadcrumb threw, the breadcrumb was dropped: ${describeThrown(error)}`);
+          return;
+        }
+      }
+      if (isPlainEvent(crumb)) this.getIsolationScope().addBreadcrumb(crumb);
+    });
   }
 
   /** Captures a message; returns the event id. */
   captureMessage(message: string, options: CaptureOptions = {}): string {
-    return this.capture({ message, logentry: { formatted: message }, level: options.level ?? "info" }, options);
+    return this.capture(() => {
+      const text = safeString(message);
+      return { message: text, logentry: { formatted: text }, level: "info" };
+    }, options);
   }
 
   /** Captures an error (or anything thrown); returns the event id. */
   captureException(error: unknown, options: CaptureOptions = {}): string {
-    const values: Record<string, unknown>[] = [];
-    let current: unknown = error;
-    for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
-      const err = current instanceof Error ? current : new Error(typeof current === "string" ? current : JSON.stringify(current));
-      values.unshift({
-        type: err.name,
-        value: err.message,
-        stacktrace: { frames: parseStack(err.stack) },
-        mechanism: { type: "generic", handled: true },
-      });
-      current = current instanceof Error ? current.cause : undefined;
-    }
-    return this.capture({ exception: { values }, level: options.level ?? "error" }, options);
+    return this.capture(() => ({ exception: { values: exceptionValues(error) }, level: "error" }), options);
   }
 
   /**
@@ -245,28 +440,29 @@ export class SentryClient {
    * is captured and thrown again.
    */
   captureExceptions<T>(options: CaptureOptions, fn: () => T): T {
-    return this.scopes.run(
-      () => {
-        try {
-          const result = fn();
-          if (result instanceof Promise) {
-            return result.catch((error: unknown) => {
-              this.captureException(error, { level: options.level });
-              throw error;
-            }) as T;
-          }
-          return result;
-        } catch (error) {
-          this.captureException(error, { level: options.level });
-          throw error;
+    return this.scopes.withScope((scope) => {
+      this.guard("captureExceptions", () => {
+        scope.setTags(read(options, "tags"));
+        const extra = read(options, "extra");
+        if (extra) scope.setExtras(extra as Record<string, unknown>);
+        const user = read(options, "user");
+        if (user) scope.mergeUser(user as UserContext);
+      });
+      const level = levelOf(read(options, "level"));
+      try {
+        const result = fn();
+        if (result instanceof Promise) {
+          return result.catch((error: unknown) => {
+            this.captureException(error, { level });
+            throw error;
+          }) as T;
         }
-      },
-      (scope) => {
-        scope.tags.push(...tagPairs(options.tags));
-        Object.assign(scope.extra, options.extra);
-        if (options.user) scope.user = { ...scope.user, ...options.user };
-      },
-    );
+        return result;
+      } catch (error) {
+        this.captureException(error, { level });
+        throw error;
+      }
+    });
   }
 
   /** Waits until queued events are sent (or `timeoutMs`); true when the queue is empty. */
@@ -274,44 +470,167 @@ export class SentryClient {
     return this.transport?.flush(timeoutMs) ?? Promise.resolve(true);
   }
 
-  /** Flushes and stops sending. */
-  close(timeoutMs = 2000): Promise<boolean> {
-    this.uninstallHandlers?.();
-    this.uninstallHandlers = undefined;
-    return this.transport?.close(timeoutMs) ?? Promise.resolve(true);
+  /** Sends a last client report, flushes (at most `timeoutMs`) and stops sending. */
+  async close(timeoutMs = 2000): Promise<boolean> {
+    for (const uninstall of this.uninstalls.splice(0)) {
+      try {
+        uninstall();
+      } catch (error) {
+        this.warnOnce("uninstall", `an integration failed to uninstall: ${describeThrown(error)}`);
+      }
+    }
+    clearInterval(this.reportTimer);
+    this.reportTimer = undefined;
+    if (!this.transport || this.closed) return true;
+    this.sendClientReport();
+    this.closed = true;
+    return this.transport.close(timeoutMs);
   }
 
-  private capture(base: Record<string, unknown>, options: CaptureOptions): string {
+  /** Sends what was discarded since the last report, if anything was. */
+  private sendClientReport(): void {
+    if (!this.transport || this.closed || this.options.sendClientReports === false) return;
+    this.guard("client report", () => {
+      const report = this.discards.take(this.now());
+      if (!report) return;
+      const payload = new TextEncoder().encode(JSON.stringify(report));
+      this.transport?.enqueue({ id: "client report", type: "client_report", category: "internal", payload });
+    });
+  }
+
+  private setupIntegration(integration: Integration): void {
+    try {
+      const uninstall = integration.setup(this);
+      if (typeof uninstall === "function") this.uninstalls.push(uninstall);
+    } catch (error) {
+      this.warnOnce(`integration:${safeString(read(integration, "name"))}`, `integration ${safeString(read(integration, "name"))} failed to set up and is skipped: ${describeThrown(error)}`);
+    }
+  }
+
+  /** Logs `message` once per `key`, in debug mode only. */
+  private warnOnce(key: string, message: string): void {
+    if (!this.options.debug || this.warned.has(key)) return;
+    this.warned.add(key);
+    this.log.error(`sentry: ${message}`);
+  }
+
+  /** Runs SDK work that must never throw into the application. */
+  private guard(what: string, fn: () => unknown): void {
+    try {
+      fn();
+    } catch (error) {
+      this.warnOnce(`internal:${what}`, `${what} failed inside the SDK: ${describeThrown(error)}`);
+    }
+  }
+
+  private drop(reason: DiscardReason, category: DiscardCategory = "error"): void {
+    this.discards.record(reason, category);
+  }
+
+  private capture(base: () => Record<string, unknown>, options: CaptureOptions): string {
     const eventId = randomUUID().replaceAll("-", "");
     this.lastEventId = eventId;
-    if (!this.transport) return eventId;
-    const scope = this.scopes.current();
+    if (!this.transport || this.closed) return eventId;
+    try {
+      if (this.sampleRate < 1 && !(this.random() < this.sampleRate)) {
+        this.drop("sample_rate");
+        return eventId;
+      }
+      const event = this.process(this.prepare(eventId, base(), options));
+      if (!event) return eventId;
+      const fitted = fitEvent(event, this.options.maxEventBytes ?? MAX_EVENT_BYTES);
+      if (!fitted) {
+        this.warnOnce("too large", `event ${eventId} is larger than ${this.options.maxEventBytes ?? MAX_EVENT_BYTES} bytes even when trimmed, and was dropped`);
+        this.drop("internal_sdk_error");
+        return eventId;
+      }
+      this.transport.enqueue({ id: eventId, type: "event", category: "error", payload: fitted.payload });
+    } catch (error) {
+      this.warnOnce("capture", `capturing event ${eventId} failed inside the SDK: ${describeThrown(error)}`);
+      this.drop("internal_sdk_error");
+    }
+    return eventId;
+  }
+
+  /** The event with everything the scopes and the capture call add, normalized. */
+  private prepare(eventId: string, base: Record<string, unknown>, options: CaptureOptions): SentryEventJson {
+    const { isolation, current } = this.scopes.pair();
+    const depth = this.options.normalizeDepth ?? DEFAULT_NORMALIZE_DEPTH;
+    const maxBytes = this.options.maxEventBytes ?? MAX_EVENT_BYTES;
+    // Each part may hold at most the whole event's worth of text (the breadcrumbs share one
+    // budget), so that huge values cost little before the size cap; fitEvent does the rest.
+    const limits = { depth, maxBreadth: this.options.normalizeMaxBreadth ?? DEFAULT_NORMALIZE_MAX_BREADTH, maxChars: maxBytes, maxStringLength: maxBytes };
+    const crumbLimits = { ...limits, depth: depth + 1, maxChars: { remaining: maxBytes } };
     this.modules ??= loadModules();
-    let event: SentryEventJson | null = {
+    const user = { ...spread(isolation.user), ...spread(current.user), ...spread(read(options, "user")) };
+    const request = current.request ?? isolation.request;
+    const contexts = { ...isolation.contexts, ...current.contexts };
+    const max = this.options.maxBreadcrumbs ?? 100;
+    // Newest first, so that the budget is spent on the breadcrumbs nearest the event.
+    const breadcrumbs = [...isolation.breadcrumbs, ...current.breadcrumbs].slice(-max).reverse().map((crumb) => normalize(crumb, crumbLimits)).reverse();
+    const logger = read(options, "logger");
+    const fingerprint = fingerprintOf(read(options, "fingerprint")) ?? current.fingerprint ?? isolation.fingerprint;
+    const event: SentryEventJson = {
+      // The capture's own content (message or exception) first, then what the scopes add.
+      ...base,
       event_id: eventId,
       timestamp: this.now() / 1000,
       platform: "node",
-      logger: options.logger ?? this.options.logger ?? "root",
+      logger: typeof logger === "string" ? logger : (this.options.logger ?? "root"),
       server_name: this.options.serverName ?? hostname(),
       release: this.options.release,
       environment: this.options.environment,
       sdk: { name: SDK_NAME, version: SDK_VERSION },
       modules: this.modules,
-      tags: [...tagPairs(this.options.tags), ...scope.tags, ...tagPairs(options.tags)],
-      extra: { ...scope.extra, ...options.extra },
-      user: options.user ?? scope.user,
-      request: scope.request,
-      breadcrumbs: { values: [...this.breadcrumbs] },
-      fingerprint: options.fingerprint,
-      ...base,
+      tags: [...tagPairs(this.options.tags), ...isolation.tags, ...current.tags, ...tagPairs(read(options, "tags"))],
+      extra: normalize({ ...isolation.extra, ...current.extra, ...spread(read(options, "extra")) }, limits),
+      user: Object.keys(user).length > 0 ? normalize(user, limits) : undefined,
+      request: request === undefined ? undefined : normalize(request, limits),
+      contexts: Object.keys(contexts).length > 0 ? normalize(contexts, limits) : undefined,
+      breadcrumbs: { values: breadcrumbs },
+      fingerprint: fingerprintOf(fingerprint),
     };
-    event = scrubEvent(JSON.parse(JSON.stringify(event)) as SentryEventJson, this.options);
-    for (const processor of this.options.processors ?? []) {
-      event = processor(event);
-      if (!event) return eventId;
+    event.level = levelOf(read(options, "level")) ?? levelOf(current.level) ?? levelOf(isolation.level) ?? base.level;
+    return event;
+  }
+
+  /** Scrubbing, processors and `beforeSend`, each contained; undefined when the event is dropped. */
+  private process(prepared: SentryEventJson): SentryEventJson | undefined {
+    let event = scrubEvent(prepared, this.options);
+    for (const [index, processor] of this.processors.entries()) {
+      let result: unknown;
+      try {
+        result = processor(event);
+      } catch (error) {
+        this.warnOnce(`processor:${index}`, `event processor ${index} threw, the event was dropped: ${describeThrown(error)}`);
+        this.drop("event_processor");
+        return undefined;
+      }
+      if (!isPlainEvent(result)) {
+        if (result !== null) this.warnOnce(`processor result:${index}`, `event processor ${index} must return an event or null; the event was dropped`);
+        this.drop("event_processor");
+        return undefined;
+      }
+      event = result;
     }
-    if (this.options.beforeSend) event = this.options.beforeSend(event);
-    if (event) this.transport.enqueue(eventId, event);
-    return eventId;
+    const beforeSend = this.options.beforeSend;
+    if (beforeSend) {
+      let result: unknown;
+      try {
+        result = beforeSend(event);
+      } catch (error) {
+        this.warnOnce("beforeSend", `beforeSend threw, the event was dropped: ${describeThrown(error)}`);
+        this.drop("before_send");
+        return undefined;
+      }
+      if (!isPlainEvent(result)) {
+        if (result !== null) this.warnOnce("beforeSend result", "beforeSend must return an event or null; the event was dropped");
+        this.drop("before_send");
+        return undefined;
+      }
+      event = result;
+    }
+    // Callbacks may have put anything back in: make it safe for JSON once more, deep.
+    return normalize(event, { depth: 64, maxBreadth: Number.POSITIVE_INFINITY, maxStringLength: this.options.maxEventBytes ?? MAX_EVENT_BYTES }) as SentryEventJson;
   }
 }

@@ -12,7 +12,8 @@ export async function sentryTest(argv: readonly string[], out: (text: string) =>
   }
   let client: SentryClient;
   try {
-    client = new SentryClient(dsn, { log: { info: (m) => { out(`${m}\n`); }, error: (m) => { out(`${m}\n`); } } });
+    // One test event and nothing else: no client report, no hooks into the process.
+    client = new SentryClient(dsn, { log: { info: (m) => { out(`${m}\n`); }, error: (m) => { out(`${m}\n`); } }, sendClientReports: false, defaultIntegrations: false });
   } catch (error) {
     if (error instanceof InvalidDsnError) {
       out(`${error.message}\n`);
