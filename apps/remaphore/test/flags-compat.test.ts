@@ -56,7 +56,7 @@ describe("parseFlags, as the original reads its command line", () => {
   it("refuses a -p that is not a base58 public key of 32 bytes, without the usage text", () => {
     const key = encodeBase58(generateKeyPair().publicKey);
     expect(parseFlags(["-p", key]).publicKey).toBe(key);
-    for (const bad of ["nope", "0OIl", key.slice(0, -2), `${key}z`, ` ${key}`, `${key} `, `1${key}`]) {
+    for (const bad of ["nope", "0OIl", key.slice(0, -2), `${key}${key}`, ` ${key}`, `${key} `, `1${key}`]) {
       const error = usageError(["-p", bad]);
       expect(error.message).toBe("ERROR: Given public key does not parse");
       expect(error.showUsage).toBe(false);

@@ -12,7 +12,10 @@ const encoder = new TextEncoder();
 
 /** Options of {@link connectRemaphore}. */
 export interface ConnectOptions {
-  /** Use the config's `credentials` file (JWT + nkey seed, read again at every connect). Default true. */
+  /**
+   * Use the config's `credentials` file (JWT + nkey seed, read again at every connect) when it
+   * names one. Default true.
+   */
   readonly useCredentials?: boolean;
   /** Give up connecting after this long (the first connect otherwise retries forever). */
   readonly connectDeadlineMs?: number;
@@ -50,6 +53,12 @@ export interface ReceiveOptions {
   readonly sender?: string;
   /** Ends the iteration (a pending `next()` resolves as done). */
   readonly signal?: AbortSignal;
+}
+
+/** A subscription made by {@link RemaphoreClient.listen}. */
+export interface Listener {
+  /** Unsubscribes; no more messages are delivered. */
+  stop(): void;
 }
 
 /** A reply to a request. */
@@ -111,38 +120,68 @@ export class RemaphoreClient {
   }
 
   /**
-   * Receives messages on the subject. Every message is checked (format, peer and verb, signature,
-   * skew, replay, destination) before it is yielded as accepted; the others are yielded with the
-   * reason they were dropped.
+   * Subscribes to the subject and calls `onReceived` for every message, synchronously as it
+   * arrives: each is checked on the spot (framing, peer, verb, destination, then signature, skew
+   * against its arrival time, replay), so nothing queues up unchecked and a flood of forgeries
+   * costs one cheap check each. Resolves once the server has the subscription.
+   */
+  async listen(options: ReceiveOptions, onReceived: (received: Received) => void): Promise<Listener> {
+    const subject = publishSubject(this.config.subject, options.subjectSuffix);
+    const check = {
+      config: this.config,
+      replayCache: this.replays,
+      kind: "message" as const,
+      destinationFilter: options.destinationFilter ?? { kind: "match" as const, destination: this.config.destination },
+      sender: options.sender,
+    };
+    const subscription = this.nc.subscribe(subject, {
+      callback: (error, nats) => {
+        if (error) return;
+        const checked = checkMessage(nats.data, { ...check, now: this.now() });
+        onReceived(checked.ok ? { accepted: true, message: checked.value, subject } : { accepted: false, rejection: checked.error, subject });
+      },
+    });
+    await this.nc.flush();
+    return {
+      stop: () => {
+        subscription.unsubscribe();
+      },
+    };
+  }
+
+  /**
+   * Receives messages on the subject, as {@link listen} does, as an iterator: every message is
+   * checked when it arrives, then yielded as accepted or with the reason it was dropped.
    */
   async *receive(options: ReceiveOptions = {}): AsyncGenerator<Received, void, undefined> {
-    const subject = publishSubject(this.config.subject, options.subjectSuffix);
-    const subscription = this.nc.subscribe(subject);
+    const queue: Received[] = [];
+    let wake: (() => void) | undefined;
+    let ended = options.signal?.aborted ?? false;
     const stop = (): void => {
-      subscription.unsubscribe();
+      ended = true;
+      wake?.();
     };
-    if (options.signal?.aborted) stop();
     options.signal?.addEventListener("abort", stop, { once: true });
+    const listener = await this.listen(options, (received) => {
+      queue.push(received);
+      wake?.();
+    });
     try {
-      for await (const nats of subscription) {
-        const checked = checkMessage(nats.data, {
-          config: this.config,
-          now: this.now(),
-          replayCache: this.replays,
-          kind: "message",
-          destinationFilter: options.destinationFilter ?? { kind: "match", destination: this.config.destination },
-        });
-        if (!checked.ok) {
-          yield { accepted: false, rejection: checked.error, subject };
-        } else if (options.sender !== undefined && checked.value.senderText !== options.sender) {
-          yield { accepted: false, rejection: { reason: "unknown_sender", detail: "not the sender asked for with -p", message: checked.value }, subject };
-        } else {
-          yield { accepted: true, message: checked.value, subject };
+      for (;;) {
+        const item = queue.shift();
+        if (item) {
+          yield item;
+          continue;
         }
+        if (ended || this.nc.isClosed()) return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
       }
     } finally {
       options.signal?.removeEventListener("abort", stop);
-      subscription.unsubscribe();
+      listener.stop();
     }
   }
 
@@ -183,8 +222,12 @@ export class RemaphoreClient {
     return { replies, missing: [...expected.values()] };
   }
 
-  /** Answers a request: a `reply` message signed by the default identity, on the request's reply subject. */
-  async reply(to: VerifiedMessage, payload: string | Uint8Array): Promise<void> {
+  /**
+   * Answers a request: a `reply` message signed by the default identity, on the request's reply
+   * subject. Resolves once the server has it, unless `flush` is false (a receiver answering many
+   * requests leaves the flushing to the connection's buffer).
+   */
+  async reply(to: VerifiedMessage, payload: string | Uint8Array, options: { readonly flush?: boolean } = {}): Promise<void> {
     const identity = this.config.identities.find((id) => id.publicKeyText === this.config.defaultIdentity) ?? this.config.identities[0];
     if (!identity) throw new MessagingError("no_sender_identity", "no private key with sender permission found");
     const raw = encodeMessage(
@@ -200,7 +243,12 @@ export class RemaphoreClient {
     );
     if (!raw.ok) throw raw.error;
     this.nc.publish(replySubject(this.config.subject, to.raw), raw.value);
-    await this.nc.flush();
+    if (options.flush !== false) await this.nc.flush();
+  }
+
+  /** The largest message the server accepts (its `max_payload`), in bytes. */
+  get maxPayload(): number {
+    return this.nc.info?.max_payload ?? 1024 * 1024;
   }
 
   /** Resolves once the server has processed everything sent so far (subscriptions included). */
@@ -221,8 +269,8 @@ export class RemaphoreClient {
  * `connectDeadlineMs`. The credentials file is read at every connect, so a rotated file is used.
  */
 export async function connectRemaphore(config: RemaphoreConfig, options: ConnectOptions = {}): Promise<RemaphoreClient> {
-  const authenticator =
-    options.useCredentials === false ? undefined : credsAuthenticator(() => new Uint8Array(readFileSync(config.credentials)));
+  const credentials = options.useCredentials === false ? undefined : config.credentials;
+  const authenticator = credentials === undefined ? undefined : credsAuthenticator(() => new Uint8Array(readFileSync(credentials)));
   const pending = connect({
     servers: [...config.servers],
     name: "remaphore",
