@@ -16,7 +16,9 @@ export type RejectionReason =
   | "bad_signature"
   | "skew"
   | "replay"
-  | "destination";
+  | "destination"
+  /** A peer, but not the one `-p` asked for. */
+  | "other_sender";
 
 /** A dropped message and why, for debug logs. */
 export interface Rejection {
@@ -52,7 +54,7 @@ export interface CheckOptions {
   /** Replies are accepted from any known peer, whatever their verbs. */
   readonly kind: "message" | "reply";
   readonly destinationFilter?: DestinationFilter | undefined;
-  /** `-p`: only this sender (base58) is accepted; others are dropped as `unknown_sender`. */
+  /** `-p`: only this sender (base58) is accepted; other peers are dropped as `other_sender`. */
   readonly sender?: string | undefined;
 }
 
@@ -95,7 +97,7 @@ export function checkMessage(raw: Uint8Array, options: CheckOptions): Result<Ver
   const peer = peerIndex(options.config).get(senderText);
   if (!peer) return err({ reason: "unknown_sender", detail: `sender ${senderText} is not a peer`, senderText });
   if (options.sender !== undefined && senderText !== options.sender) {
-    return err({ reason: "unknown_sender", detail: "not the sender asked for with -p", senderText });
+    return err({ reason: "other_sender", detail: "not the sender asked for with -p", senderText });
   }
   if (options.kind === "message") {
     const verb = utf8.decode(raw.subarray(commas[4]! + 1, commas[5]));
