@@ -246,7 +246,7 @@ async function receive(config: RemaphoreConfig, flags: Flags, log: Log): Promise
     if (once && matched > 0) return;
     matched += 1;
     log.info("Incoming message");
-    log.debug(`queued message ${Buffer.from(message.uuid).toString("hex")} (${queue.pending} waiting before it)`);
+    if (log.level === "debug") log.debug(`queued message ${Buffer.from(message.uuid).toString("hex")} (${queue.pending} waiting before it)`);
     if (!queue.push(() => handle(message))) log.info("ERROR: too many messages waiting for their script: message dropped");
     if (once) finish();
   };

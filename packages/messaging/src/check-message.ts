@@ -109,7 +109,7 @@ export function checkMessage(raw: Uint8Array, options: CheckOptions): Result<Ver
       return err({ reason: "destination", detail: `destination ${JSON.stringify(destination)} is not for us`, senderText });
     }
   }
-  const decoded = decodeMessage(raw);
+  const decoded = decodeMessage(raw, peer.publicKey);
   if (!decoded.ok) return err({ reason: "malformed", detail: decoded.error.message, senderText });
   const message = decoded.value;
   if (!verifyBytes(preBytes(message), message.signature, peer.publicKey)) {
