@@ -92,7 +92,7 @@ function message(pair, { uuid, request = false, payload = "x" }) {
 /** Starts a remaphore receiver (stderr to a file) and waits for Ready. */
 async function receiver(args) {
   const log = join(dir, `receiver-${children.size}.log`);
-  const child = spawn(process.execPath, [BIN, "-c", bConf, ...args], { stdio: ["ignore", "ignore", openSync(log, "w")], env: { ...process.env, REMAPHORE_LOG: "" } });
+  const child = spawn(process.execPath, [BIN, "-c", bConf, ...args], { stdio: ["ignore", "ignore", openSync(log, "w")], env: { ...process.env, REMAPHORE_LOG: process.env.BENCH_LOG ?? "" } });
   children.add(child);
   await until(() => existsSync(log) && readFileSync(log, "utf8").includes(" Ready\n"), "the receiver to be ready");
   return { child, log };

@@ -2,12 +2,16 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { generateKeyPair } from "@org/identity";
 import {
+  buildMessage,
   connectRemaphore,
   exampleConfig,
   loadRemaphoreConfig,
   matchDestination,
   messageUuid,
   MessagingError,
+  publishOnce,
+  PublishOnceUnsupported,
+  publishSubject,
   renderRemaphoreConfig,
   suspectedResponders,
   type DestinationFilter,
@@ -117,7 +121,19 @@ function outgoing(flags: Flags): SendOptions {
 }
 
 async function send(config: RemaphoreConfig, flags: Flags): Promise<number> {
-  const client = await connect(config, flags.timeoutMs ?? DEFAULT_SEND_DEADLINE_MS);
+  const deadlineMs = flags.timeoutMs ?? DEFAULT_SEND_DEADLINE_MS;
+  if (config.credentials === undefined) {
+    // A plain server: one connection and three protocol lines, without loading the NATS client.
+    const message = outgoing(flags);
+    const { raw } = buildMessage(config, message, false, { now: Date.now, random: (length) => new Uint8Array(randomBytes(length)) });
+    try {
+      await publishOnce(config.servers, publishSubject(config.subject, message.subjectSuffix), raw, { deadlineMs });
+      return EXIT_OK;
+    } catch (error) {
+      if (!(error instanceof PublishOnceUnsupported)) throw error;
+    }
+  }
+  const client = await connect(config, deadlineMs);
   try {
     await client.send(outgoing(flags));
     return EXIT_OK;

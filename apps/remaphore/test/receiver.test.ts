@@ -122,6 +122,23 @@ describe("the remaphore receiver against a real nats-server, without credentials
     expect(logLines((await missing.done).stderr).slice(-2)).toEqual(["Exec (-1): 'no-such-script ping x'", 'ERROR: exec: "no-such-script": executable file not found in $PATH']);
   }, 60_000);
 
+  it("sends with -s to a plain server without credentials, and times out when there is none", async () => {
+    const out = join(dir, "plain.out");
+    const receiver = remaphore(["-c", conf("site.receiver"), "-o", script("plain.sh", `echo "$2" > ${out}`)]);
+    await listening(receiver);
+    const sent = await remaphore(["-c", conf("site.sender"), "-s", "-D", "site.receiver", "over", "the", "short", "path"], { REMAPHORE_LOG: "" }).done;
+    expect(sent).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect((await receiver.done).code).toBe(0);
+    expect(readFileSync(out, "utf8")).toBe("over the short path\n");
+    const offline = new Fleet("nats://127.0.0.1:1", ["site.a"], true);
+    try {
+      const result = await remaphore(["-c", offline.node("site.a").configFile, "-s", "-t", "500ms", "x"], { REMAPHORE_LOG: "" }).done;
+      expect(result).toMatchObject({ code: 3, stderr: "remaphore: ERROR: nats: timeout\n" });
+    } finally {
+      offline.cleanup();
+    }
+  }, 60_000);
+
   it("runs scripts one at a time in arrival order by default", async () => {
     const log = join(dir, "order.log");
     // The first messages sleep longest: run at the same time, their lines would interleave.

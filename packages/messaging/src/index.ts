@@ -26,3 +26,6 @@ export { RemaphoreClient, connectRemaphore } from "./remaphore-client.js";
 export type { ConnectOptions, Listener, Received, ReceiveOptions, Reply, RequestResult, SendOptions } from "./remaphore-client.js";
 export { loadRemaphoreConfig } from "./load-config.js";
 export type { LoadConfigOptions, LoadedConfig } from "./load-config.js";
+export { buildMessage } from "./build-message.js";
+export { publishOnce, PublishOnceUnsupported } from "./publish-once.js";
+export type { PublishOnceOptions } from "./publish-once.js";

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { connect, credsAuthenticator, type NatsConnection, type Subscription } from "nats";
-import { senderIdentity, suspectedResponders } from "./authorization.js";
+import type { NatsConnection, Subscription } from "nats";
+import { suspectedResponders } from "./authorization.js";
 import { checkMessage, type DestinationFilter, type Rejection, type VerifiedMessage } from "./check-message.js";
-import { encodeMessage, messageUuid, publishSubject, replySubject } from "./message-codec.js";
+import { buildMessage } from "./build-message.js";
+import { encodeMessage, publishSubject, replySubject } from "./message-codec.js";
 import { MessagingError } from "./messaging-error.js";
 import type { Identity, Peer, RemaphoreConfig } from "./remaphore-config.js";
 import { ReplayCache } from "./replay-cache.js";
@@ -92,23 +93,7 @@ export class RemaphoreClient {
   }
 
   private build(options: SendOptions, request: boolean): { raw: Uint8Array; identity: Identity } {
-    const verb = options.verb ?? "ping";
-    const identity = senderIdentity(this.config, verb, options.sender);
-    if (!identity.ok) throw identity.error;
-    const payload = typeof options.payload === "string" ? encoder.encode(options.payload) : (options.payload ?? new Uint8Array());
-    const raw = encodeMessage(
-      {
-        destination: options.destination ?? "**",
-        time: BigInt(Math.round(this.now())) * 1_000_000n,
-        uuid: messageUuid(options.uuid, this.random),
-        verb,
-        request,
-        payload,
-      },
-      identity.value.keyPair,
-    );
-    if (!raw.ok) throw raw.error;
-    return { raw: raw.value, identity: identity.value };
+    return buildMessage(this.config, options, request, { now: this.now, random: this.random });
   }
 
   /** Signs and publishes a message; resolves once the server has it. Returns the raw bytes sent. */
@@ -269,6 +254,8 @@ export class RemaphoreClient {
  * `connectDeadlineMs`. The credentials file is read at every connect, so a rotated file is used.
  */
 export async function connectRemaphore(config: RemaphoreConfig, options: ConnectOptions = {}): Promise<RemaphoreClient> {
+  // Loaded on first use: a short-lived `remaphore -s` may not need it at all (see publishOnce).
+  const { connect, credsAuthenticator } = await import("nats");
   const credentials = options.useCredentials === false ? undefined : config.credentials;
   const authenticator = credentials === undefined ? undefined : credsAuthenticator(() => new Uint8Array(readFileSync(credentials)));
   const pending = connect({
