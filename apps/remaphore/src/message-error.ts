@@ -18,6 +18,8 @@ export function originalReason(reason: RejectionReason): string | undefined {
       return "message outside of time window";
     case "replay":
       return "message replayed";
+    case "overflow":
+      return "nats: slow consumer, messages dropped";
     case "destination":
     case "other_sender":
       return undefined;

@@ -18,7 +18,9 @@ export type RejectionReason =
   | "replay"
   | "destination"
   /** A peer, but not the one `-p` asked for. */
-  | "other_sender";
+  | "other_sender"
+  /** More messages were waiting to be checked than the receiver keeps: dropped unread. */
+  | "overflow";
 
 /** A dropped message and why, for debug logs. */
 export interface Rejection {

@@ -11,6 +11,14 @@ import { ReplayCache } from "./replay-cache.js";
 
 const encoder = new TextEncoder();
 
+/** Messages waiting to be checked beyond which new ones are dropped (the Go client's default). */
+export const MAX_PENDING_MESSAGES = 65_536;
+/** Bytes waiting to be checked beyond which new messages are dropped (the Go client's default). */
+export const MAX_PENDING_BYTES = 64 * 1024 * 1024;
+/** Messages checked before the connection gets to read again. */
+const DRAIN_SLICE = 256;
+const EMPTY = { data: new Uint8Array(), arrivedAt: 0 };
+
 /** Options of {@link connectRemaphore}. */
 export interface ConnectOptions {
   /**
@@ -105,10 +113,14 @@ export class RemaphoreClient {
   }
 
   /**
-   * Subscribes to the subject and calls `onReceived` for every message, synchronously as it
-   * arrives: each is checked on the spot (framing, peer, verb, destination, then signature, skew
-   * against its arrival time, replay), so nothing queues up unchecked and a flood of forgeries
-   * costs one cheap check each. Resolves once the server has the subscription.
+   * Subscribes to the subject and calls `onReceived` for every message, in arrival order. Each
+   * message is stamped with its arrival time the moment the connection reads it and queued; the
+   * queue is worked through in slices between socket reads, so the connection keeps reading (and
+   * answering the server's PONGs) however long a burst takes to check. Checks run cheapest first
+   * (framing, peer, verb, destination, then signature, skew against the arrival time, replay), so a
+   * flood of forgeries costs one cheap check each. Beyond {@link MAX_PENDING_MESSAGES} or
+   * {@link MAX_PENDING_BYTES} waiting, new messages are dropped as `overflow`, as the Go client drops
+   * them for a slow consumer: memory stays bounded. Resolves once the server has the subscription.
    */
   async listen(options: ReceiveOptions, onReceived: (received: Received) => void): Promise<Listener> {
     const subject = publishSubject(this.config.subject, options.subjectSuffix);
@@ -119,16 +131,56 @@ export class RemaphoreClient {
       destinationFilter: options.destinationFilter ?? { kind: "match" as const, destination: this.config.destination },
       sender: options.sender,
     };
+    const pending: { data: Uint8Array; arrivedAt: number }[] = [];
+    let head = 0;
+    let pendingBytes = 0;
+    let scheduled = false;
+    let stopped = false;
+    const drain = (): void => {
+      scheduled = false;
+      const sliceEnd = Math.min(pending.length, head + DRAIN_SLICE);
+      while (head < sliceEnd && !stopped) {
+        const item = pending[head]!;
+        pending[head] = EMPTY;
+        head += 1;
+        pendingBytes -= item.data.length;
+        const checked = checkMessage(item.data, { ...check, now: item.arrivedAt });
+        onReceived(checked.ok ? { accepted: true, message: checked.value, subject } : { accepted: false, rejection: checked.error, subject });
+      }
+      if (head === pending.length || stopped) {
+        pending.length = 0;
+        head = 0;
+        pendingBytes = 0;
+      } else {
+        // Messages keep coming while a backlog is worked off: drop the slots already done.
+        if (head >= 4096) {
+          pending.splice(0, head);
+          head = 0;
+        }
+        scheduled = true;
+        setImmediate(drain);
+      }
+    };
     const subscription = this.nc.subscribe(subject, {
       callback: (error, nats) => {
-        if (error) return;
-        const checked = checkMessage(nats.data, { ...check, now: this.now() });
-        onReceived(checked.ok ? { accepted: true, message: checked.value, subject } : { accepted: false, rejection: checked.error, subject });
+        if (error || stopped) return;
+        const arrivedAt = this.now();
+        if (pending.length - head >= MAX_PENDING_MESSAGES || pendingBytes + nats.data.length > MAX_PENDING_BYTES) {
+          onReceived({ accepted: false, rejection: { reason: "overflow", detail: `more than ${MAX_PENDING_MESSAGES} messages or ${MAX_PENDING_BYTES} bytes wait to be checked` }, subject });
+          return;
+        }
+        pending.push({ data: nats.data, arrivedAt });
+        pendingBytes += nats.data.length;
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(drain);
+        }
       },
     });
     await this.nc.flush();
     return {
       stop: () => {
+        stopped = true;
         subscription.unsubscribe();
       },
     };
