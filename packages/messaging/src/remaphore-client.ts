@@ -11,6 +11,20 @@ import { ReplayCache } from "./replay-cache.js";
 
 const encoder = new TextEncoder();
 
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
+/** Random bytes for message ids, drawn from the system a few kilobytes at a time (a reply needs 12). */
+function pooledRandom(length: number): Uint8Array {
+  if (randomOffset + length > randomPool.length) {
+    randomPool = randomBytes(Math.max(4096, length));
+    randomOffset = 0;
+  }
+  const out = new Uint8Array(randomPool.subarray(randomOffset, randomOffset + length));
+  randomOffset += length;
+  return out;
+}
+
 /** Messages waiting to be checked beyond which new ones are dropped (the Go client's default). */
 export const MAX_PENDING_MESSAGES = 65_536;
 /** Bytes waiting to be checked beyond which new messages are dropped (the Go client's default). */
@@ -96,7 +110,7 @@ export class RemaphoreClient {
     this.config = config;
     this.nc = nc;
     this.now = options.now ?? Date.now;
-    this.random = options.random ?? ((length) => new Uint8Array(randomBytes(length)));
+    this.random = options.random ?? pooledRandom;
     this.replays = new ReplayCache(Math.max(2 * config.allowSkewMs, 1000) + 1000);
   }
 
