@@ -11,6 +11,10 @@ export interface Flags {
   readonly printConfig: boolean;
   readonly help: boolean;
   readonly version: boolean;
+  /** `-q`: no log lines on stderr (errors that end the command are still printed). */
+  readonly quiet: boolean;
+  /** `-j N`: scripts run at the same time (default 1: one at a time, in arrival order). */
+  readonly jobs: number;
   /** `-D`; an empty value counts as not given, as in the original. */
   readonly destination?: string | undefined;
   /** `-p`, checked to be a base58 public key of 32 bytes. */
@@ -38,6 +42,7 @@ const BOOLEAN = new Map<string, keyof Flags>([
   ["h", "help"],
   ["help", "help"],
   ["version", "version"],
+  ["q", "quiet"],
 ]);
 const STRING = new Map<string, keyof Flags>([
   ["D", "destination"],
@@ -47,6 +52,7 @@ const STRING = new Map<string, keyof Flags>([
   ["t", "timeoutMs"],
   ["S", "subjectSuffix"],
   ["c", "configFile"],
+  ["j", "jobs"],
 ]);
 
 /** A command line that cannot be run; exit code 2. */
@@ -93,7 +99,7 @@ function parseBool(name: string, value: string): boolean {
  * after `--`.
  */
 export function parseFlags(argv: readonly string[]): Flags {
-  const values: Record<string, unknown> = { configFile: DEFAULT_CONFIG_FILE };
+  const values: Record<string, unknown> = { configFile: DEFAULT_CONFIG_FILE, jobs: 1 };
   for (const key of BOOLEAN.values()) values[key] = false;
   let i = 0;
   for (; i < argv.length; i++) {
@@ -125,6 +131,10 @@ export function parseFlags(argv: readonly string[]): Flags {
       if (ms === undefined) throw new UsageError(`invalid value "${value}" for flag -t: parse error`);
       // The original applies -t only when it is positive; -t 0 (its default) means no timeout.
       values[key] = ms > 0 ? ms : undefined;
+    } else if (key === "jobs") {
+      const jobs = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+      if (!Number.isSafeInteger(jobs) || jobs < 1) throw new UsageError(`invalid value "${value}" for flag -j: a number of scripts, 1 or more`);
+      values[key] = jobs;
     } else if (key === "verbs") {
       values[key] = parseVerbs(value);
     } else {
@@ -166,6 +176,9 @@ Options:
   -t duration  stop after this long (Go syntax: 500ms, 1h2m3s; 0 or less: no timeout); scripts
                still running are killed
   -S suffix    use subject <subject>.<suffix> instead of <subject>.all
+  -j N         receiving: run up to N scripts at the same time (default 1: one at a time);
+               scripts always start in the order their messages arrived
+  -q           quiet: no log lines on stderr (Ready, Incoming message, Exec, Message error)
   -C           print an example config with a freshly generated identity
   -h, --help   show this help
   --version    show the version
@@ -175,5 +188,6 @@ REMAPHORE_SENDER, REMAPHORE_VERB, REMAPHORE_TIME, REMAPHORE_UUID, REMAPHORE_MSG 
 destination matched) REMAPHORE_DESTMATCH in its environment. Its combined output answers requests.
 
 Exit codes: 0 message received / replies printed / message sent; 1 timeout with nothing received;
-2 usage or configuration error; 3 runtime error. Set REMAPHORE_LOG=debug to see why messages are ignored.
+2 usage or configuration error; 3 runtime error. A receiver logs as the original does on stderr;
+set REMAPHORE_LOG=debug to see why each message was ignored, or -q for silence.
 `;

@@ -2,15 +2,20 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { generateKeyPair } from "@org/identity";
 import {
+  buildMessage,
   connectRemaphore,
   exampleConfig,
   loadRemaphoreConfig,
   matchDestination,
   messageUuid,
   MessagingError,
+  publishOnce,
+  PublishOnceUnsupported,
+  publishSubject,
   renderRemaphoreConfig,
   suspectedResponders,
   type DestinationFilter,
+  type Listener,
   type RemaphoreClient,
   type RemaphoreConfig,
   type Received,
@@ -20,6 +25,9 @@ import {
 } from "@org/messaging";
 import { parseFlags, USAGE, UsageError, type Flags } from "./flags.js";
 import { isGoSpace } from "./go-space.js";
+import { JobQueue } from "./job-queue.js";
+import { createLog, type Log } from "./log.js";
+import { originalReason } from "./message-error.js";
 import { runScript, scriptReply } from "./run-script.js";
 
 /** Where the command writes. */
@@ -33,10 +41,11 @@ const EXIT_TIMEOUT = 1;
 const EXIT_USAGE = 2;
 const EXIT_RUNTIME = 3;
 
-/** Scripts run at the same time by one receiver; more messages wait for a free slot. */
-const MAX_CONCURRENT_SCRIPTS = 8;
-/** Output of a script kept for its reply. */
-const MAX_SCRIPT_OUTPUT = 1024 * 1024;
+/**
+ * Room kept in a reply for what is not script output: the signed framing (keys, signature, time,
+ * id, verb: under 200 bytes), the exit code and the note that the output was cut.
+ */
+const REPLY_OVERHEAD = 512;
 /** How long a sender waits for a server when no -t is given, as the original does. */
 const DEFAULT_SEND_DEADLINE_MS = 10_000;
 
@@ -112,7 +121,19 @@ function outgoing(flags: Flags): SendOptions {
 }
 
 async function send(config: RemaphoreConfig, flags: Flags): Promise<number> {
-  const client = await connect(config, flags.timeoutMs ?? DEFAULT_SEND_DEADLINE_MS);
+  const deadlineMs = flags.timeoutMs ?? DEFAULT_SEND_DEADLINE_MS;
+  if (config.credentials === undefined) {
+    // A plain server: one connection and three protocol lines, without loading the NATS client.
+    const message = outgoing(flags);
+    const { raw } = buildMessage(config, message, false, { now: Date.now, random: (length) => new Uint8Array(randomBytes(length)) });
+    try {
+      await publishOnce(config.servers, publishSubject(config.subject, message.subjectSuffix), raw, { deadlineMs });
+      return EXIT_OK;
+    } catch (error) {
+      if (!(error instanceof PublishOnceUnsupported)) throw error;
+    }
+  }
+  const client = await connect(config, deadlineMs);
   try {
     await client.send(outgoing(flags));
     return EXIT_OK;
@@ -121,7 +142,7 @@ async function send(config: RemaphoreConfig, flags: Flags): Promise<number> {
   }
 }
 
-async function request(config: RemaphoreConfig, flags: Flags, io: Io): Promise<number> {
+async function request(config: RemaphoreConfig, flags: Flags, io: Io, log: Log): Promise<number> {
   const message = outgoing(flags);
   // As in the original, a request nobody is configured to answer fails before connecting.
   if (suspectedResponders(config, message.destination ?? "**").length === 0) {
@@ -139,18 +160,13 @@ async function request(config: RemaphoreConfig, flags: Flags, io: Io): Promise<n
         io.out(formatReply(reply, separator));
       },
       onRejected: (rejection) => {
-        debug(io, `ignored a reply: ${rejection.reason} (${rejection.detail})`);
+        log.debug(`ignored a reply: ${rejection.reason} (${rejection.detail})`);
       },
     });
     return result.replies.length > 0 ? EXIT_OK : EXIT_TIMEOUT;
   } finally {
     await client.close();
   }
-}
-
-let debugEnabled = false;
-function debug(io: Io, text: string): void {
-  if (debugEnabled) io.err(`remaphore: debug: ${text}\n`);
 }
 
 function scriptEnvironment(message: VerifiedMessage, destinationMatch: string | undefined): Record<string, string> {
@@ -165,7 +181,10 @@ function scriptEnvironment(message: VerifiedMessage, destinationMatch: string | 
   return env;
 }
 
-async function receive(config: RemaphoreConfig, flags: Flags, io: Io): Promise<number> {
+/** Exit codes of a receiver stopped by a signal: 128 + the signal's number, as a shell reports it. */
+const SIGNAL_EXIT: Readonly<Record<"SIGINT" | "SIGTERM", number>> = { SIGINT: 130, SIGTERM: 143 };
+
+async function receive(config: RemaphoreConfig, flags: Flags, log: Log): Promise<number> {
   const started = Date.now();
   const deadline = flags.timeoutMs === undefined ? undefined : started + flags.timeoutMs;
   let client: RemaphoreClient;
@@ -184,14 +203,16 @@ async function receive(config: RemaphoreConfig, flags: Flags, io: Io): Promise<n
     : flags.destination !== undefined
       ? { kind: "exact", pattern: flags.destination }
       : { kind: "match", destination: config.destination };
-  const stop = new AbortController();
-  const inbox = client.receive({ subjectSuffix: flags.subjectSuffix, destinationFilter: filter, sender: flags.publicKey, signal: stop.signal });
-  // The subscription exists once the generator has started; start it before announcing it.
-  let pendingNext: Promise<IteratorResult<Received, void>> | undefined = inbox.next();
-  await client.flush();
-  debug(io, `listening on ${config.subject}.${flags.subjectSuffix ?? "all"}`);
-  const running = new Set<Promise<void>>();
+  // The reply must fit in the server's max_payload with its framing and a note that it was cut.
+  const maxOutput = Math.max(0, client.maxPayload - REPLY_OVERHEAD);
+  const queue = new JobQueue(flags.jobs);
+  const kill = new AbortController();
   let matched = 0;
+  let signalled: number | undefined;
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
 
   const handle = async (message: VerifiedMessage): Promise<void> => {
     let reply: string | Uint8Array;
@@ -199,59 +220,91 @@ async function receive(config: RemaphoreConfig, flags: Flags, io: Io): Promise<n
       const remaining = deadline === undefined ? undefined : deadline - Date.now();
       // Whatever the filter, scripts learn the local destination when the message's pattern matches it.
       const destinationMatch = matchDestination(config.destination, message.destination) ? config.destination : undefined;
-      const result = await runScript([...flags.args, message.verb, Buffer.from(message.payload).toString("utf8")], {
+      const command = [...flags.args, message.verb, Buffer.from(message.payload).toString("utf8")];
+      const result = await runScript(command, {
         env: scriptEnvironment(message, destinationMatch),
         timeoutMs: remaining,
-        maxOutputBytes: MAX_SCRIPT_OUTPUT,
+        maxOutputBytes: maxOutput,
+        signal: kill.signal,
       });
+      log.info(`Exec (${result.exitCode}): '${command.join(" ")}'`);
+      if (result.error !== undefined) log.info(`ERROR: ${result.error}`);
       // The script's output goes back byte for byte, whatever its encoding.
-      reply = scriptReply(result, MAX_SCRIPT_OUTPUT);
-      debug(io, `script exited with ${result.exitCode}`);
+      reply = scriptReply(result, maxOutput);
+      log.debug(`script exited with ${result.exitCode}`);
     } else {
       reply = "NO_DATA";
     }
-    if (message.request) await client.reply(message, reply);
+    if (message.request) {
+      await client.reply(message, reply, { flush: false }).catch((error: unknown) => {
+        log.info(`Reply error: ${(error as Error).message}`);
+      });
+    }
   };
 
-  const timeout = new Promise<"timeout">((resolve) => {
-    if (deadline !== undefined) setTimeout(() => { resolve("timeout"); }, Math.max(0, deadline - Date.now())).unref();
-  });
-  try {
-    for (;;) {
-      pendingNext ??= inbox.next();
-      const next = await Promise.race([pendingNext, timeout]);
-      if (next === "timeout" || next.done) break;
-      pendingNext = undefined;
-      const item = next.value;
-      if (!item.accepted) {
-        debug(io, `ignored a message${item.rejection.message ? ` from ${item.rejection.message.senderText}` : ""}: ${item.rejection.reason} (${item.rejection.detail})`);
-        continue;
-      }
-      const message = item.message;
-      if (verbs && !verbs.includes(message.verb)) {
-        debug(io, `ignored a message from ${message.senderText}: verb ${JSON.stringify(message.verb)} not in -v`);
-        continue;
-      }
-      if (uuid !== undefined && Buffer.from(message.uuid).toString("hex") !== uuid) {
-        debug(io, `ignored a message from ${message.senderText}: uuid does not match -u`);
-        continue;
-      }
-      matched += 1;
-      const task = handle(message)
-        .catch((error: unknown) => {
-          io.err(`remaphore: ERROR: ${(error as Error).message}\n`);
-        })
-        .finally(() => running.delete(task));
-      running.add(task);
-      if (once) break;
-      if (running.size >= MAX_CONCURRENT_SCRIPTS) await Promise.race(running);
+  const onReceived = (item: Received): void => {
+    if (!item.accepted) {
+      const { rejection } = item;
+      const original = originalReason(rejection.reason);
+      if (original !== undefined) log.info(`Message error: ${original}`);
+      log.debug(`ignored a message${rejection.senderText === undefined ? "" : ` from ${rejection.senderText}`}: ${rejection.reason} (${rejection.detail})`);
+      return;
     }
-    await Promise.all(running);
+    const message = item.message;
+    if (verbs && !verbs.includes(message.verb)) {
+      log.debug(`ignored a message from ${message.senderText}: verb ${JSON.stringify(message.verb)} not in -v`);
+      return;
+    }
+    if (uuid !== undefined && Buffer.from(message.uuid).toString("hex") !== uuid) {
+      log.debug(`ignored a message from ${message.senderText}: uuid does not match -u`);
+      return;
+    }
+    if (once && matched > 0) return;
+    matched += 1;
+    log.info("Incoming message");
+    if (log.level === "debug") log.debug(`queued message ${Buffer.from(message.uuid).toString("hex")} (${queue.pending} waiting before it)`);
+    if (!queue.push(() => handle(message))) log.info("ERROR: too many messages waiting for their script: message dropped");
+    if (once) finish();
+  };
+
+  const onSignal = (signal: "SIGINT" | "SIGTERM"): void => {
+    log.debug(`${signal}: stopping, killing running scripts`);
+    queue.clear();
+    signalled = SIGNAL_EXIT[signal];
+    kill.abort();
+    finish();
+  };
+  const onInterrupt = (): void => {
+    onSignal("SIGINT");
+  };
+  const onTerminate = (): void => {
+    onSignal("SIGTERM");
+  };
+  process.once("SIGINT", onInterrupt);
+  process.once("SIGTERM", onTerminate);
+  const timer =
+    deadline === undefined
+      ? undefined
+      : setTimeout(() => {
+          // Messages still waiting for their turn at the deadline are not run, as in the original.
+          queue.clear();
+          finish();
+        }, Math.max(0, deadline - Date.now()));
+  let listener: Listener | undefined;
+  try {
+    listener = await client.listen({ subjectSuffix: flags.subjectSuffix, destinationFilter: filter, sender: flags.publicKey }, onReceived);
+    // listen resolves once the server has the subscription: from here no message is missed.
+    log.info("Ready");
+    log.debug(`listening on ${config.subject}.${flags.subjectSuffix ?? "all"}`);
+    await finished;
+    listener.stop();
+    await queue.idle();
+    if (signalled !== undefined) return signalled;
   } finally {
-    // Ending the subscription settles a receive still waiting for a message.
-    stop.abort();
-    await pendingNext;
-    await inbox.return(undefined);
+    clearTimeout(timer);
+    listener?.stop();
+    process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onTerminate);
     await client.close();
   }
   return matched > 0 ? EXIT_OK : EXIT_TIMEOUT;
@@ -263,7 +316,6 @@ export async function main(
   io: Io = { out: (text) => void process.stdout.write(text), err: (text) => void process.stderr.write(text) },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  debugEnabled = env.REMAPHORE_LOG === "debug";
   let flags: Flags;
   try {
     flags = parseFlags(argv);
@@ -286,17 +338,26 @@ export async function main(
   }
   const loaded = await loadRemaphoreConfig(flags.configFile, { allowInsecurePermissions: env.REMAPHORE_ALLOW_INSECURE_CONFIG === "1" });
   if (!loaded.ok) {
-    const hint = loaded.error.code === "config_insecure" ? " (or set REMAPHORE_ALLOW_INSECURE_CONFIG=1)" : "";
+    const missing = (loaded.error.cause as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
+    const hint =
+      loaded.error.code === "config_insecure"
+        ? " (or set REMAPHORE_ALLOW_INSECURE_CONFIG=1)"
+        : missing
+          ? `\nremaphore: create one with a new identity: remaphore -C > ${flags.configFile} && chmod 600 ${flags.configFile} (or pick another file with -c)`
+          : "";
     io.err(`remaphore: ERROR: ${loaded.error.message}${hint}\n`);
     return EXIT_USAGE;
   }
   for (const warning of loaded.value.warnings) io.err(`remaphore: warning: ${warning}\n`);
   const config = loaded.value.config;
-  debug(io, `identity ${config.defaultIdentity}, destination ${config.destination}, ${config.peers.length} peers`);
+  const log = createLog((text) => {
+    io.err(text);
+  }, flags.quiet ? "quiet" : env.REMAPHORE_LOG === "debug" ? "debug" : "default");
+  log.debug(`identity ${config.defaultIdentity}, destination ${config.destination}, ${config.peers.length} peers`);
   try {
     if (flags.send) return await send(config, flags);
-    if (flags.request) return await request(config, flags, io);
-    return await receive(config, flags, io);
+    if (flags.request) return await request(config, flags, io, log);
+    return await receive(config, flags, log);
   } catch (error) {
     if (error instanceof Error) {
       io.err(`remaphore: ERROR: ${error.message}\n`);

@@ -1,10 +1,30 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveCommand, runScript, scriptReply } from "./run-script.js";
 
 const sh = (body: string): string[] => ["/bin/sh", "-c", body];
+
+/** Whether a process has ended (gone, or a zombie nobody has reaped yet). */
+function isGone(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").startsWith("Z");
+  } catch {
+    return true;
+  }
+}
+
+/** Polls until `probe` gives a value, within one generous deadline. */
+async function waitFor<T>(probe: () => T | undefined, deadlineMs = 15_000): Promise<T> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error("gave up waiting");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** Sockets, servers and processes Node holds open. */
 const openHandles = (): string[] => process.getActiveResourcesInfo().filter((kind) => /Pipe|TCP|Process/.test(kind)).sort();
@@ -34,7 +54,7 @@ describe("runScript", () => {
 
   it("keeps stdout and stderr in the order written, with the exit code", async () => {
     const result = await runScript(sh('printf "a\\n"; printf "b\\n" >&2; printf "c"; exit 7'), { env: {}, maxOutputBytes: 1000 });
-    expect(result).toEqual({ exitCode: 7, bytes: Buffer.from("a\nb\nc"), output: "a\nb\nc", truncated: false });
+    expect(result).toEqual({ exitCode: 7, bytes: Buffer.from("a\nb\nc"), output: "a\nb\nc", truncated: false, error: "exit status 7" });
   });
 
   it("passes exactly the environment given", async () => {
@@ -43,7 +63,7 @@ describe("runScript", () => {
   });
 
   it("answers -1 for a command that cannot start", async () => {
-    expect(await runScript(["/nonexistent/script"], { env: {}, maxOutputBytes: 1000 })).toEqual({ exitCode: -1, bytes: Buffer.alloc(0), output: "", truncated: false });
+    expect(await runScript(["/nonexistent/script"], { env: {}, maxOutputBytes: 1000 })).toMatchObject({ exitCode: -1, bytes: Buffer.alloc(0), output: "", truncated: false });
     expect((await runScript([join(dir, "a", "plain.sh")], { env: {}, maxOutputBytes: 1000 })).exitCode).toBe(-1);
   });
 
@@ -56,7 +76,7 @@ describe("runScript", () => {
 
   it("answers -1 for a bare name that is not on the path", async () => {
     for (const searchPath of [join(dir, "c"), "", "/nonexistent"]) {
-      expect(await runScript(["hello.sh"], { env: {}, maxOutputBytes: 1000, searchPath })).toEqual({ exitCode: -1, bytes: Buffer.alloc(0), output: "", truncated: false });
+      expect(await runScript(["hello.sh"], { env: {}, maxOutputBytes: 1000, searchPath })).toMatchObject({ exitCode: -1, bytes: Buffer.alloc(0), output: "", truncated: false });
     }
   });
 
@@ -67,7 +87,7 @@ describe("runScript", () => {
       [["/usr/bin/env"], { REMAPHORE_MSG: "a\0b" }],
       [["/bin/ec\0ho"], {}],
     ] as const) {
-      expect(await runScript(command, { env, maxOutputBytes: 1000 })).toEqual({ exitCode: -1, bytes: Buffer.alloc(0), output: "", truncated: false });
+      expect(await runScript(command, { env, maxOutputBytes: 1000 })).toMatchObject({ exitCode: -1, bytes: Buffer.alloc(0), output: "", truncated: false });
     }
     expect(openHandles()).toEqual(before);
   });
@@ -80,7 +100,20 @@ describe("runScript", () => {
 
   it("kills the script and its children at the deadline", async () => {
     const result = await runScript(sh("sleep 30 & sleep 30; echo never"), { env: {}, timeoutMs: 200, maxOutputBytes: 1000 });
-    expect(result).toEqual({ exitCode: -1, bytes: Buffer.alloc(0), output: "", truncated: false });
+    expect(result).toEqual({ exitCode: -1, bytes: Buffer.alloc(0), output: "", truncated: false, error: "signal: killed" });
+  });
+
+  it("kills the script's whole process group when aborted", async () => {
+    const pids = join(dir, "pids");
+    const abort = new AbortController();
+    // The script starts a child in the background and reports both ids, then waits.
+    const running = runScript(sh(`sleep 300 & echo "$$ $!" > ${pids}.tmp && mv ${pids}.tmp ${pids}; wait`), { env: {}, maxOutputBytes: 1000, signal: abort.signal });
+    const started = await waitFor(() => (existsSync(pids) ? readFileSync(pids, "utf8").trim().split(" ").map(Number) : undefined));
+    expect(started).toHaveLength(2);
+    expect(started.some(isGone)).toBe(false);
+    abort.abort();
+    expect(await running).toMatchObject({ exitCode: -1, error: "signal: killed" });
+    await waitFor(() => (started.every(isGone) ? true : undefined));
   });
 
   it("caps the output and says so", async () => {

@@ -15,6 +15,11 @@ export interface ScriptResult {
   readonly output: string;
   /** Whether output beyond the cap was dropped. */
   readonly truncated: boolean;
+  /**
+   * What went wrong, worded as the original logs it (`exit status 7`, `signal: killed`, `exec:
+   * "x": executable file not found in $PATH`); undefined when the script exited 0.
+   */
+  readonly error?: string | undefined;
 }
 
 /** Options of {@link runScript}. */
@@ -26,10 +31,23 @@ export interface ScriptOptions {
   readonly maxOutputBytes: number;
   /** Where a bare command name is looked for, `:`-separated; the caller's PATH when not given. */
   readonly searchPath?: string | undefined;
+  /** Aborting kills the script's whole process group (Ctrl-C, SIGTERM). */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** What a script that never ran answers. */
-const NOT_STARTED: ScriptResult = { exitCode: -1, bytes: Buffer.alloc(0), output: "", truncated: false };
+function notStarted(error: string): ScriptResult {
+  return { exitCode: -1, bytes: Buffer.alloc(0), output: "", truncated: false, error };
+}
+
+/** Kills a detached child's process group, or the child alone when the group is gone. */
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL");
+  }
+}
 
 async function isExecutableFile(path: string): Promise<boolean> {
   try {
@@ -111,13 +129,15 @@ async function socketPair(): Promise<{ reader: Socket; writer: Socket; close: ()
  * arguments or environment values Node cannot pass, such as ones holding a NUL byte) answers -1.
  */
 export async function runScript(command: readonly string[], options: ScriptOptions): Promise<ScriptResult> {
-  const file = await resolveCommand(command[0] ?? "", options.searchPath ?? process.env.PATH);
-  if (file === undefined) return NOT_STARTED;
+  const name = command[0] ?? "";
+  const file = await resolveCommand(name, options.searchPath ?? process.env.PATH);
+  if (file === undefined) return notStarted(`exec: ${JSON.stringify(name)}: executable file not found in $PATH`);
+  if (options.signal?.aborted) return notStarted("signal: killed");
   let pair: Awaited<ReturnType<typeof socketPair>>;
   try {
     pair = await socketPair();
-  } catch {
-    return NOT_STARTED;
+  } catch (error) {
+    return notStarted(`exec: ${(error as Error).message}`);
   }
   const { reader, writer } = pair;
   const chunks: Buffer[] = [];
@@ -137,50 +157,49 @@ export async function runScript(command: readonly string[], options: ScriptOptio
     });
   });
   try {
-    const exitCode = await new Promise<number>((resolve) => {
+    const outcome = await new Promise<{ exitCode: number; error?: string | undefined }>((resolve) => {
       let killed = false;
       let child: ChildProcess;
       try {
         child = spawn(file, command.slice(1), {
-          argv0: command[0],
+          argv0: name,
           env: { ...options.env },
           stdio: ["ignore", writer, writer],
           detached: true,
           shell: false,
         });
-      } catch {
+      } catch (error) {
         // Node refuses some arguments before starting anything (a NUL byte, for one).
         writer.destroy();
         reader.destroy();
-        resolve(-1);
+        resolve({ exitCode: -1, error: `exec: ${(error as Error).message}` });
         return;
       }
       // The child holds its own copies of the socket; ours must close for the reader to see the end.
       writer.destroy();
-      const timer =
-        options.timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              killed = true;
-              try {
-                if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-              } catch {
-                child.kill("SIGKILL");
-              }
-            }, Math.max(0, options.timeoutMs));
-      child.once("error", () => {
+      const kill = (): void => {
+        killed = true;
+        killGroup(child);
+      };
+      const timer = options.timeoutMs === undefined ? undefined : setTimeout(kill, Math.max(0, options.timeoutMs));
+      options.signal?.addEventListener("abort", kill, { once: true });
+      const settle = (result: { exitCode: number; error?: string | undefined }): void => {
         clearTimeout(timer);
+        options.signal?.removeEventListener("abort", kill);
+        resolve(result);
+      };
+      child.once("error", (error) => {
         reader.destroy();
-        resolve(-1);
+        settle({ exitCode: -1, error: `exec: ${error.message}` });
       });
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        resolve(killed || code === null ? -1 : code);
+      child.once("exit", (code, signal) => {
+        if (killed || code === null) settle({ exitCode: -1, error: `signal: ${signal === "SIGTERM" ? "terminated" : "killed"}` });
+        else settle({ exitCode: code, error: code === 0 ? undefined : `exit status ${code}` });
       });
     });
     await drained;
     const bytes = Buffer.concat(chunks);
-    return { exitCode, bytes, output: bytes.toString("utf8"), truncated };
+    return { exitCode: outcome.exitCode, bytes, output: bytes.toString("utf8"), truncated, error: outcome.error };
   } finally {
     await pair.close();
   }

@@ -88,7 +88,8 @@ describe("the remaphore command against a real nats-server", () => {
   }, 40_000);
 
   it("ignores, with a debug reason, an unknown key, a wrong verb, a forged signature, a replay and a skewed message", async () => {
-    const receiver = remaphore(["-c", conf("site.down.host1"), "-t", "4s"]);
+    // The receiver waits for a last message with the id "end", sent after all the others.
+    const receiver = remaphore(["-c", conf("site.down.host1"), "-u", "end"]);
     await listening(receiver);
     const stranger = new Fleet(server.url, ["site.stranger"]);
     expect((await remaphore(["-c", stranger.node("site.stranger").configFile, "-s", "hi"]).done).code).toBe(0);
@@ -109,10 +110,17 @@ describe("the remaphore command against a real nats-server", () => {
     nc.publish("remaphore.all", once);
     nc.publish("remaphore.all", once);
     nc.publish("remaphore.all", message(now - 60_000_000_000n, "late"));
+    const end = encodeMessage({ destination: "**", time: BigInt(Date.now()) * 1_000_000n, uuid: Buffer.from("end"), verb: "ping", request: false, payload: Buffer.from("end") }, sender.pair);
+    if (!end.ok) throw end.error;
+    nc.publish("remaphore.all", end.value);
     await nc.drain();
     const result = await receiver.done;
     expect(result.code).toBe(0);
     for (const reason of ["unknown_sender", "verb_not_allowed", "bad_signature", "replay", "skew"]) expect(result.stderr).toContain(`: ${reason} (`);
+    // The same drops in the original's words, on its log lines.
+    for (const reason of ["peer key or permission not known", "signature corrupt", "message outside of time window", "message replayed"]) {
+      expect(result.stderr).toMatch(new RegExp(`^\\d{4}/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d Message error: ${reason}$`, "m"));
+    }
   }, 30_000);
 
   it("hands shell metacharacters to the script verbatim and runs nothing else", async () => {
@@ -179,9 +187,10 @@ describe("the remaphore command against a real nats-server", () => {
   }, 30_000);
 
   it("kills a script still running at the deadline and answers -1", async () => {
-    const receiver = remaphore(["-c", conf("site.down.host2"), "-o", "-t", "2s", join(scripts, "slow.sh")]);
+    // Long enough for the request to arrive on a loaded machine; the script sleeps 30 s.
+    const receiver = remaphore(["-c", conf("site.down.host2"), "-o", "-t", "8s", join(scripts, "slow.sh")]);
     await listening(receiver);
-    const request = await remaphore(["-c", conf("site.up.host1"), "-r", "-t", "6s", "-D", "site.down.host2", "x"]).done;
+    const request = await remaphore(["-c", conf("site.up.host1"), "-r", "-t", "25s", "-D", "site.down.host2", "x"]).done;
     expect(request.stdout).toBe("site.down.host2,-1,\n");
     expect((await receiver.done).code).toBe(0);
   }, 30_000);
@@ -203,6 +212,7 @@ describe("the remaphore command against a real nats-server", () => {
     const missing = await remaphore(["-c", join(scripts, "missing.conf"), "-s"]).done;
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^remaphore: ERROR: cannot read/);
+    expect(missing.stderr).toContain(`remaphore -C > ${join(scripts, "missing.conf")}`);
   });
 
   it("exits 3 with nats: timeout when no server is reachable by -t", async () => {

@@ -37,6 +37,8 @@ export class Fleet {
   constructor(
     private readonly natsUrl: string,
     destinations: readonly string[],
+    /** Write no `credentials` line: the nodes connect to a plain nats-server without them. */
+    private readonly withoutCredentials = false,
   ) {
     writeCredentials(this.credentials);
     for (const destination of destinations) {
@@ -51,7 +53,7 @@ export class Fleet {
     const peers = [...this.nodes.values()].filter((peer) => peer !== node).map((peer) => `${peer.destination} ${peer.key} ${verbs}`);
     const text = [
       `server: ${this.natsUrl}`,
-      `credentials: ${this.credentials}`,
+      ...(this.withoutCredentials ? [] : [`credentials: ${this.credentials}`]),
       "subject: remaphore",
       `default_identity: ${node.key}`,
       `destination: ${node.destination}`,
@@ -90,9 +92,14 @@ export interface RunResult {
 /** A remaphore process still running. */
 export interface Running {
   readonly done: Promise<RunResult>;
-  /** Resolves once stderr shows the debug line saying it is connected and listening. */
+  /** What it wrote on stderr so far. */
   readonly stderr: () => string;
+  /** Sends it a signal. */
+  readonly kill: (signal: NodeJS.Signals) => void;
 }
+
+/** How long a test waits for something that should happen at once: generous, for a loaded machine. */
+export const EVENT_DEADLINE_MS = 30_000;
 
 /** Starts remaphore with `args`; debug logging on, so tests can see why messages were ignored. */
 export function remaphore(args: readonly string[], env: NodeJS.ProcessEnv = {}): Running {
@@ -101,17 +108,38 @@ export function remaphore(args: readonly string[], env: NodeJS.ProcessEnv = {}):
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<RunResult>((resolve) => child.once("close", (code) => {
-    resolve({ code, stdout, stderr });
+  const done = new Promise<RunResult>((resolve) => child.once("close", (code, signal) => {
+    resolve({ code: code ?? (signal === null ? null : -1), stdout, stderr });
   }));
-  return { done, stderr: () => stderr };
+  running.add(child);
+  void done.then(() => running.delete(child));
+  return {
+    done,
+    stderr: () => stderr,
+    kill: (signal) => {
+      child.kill(signal);
+    },
+  };
 }
 
-/** Waits until a running receiver has subscribed (it logs `listening` at debug level). */
-export async function listening(process: Running): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (process.stderr().includes("listening on")) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
+const running = new Set<ReturnType<typeof spawn>>();
+// A test that fails half-way must not leave receivers behind.
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+/** Polls `probe` until it gives a value, within one generous overall deadline. */
+export async function eventually<T>(probe: () => T | undefined | false, what: string, deadlineMs = EVENT_DEADLINE_MS): Promise<T> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > until) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error(`the receiver did not start listening:\n${process.stderr()}`);
+}
+
+/** Waits until a running receiver has subscribed: it logs `Ready` only then. */
+export async function listening(process: Running): Promise<void> {
+  await eventually(() => /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d Ready$/m.test(process.stderr()), `the receiver to log Ready:\n${process.stderr()}`);
 }

@@ -1,4 +1,4 @@
-import bs58 from "bs58";
+import { decodeBase58Bytes, encodeBase58Bytes } from "./base58.js";
 import { IdentityError } from "./identity-error.js";
 import { PUBLIC_KEY_LENGTH, SECRET_KEY_LENGTH, SEED_LENGTH, SIGNATURE_LENGTH, keyPairFromSecretKey, keyPairFromSeed, type KeyPair } from "./key-pair.js";
 import type { Result } from "./result.js";
@@ -6,11 +6,11 @@ import { err, ok } from "./result.js";
 
 /** Encodes bytes in base58 with the Bitcoin alphabet (remaphore's keys and signatures). */
 export function encodeBase58(bytes: Uint8Array): string {
-  return bs58.encode(bytes);
+  return encodeBase58Bytes(bytes);
 }
 
 function decodeBase58(text: string, length: number, what: string): Result<Uint8Array, IdentityError> {
-  const bytes = bs58.decodeUnsafe(text.trim());
+  const bytes = decodeBase58Bytes(text.trim());
   if (bytes === undefined || text.trim() === "") return err(new IdentityError("invalid_encoding", `the ${what} is not valid base58`));
   if (bytes.length !== length) {
     return err(new IdentityError("wrong_length", `the ${what} has ${bytes.length} bytes, expected ${length}`));

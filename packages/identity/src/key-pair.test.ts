@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify } from "node:crypto";
 import fc from "fast-check";
+import nacl from "tweetnacl";
 import { describe, expect, it } from "vitest";
 import { generateKeyPair, keyPairFromSecretKey, keyPairFromSeed, signBytes, verifyBytes } from "./key-pair.js";
 
@@ -38,7 +39,9 @@ describe("Ed25519 (RFC 8032 §7.1)", () => {
     const signature = signBytes(hex(vector.message), pair.secretKey);
     expect(Buffer.from(signature).toString("hex")).toBe(vector.signature);
     expect(verifyBytes(hex(vector.message), signature, pair.publicKey)).toBe(true);
-    // The same vector checked by Node's own Ed25519, independently of tweetnacl.
+    // The same vector checked by a second, pure-JavaScript implementation.
+    expect(nacl.sign.detached.verify(hex(vector.message), signature, pair.publicKey)).toBe(true);
+    expect(Buffer.from(nacl.sign.keyPair.fromSeed(hex(vector.seed)).secretKey).equals(Buffer.from(pair.secretKey))).toBe(true);
     const publicKey = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: b64u(hex(vector.publicKey)) }, format: "jwk" });
     expect(nodeVerify(null, hex(vector.message), publicKey, hex(vector.signature))).toBe(true);
   });
@@ -52,6 +55,35 @@ describe("Ed25519 (RFC 8032 §7.1)", () => {
       }),
       { numRuns: 30 },
     );
+  });
+
+  it("agrees with tweetnacl, an independent implementation, on keys, signatures and verdicts", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 256 }), fc.nat(255), (seed, message, flip) => {
+        const pair = keyPairFromSeed(seed);
+        const reference = nacl.sign.keyPair.fromSeed(seed);
+        const signature = signBytes(message, pair.secretKey);
+        const tampered = new Uint8Array(signature);
+        tampered[flip % 64] = tampered[flip % 64]! ^ 1;
+        return (
+          Buffer.from(reference.publicKey).equals(Buffer.from(pair.publicKey)) &&
+          Buffer.from(nacl.sign.detached(message, reference.secretKey)).equals(Buffer.from(signature)) &&
+          verifyBytes(message, signature, pair.publicKey) &&
+          verifyBytes(message, tampered, pair.publicKey) === nacl.sign.detached.verify(message, tampered, reference.publicKey)
+        );
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it("refuses, without throwing, a public key that is not a point on the curve", () => {
+    const pair = generateKeyPair();
+    const signature = signBytes(new Uint8Array([1]), pair.secretKey);
+    // y = 2 is not the y coordinate of any curve point.
+    const notAPoint = new Uint8Array(32);
+    notAPoint[0] = 2;
+    expect(verifyBytes(new Uint8Array([1]), signature, notAPoint)).toBe(false);
+    expect(verifyBytes(new Uint8Array([1]), signature, new Uint8Array(32).fill(0xff))).toBe(false);
   });
 
   it("rejects tampered messages and wrong lengths without throwing", () => {

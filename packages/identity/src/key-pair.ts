@@ -1,5 +1,4 @@
-import { randomBytes } from "node:crypto";
-import nacl from "tweetnacl";
+import { createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from "node:crypto";
 import { IdentityError } from "./identity-error.js";
 import type { Result } from "./result.js";
 import { err, ok } from "./result.js";
@@ -31,11 +30,56 @@ export function generateKeyPair(random: RandomSource = systemRandom): KeyPair {
   return keyPairFromSeed(random(SEED_LENGTH));
 }
 
+/** DER (PKCS #8) header of an Ed25519 private key; the 32-byte seed follows. */
+const PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
+/** DER (SPKI) header of an Ed25519 public key; the 32-byte key follows. */
+const SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
+
+/**
+ * Imported keys, by the array that holds their bytes: a peer's key or an identity's secret key is
+ * imported into OpenSSL once, not at every message.
+ */
+const privateKeys = new WeakMap<Uint8Array, KeyObject>();
+const publicKeys = new WeakMap<Uint8Array, KeyObject | null>();
+
+function importSeed(seed: Uint8Array): KeyObject {
+  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: "der", type: "pkcs8" });
+}
+
+function privateKeyObject(secretKey: Uint8Array): KeyObject {
+  let key = privateKeys.get(secretKey);
+  if (!key) {
+    key = importSeed(secretKey.subarray(0, SEED_LENGTH));
+    privateKeys.set(secretKey, key);
+  }
+  return key;
+}
+
+/** The public key imported for verification; null when OpenSSL refuses the bytes as a key. */
+function publicKeyObject(publicKey: Uint8Array): KeyObject | null {
+  let key = publicKeys.get(publicKey);
+  if (key === undefined) {
+    try {
+      key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: "der", type: "spki" });
+    } catch {
+      key = null;
+    }
+    publicKeys.set(publicKey, key);
+  }
+  return key;
+}
+
 /** Derives the key pair of a 32-byte seed. */
 export function keyPairFromSeed(seed: Uint8Array): KeyPair {
   if (seed.length !== SEED_LENGTH) throw new RangeError(`an Ed25519 seed has ${SEED_LENGTH} bytes, not ${seed.length}`);
-  const pair = nacl.sign.keyPair.fromSeed(seed);
-  return { publicKey: pair.publicKey, secretKey: pair.secretKey };
+  const privateKey = importSeed(seed);
+  const spki = createPublicKey(privateKey).export({ format: "der", type: "spki" });
+  const publicKey = new Uint8Array(spki.subarray(SPKI_PREFIX.length));
+  const secretKey = new Uint8Array(SECRET_KEY_LENGTH);
+  secretKey.set(seed, 0);
+  secretKey.set(publicKey, SEED_LENGTH);
+  privateKeys.set(secretKey, privateKey);
+  return { publicKey, secretKey };
 }
 
 /** Reads a 64-byte secret key (seed ‖ public key), checking that its public half belongs to the seed. */
@@ -53,7 +97,7 @@ export function keyPairFromSecretKey(secretKey: Uint8Array): Result<KeyPair, Ide
 /** Signs bytes with a 64-byte secret key; returns the 64-byte detached signature. */
 export function signBytes(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
   if (secretKey.length !== SECRET_KEY_LENGTH) throw new RangeError(`a secret key has ${SECRET_KEY_LENGTH} bytes, not ${secretKey.length}`);
-  return nacl.sign.detached(message, secretKey);
+  return new Uint8Array(sign(null, message, privateKeyObject(secretKey)));
 }
 
 /** The order of the Ed25519 group, L = 2^252 + 27742317777372353535851937790883648493, little-endian. */
@@ -76,12 +120,19 @@ function hasCanonicalScalar(signature: Uint8Array): boolean {
  * Checks a detached signature; wrong lengths are simply not valid. A signature whose scalar is not
  * below the group order is refused, as Go's `crypto/ed25519` and RFC 8032 do: otherwise adding
  * the order to it gives a second valid signature of the same message, which would slip past a
- * cache of signatures already seen.
+ * cache of signatures already seen. Node's Ed25519 (OpenSSL) does the check; the key is imported
+ * once per key array, so pass the same array for the same peer.
  */
 export function verifyBytes(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== SIGNATURE_LENGTH || publicKey.length !== PUBLIC_KEY_LENGTH) return false;
   if (!hasCanonicalScalar(signature)) return false;
-  return nacl.sign.detached.verify(message, signature, publicKey);
+  const key = publicKeyObject(publicKey);
+  if (key === null) return false;
+  try {
+    return verify(null, message, key, signature);
+  } catch {
+    return false;
+  }
 }
 
 /** Compares two byte arrays in time independent of where they differ. */

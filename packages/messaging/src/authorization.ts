@@ -1,5 +1,6 @@
 import { matchDestination } from "./destination-pattern.js";
 import { MessagingError } from "./messaging-error.js";
+import { peerIndex } from "./peer-index.js";
 import type { Identity, Peer, RemaphoreConfig, VerbList } from "./remaphore-config.js";
 import type { Result } from "@org/identity";
 import { err, ok } from "@org/identity";
@@ -11,7 +12,7 @@ export function isVerbAllowed(verbs: VerbList, verb: string): boolean {
 
 /** The peer with this base58 key; with duplicate entries the first wins, as in the original. */
 export function findPeer(config: RemaphoreConfig, publicKeyText: string): Peer | undefined {
-  return config.peers.find((peer) => peer.publicKeyText === publicKeyText);
+  return peerIndex(config).get(publicKeyText);
 }
 
 /** The identity to send with: `-p KEY`, else `default_identity`; it must permit the verb. */

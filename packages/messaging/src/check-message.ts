@@ -1,6 +1,8 @@
-import { isVerbAllowed, findPeer } from "./authorization.js";
+import { verifyBytes } from "@org/identity";
+import { isVerbAllowed } from "./authorization.js";
 import { matchDestination } from "./destination-pattern.js";
-import { decodeMessage, verifySignature, type DecodedMessage } from "./message-codec.js";
+import { decodeMessage, preBytes, type DecodedMessage } from "./message-codec.js";
+import { peerIndex } from "./peer-index.js";
 import type { Peer, RemaphoreConfig } from "./remaphore-config.js";
 import type { ReplayCache } from "./replay-cache.js";
 import type { Result } from "@org/identity";
@@ -14,13 +16,19 @@ export type RejectionReason =
   | "bad_signature"
   | "skew"
   | "replay"
-  | "destination";
+  | "destination"
+  /** A peer, but not the one `-p` asked for. */
+  | "other_sender"
+  /** More messages were waiting to be checked than the receiver keeps: dropped unread. */
+  | "overflow";
 
 /** A dropped message and why, for debug logs. */
 export interface Rejection {
   readonly reason: RejectionReason;
   readonly detail: string;
-  /** The decoded message, when it could be decoded. */
+  /** The sender key as written in the message, when the framing held one. */
+  readonly senderText?: string | undefined;
+  /** The decoded message, when it got as far as being decoded. */
   readonly message?: DecodedMessage | undefined;
 }
 
@@ -42,13 +50,19 @@ export type DestinationFilter =
 /** What {@link checkMessage} needs. */
 export interface CheckOptions {
   readonly config: RemaphoreConfig;
-  /** Current time in milliseconds since the epoch. */
+  /** When the message arrived, in milliseconds since the epoch: skew is judged against it. */
   readonly now: number;
   readonly replayCache?: ReplayCache | undefined;
   /** Replies are accepted from any known peer, whatever their verbs. */
   readonly kind: "message" | "reply";
   readonly destinationFilter?: DestinationFilter | undefined;
+  /** `-p`: only this sender (base58) is accepted; other peers are dropped as `other_sender`. */
+  readonly sender?: string | undefined;
 }
+
+const COMMA = 0x2c;
+const latin1 = new TextDecoder("latin1");
+const utf8 = new TextDecoder();
 
 function destinationMatches(filter: DestinationFilter | undefined, pattern: string): boolean {
   if (!filter || filter.kind === "none") return true;
@@ -56,30 +70,61 @@ function destinationMatches(filter: DestinationFilter | undefined, pattern: stri
   return matchDestination(filter.destination, pattern);
 }
 
+/** Positions of the first seven commas, or undefined when there are fewer. */
+function framing(raw: Uint8Array): number[] | undefined {
+  const commas: number[] = [];
+  let from = 0;
+  while (commas.length < 7) {
+    const at = raw.indexOf(COMMA, from);
+    if (at === -1) return undefined;
+    commas.push(at);
+    from = at + 1;
+  }
+  return commas;
+}
+
 /**
- * Decides whether to act on a received message, in the original's order — format, sender known
- * with the verb permitted, signature, time skew — then our additions: replay and destination.
- * Nothing is acted on unless this returns ok.
+ * Decides whether to act on a received message. Everything that can be refused without a
+ * signature check is refused first, so that a flood of forgeries costs little each: framing,
+ * sender (a configured peer, and the `-p` one when given), verb permitted, destination, then the
+ * full decoding. Only then the signature over the canonical re-serialisation (with the peer's key
+ * imported once), the time against the arrival time, and replays. Nothing is acted on unless this
+ * returns ok.
  */
 export function checkMessage(raw: Uint8Array, options: CheckOptions): Result<VerifiedMessage, Rejection> {
-  const decoded = decodeMessage(raw);
-  if (!decoded.ok) return err({ reason: "malformed", detail: decoded.error.message });
-  const message = decoded.value;
-  const peer = findPeer(options.config, message.senderText);
-  if (!peer) return err({ reason: "unknown_sender", detail: `sender ${message.senderText} is not a peer`, message });
-  if (options.kind === "message" && !isVerbAllowed(peer.verbs, message.verb)) {
-    return err({ reason: "verb_not_allowed", detail: `peer ${peer.destination} may not send verb ${JSON.stringify(message.verb)}`, message });
+  const commas = framing(raw);
+  if (!commas) return err({ reason: "malformed", detail: "message format corrupt: expected 8 comma-separated fields" });
+  // A base58 key is ASCII: latin1 reads it without a UTF-8 decoder, and never matches a peer if it is not.
+  const senderText = latin1.decode(raw.subarray(0, commas[0]));
+  const peer = peerIndex(options.config).get(senderText);
+  if (!peer) return err({ reason: "unknown_sender", detail: `sender ${senderText} is not a peer`, senderText });
+  if (options.sender !== undefined && senderText !== options.sender) {
+    return err({ reason: "other_sender", detail: "not the sender asked for with -p", senderText });
   }
-  if (!verifySignature(message)) return err({ reason: "bad_signature", detail: `signature corrupt (claimed sender ${peer.destination})`, message });
-  const skewMs = Number((BigInt(Math.round(options.now * 1e6)) - message.time) / 1_000_000n);
-  if (Math.abs(skewMs) > options.config.allowSkewMs) {
-    return err({ reason: "skew", detail: `message is ${skewMs} ms off our clock (allowed ${options.config.allowSkewMs} ms)`, message });
+  if (options.kind === "message") {
+    const verb = utf8.decode(raw.subarray(commas[4]! + 1, commas[5]));
+    if (!isVerbAllowed(peer.verbs, verb)) {
+      return err({ reason: "verb_not_allowed", detail: `peer ${peer.destination} may not send verb ${JSON.stringify(verb)}`, senderText });
+    }
+    const destination = utf8.decode(raw.subarray(commas[1]! + 1, commas[2]));
+    if (!destinationMatches(options.destinationFilter, destination)) {
+      return err({ reason: "destination", detail: `destination ${JSON.stringify(destination)} is not for us`, senderText });
+    }
+  }
+  const decoded = decodeMessage(raw, peer.publicKey);
+  if (!decoded.ok) return err({ reason: "malformed", detail: decoded.error.message, senderText });
+  const message = decoded.value;
+  if (!verifyBytes(preBytes(message), message.signature, peer.publicKey)) {
+    return err({ reason: "bad_signature", detail: `signature corrupt (claimed sender ${peer.destination})`, senderText, message });
+  }
+  // In nanoseconds, as the original compares: a float of nanoseconds since 1970 loses the last digits.
+  const skewNs = BigInt(Math.round(options.now)) * 1_000_000n - message.time;
+  if ((skewNs < 0n ? -skewNs : skewNs) > BigInt(options.config.allowSkewMs) * 1_000_000n) {
+    const skewMs = Number(skewNs / 1_000_000n);
+    return err({ reason: "skew", detail: `message is ${skewMs} ms off our clock (allowed ${options.config.allowSkewMs} ms)`, senderText, message });
   }
   if (options.replayCache && !options.replayCache.remember(Buffer.from(message.signature).toString("hex"), options.now)) {
-    return err({ reason: "replay", detail: "this signature was already accepted: a replay", message });
-  }
-  if (options.kind === "message" && !destinationMatches(options.destinationFilter, message.destination)) {
-    return err({ reason: "destination", detail: `destination ${JSON.stringify(message.destination)} is not for us`, message });
+    return err({ reason: "replay", detail: "this signature was already accepted: a replay", senderText, message });
   }
   return ok({ ...message, peer });
 }

@@ -20,8 +20,12 @@ export type { ConfigProblem, ConfigResult, Identity, Peer, RemaphoreConfig, Verb
 export { findPeer, isVerbAllowed, senderIdentity, suspectedResponders } from "./authorization.js";
 export { ReplayCache } from "./replay-cache.js";
 export { checkMessage } from "./check-message.js";
+export { peerIndex } from "./peer-index.js";
 export type { CheckOptions, DestinationFilter, Rejection, RejectionReason, VerifiedMessage } from "./check-message.js";
 export { RemaphoreClient, connectRemaphore } from "./remaphore-client.js";
-export type { ConnectOptions, Received, ReceiveOptions, Reply, RequestResult, SendOptions } from "./remaphore-client.js";
+export type { ConnectOptions, Listener, Received, ReceiveOptions, Reply, RequestResult, SendOptions } from "./remaphore-client.js";
 export { loadRemaphoreConfig } from "./load-config.js";
 export type { LoadConfigOptions, LoadedConfig } from "./load-config.js";
+export { buildMessage } from "./build-message.js";
+export { publishOnce, PublishOnceUnsupported } from "./publish-once.js";
+export type { PublishOnceOptions } from "./publish-once.js";

@@ -55,6 +55,18 @@ export function preBytes(fields: MessageFields): Uint8Array {
   return out;
 }
 
+const publicKeyTexts = new WeakMap<Uint8Array, string>();
+
+/** The base58 text of a key, encoded once per key array. */
+function publicKeyText(publicKey: Uint8Array): string {
+  let text = publicKeyTexts.get(publicKey);
+  if (text === undefined) {
+    text = encodeBase58(publicKey);
+    publicKeyTexts.set(publicKey, text);
+  }
+  return text;
+}
+
 /** Encodes and signs a message: `base58(public key),base58(signature),PRE`. */
 export function encodeMessage(fields: MessageFields, identity: KeyPair): Result<Uint8Array, MessagingError> {
   if (fields.destination.includes(",")) return err(new MessagingError("invalid_field", "a destination cannot contain ','"));
@@ -62,7 +74,7 @@ export function encodeMessage(fields: MessageFields, identity: KeyPair): Result<
   if (fields.time < INT64_MIN || fields.time > INT64_MAX) return err(new MessagingError("invalid_field", "the time does not fit in 64 bits"));
   const pre = preBytes(fields);
   const signature = signBytes(pre, identity.secretKey);
-  const head = encoder.encode(`${encodeBase58(identity.publicKey)},${encodeBase58(signature)},`);
+  const head = encoder.encode(`${publicKeyText(identity.publicKey)},${encodeBase58(signature)},`);
   const raw = new Uint8Array(head.length + pre.length);
   raw.set(head, 0);
   raw.set(pre, head.length);
@@ -85,15 +97,17 @@ function malformed(why: string): Result<never, MessagingError> {
 /**
  * Decodes a message as leniently as the original: upper-case and zero-padded hex, a `+` sign on the
  * time, and any flag other than `Q` (read as `_`). The payload is everything after the seventh
- * comma. The signature is not checked here: see {@link verifySignature}.
+ * comma. The signature is not checked here: see {@link verifySignature}. `knownSender` is the key
+ * the sender field's text is already known to stand for.
  */
-export function decodeMessage(raw: Uint8Array): Result<DecodedMessage, MessagingError> {
+export function decodeMessage(raw: Uint8Array, knownSender?: Uint8Array): Result<DecodedMessage, MessagingError> {
   const commas: number[] = [];
   for (let i = 0; i < raw.length && commas.length < 7; i++) if (raw[i] === COMMA) commas.push(i);
   if (commas.length < 7) return malformed(`expected 8 comma-separated fields, found ${commas.length + 1}`);
   const field = (index: number): string => decoder.decode(raw.subarray(index === 0 ? 0 : commas[index - 1]! + 1, commas[index]));
   const senderText = field(0);
-  const sender = decodeBase58PublicKey(senderText);
+  // A receiver that found the sender's text among its peers already holds the key's bytes.
+  const sender = knownSender === undefined ? decodeBase58PublicKey(senderText) : ok(knownSender);
   if (!sender.ok) return malformed(`sender key: ${sender.error.message}`);
   const signature = decodeBase58Signature(field(1));
   if (!signature.ok) return malformed(`signature: ${signature.error.message}`);

@@ -1,18 +1,44 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { connect, credsAuthenticator, type NatsConnection, type Subscription } from "nats";
-import { senderIdentity, suspectedResponders } from "./authorization.js";
+import type { NatsConnection, Subscription } from "nats";
+import { suspectedResponders } from "./authorization.js";
 import { checkMessage, type DestinationFilter, type Rejection, type VerifiedMessage } from "./check-message.js";
-import { encodeMessage, messageUuid, publishSubject, replySubject } from "./message-codec.js";
+import { buildMessage } from "./build-message.js";
+import { encodeMessage, publishSubject, replySubject } from "./message-codec.js";
 import { MessagingError } from "./messaging-error.js";
 import type { Identity, Peer, RemaphoreConfig } from "./remaphore-config.js";
 import { ReplayCache } from "./replay-cache.js";
 
 const encoder = new TextEncoder();
 
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
+/** Random bytes for message ids, drawn from the system a few kilobytes at a time (a reply needs 12). */
+function pooledRandom(length: number): Uint8Array {
+  if (randomOffset + length > randomPool.length) {
+    randomPool = randomBytes(Math.max(4096, length));
+    randomOffset = 0;
+  }
+  const out = new Uint8Array(randomPool.subarray(randomOffset, randomOffset + length));
+  randomOffset += length;
+  return out;
+}
+
+/** Messages waiting to be checked beyond which new ones are dropped (the Go client's default). */
+export const MAX_PENDING_MESSAGES = 65_536;
+/** Bytes waiting to be checked beyond which new messages are dropped (the Go client's default). */
+export const MAX_PENDING_BYTES = 64 * 1024 * 1024;
+/** Messages checked before the connection gets to read again. */
+const DRAIN_SLICE = 256;
+const EMPTY = { data: new Uint8Array(), arrivedAt: 0 };
+
 /** Options of {@link connectRemaphore}. */
 export interface ConnectOptions {
-  /** Use the config's `credentials` file (JWT + nkey seed, read again at every connect). Default true. */
+  /**
+   * Use the config's `credentials` file (JWT + nkey seed, read again at every connect) when it
+   * names one. Default true.
+   */
   readonly useCredentials?: boolean;
   /** Give up connecting after this long (the first connect otherwise retries forever). */
   readonly connectDeadlineMs?: number;
@@ -52,6 +78,12 @@ export interface ReceiveOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A subscription made by {@link RemaphoreClient.listen}. */
+export interface Listener {
+  /** Unsubscribes; no more messages are delivered. */
+  stop(): void;
+}
+
 /** A reply to a request. */
 export interface Reply {
   readonly message: VerifiedMessage;
@@ -78,28 +110,12 @@ export class RemaphoreClient {
     this.config = config;
     this.nc = nc;
     this.now = options.now ?? Date.now;
-    this.random = options.random ?? ((length) => new Uint8Array(randomBytes(length)));
+    this.random = options.random ?? pooledRandom;
     this.replays = new ReplayCache(Math.max(2 * config.allowSkewMs, 1000) + 1000);
   }
 
   private build(options: SendOptions, request: boolean): { raw: Uint8Array; identity: Identity } {
-    const verb = options.verb ?? "ping";
-    const identity = senderIdentity(this.config, verb, options.sender);
-    if (!identity.ok) throw identity.error;
-    const payload = typeof options.payload === "string" ? encoder.encode(options.payload) : (options.payload ?? new Uint8Array());
-    const raw = encodeMessage(
-      {
-        destination: options.destination ?? "**",
-        time: BigInt(Math.round(this.now())) * 1_000_000n,
-        uuid: messageUuid(options.uuid, this.random),
-        verb,
-        request,
-        payload,
-      },
-      identity.value.keyPair,
-    );
-    if (!raw.ok) throw raw.error;
-    return { raw: raw.value, identity: identity.value };
+    return buildMessage(this.config, options, request, { now: this.now, random: this.random });
   }
 
   /** Signs and publishes a message; resolves once the server has it. Returns the raw bytes sent. */
@@ -111,38 +127,112 @@ export class RemaphoreClient {
   }
 
   /**
-   * Receives messages on the subject. Every message is checked (format, peer and verb, signature,
-   * skew, replay, destination) before it is yielded as accepted; the others are yielded with the
-   * reason they were dropped.
+   * Subscribes to the subject and calls `onReceived` for every message, in arrival order. Each
+   * message is stamped with its arrival time the moment the connection reads it and queued; the
+   * queue is worked through in slices between socket reads, so the connection keeps reading (and
+   * answering the server's PONGs) however long a burst takes to check. Checks run cheapest first
+   * (framing, peer, verb, destination, then signature, skew against the arrival time, replay), so a
+   * flood of forgeries costs one cheap check each. Beyond {@link MAX_PENDING_MESSAGES} or
+   * {@link MAX_PENDING_BYTES} waiting, new messages are dropped as `overflow`, as the Go client drops
+   * them for a slow consumer: memory stays bounded. Resolves once the server has the subscription.
+   */
+  async listen(options: ReceiveOptions, onReceived: (received: Received) => void): Promise<Listener> {
+    const subject = publishSubject(this.config.subject, options.subjectSuffix);
+    const check = {
+      config: this.config,
+      replayCache: this.replays,
+      kind: "message" as const,
+      destinationFilter: options.destinationFilter ?? { kind: "match" as const, destination: this.config.destination },
+      sender: options.sender,
+    };
+    const pending: { data: Uint8Array; arrivedAt: number }[] = [];
+    let head = 0;
+    let pendingBytes = 0;
+    let scheduled = false;
+    let stopped = false;
+    const drain = (): void => {
+      scheduled = false;
+      const sliceEnd = Math.min(pending.length, head + DRAIN_SLICE);
+      while (head < sliceEnd && !stopped) {
+        const item = pending[head]!;
+        pending[head] = EMPTY;
+        head += 1;
+        pendingBytes -= item.data.length;
+        const checked = checkMessage(item.data, { ...check, now: item.arrivedAt });
+        onReceived(checked.ok ? { accepted: true, message: checked.value, subject } : { accepted: false, rejection: checked.error, subject });
+      }
+      if (head === pending.length || stopped) {
+        pending.length = 0;
+        head = 0;
+        pendingBytes = 0;
+      } else {
+        // Messages keep coming while a backlog is worked off: drop the slots already done.
+        if (head >= 4096) {
+          pending.splice(0, head);
+          head = 0;
+        }
+        scheduled = true;
+        setImmediate(drain);
+      }
+    };
+    const subscription = this.nc.subscribe(subject, {
+      callback: (error, nats) => {
+        if (error || stopped) return;
+        const arrivedAt = this.now();
+        if (pending.length - head >= MAX_PENDING_MESSAGES || pendingBytes + nats.data.length > MAX_PENDING_BYTES) {
+          onReceived({ accepted: false, rejection: { reason: "overflow", detail: `more than ${MAX_PENDING_MESSAGES} messages or ${MAX_PENDING_BYTES} bytes wait to be checked` }, subject });
+          return;
+        }
+        pending.push({ data: nats.data, arrivedAt });
+        pendingBytes += nats.data.length;
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(drain);
+        }
+      },
+    });
+    await this.nc.flush();
+    return {
+      stop: () => {
+        stopped = true;
+        subscription.unsubscribe();
+      },
+    };
+  }
+
+  /**
+   * Receives messages on the subject, as {@link listen} does, as an iterator: every message is
+   * checked when it arrives, then yielded as accepted or with the reason it was dropped.
    */
   async *receive(options: ReceiveOptions = {}): AsyncGenerator<Received, void, undefined> {
-    const subject = publishSubject(this.config.subject, options.subjectSuffix);
-    const subscription = this.nc.subscribe(subject);
+    const queue: Received[] = [];
+    let wake: (() => void) | undefined;
+    let ended = options.signal?.aborted ?? false;
     const stop = (): void => {
-      subscription.unsubscribe();
+      ended = true;
+      wake?.();
     };
-    if (options.signal?.aborted) stop();
     options.signal?.addEventListener("abort", stop, { once: true });
+    const listener = await this.listen(options, (received) => {
+      queue.push(received);
+      wake?.();
+    });
     try {
-      for await (const nats of subscription) {
-        const checked = checkMessage(nats.data, {
-          config: this.config,
-          now: this.now(),
-          replayCache: this.replays,
-          kind: "message",
-          destinationFilter: options.destinationFilter ?? { kind: "match", destination: this.config.destination },
-        });
-        if (!checked.ok) {
-          yield { accepted: false, rejection: checked.error, subject };
-        } else if (options.sender !== undefined && checked.value.senderText !== options.sender) {
-          yield { accepted: false, rejection: { reason: "unknown_sender", detail: "not the sender asked for with -p", message: checked.value }, subject };
-        } else {
-          yield { accepted: true, message: checked.value, subject };
+      for (;;) {
+        const item = queue.shift();
+        if (item) {
+          yield item;
+          continue;
         }
+        if (ended || this.nc.isClosed()) return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
       }
     } finally {
       options.signal?.removeEventListener("abort", stop);
-      subscription.unsubscribe();
+      listener.stop();
     }
   }
 
@@ -183,8 +273,12 @@ export class RemaphoreClient {
     return { replies, missing: [...expected.values()] };
   }
 
-  /** Answers a request: a `reply` message signed by the default identity, on the request's reply subject. */
-  async reply(to: VerifiedMessage, payload: string | Uint8Array): Promise<void> {
+  /**
+   * Answers a request: a `reply` message signed by the default identity, on the request's reply
+   * subject. Resolves once the server has it, unless `flush` is false (a receiver answering many
+   * requests leaves the flushing to the connection's buffer).
+   */
+  async reply(to: VerifiedMessage, payload: string | Uint8Array, options: { readonly flush?: boolean } = {}): Promise<void> {
     const identity = this.config.identities.find((id) => id.publicKeyText === this.config.defaultIdentity) ?? this.config.identities[0];
     if (!identity) throw new MessagingError("no_sender_identity", "no private key with sender permission found");
     const raw = encodeMessage(
@@ -200,7 +294,12 @@ export class RemaphoreClient {
     );
     if (!raw.ok) throw raw.error;
     this.nc.publish(replySubject(this.config.subject, to.raw), raw.value);
-    await this.nc.flush();
+    if (options.flush !== false) await this.nc.flush();
+  }
+
+  /** The largest message the server accepts (its `max_payload`), in bytes. */
+  get maxPayload(): number {
+    return this.nc.info?.max_payload ?? 1024 * 1024;
   }
 
   /** Resolves once the server has processed everything sent so far (subscriptions included). */
@@ -221,8 +320,10 @@ export class RemaphoreClient {
  * `connectDeadlineMs`. The credentials file is read at every connect, so a rotated file is used.
  */
 export async function connectRemaphore(config: RemaphoreConfig, options: ConnectOptions = {}): Promise<RemaphoreClient> {
-  const authenticator =
-    options.useCredentials === false ? undefined : credsAuthenticator(() => new Uint8Array(readFileSync(config.credentials)));
+  // Loaded on first use: a short-lived `remaphore -s` may not need it at all (see publishOnce).
+  const { connect, credsAuthenticator } = await import("nats");
+  const credentials = options.useCredentials === false ? undefined : config.credentials;
+  const authenticator = credentials === undefined ? undefined : credsAuthenticator(() => new Uint8Array(readFileSync(credentials)));
   const pending = connect({
     servers: [...config.servers],
     name: "remaphore",

@@ -81,7 +81,19 @@ describe("parseRemaphoreConfig", () => {
     const parsed = parseRemaphoreConfig(text);
     expect(parsed.ok).toBe(false);
     const lines = parsed.ok ? [] : parsed.error.map((p) => p.line);
-    expect(lines).toEqual([0, 0, 0, 2, 3, 5, 6, 8]);
+    // No identity, no destination; a missing credentials file is not a problem.
+    expect(lines).toEqual([0, 0, 2, 3, 5, 6, 8]);
+  });
+
+  it("connects without credentials when the setting is missing or empty", () => {
+    const base = ["server: nats://127.0.0.1:4222", "destination: site.a", "[ Identities ]", `${vectors.keys.A.pub58} ${vectors.keys.A.priv58} [ping]`];
+    for (const extra of [[], ["credentials:"], ["credentials:   "]]) {
+      const parsed = parseRemaphoreConfig([...extra, ...base].join("\n"));
+      expect(parsed.ok && parsed.value.credentials).toBeUndefined();
+    }
+    const parsed = parseRemaphoreConfig(["credentials: /etc/remaphore/nats.creds", ...base].join("\n"));
+    expect(parsed.ok && parsed.value.credentials).toBe("/etc/remaphore/nats.creds");
+    expect(parsed.ok && renderRemaphoreConfig(parsed.value)).toContain("credentials: /etc/remaphore/nats.creds\n");
   });
 
   it("renders what parses back to the same config", () => {

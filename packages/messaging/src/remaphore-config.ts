@@ -23,8 +23,8 @@ export interface Peer {
 export interface RemaphoreConfig {
   /** NATS server URLs, in the order written (connections try them in random order). */
   readonly servers: readonly string[];
-  /** NATS credentials file (JWT and nkey seed). */
-  readonly credentials: string;
+  /** NATS credentials file (JWT and nkey seed); undefined (missing or empty) connects without. */
+  readonly credentials?: string | undefined;
   readonly subject: string;
   /** Base58 public key of the identity used to send by default. */
   readonly defaultIdentity: string;
@@ -128,8 +128,8 @@ export function parseRemaphoreConfig(text: string): ConfigResult {
 
   const get = (key: string): string | undefined => settings.get(key)?.value;
   if (servers.length === 0) problems.push({ line: 0, message: "no server configured (server: nats://host:4222)" });
-  const credentials = get("credentials");
-  if (!credentials) problems.push({ line: 0, message: "no credentials file configured (credentials: /path/to/file.creds)" });
+  // Without credentials the connection is made without them, as a plain local nats-server wants.
+  const credentials = nonEmpty(get("credentials"));
   if (identities.length === 0) problems.push({ line: 0, message: "no identity in [ Identities ]" });
   const destination = get("destination");
   if (!destination) problems.push({ line: 0, message: "no destination configured (destination: site.host)" });
@@ -151,7 +151,7 @@ export function parseRemaphoreConfig(text: string): ConfigResult {
     ok: true,
     value: {
       servers,
-      credentials: credentials!,
+      credentials,
       subject: nonEmpty(get("subject")) ?? "remaphore",
       defaultIdentity,
       destination: destination!,
@@ -175,7 +175,7 @@ export function renderRemaphoreConfig(config: RemaphoreConfig): string {
   const seconds = config.allowSkewMs / 1000;
   const lines = [
     ...config.servers.map((server) => `server: ${server}`),
-    `credentials: ${config.credentials}`,
+    ...(config.credentials === undefined ? [] : [`credentials: ${config.credentials}`]),
     `subject: ${config.subject}`,
     `default_identity: ${config.defaultIdentity}`,
     `destination: ${config.destination}`,

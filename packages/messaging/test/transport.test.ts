@@ -181,6 +181,27 @@ describe("remaphore over a real nats-server", () => {
     await inbox.return(undefined);
   }, 30_000);
 
+  it("connects without credentials to a plain nats-server when the config names none", async () => {
+    const plain = (self: Node, peers: readonly Node[]): RemaphoreConfig =>
+      parseOrThrow(
+        [`server: ${server.url}`, "credentials:", `destination: ${self.name}`, "[ Identities ]", `${self.key} ${encodeBase58(self.pair.secretKey)} [*]`, "[ Peers ]", ...peers.map((peer) => `${peer.name} ${peer.key} [*]`)].join("\n"),
+      );
+    const receiver = await connectRemaphore(plain(b, [a]));
+    clients.push(receiver);
+    const sender = await connectRemaphore(plain(a, [b]));
+    clients.push(sender);
+    let arrived: (item: Received) => void = () => undefined;
+    const got = new Promise<Received>((resolve) => (arrived = resolve));
+    // listen resolves once the server has the subscription, so the message cannot be missed.
+    const listener = await receiver.listen({}, (item) => {
+      arrived(item);
+    });
+    await sender.send({ payload: "no credentials" });
+    const item = await got;
+    expect(item.accepted && Buffer.from(item.message.payload).toString()).toBe("no credentials");
+    listener.stop();
+  });
+
   it("fails with nats: timeout when no server is reachable by the deadline", async () => {
     const down = configFor(a, "nats://127.0.0.1:1", [b]);
     await expect(connectRemaphore(down, { useCredentials: false, connectDeadlineMs: 500 })).rejects.toMatchObject({ code: "timeout", message: "nats: timeout" });
