@@ -6,7 +6,7 @@ import { defineProject } from "vitest/config";
  * a file), never on fixed sleeps, so a test only takes this long when something is broken. It is
  * generous because `pnpm check` shares two cores with builds, linters and other suites.
  */
-export const TEST_DEADLINE_MS = 120_000;
+export const TEST_DEADLINE_MS = 300_000;
 
 /** Settings of one package's vitest project, shared by every package. */
 export function packageProject(name: string): ReturnType<typeof defineProject> {

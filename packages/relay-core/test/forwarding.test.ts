@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
-import type { FakeUpstream, FakeUpstreamOptions } from "@org/testkit";
+import { DEADLINE_MS, type FakeUpstream, type FakeUpstreamOptions } from "@org/testkit";
 import { describe, expect, it } from "vitest";
 import { cleanupAfterEach, eventually, startUpstreamHarness, testClock, type UpstreamHarness, fakeUpstream } from "./upstream-harness.js";
 
@@ -95,7 +95,7 @@ describe("forwarding in proxy mode", () => {
     const received = await fake.waitForEnvelopes(200);
     await eventually(() => harness.spool.stats().depth === 0, undefined, "the spool to drain");
     // Stopped, with its deliveries in flight finished: nothing more can reach the upstream.
-    await harness.service.close(60_000);
+    await harness.service.close(DEADLINE_MS);
     expect(fake.envelopes).toHaveLength(200);
     expect(new Set(received.map((envelope) => envelope.eventId))).toEqual(ids);
     expect(harness.logs.some((line) => String(line.msg).includes("the upstream is back"))).toBe(true);

@@ -4,7 +4,7 @@
  * suites, and a wait that ends early only because its event came is free. Below the tests' own
  * timeout (vitest.shared.ts), so a failed wait says what it waited for.
  */
-export const DEADLINE_MS = 60_000;
+export const DEADLINE_MS = 120_000;
 
 /**
  * Resolves once `check` holds, checking every `everyMs`; rejects naming `what` (and `detail()`,
