@@ -1,3 +1,4 @@
+// @module-tag e2e
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -17,7 +18,7 @@ describe("crash reporting through @org/sdk", () => {
     collector = await startRelayProcess(collectorDir);
     busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
-  }, 30_000);
+  });
 
   afterAll(async () => {
     await collector.stop();
@@ -39,7 +40,7 @@ describe("crash reporting through @org/sdk", () => {
       if (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(events.map((e) => e.title)).toEqual([expect.stringContaining(`cannot listen on 127.0.0.1:${port}`)]);
-  }, 30_000);
+  });
 
   it("refuses sentry.enabled without a DSN", async () => {
     const other = mkdtempSync(join(tmpdir(), "relay-nodsn-"));

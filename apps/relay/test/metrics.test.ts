@@ -1,3 +1,4 @@
+// @module-tag e2e
 import { createSocket } from "node:dgram";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,7 +22,7 @@ describe("statsd metrics", () => {
       `relay:\n  mode: capture\n  port: 0\nmetrics:\n  statsd: 127.0.0.1:${socket.address().port}\n  prefix: test.relay\n  default_tags:\n    env: ci\n`,
     );
     relay = await startRelayProcess(dir, ["run"]);
-  }, 30_000);
+  });
 
   afterAll(async () => {
     await relay.stop();
@@ -38,7 +39,7 @@ describe("statsd metrics", () => {
     expect(packets.some((p) => /^test\.relay\.requests:1\|c\|#.*status:200/.test(p) && p.includes("route:/api/:projectId/store/"))).toBe(true);
     expect(packets.some((p) => p.startsWith("test.relay.requests.duration:") && p.includes("|ms"))).toBe(true);
     expect(packets.some((p) => p.startsWith("test.relay.events.accepted:1|c") && p.includes("category:error"))).toBe(true);
-  }, 30_000);
+  });
 });
 
 describe("Prometheus metrics", () => {
@@ -50,7 +51,7 @@ describe("Prometheus metrics", () => {
     mkdirSync(join(dir, ".relay"));
     writeFileSync(join(dir, ".relay", "config.yml"), "relay:\n  mode: capture\n  port: 0\nmetrics:\n  prometheus: true\n  default_tags:\n    region: eu\n");
     relay = await startRelayProcess(dir, ["run"]);
-  }, 30_000);
+  });
 
   afterAll(async () => {
     await relay.stop();

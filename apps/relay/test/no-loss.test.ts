@@ -1,3 +1,4 @@
+// @module-tag e2e
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,5 +65,5 @@ describe("nothing acknowledged is lost", () => {
     }
     expect(accepted.filter((id) => !ids.has(id))).toEqual([]);
     await second.stop();
-  }, 60_000);
+  });
 });

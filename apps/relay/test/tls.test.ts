@@ -1,3 +1,4 @@
+// @module-tag e2e
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -102,7 +103,7 @@ describe("relay run with TLS", () => {
       writeConfig(config, { tls_port: 0, tls_cert_path: "../certs/cert.pem", tls_key_path: join(certs, "key.pem") });
       relay = await startRelayProcess(dir, ["--config", config, "run"]);
       https = await httpsAddress(relay);
-    }, 30_000);
+    });
 
     afterAll(async () => {
       await relay.stop();
@@ -142,12 +143,12 @@ describe("relay run with TLS", () => {
         titles = (JSON.parse(listing.body) as { events: { title: string }[] }).events.map((event) => event.title);
       }
       expect(titles.some((title) => title.includes("sent over tls")), titles.join("\n")).toBe(true);
-    }, 30_000);
+    });
 
     it("stops both listeners on SIGTERM", async () => {
       expect(await relay.stop()).toBe(0);
       await expect(httpsGet(`${https.url}/api/relay/healthcheck/ready/`, ca)).rejects.toThrow(/ECONNREFUSED/);
-    }, 20_000);
+    });
   });
 
   it("serves a PKCS #12 identity with its password", async () => {
@@ -160,7 +161,7 @@ describe("relay run with TLS", () => {
     } finally {
       await relay.stop();
     }
-  }, 30_000);
+  });
 
   it("config show hides the PKCS #12 password", async () => {
     const config = join(dir, "show");
@@ -171,7 +172,7 @@ describe("relay run with TLS", () => {
       expect(output).not.toContain(PASSWORD);
       expect(output).toMatch(/tls_identity_password"?: "\[Filtered\]"/);
     }
-  }, 30_000);
+  });
 
   describe("refuses to start with a broken TLS configuration", () => {
     const otherKey = (): string => {
@@ -203,7 +204,7 @@ describe("relay run with TLS", () => {
       expect(code, output).toBe(2);
       expect(output).toMatch(message);
       expect(output).not.toContain("relay listening");
-    }, 20_000);
+    });
 
     it("a key file the relay's user may not read", async () => {
       // Root reads every file whatever its mode: as root, the relay runs without the capabilities
@@ -224,7 +225,7 @@ describe("relay run with TLS", () => {
       ).done;
       expect(code, output).toBe(2);
       expect(output).toMatch(/relay\.tls_key_path: cannot read the private key file \S+\/unreadable\/key\.pem: permission denied \(the relay runs as uid \d+\)/);
-    }, 20_000);
+    });
 
     it("a TLS port another process holds", async () => {
       const holder: Server = createServer();
@@ -239,6 +240,6 @@ describe("relay run with TLS", () => {
       } finally {
         await new Promise((resolve) => holder.close(resolve));
       }
-    }, 20_000);
+    });
   });
 });

@@ -1,3 +1,4 @@
+// @module-tag e2e
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
