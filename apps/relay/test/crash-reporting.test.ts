@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitUntil } from "@org/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runRelayCommand, startRelayProcess, type RelayProcess } from "./relay-process.js";
 
@@ -35,10 +36,14 @@ describe("crash reporting through @org/sdk", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`cannot listen on 127.0.0.1:${port}`);
     let events: { title: string }[] = [];
-    for (let i = 0; i < 100 && events.length === 0; i++) {
-      events = ((await (await fetch(`${collector.url}/api/relay/events/`)).json()) as { events: { title: string }[] }).events;
-      if (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitUntil(
+      async () => {
+        events = ((await (await fetch(`${collector.url}/api/relay/events/`)).json()) as { events: { title: string }[] }).events;
+        return events.length > 0;
+      },
+      "the crash report to be captured",
+      { everyMs: 50 },
+    );
     expect(events.map((e) => e.title)).toEqual([expect.stringContaining(`cannot listen on 127.0.0.1:${port}`)]);
   });
 

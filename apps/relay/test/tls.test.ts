@@ -7,6 +7,7 @@ import { createServer, type AddressInfo, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { waitUntil } from "@org/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { APP_DIR, RELAY_BIN, startRelayProcess, type RelayProcess } from "./relay-process.js";
 
@@ -53,12 +54,9 @@ function httpsGet(url: string, ca?: Buffer): Promise<{ status: number; body: str
 
 /** Waits until the relay has printed its HTTPS address (after the plain HTTP one). */
 async function httpsAddress(relay: RelayProcess): Promise<{ url: string; dsn: string | undefined }> {
-  for (let i = 0; i < 200; i++) {
-    const url = /relay also listening on (https:\/\/\S+)/.exec(relay.output())?.[1];
-    if (url) return { url, dsn: /DSN over HTTPS:\s+(\S+)/.exec(relay.output())?.[1] };
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`the relay printed no HTTPS address:\n${relay.output()}`);
+  const address = (): string | undefined => /relay also listening on (https:\/\/\S+)/.exec(relay.output())?.[1];
+  await waitUntil(() => address() !== undefined, "the relay to print its HTTPS address", { detail: () => relay.output() });
+  return { url: address()!, dsn: /DSN over HTTPS:\s+(\S+)/.exec(relay.output())?.[1] };
 }
 
 /** Writes `<dir>/config.yml` for a capture relay on free ports with these `relay:` keys. */
@@ -127,7 +125,7 @@ describe("relay run with TLS", () => {
         import * as Sentry from "@sentry/node";
         Sentry.init({ dsn: ${JSON.stringify(https.dsn)}, defaultIntegrations: false, release: "tls@1.0.0" });
         Sentry.captureException(new Error("sent over tls"));
-        if (!(await Sentry.flush(5000))) throw new Error("not delivered");
+        if (!(await Sentry.flush(60000))) throw new Error("not delivered");
       `;
       const sdk = track(process.execPath, ["--input-type=module", "-e", script], {
         cwd: APP_DIR,
@@ -137,11 +135,15 @@ describe("relay run with TLS", () => {
       expect(code, output).toBe(0);
 
       let titles: string[] = [];
-      for (let i = 0; i < 200 && !titles.some((title) => title.includes("sent over tls")); i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        const listing = await httpsGet(`${https.url}/api/relay/events/`, ca);
-        titles = (JSON.parse(listing.body) as { events: { title: string }[] }).events.map((event) => event.title);
-      }
+      await waitUntil(
+        async () => {
+          const listing = await httpsGet(`${https.url}/api/relay/events/`, ca);
+          titles = (JSON.parse(listing.body) as { events: { title: string }[] }).events.map((event) => event.title);
+          return titles.some((title) => title.includes("sent over tls"));
+        },
+        "the event sent over TLS to be captured",
+        { everyMs: 50 },
+      );
       expect(titles.some((title) => title.includes("sent over tls")), titles.join("\n")).toBe(true);
     });
 
