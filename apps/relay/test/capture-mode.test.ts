@@ -1,8 +1,10 @@
+// @module-tag e2e
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SentryClient } from "@org/sdk";
+import { DEADLINE_MS, waitUntil } from "@org/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_DIR, startRelayProcess, type RelayProcess } from "./relay-process.js";
 
@@ -11,12 +13,16 @@ interface Listing {
 }
 
 async function waitForEvents(url: string, count: number): Promise<Listing> {
-  for (let i = 0; i < 200; i++) {
-    const listing = (await (await fetch(`${url}/api/relay/events/`)).json()) as Listing;
-    if (listing.events.length >= count) return listing;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`fewer than ${count} events arrived`);
+  let listing: Listing = { events: [] };
+  await waitUntil(
+    async () => {
+      listing = (await (await fetch(`${url}/api/relay/events/`)).json()) as Listing;
+      return listing.events.length >= count;
+    },
+    `${count} events to be captured`,
+    { everyMs: 50 },
+  );
+  return listing;
 }
 
 /** Runs a script with the real @sentry/node from npm in its own process. */
@@ -25,7 +31,7 @@ function runSdk(dsn: string, body: string, options = ""): Promise<string> {
     import * as Sentry from "@sentry/node";
     Sentry.init({ dsn: ${JSON.stringify(dsn)}, defaultIntegrations: false, release: "app@1.0.0"${options} });
     ${body}
-    await Sentry.flush(5000);
+    await Sentry.flush(60000);
   `;
   const child = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: APP_DIR, stdio: "pipe" });
   let output = "";
@@ -46,7 +52,7 @@ describe("relay run with no configuration (capture mode)", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "relay-capture-"));
     relay = await startRelayProcess(dir);
-  }, 30_000);
+  });
 
   afterAll(async () => {
     await relay.stop();
@@ -84,7 +90,7 @@ describe("relay run with no configuration (capture mode)", () => {
     expect(event.release).toBe("app@1.0.0");
     expect(event.platform).toBe("node");
     expect(event._meta.extra.password[""].rem[0][0]).toBe("@password:filter");
-  }, 30_000);
+  });
 
   it("captures a root span, a session and an attachment from @sentry/node 11", async () => {
     await runSdk(
@@ -100,12 +106,15 @@ describe("relay run with no configuration (capture mode)", () => {
       ", tracesSampleRate: 1",
     );
     let listing: Listing = { events: [] };
-    for (let i = 0; i < 200; i++) {
-      listing = (await (await fetch(`${relay.url}/api/relay/events/`)).json()) as typeof listing;
-      const types = listing.events.flatMap((e) => e.item_types);
-      if ((types.includes("transaction") || types.includes("span")) && types.includes("session") && types.includes("attachment")) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitUntil(
+      async () => {
+        listing = (await (await fetch(`${relay.url}/api/relay/events/`)).json()) as typeof listing;
+        const types = listing.events.flatMap((e) => e.item_types);
+        return (types.includes("transaction") || types.includes("span")) && types.includes("session") && types.includes("attachment");
+      },
+      "the span, session and attachment to be captured",
+      { everyMs: 50 },
+    );
     // @sentry/node 11 streams spans: its root span arrives as a span item rather than a transaction,
     // listed under the trace's name and shown as JSON.
     const root = listing.events.find((e) => e.title === "GET /orders");
@@ -120,7 +129,7 @@ describe("relay run with no configuration (capture mode)", () => {
     expect(session).toBeDefined();
     const sessionDetail = (await (await fetch(`${relay.url}/api/relay/events/${session!.event_id}/`)).json()) as { items: { payload: { status?: string; attrs?: { release?: string } } }[] };
     expect(sessionDetail.items[0]!.payload.attrs?.release).toBe("app@1.0.0");
-  }, 30_000);
+  });
 
   it("captures a message for another project", async () => {
     await runSdk(
@@ -135,26 +144,31 @@ describe("relay run with no configuration (capture mode)", () => {
     const detail = (await (await fetch(`${relay.url}/api/relay/events/${message!.event_id}/`)).json()) as { project_id: string; event: Record<string, any> /* eslint-disable-line @typescript-eslint/no-explicit-any -- asserting on free-form event JSON */ };
     expect(detail.project_id).toBe("2");
     expect(detail.event.level).toBe("warning");
-  }, 30_000);
+  });
 
   it("captures what @org/sdk sends, field by field", async () => {
     const client = new SentryClient(relay.dsn, { release: "relay-test@1", tags: { via: "org-sdk" }, log: { info: () => undefined, error: () => undefined }, captureUncaught: false });
     client.extraContext({ api_key: "do-not-leak" });
     const id = client.captureException(new Error("from our own sdk"));
-    expect(await client.close(5000)).toBe(true);
+    expect(await client.close(DEADLINE_MS)).toBe(true);
     let detail = await fetch(`${relay.url}/api/relay/events/${id}/`);
     // The relay answers once the event is spooled; it is captured when processing has run.
-    for (let i = 0; i < 100 && detail.status === 404; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      detail = await fetch(`${relay.url}/api/relay/events/${id}/`);
-    }
+    await waitUntil(
+      async () => {
+        if (detail.status !== 404) return true;
+        detail = await fetch(`${relay.url}/api/relay/events/${id}/`);
+        return detail.status !== 404;
+      },
+      "the event to be captured",
+      { everyMs: 50 },
+    );
     expect(detail.status).toBe(200);
     const { event } = (await detail.json()) as { event: Record<string, any> /* eslint-disable-line @typescript-eslint/no-explicit-any -- asserting on free-form event JSON */ };
     expect(event).toMatchObject({ event_id: id, release: "relay-test@1", platform: "node", tags: [["via", "org-sdk"]], extra: { api_key: "[Filtered]" } });
     expect(event.exception.values[0].value).toBe("from our own sdk");
-  }, 30_000);
+  });
 
   it("shuts down cleanly on SIGTERM", async () => {
     expect(await relay.stop()).toBe(0);
-  }, 20_000);
+  });
 });

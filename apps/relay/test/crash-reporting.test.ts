@@ -1,7 +1,9 @@
+// @module-tag e2e
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitUntil } from "@org/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runRelayCommand, startRelayProcess, type RelayProcess } from "./relay-process.js";
 
@@ -17,7 +19,7 @@ describe("crash reporting through @org/sdk", () => {
     collector = await startRelayProcess(collectorDir);
     busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
-  }, 30_000);
+  });
 
   afterAll(async () => {
     await collector.stop();
@@ -34,12 +36,16 @@ describe("crash reporting through @org/sdk", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`cannot listen on 127.0.0.1:${port}`);
     let events: { title: string }[] = [];
-    for (let i = 0; i < 100 && events.length === 0; i++) {
-      events = ((await (await fetch(`${collector.url}/api/relay/events/`)).json()) as { events: { title: string }[] }).events;
-      if (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitUntil(
+      async () => {
+        events = ((await (await fetch(`${collector.url}/api/relay/events/`)).json()) as { events: { title: string }[] }).events;
+        return events.length > 0;
+      },
+      "the crash report to be captured",
+      { everyMs: 50 },
+    );
     expect(events.map((e) => e.title)).toEqual([expect.stringContaining(`cannot listen on 127.0.0.1:${port}`)]);
-  }, 30_000);
+  });
 
   it("refuses sentry.enabled without a DSN", async () => {
     const other = mkdtempSync(join(tmpdir(), "relay-nodsn-"));

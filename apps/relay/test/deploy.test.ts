@@ -1,3 +1,4 @@
+// @module-tag e2e
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,5 +25,5 @@ describe("deploy bundle", () => {
     } finally {
       await relay.stop();
     }
-  }, 120_000);
+  });
 });

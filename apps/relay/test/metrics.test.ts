@@ -1,7 +1,9 @@
+// @module-tag e2e
 import { createSocket } from "node:dgram";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitUntil } from "@org/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRelayProcess, type RelayProcess } from "./relay-process.js";
 
@@ -21,7 +23,7 @@ describe("statsd metrics", () => {
       `relay:\n  mode: capture\n  port: 0\nmetrics:\n  statsd: 127.0.0.1:${socket.address().port}\n  prefix: test.relay\n  default_tags:\n    env: ci\n`,
     );
     relay = await startRelayProcess(dir, ["run"]);
-  }, 30_000);
+  });
 
   afterAll(async () => {
     await relay.stop();
@@ -33,12 +35,16 @@ describe("statsd metrics", () => {
     const key = /http:\/\/([0-9a-f]{32})@/.exec(relay.dsn)![1]!;
     const response = await fetch(`${relay.url}/api/1/store/?sentry_key=${key}&sentry_version=7`, { method: "POST", body: '{"message":"counted"}' });
     expect(response.status).toBe(200);
-    for (let i = 0; i < 100 && !packets.some((p) => p.startsWith("test.relay.events.accepted")); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitUntil(
+      () => packets.some((p) => p.startsWith("test.relay.events.accepted")) && packets.some((p) => p.startsWith("test.relay.spool.depth:")),
+      "the event's counters and a spool gauge to arrive",
+      { everyMs: 50, detail: () => packets.join("\n") },
+    );
     expect(packets.some((p) => p.startsWith("test.relay.spool.depth:") && p.includes("env:ci"))).toBe(true);
     expect(packets.some((p) => /^test\.relay\.requests:1\|c\|#.*status:200/.test(p) && p.includes("route:/api/:projectId/store/"))).toBe(true);
     expect(packets.some((p) => p.startsWith("test.relay.requests.duration:") && p.includes("|ms"))).toBe(true);
     expect(packets.some((p) => p.startsWith("test.relay.events.accepted:1|c") && p.includes("category:error"))).toBe(true);
-  }, 30_000);
+  });
 });
 
 describe("Prometheus metrics", () => {
@@ -50,7 +56,7 @@ describe("Prometheus metrics", () => {
     mkdirSync(join(dir, ".relay"));
     writeFileSync(join(dir, ".relay", "config.yml"), "relay:\n  mode: capture\n  port: 0\nmetrics:\n  prometheus: true\n  default_tags:\n    region: eu\n");
     relay = await startRelayProcess(dir, ["run"]);
-  }, 30_000);
+  });
 
   afterAll(async () => {
     await relay.stop();
@@ -61,12 +67,16 @@ describe("Prometheus metrics", () => {
     const key = /http:\/\/([0-9a-f]{32})@/.exec(relay.dsn)![1]!;
     expect((await fetch(`${relay.url}/api/1/store/?sentry_key=${key}&sentry_version=7`, { method: "POST", body: '{"message":"scraped"}' })).status).toBe(200);
     let text = "";
-    for (let i = 0; i < 100 && !text.includes("sentry_relay_events_accepted_total"); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const response = await fetch(`${relay.url}/metrics`);
-      expect(response.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
-      text = await response.text();
-    }
+    await waitUntil(
+      async () => {
+        const response = await fetch(`${relay.url}/metrics`);
+        expect(response.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+        text = await response.text();
+        return text.includes("sentry_relay_events_accepted_total");
+      },
+      "the accepted event to be counted at /metrics",
+      { everyMs: 50 },
+    );
     expect(text).toMatch(/^sentry_relay_requests_total\{route="\/api\/:projectId\/store\/",method="POST",status="200",region="eu"\} 1$/m);
     expect(text).toMatch(/^sentry_relay_events_accepted_total\{category="error",reason="",region="eu"\} 1$/m);
     expect(text).toMatch(/^sentry_relay_requests_duration_seconds_bucket\{le="0\.005",/m);

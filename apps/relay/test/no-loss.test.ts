@@ -1,12 +1,13 @@
+// @module-tag e2e
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitUntil } from "@org/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRelayProcess } from "./relay-process.js";
 
-/** Sends events until told to stop; returns the ids the relay answered 200 for. */
-async function load(url: string, key: string, signal: AbortSignal): Promise<string[]> {
-  const accepted: string[] = [];
+/** Sends events until told to stop; returns the ids the relay answered 200 for (`accepted` fills as they come). */
+async function load(url: string, key: string, signal: AbortSignal, accepted: string[] = []): Promise<string[]> {
   let n = 0;
   const worker = async (): Promise<void> => {
     while (!signal.aborted) {
@@ -48,8 +49,10 @@ describe("nothing acknowledged is lost", () => {
     const first = await startRelayProcess(dir, ["run", "--port", "0"]);
     const key = /http:\/\/([0-9a-f]{32})@/.exec(first.dsn)![1]!;
     const stop = new AbortController();
-    const loading = load(first.url, key, stop.signal);
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    const soFar: string[] = [];
+    const loading = load(first.url, key, stop.signal, soFar);
+    // Mid-load: a good number of events acknowledged, more on the way.
+    await waitUntil(() => soFar.length >= 50, "the relay to acknowledge events under load");
     first.child.kill(signal);
     stop.abort();
     const accepted = await loading;
@@ -57,12 +60,16 @@ describe("nothing acknowledged is lost", () => {
     expect(accepted.length).toBeGreaterThan(10);
 
     const second = await startRelayProcess(dir, ["run", "--port", "0"]);
-    let ids = await capturedIds(second.url);
-    for (let i = 0; i < 100 && accepted.some((id) => !ids.has(id)); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      ids = await capturedIds(second.url);
-    }
+    let ids = new Set<string>();
+    await waitUntil(
+      async () => {
+        ids = await capturedIds(second.url);
+        return accepted.every((id) => ids.has(id));
+      },
+      "every acknowledged event to be captured",
+      { everyMs: 100 },
+    );
     expect(accepted.filter((id) => !ids.has(id))).toEqual([]);
     await second.stop();
-  }, 60_000);
+  });
 });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { DEADLINE_MS } from "@org/testkit";
 
 /** The relay command's entry point. */
 export const RELAY_BIN = fileURLToPath(new URL("../bin/relay.js", import.meta.url));
@@ -33,8 +34,8 @@ export function startRelayProcessFrom(bin: string, cwd: string, args: readonly s
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`the relay did not start:\n${output}`));
-    }, 15_000);
+      reject(new Error(`the relay did not start within ${DEADLINE_MS} ms:\n${output}`));
+    }, DEADLINE_MS);
     const onData = (): void => {
       const dsn = /DSN for your SDK:\s+(\S+)/.exec(output)?.[1];
       const url = /relay listening on (\S+)/.exec(output)?.[1];

@@ -1,3 +1,4 @@
+// @module-tag e2e
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -6,6 +7,7 @@ import { createServer, type AddressInfo, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { waitUntil } from "@org/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { APP_DIR, RELAY_BIN, startRelayProcess, type RelayProcess } from "./relay-process.js";
 
@@ -52,12 +54,9 @@ function httpsGet(url: string, ca?: Buffer): Promise<{ status: number; body: str
 
 /** Waits until the relay has printed its HTTPS address (after the plain HTTP one). */
 async function httpsAddress(relay: RelayProcess): Promise<{ url: string; dsn: string | undefined }> {
-  for (let i = 0; i < 200; i++) {
-    const url = /relay also listening on (https:\/\/\S+)/.exec(relay.output())?.[1];
-    if (url) return { url, dsn: /DSN over HTTPS:\s+(\S+)/.exec(relay.output())?.[1] };
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`the relay printed no HTTPS address:\n${relay.output()}`);
+  const address = (): string | undefined => /relay also listening on (https:\/\/\S+)/.exec(relay.output())?.[1];
+  await waitUntil(() => address() !== undefined, "the relay to print its HTTPS address", { detail: () => relay.output() });
+  return { url: address()!, dsn: /DSN over HTTPS:\s+(\S+)/.exec(relay.output())?.[1] };
 }
 
 /** Writes `<dir>/config.yml` for a capture relay on free ports with these `relay:` keys. */
@@ -102,7 +101,7 @@ describe("relay run with TLS", () => {
       writeConfig(config, { tls_port: 0, tls_cert_path: "../certs/cert.pem", tls_key_path: join(certs, "key.pem") });
       relay = await startRelayProcess(dir, ["--config", config, "run"]);
       https = await httpsAddress(relay);
-    }, 30_000);
+    });
 
     afterAll(async () => {
       await relay.stop();
@@ -126,7 +125,7 @@ describe("relay run with TLS", () => {
         import * as Sentry from "@sentry/node";
         Sentry.init({ dsn: ${JSON.stringify(https.dsn)}, defaultIntegrations: false, release: "tls@1.0.0" });
         Sentry.captureException(new Error("sent over tls"));
-        if (!(await Sentry.flush(5000))) throw new Error("not delivered");
+        if (!(await Sentry.flush(60000))) throw new Error("not delivered");
       `;
       const sdk = track(process.execPath, ["--input-type=module", "-e", script], {
         cwd: APP_DIR,
@@ -136,18 +135,22 @@ describe("relay run with TLS", () => {
       expect(code, output).toBe(0);
 
       let titles: string[] = [];
-      for (let i = 0; i < 200 && !titles.some((title) => title.includes("sent over tls")); i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        const listing = await httpsGet(`${https.url}/api/relay/events/`, ca);
-        titles = (JSON.parse(listing.body) as { events: { title: string }[] }).events.map((event) => event.title);
-      }
+      await waitUntil(
+        async () => {
+          const listing = await httpsGet(`${https.url}/api/relay/events/`, ca);
+          titles = (JSON.parse(listing.body) as { events: { title: string }[] }).events.map((event) => event.title);
+          return titles.some((title) => title.includes("sent over tls"));
+        },
+        "the event sent over TLS to be captured",
+        { everyMs: 50 },
+      );
       expect(titles.some((title) => title.includes("sent over tls")), titles.join("\n")).toBe(true);
-    }, 30_000);
+    });
 
     it("stops both listeners on SIGTERM", async () => {
       expect(await relay.stop()).toBe(0);
       await expect(httpsGet(`${https.url}/api/relay/healthcheck/ready/`, ca)).rejects.toThrow(/ECONNREFUSED/);
-    }, 20_000);
+    });
   });
 
   it("serves a PKCS #12 identity with its password", async () => {
@@ -160,7 +163,7 @@ describe("relay run with TLS", () => {
     } finally {
       await relay.stop();
     }
-  }, 30_000);
+  });
 
   it("config show hides the PKCS #12 password", async () => {
     const config = join(dir, "show");
@@ -171,7 +174,7 @@ describe("relay run with TLS", () => {
       expect(output).not.toContain(PASSWORD);
       expect(output).toMatch(/tls_identity_password"?: "\[Filtered\]"/);
     }
-  }, 30_000);
+  });
 
   describe("refuses to start with a broken TLS configuration", () => {
     const otherKey = (): string => {
@@ -203,7 +206,7 @@ describe("relay run with TLS", () => {
       expect(code, output).toBe(2);
       expect(output).toMatch(message);
       expect(output).not.toContain("relay listening");
-    }, 20_000);
+    });
 
     it("a key file the relay's user may not read", async () => {
       // Root reads every file whatever its mode: as root, the relay runs without the capabilities
@@ -224,7 +227,7 @@ describe("relay run with TLS", () => {
       ).done;
       expect(code, output).toBe(2);
       expect(output).toMatch(/relay\.tls_key_path: cannot read the private key file \S+\/unreadable\/key\.pem: permission denied \(the relay runs as uid \d+\)/);
-    }, 20_000);
+    });
 
     it("a TLS port another process holds", async () => {
       const holder: Server = createServer();
@@ -239,6 +242,6 @@ describe("relay run with TLS", () => {
       } finally {
         await new Promise((resolve) => holder.close(resolve));
       }
-    }, 20_000);
+    });
   });
 });

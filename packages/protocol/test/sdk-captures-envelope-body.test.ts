@@ -48,6 +48,13 @@ describe("requests recorded from real SDKs: bodies and envelopes", () => {
     expect(captures.filter((c) => !isEnvelope(c)).length).toBeGreaterThanOrEqual(7);
   });
 
+  it("hold every envelope header attribute the checks below read, so none of those checks is idle", () => {
+    const headers = captures.filter(isEnvelope).map((capture) => envelopeOf(capture).headers);
+    const having = (name: string): number => headers.filter((header) => header[name] !== undefined && header[name] !== null).length;
+    for (const name of ["event_id", "sent_at", "dsn", "sdk"]) expect(having(name), name).toBeGreaterThan(0);
+    expect(captures.filter((capture) => capture.path.startsWith("/my/tunnel")).length).toBeGreaterThan(0);
+  });
+
   describe.each(captures.map((c) => [c.file, c] as const))("%s", (_file, capture) => {
     it("decodes its body, in one piece and in small chunks alike", () => {
       const whole = decoded(capture);
@@ -99,10 +106,18 @@ describe("requests recorded from real SDKs: bodies and envelopes", () => {
 
       it("has a header whose attributes validate", () => {
         const { meta, headers } = envelopeOf(capture);
-        if (headers.event_id !== undefined) expect(meta.eventId).toMatch(/^[0-9a-f]{32}$/);
-        if (headers.sent_at !== undefined) expect(meta.sentAt?.getUTCFullYear()).toBe(2026);
+        // Each attribute is checked whether the header has it or not: present, it is read and
+        // valid; absent (or null), the meta has nothing for it either.
+        if (headers.event_id === undefined || headers.event_id === null) expect(meta.eventId).toBeUndefined();
+        else expect(meta.eventId).toMatch(/^[0-9a-f]{32}$/);
+        if (headers.sent_at === undefined || headers.sent_at === null) expect(meta.sentAt).toBeUndefined();
+        else expect(meta.sentAt?.getUTCFullYear()).toBe(2026);
+        if (headers.dsn === undefined) expect(meta.dsn).toBeUndefined();
+        else expect(meta.dsn).toBe(headers.dsn);
+        // A tunnel only works when the SDK names the DSN in the header.
         if (capture.path.startsWith("/my/tunnel")) expect(meta.dsn).toMatch(/^http:\/\/[0-9a-f]{32}@/);
-        if (headers.sdk !== undefined) expect(meta.sdk?.name).toMatch(/^sentry\.javascript\./);
+        if (headers.sdk === undefined) expect(meta.sdk).toBeUndefined();
+        else expect(meta.sdk?.name).toMatch(/^sentry\.javascript\./);
       });
     } else {
       it("holds a store event, the same JSON the capture server decoded", () => {

@@ -57,6 +57,8 @@ export interface RelayServiceOptions {
   readonly projects?: ProjectStates | undefined;
   /** Managed, static and proxy modes. */
   readonly upstream?: UpstreamSettings | undefined;
+  /** The clock of rate limits and upstream outages (tests pass their own); `Date.now` by default. */
+  readonly now?: (() => number) | undefined;
   /** Envelopes processed and delivered at the same time. */
   readonly concurrency?: number | undefined;
   /** Worker threads for processing (0: on the event loop that answers clients). */
@@ -117,7 +119,7 @@ async function closeApps(apps: readonly FastifyInstance[], graceMs: number, logg
 /** Wires the relay for its mode: capture (keeps locally), or static/proxy/managed (forwards upstream). */
 export function createRelayService(options: RelayServiceOptions): RelayService {
   const { http, spool, logger, outcomes, metrics } = options;
-  const rateLimits = new RateLimitCache();
+  const rateLimits = new RateLimitCache(options.now);
   let client: UpstreamClient | undefined;
   let registration: RelayRegistration | undefined;
   let projects: ProjectStates;
@@ -167,7 +169,7 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
     } else {
       projects = options.projects ?? permissiveProjectStates();
     }
-    upstream = upstreamDelivery({ client, logger, rateLimits, registration, metrics, maxRetryIntervalMs: settings.maxRetryIntervalMs });
+    upstream = upstreamDelivery({ client, logger, rateLimits, registration, metrics, maxRetryIntervalMs: settings.maxRetryIntervalMs, now: options.now });
     delivery = upstream;
   }
 

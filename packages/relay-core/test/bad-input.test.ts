@@ -50,7 +50,7 @@ describe("bad input gets a 4xx with a reason, never a 5xx", () => {
     ["101 session updates in one envelope (limit 100)", "/api/1/envelope/", envelope(...Array.from({ length: 101 }, () => '{"type":"session"}\n{"sid":"x","status":"ok"}')), AUTH, 413, /more than 100 session items/],
     ["100 session updates in one envelope (the limit)", "/api/1/envelope/", envelope(...Array.from({ length: 100 }, () => '{"type":"session"}\n{"sid":"x","status":"ok"}')), AUTH, 200, /"id"/],
     ["a declared body over the limit", "/api/1/envelope/", "x", { ...AUTH, "content-length": String(10 * 1024 * 1024) }, 413, /too large|size limit/],
-  ])("%s → %i", async (_name, url, payload, headers, status, pattern) => {
+  ])("%s, posted to %s", async (_name, url, payload, headers, status, pattern) => {
     const response = await post(url, payload, headers);
     expect(response.status, response.body).toBe(status);
     expect(response.body).toMatch(pattern);
@@ -76,7 +76,7 @@ describe("bad input gets a 4xx with a reason, never a 5xx", () => {
           return response.statusCode < 500;
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
     await relay.drain();
   });

@@ -1,3 +1,4 @@
+// @module-tag e2e
 import { startNatsCluster, type NatsServer } from "@org/testkit";
 import { describe, expect, it } from "vitest";
 import { openJetStreamSpool, type JetStreamSpool } from "../src/spool/jetstream-spool.js";
@@ -56,5 +57,5 @@ describe("JetStream spool on a three-node cluster", () => {
       await spool.ack(batch.map((claimed) => claimed.handle)).catch(() => undefined);
     }
     expect(accepted.filter((id) => !seen.has(id))).toEqual([]);
-  }, 90_000);
+  });
 });

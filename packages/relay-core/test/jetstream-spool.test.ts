@@ -1,3 +1,4 @@
+// @module-tag e2e
 import { startNatsServer, type NatsServer } from "@org/testkit";
 import { describe, expect, it } from "vitest";
 import { openJetStreamSpool, type JetStreamSpoolOptions } from "../src/spool/jetstream-spool.js";

@@ -1,3 +1,4 @@
+// @module-tag e2e
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
@@ -19,7 +20,7 @@ function upstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
 
 function registrationWith(url: string, credentials = relayCredentials(), overrides: { authIntervalMs?: number } = {}) {
   const { logger, logs } = recordingLogger();
-  const client = new UpstreamClient({ upstream: url, timeoutMs: 1_000, connectTimeoutMs: 500, maxConnections: 4, userAgent: "test" });
+  const client = new UpstreamClient({ upstream: url, timeoutMs: 30_000, connectTimeoutMs: 10_000, maxConnections: 4, userAgent: "test" });
   const registration = new RelayRegistration({
     client,
     credentials,

@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { waitUntil } from "@org/testkit";
 import { pino } from "pino";
 import { afterAll, beforeAll } from "vitest";
 import { buildRelay } from "../src/build-relay.js";
@@ -47,8 +48,7 @@ export function startHarness(overrides: Partial<RelayOptions> & { projects?: Pro
     store,
     outcomes,
     async drain() {
-      for (let i = 0; i < 500 && spool.stats().depth > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-      if (spool.stats().depth > 0) throw new Error(`the spool did not drain: ${JSON.stringify(spool.stats())}`);
+      await waitUntil(() => spool.stats().depth === 0, "the spool to drain", { everyMs: 10, detail: () => JSON.stringify(spool.stats()) });
     },
     async close() {
       await app.close();

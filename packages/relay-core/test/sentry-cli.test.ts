@@ -1,3 +1,4 @@
+// @module-tag e2e
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { generateCredentials, credentialsPublicKey, type Credentials } from "@org/identity";
-import { startFakeUpstream, type FakeUpstream, type FakeUpstreamOptions } from "@org/testkit";
+import { DEADLINE_MS, startFakeUpstream, type FakeUpstream, type FakeUpstreamOptions } from "@org/testkit";
 import { pino, type Logger } from "pino";
 import { afterEach } from "vitest";
 import { OutcomeCounter } from "../src/outcomes.js";
@@ -41,12 +41,15 @@ export function recordingLogger(): { logger: Logger; logs: Record<string, unknow
   return { logger, logs };
 }
 
-/** Upstream settings with short intervals, for tests. */
+/**
+ * Upstream settings with short intervals, for tests; request timeouts are generous, as a loaded
+ * machine can take seconds to answer (a test of timeouts sets its own).
+ */
 export function testUpstreamSettings(url: string, overrides: Partial<UpstreamSettings> = {}): UpstreamSettings {
   return {
     url,
-    timeoutMs: 2_000,
-    connectTimeoutMs: 1_000,
+    timeoutMs: 30_000,
+    connectTimeoutMs: 10_000,
     maxConnections: 16,
     maxRetryIntervalMs: 1_000,
     authIntervalMs: 600_000,
@@ -63,7 +66,7 @@ export function testUpstreamSettings(url: string, overrides: Partial<UpstreamSet
 export async function startUpstreamHarness(
   mode: RelayMode,
   upstreamUrl: string,
-  overrides: { credentials?: RelayCredentials; settings?: Partial<UpstreamSettings> } = {},
+  overrides: { credentials?: RelayCredentials; settings?: Partial<UpstreamSettings>; now?: () => number } = {},
 ): Promise<UpstreamHarness> {
   const { logger, logs } = recordingLogger();
   const spool = openSqliteSpool({ path: ":memory:", maxBytes: 100 * 1024 * 1024, maxAgeMs: 3_600_000, synchronous: "normal" });
@@ -78,6 +81,7 @@ export async function startUpstreamHarness(
     upstream: testUpstreamSettings(upstreamUrl, { credentials: mode === "managed" ? credentials : undefined, ...overrides.settings }),
     concurrency: 8,
     idleMs: 20,
+    now: overrides.now,
   });
   await service.app.listen({ host: "127.0.0.1", port: 0 });
   service.start();
@@ -96,8 +100,25 @@ export async function startUpstreamHarness(
   };
 }
 
-/** Polls `check` until it holds (or fails after `timeoutMs`). */
-export async function eventually(check: () => boolean, timeoutMs = 10_000, what = "the condition"): Promise<void> {
+/** A clock for rate limits and outages that tests move forward instead of waiting. */
+export interface TestClock {
+  readonly now: () => number;
+  advance(ms: number): void;
+}
+
+/** A clock that stands still (at the real time it was made) until the test moves it. */
+export function testClock(): TestClock {
+  let at = Date.now();
+  return {
+    now: () => at,
+    advance(ms) {
+      at += ms;
+    },
+  };
+}
+
+/** Polls `check` until it holds (or fails after `timeoutMs`, the one generous deadline by default). */
+export async function eventually(check: () => boolean, timeoutMs = DEADLINE_MS, what = "the condition"): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);

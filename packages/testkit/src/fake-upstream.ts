@@ -3,6 +3,7 @@ import type { Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { gunzipSync, inflateSync } from "node:zlib";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
+import { DEADLINE_MS } from "./wait.js";
 
 /** An envelope the fake upstream accepted. */
 export interface ReceivedEnvelope {
@@ -82,7 +83,7 @@ export interface FakeUpstream {
   allowRelays(keys: readonly string[] | undefined): void;
   /** Shifts the clock the upstream checks signatures against (and sends in `Date`). */
   skewClock(ms: number): void;
-  /** Resolves once `count` envelopes were accepted; rejects after `timeoutMs`. */
+  /** Resolves once `count` envelopes were accepted; rejects after `timeoutMs` ({@link DEADLINE_MS} by default). */
   waitForEnvelopes(count: number, timeoutMs?: number): Promise<ReceivedEnvelope[]>;
   /** Closes the listener and every open connection (an outage); {@link start} brings it back on the same port. */
   stop(): Promise<void>;
@@ -331,7 +332,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     skewClock(ms) {
       skew = ms;
     },
-    waitForEnvelopes(count, timeoutMs = 10_000) {
+    waitForEnvelopes(count, timeoutMs = DEADLINE_MS) {
       if (envelopes.length >= count) return Promise.resolve(envelopes.slice());
       return new Promise((resolve, reject) => {
         const check = (): void => {

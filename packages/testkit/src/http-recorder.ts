@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
+import { DEADLINE_MS } from "./wait.js";
 
 /** One request the recorder received. */
 export interface RecordedRequest {
@@ -23,7 +24,7 @@ export interface HttpRecorder {
   readonly requests: RecordedRequest[];
   /** Changes how the following requests are answered. */
   respond(responder: Responder): void;
-  /** Resolves once `count` requests were recorded (or rejects after `timeoutMs`). */
+  /** Resolves once `count` requests were recorded (or rejects after `timeoutMs`, {@link DEADLINE_MS} by default). */
   waitFor(count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
   close(): Promise<void>;
 }
@@ -57,7 +58,7 @@ export async function startHttpRecorder(): Promise<HttpRecorder> {
     respond(next) {
       responder = next;
     },
-    async waitFor(count, timeoutMs = 5000) {
+    async waitFor(count, timeoutMs = DEADLINE_MS) {
       const deadline = Date.now() + timeoutMs;
       while (requests.length < count) {
         if (Date.now() > deadline) throw new Error(`expected ${count} requests, got ${requests.length}`);

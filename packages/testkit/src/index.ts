@@ -11,3 +11,4 @@ export { startOperatorNatsServer } from "./nats-operator.js";
 export type { OperatorNatsServer } from "./nats-operator.js";
 export { startFakeUpstream } from "./fake-upstream.js";
 export type { FakeUpstream, FakeUpstreamOptions, IntakeBehaviour, ReceivedEnvelope, RegisteredRelay, SeenRequest } from "./fake-upstream.js";
+export { DEADLINE_MS, waitUntil } from "./wait.js";

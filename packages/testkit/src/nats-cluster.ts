@@ -1,4 +1,5 @@
 import { freePort, startNatsServer, type NatsServer } from "./nats-server.js";
+import { DEADLINE_MS } from "./wait.js";
 
 /** nats-servers with JetStream, routed to each other as one cluster. */
 export interface NatsCluster {
@@ -17,7 +18,7 @@ interface JetStreamStatus {
  * Starts `size` nats-servers with JetStream on loopback ports as one cluster, and resolves once
  * every server knows the JetStream meta leader (streams can be made from then on).
  */
-export async function startNatsCluster(size = 3, timeoutMs = 30_000): Promise<NatsCluster> {
+export async function startNatsCluster(size = 3, timeoutMs = DEADLINE_MS): Promise<NatsCluster> {
   const routes = await Promise.all(Array.from({ length: size }, () => freePort()));
   const monitors = await Promise.all(Array.from({ length: size }, () => freePort()));
   const servers = await Promise.all(

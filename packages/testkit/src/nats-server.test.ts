@@ -1,3 +1,4 @@
+// @module-tag e2e
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { startNatsServer } from "./nats-server.js";

@@ -4,6 +4,7 @@ import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import type { Readable } from "node:stream";
 import { join } from "node:path";
+import { DEADLINE_MS } from "./wait.js";
 
 /** A `nats-server` process on a loopback port. */
 export interface NatsServer {
@@ -79,13 +80,14 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     current.stdout.on("data", (chunk: Buffer) => (log += chunk.toString()));
     current.stderr.on("data", (chunk: Buffer) => (log += chunk.toString()));
     current.once("exit", () => running.delete(current));
-    for (let i = 0; i < 200; i++) {
+    const deadline = Date.now() + DEADLINE_MS;
+    while (Date.now() < deadline) {
       if (current.exitCode !== null) throw new Error(`nats-server exited with ${current.exitCode}:\n${log}`);
       if (await accepts(port)) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     current.kill("SIGKILL");
-    throw new Error(`nats-server did not accept connections on port ${port}:\n${log}`);
+    throw new Error(`nats-server did not accept connections on port ${port} within ${DEADLINE_MS} ms:\n${log}`);
   }
 
   async function stopProcess(): Promise<void> {

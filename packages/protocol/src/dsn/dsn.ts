@@ -45,6 +45,15 @@ function parsePort(text: string): number | undefined {
   return port >= 1 && port <= 65_535 ? port : undefined;
 }
 
+/** `decodeURIComponent`, or undefined for a malformed percent-escape (where it would throw). */
+function decodeComponent(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parses a DSN. An empty DSN is an error here: SDKs treat it as "disabled" before calling this. */
 export function parseDsn(text: string): Result<Dsn, DsnError> {
   const input = text.trim();
@@ -67,8 +76,9 @@ export function parseDsn(text: string): Result<Dsn, DsnError> {
   const userinfo = authorityMatch[1]!;
   const hostPort = authorityMatch[2]!;
   const colon = userinfo.indexOf(":");
-  const publicKey = decodeURIComponent(colon === -1 ? userinfo : userinfo.slice(0, colon));
-  const secret = colon === -1 ? "" : decodeURIComponent(userinfo.slice(colon + 1));
+  const publicKey = decodeComponent(colon === -1 ? userinfo : userinfo.slice(0, colon));
+  const secret = colon === -1 ? "" : decodeComponent(userinfo.slice(colon + 1));
+  if (publicKey === undefined || secret === undefined) return err(new DsnError("not_a_url", `malformed percent-escape in the key of ${input}`));
   if (publicKey === "") return err(new DsnError("missing_public_key", "the DSN has no public key"));
 
   let host: string;

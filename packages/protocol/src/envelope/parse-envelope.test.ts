@@ -277,7 +277,10 @@ const envelopeHeader = fc.record(
     event_id: fc.oneof(fc.uuid().map((u) => u.replaceAll("-", "")), fc.uuid().map((u) => u.toUpperCase()), fc.constant(null)),
     sent_at: fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }).map((d) => d.toISOString()),
     sdk: fc.record({ name: fc.string(), version: fc.string() }),
-    dsn: fc.webUrl(),
+    // Built from parts: fc.webUrl() takes seconds per hundred values on a busy machine.
+    dsn: fc
+      .tuple(fc.constantFrom("http", "https"), fc.stringMatching(/^[0-9a-f]{32}$/), fc.domain(), fc.nat({ max: 9_999 }))
+      .map(([scheme, key, host, project]) => `${scheme}://${key}@${host}/${project}`),
   },
   { requiredKeys: [] },
 );

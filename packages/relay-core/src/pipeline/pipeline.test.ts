@@ -1,3 +1,4 @@
+import { waitUntil } from "@org/testkit";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { OutcomeCounter } from "../outcomes.js";
@@ -20,7 +21,7 @@ const deliverable = (envelope: ClaimedEnvelope): Promise<Processed> =>
   Promise.resolve({ kind: "deliver", dropped: [], envelope: { source: envelope, payload: envelope.payload, itemTypes: ["event"], title: "t", outcomes: [] } });
 
 async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  await waitUntil(check, "the pipeline to get there", { everyMs: 10 });
   expect(check()).toBe(true);
 }
 
