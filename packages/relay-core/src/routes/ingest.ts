@@ -14,28 +14,15 @@ import { itemCategory } from "@org/protocol/envelope";
 import { checkProjectAccess, ProjectStateUnavailable, type ProjectState } from "../projects/project-state.js";
 import { RelayError } from "../relay-error.js";
 import { SpoolFullError } from "../spool/spool.js";
+import { registerCronRoutes } from "./cron.js";
+import { header, projectIdOf, type IngestContext, type ProjectParams } from "./ingest-context.js";
+import { registerNelRoutes } from "./nel.js";
+import { registerOtlpRoutes } from "./otlp.js";
 
-interface ProjectParams {
-  projectId: string;
-}
 
 /** A 1×1 transparent GIF: the answer to `GET /api/{id}/store/` from image-beacon clients. */
 const PIXEL = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64");
 
-const PROJECT_ID = /^\d{1,20}$/;
-
-function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function projectIdOf(request: FastifyRequest<{ Params: ProjectParams }>): string {
-  const { projectId } = request.params;
-  if (!PROJECT_ID.test(projectId)) {
-    throw new RelayError("invalid_project_id", "invalid project id", { causes: [`"${projectId}" is not a number`] });
-  }
-  return String(BigInt(projectId));
-}
 
 /** The store, envelope, security, minidump and attachment endpoints. */
 export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): void {
@@ -273,4 +260,9 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
 
   app.post<{ Params: ProjectParams }>("/api/:projectId/security/", security);
   app.post<{ Params: ProjectParams }>("/api/:projectId/csp-report/", security);
+
+  const context: IngestContext = { limits, strictKey, now, bodyTimeout, outcomes: deps.outcomes, accept, readDecoded, lease: leaseFor };
+  registerCronRoutes(app, context);
+  registerOtlpRoutes(app, context);
+  registerNelRoutes(app, context);
 }
