@@ -21,7 +21,8 @@ export interface ProcessorOptions {
   readonly rateLimits?: RateLimitCache | undefined;
 }
 
-const EVENT_TYPES = new Set(["event", "transaction"]);
+/** Items processed as events: normalized, scrubbed, filtered (user feedback is an event too). */
+const EVENT_TYPES = new Set(["event", "transaction", "feedback"]);
 const encoder = new TextEncoder();
 
 function titleOf(event: Record<string, unknown>): string {
@@ -35,7 +36,22 @@ function titleOf(event: Record<string, unknown>): string {
   const message = logentry?.formatted ?? logentry?.message;
   if (typeof message === "string") return message.split("\n")[0] ?? "";
   if (typeof event.transaction === "string") return event.transaction;
+  const feedback = (event.contexts as { feedback?: { message?: unknown } } | undefined)?.feedback?.message;
+  if (typeof feedback === "string") return `Feedback: ${feedback.split("\n")[0] ?? ""}`;
   return "<no title>";
+}
+
+/**
+ * User feedback keeps the contact address its author typed in to be answered at
+ * (`contexts.feedback.contact_email`), as Sentry's Relay does; the rest is scrubbed like any event.
+ */
+function keepFeedbackContact(original: Record<string, unknown>, scrubbed: Record<string, unknown>): Record<string, unknown> {
+  if (original.type !== "feedback") return scrubbed;
+  const contact = ((original.contexts as Record<string, unknown> | undefined)?.feedback as Record<string, unknown> | undefined)?.contact_email;
+  const feedback = (scrubbed.contexts as Record<string, unknown> | undefined)?.feedback;
+  if (typeof contact !== "string" || typeof feedback !== "object" || feedback === null) return scrubbed;
+  (feedback as Record<string, unknown>).contact_email = contact;
+  return scrubbed;
 }
 
 /** What the pure processing step needs besides the envelope: all of it plain data. */
@@ -125,7 +141,7 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
     const json = parseJsonObject(item.payload);
     const normalized = json.ok
       ? normalizeEvent(
-          { ...json.value, ...(type === "transaction" ? { type: "transaction" } : {}), event_id: parsed.value.meta.eventId ?? json.value.event_id },
+          { ...json.value, ...(type === "event" ? {} : { type }), event_id: parsed.value.meta.eventId ?? json.value.event_id },
           { receivedAt: claimed.receivedAt, generateId: () => claimed.id || randomUUID().replaceAll("-", "") },
         )
       : json;
@@ -139,7 +155,7 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
       dropped.push({ ...base, kind: "filtered", reason, category });
       continue;
     }
-    const scrubbed = scrubEvent(event, policy).event;
+    const scrubbed = keepFeedbackContact(event, scrubEvent(event, policy).event);
     title = titleOf(scrubbed);
     items.push({ headers: item.headers, payload: encoder.encode(JSON.stringify(scrubbed)) });
     accepted.push({ ...base, kind: "accepted", category });
