@@ -107,6 +107,21 @@ export const configSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  outcomes: z
+    .strictObject({
+      /**
+       * Outcomes of lost data sent upstream: `as_client_reports` (the relay's own client_report
+       * items), `true` (managed mode: signed to the relay outcomes endpoint), `false` (not sent).
+       */
+      emit_outcomes: z.union([z.boolean(), z.literal("as_client_reports")]).default("as_client_reports"),
+      aggregator: z
+        .strictObject({
+          /** Seconds between two reports (Relay: 120). */
+          flush_interval: z.number().positive().default(120),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   capture: z
     .strictObject({
       max_events: z.number().int().positive().default(1000),

@@ -4,6 +4,7 @@ import { itemCategory, parseEnvelope, serializeEnvelope, type EnvelopeItem } fro
 import { DATA_CATEGORIES, type DataCategory } from "@org/protocol/rate-limits";
 import { normalizeEvent } from "@org/protocol/event";
 import type { Outcome, OutcomeSink } from "../outcomes.js";
+import { clientReportOutcomes } from "../outcomes/client-report.js";
 import { checkInboundFilters, type FilterSettings } from "../processing/filters/index.js";
 import { mergeScrubbingPolicies, scrubEvent, type ScrubbingPolicy } from "../processing/scrub/index.js";
 import { ProjectStateUnavailable, type ProjectState, type ProjectStates } from "../projects/project-state.js";
@@ -109,7 +110,7 @@ export function createEnvelopeProcessor(options: ProcessorOptions): (envelope: C
 
 /** The pure, synchronous part of processing: no lookups, plain data in and out (runs in workers). */
 export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId" | "receivedAt" | "context" | "payload">, input: ProcessingInput): ProcessedData {
-  const base = { projectId: claimed.projectId, quantity: 1 };
+  const base = { projectId: claimed.projectId, quantity: 1, publicKey: claimed.context.publicKey };
   const parsed = parseEnvelope(claimed.payload);
   if (!parsed.ok) {
     return { kind: "drop", dropped: [{ ...base, kind: "invalid", reason: "invalid_envelope", category: "default" }] };
@@ -131,6 +132,11 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
     const category = itemCategory(type);
     if (limited.has(category)) {
       dropped.push({ ...base, kind: "rate_limited", category });
+      continue;
+    }
+    if (type === "client_report") {
+      // The SDK's own outcomes become the relay's: aggregated with everything else and reported upstream.
+      dropped.push(...clientReportOutcomes(item.payload, base));
       continue;
     }
     if (!EVENT_TYPES.has(type)) {

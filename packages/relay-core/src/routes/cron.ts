@@ -5,7 +5,7 @@ import { authenticate, type Authenticated } from "../ingest/authenticate.js";
 import { checkInFromJson, checkInFromQuery } from "../ingest/check-in.js";
 import { buildItemEnvelope } from "../ingest/item-envelope.js";
 import { RelayError } from "../relay-error.js";
-import { mediaType, projectIdOf, type IngestContext, type ProjectParams } from "./ingest-context.js";
+import { mediaType, projectIdOf, type EndpointContext, type ProjectParams } from "./endpoint-context.js";
 
 interface CronParams extends ProjectParams {
   monitorSlug: string;
@@ -37,7 +37,7 @@ function cronAuth(request: FastifyRequest<{ Params: CronParams }>, strictKey: bo
  * body. Answers 202 once the check-in is spooled, and 202 too when its data is rate limited: a
  * cron job must never retry its check-in.
  */
-export function registerCronRoutes(app: FastifyInstance, context: IngestContext): void {
+export function registerCronRoutes(app: FastifyInstance, context: EndpointContext): void {
   const handle = async (request: FastifyRequest<{ Params: CronParams }>): Promise<void> => {
     const projectId = projectIdOf(request);
     const auth = cronAuth(request, context.strictKey);

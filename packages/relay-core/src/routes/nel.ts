@@ -4,7 +4,7 @@ import { buildContainerItem } from "../ingest/container-item.js";
 import { buildItemEnvelope } from "../ingest/item-envelope.js";
 import { nelLogs } from "../ingest/nel-reports.js";
 import { RelayError } from "../relay-error.js";
-import { mediaType, projectIdOf, type IngestContext, type ProjectParams } from "./ingest-context.js";
+import { mediaType, projectIdOf, type EndpointContext, type ProjectParams } from "./endpoint-context.js";
 import { MAX_OTLP_RECORDS } from "./otlp.js";
 
 const NEL_MEDIA_TYPES = new Set(["application/json", "application/reports+json"]);
@@ -14,7 +14,7 @@ const NEL_MEDIA_TYPES = new Set(["application/json", "application/reports+json"]
  * (`application/reports+json` or `application/json`). Each network error becomes a log in one
  * `log` container item. Answers 200, also when logs are rate limited (browsers do not retry).
  */
-export function registerNelRoutes(app: FastifyInstance, context: IngestContext): void {
+export function registerNelRoutes(app: FastifyInstance, context: EndpointContext): void {
   app.post<{ Params: ProjectParams }>("/api/:projectId/nel/", async (request: FastifyRequest<{ Params: ProjectParams }>, reply: FastifyReply) => {
     const projectId = projectIdOf(request);
     const auth = authenticate(request, undefined, context.strictKey);

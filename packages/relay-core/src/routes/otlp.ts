@@ -8,7 +8,7 @@ import { convertOtlpLogs } from "../ingest/otlp-logs.js";
 import { EXPORT_LOGS_REQUEST, EXPORT_TRACE_REQUEST } from "../ingest/otlp-schema.js";
 import { convertOtlpTraces } from "../ingest/otlp-spans.js";
 import { RelayError } from "../relay-error.js";
-import { mediaType, projectIdOf, type IngestContext, type ProjectParams } from "./ingest-context.js";
+import { mediaType, projectIdOf, type EndpointContext, type ProjectParams } from "./endpoint-context.js";
 
 /**
  * Records (spans or logs) taken from one OTLP request at most: exporters send batches of hundreds
@@ -29,7 +29,7 @@ function success(reply: FastifyReply, format: OtlpFormat): FastifyReply {
  * the relay reads. The relay converts the request itself into one `span` (v2) or `log` container
  * item, which then goes the way of every envelope: spool, processing and scrubbing, delivery.
  */
-export function registerOtlpRoutes(app: FastifyInstance, context: IngestContext): void {
+export function registerOtlpRoutes(app: FastifyInstance, context: EndpointContext): void {
   const read = async (request: FastifyRequest<{ Params: ProjectParams }>): Promise<{ projectId: string; format: OtlpFormat; auth: ReturnType<typeof authenticate>; decoded: unknown; kind: "traces" | "logs" }> => {
     const projectId = projectIdOf(request);
     const auth = authenticate(request, undefined, context.strictKey);
@@ -61,7 +61,7 @@ export function registerOtlpRoutes(app: FastifyInstance, context: IngestContext)
       throw new RelayError(code, "invalid OTLP traces request", { causes: [converted.error.message] });
     }
     const { spans, invalid } = converted.value;
-    if (invalid > 0) context.outcomes.record({ kind: "invalid", reason: "invalid_span", category: "span", projectId, quantity: invalid });
+    if (invalid > 0) context.outcomes.record({ kind: "invalid", reason: "invalid_span", category: "span", projectId, quantity: invalid, publicKey: auth.publicKey });
     if (spans.length > 0) {
       await accept(request, projectId, auth, buildContainerItem("span", spans, context.limits.maxSpanSize, context.limits.maxContainerSize), "span");
     }

@@ -15,7 +15,7 @@ export interface ProjectParams {
  * What the ingest endpoints share: reading bodies within the relay's memory budget, and accepting
  * an envelope (project checks, rate limits, spool) once it is built.
  */
-export interface IngestContext {
+export interface EndpointContext {
   readonly limits: RelayLimits;
   /** Whether public keys must look like real Sentry keys (outside capture mode). */
   readonly strictKey: boolean;
