@@ -62,7 +62,7 @@ export function int64(value: unknown): bigint | undefined {
 export function nanosToSeconds(value: unknown): number | undefined {
   const nanos = int64(value);
   if (nanos === undefined || nanos <= 0n) return undefined;
-  return Number(nanos / 1000n) / 1_000_000;
+  return Number((nanos + 500n) / 1000n) / 1_000_000;
 }
 
 /**
