@@ -48,6 +48,16 @@ export const configSchema = z.strictObject({
       max_envelope_size: size.default("100MiB"),
       max_attachment_size: size.default("100MiB"),
       max_api_payload_size: size.default("20MiB"),
+      max_check_in_size: size.default("100KiB"),
+      max_log_size: size.default("2MiB"),
+      max_span_size: size.default("10MiB"),
+      max_container_size: size.default("12MiB"),
+      max_profile_size: size.default("50MiB"),
+      max_replay_compressed_size: size.default("10MiB"),
+      max_client_reports_size: size.default("100KiB"),
+      max_statsd_size: size.default("1MiB"),
+      max_metric_buckets_size: size.default("1MiB"),
+      max_trace_metric_size: size.default("1MiB"),
       /** Request bytes held in memory by all requests together; beyond it clients get 503. */
       max_buffered_body_size: size.default("256MiB"),
       max_session_count: z.number().int().positive().default(100),
@@ -93,6 +103,21 @@ export const configSchema = z.strictObject({
           consumer: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only").default("relay-forwarders"),
           replicas: z.number().int().min(1).max(5).default(1),
           ack_wait: seconds.default(60),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  outcomes: z
+    .strictObject({
+      /**
+       * Outcomes of lost data sent upstream: `as_client_reports` (the relay's own client_report
+       * items), `true` (managed mode: signed to the relay outcomes endpoint), `false` (not sent).
+       */
+      emit_outcomes: z.union([z.boolean(), z.literal("as_client_reports")]).default("as_client_reports"),
+      aggregator: z
+        .strictObject({
+          /** Seconds between two reports (Relay: 120). */
+          flush_interval: z.number().positive().default(120),
         })
         .prefault({}),
     })

@@ -11,6 +11,7 @@ import {
   OutcomeCounter,
   expiredOutcomes,
   type CaptureStore,
+  type OutcomeSink,
   type ProjectStates,
   type RelayMetrics,
   type Spool,
@@ -81,6 +82,8 @@ export async function startRelay(
   const sinks: RelayMetrics[] = [statsd, prometheus].filter((sink) => sink !== undefined);
   const metrics = sinks.length > 1 ? fanOutMetrics(sinks) : sinks[0];
   const outcomes = metrics ? outcomesToMetrics(metrics, new OutcomeCounter()) : new OutcomeCounter();
+  // Expired envelopes are counted by the sink that reports outcomes upstream, once the service exists.
+  let outcomeSink: OutcomeSink = outcomes;
   const spoolOptions = {
     path: join(spoolDir, "envelopes.sqlite"),
     maxBytes: options.spoolMaxBytes,
@@ -88,7 +91,7 @@ export async function startRelay(
     synchronous: config.spool.synchronous,
     onExpired: (expired: readonly SpooledEnvelope[]) => {
       logger.warn({ count: expired.length }, "dropped spooled envelopes older than spool.max_age");
-      for (const outcome of expiredOutcomes(expired)) outcomes.record(outcome);
+      for (const outcome of expiredOutcomes(expired)) outcomeSink.record(outcome);
     },
   };
   let spool: Spool;
@@ -159,7 +162,12 @@ export async function startRelay(
     onInternalError: (error, request) => {
       crashes?.report(error, { userAgent: request.userAgent, where: `${request.method} ${request.url}` });
     },
+    outcomeReports: {
+      mode: config.outcomes.emit_outcomes === false ? "off" : config.outcomes.emit_outcomes === true && mode === "managed" ? "signed" : "client_reports",
+      flushIntervalMs: config.outcomes.aggregator.flush_interval * 1000,
+    },
   });
+  outcomeSink = service.outcomes;
   const app = service.app;
   if (prometheus) {
     app.get("/metrics/", async (_request, reply) => reply.header("content-type", prometheus.contentType).send(await prometheus.render()));

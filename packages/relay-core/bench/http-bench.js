@@ -31,9 +31,43 @@ const capture = JSON.parse(readFileSync(join(sdkCapturesDir(), "sentry-node-7.12
 const envelopeText = capture.body_text;
 const event = envelopeText.split("\n")[2];
 
+/**
+ * Runs the load and measures this process's CPU time (user + system, every thread: the relay or
+ * the ceiling; the load generator runs in another process) per answered request.
+ */
 async function measure(name, url, options) {
+  const cpuBefore = process.cpuUsage();
   const result = await runLoad({ url, connections, duration, ...options });
-  return { name, rps: result.rps, p50: result.p50, p99: result.p99, errors: result.non2xx + result.errors };
+  const cpu = process.cpuUsage(cpuBefore);
+  const answered = result.ok + result.non2xx;
+  const cpuPerRequest = answered > 0 ? (cpu.user + cpu.system) / answered : NaN;
+  return { name, rps: result.rps, p50: result.p50, p99: result.p99, errors: result.non2xx + result.errors, cpuPerRequest };
+}
+
+/**
+ * An OTLP/JSON traces request as the OpenTelemetry JS exporter sends it: one resource, one scope,
+ * `count` spans of a trace with a few attributes each.
+ */
+function otlpTracesBody(count) {
+  const start = BigInt(Date.now()) * 1_000_000n;
+  const spans = Array.from({ length: count }, (_, index) => ({
+    traceId: "5b8efff798038103d269b633813fc60c",
+    spanId: (index + 1).toString(16).padStart(16, "0"),
+    ...(index === 0 ? {} : { parentSpanId: "0000000000000001" }),
+    name: index === 0 ? "GET /checkout" : `SELECT orders ${index}`,
+    kind: index === 0 ? 2 : 3,
+    startTimeUnixNano: String(start + BigInt(index) * 1000n),
+    endTimeUnixNano: String(start + BigInt(index) * 1000n + 500_000n),
+    attributes: [
+      { key: "http.request.method", value: { stringValue: "GET" } },
+      { key: "db.system", value: { stringValue: "postgresql" } },
+      { key: "retries", value: { intValue: "2" } },
+    ],
+    status: { code: 0 },
+  }));
+  return JSON.stringify({
+    resourceSpans: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "bench" } }] }, scopeSpans: [{ scope: { name: "bench-tracer", version: "1.0.0" }, spans }] }],
+  });
 }
 
 /**
@@ -88,6 +122,7 @@ async function measureCeilings(requests) {
   ceiling.removeAllContentTypeParsers();
   ceiling.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
   ceiling.post("/api/1/:endpoint/", () => ({}));
+  ceiling.post("/api/1/integration/otlp/v1/traces/", () => ({}));
   await ceiling.listen({ host: "127.0.0.1", port: 0 });
   const base = `http://127.0.0.1:${ceiling.server.address().port}`;
   const result = {};
@@ -102,6 +137,8 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), "relay-bench-"));
   const auth = { "x-sentry-auth": `Sentry sentry_key=${KEY}, sentry_version=7`, "content-type": "application/json" };
   const gzipped = gzipSync(envelopeText);
+  const otlpSpans = 20;
+  const otlpTraces = otlpTracesBody(otlpSpans);
   const requests = {
     empty: { what: "request body {}", path: "/api/1/store/", load: { method: "POST", body: "{}", headers: { "content-type": "application/json" } } },
     store: { what: "the store request below", path: "/api/1/store/", load: { method: "POST", headers: auth, body: event } },
@@ -109,6 +146,11 @@ async function main() {
       what: "the envelope request below",
       path: "/api/1/envelope/",
       load: { method: "POST", headers: { ...auth, "content-encoding": "gzip" }, body: gzipped },
+    },
+    otlp: {
+      what: "the OTLP traces request below",
+      path: "/api/1/integration/otlp/v1/traces/",
+      load: { method: "POST", headers: { "x-sentry-auth": `sentry sentry_key=${KEY}`, "content-type": "application/json" }, body: otlpTraces },
     },
   };
 
@@ -121,6 +163,9 @@ async function main() {
     const relay = await startRelay(dir, threads);
     rows.push({ kind: "store", ...(await measure(`store: ${Buffer.byteLength(event)}-byte JSON event, ${where}`, `${relay.base}/api/1/store/`, requests.store.load)) });
     rows.push({ kind: "envelope", ...(await measure(`envelope: gzip'd ${Buffer.byteLength(envelopeText)}-byte envelope, ${where}`, `${relay.base}/api/1/envelope/`, requests.envelope.load)) });
+    if (!threads) {
+      rows.push({ kind: "otlp", ...(await measure(`OTLP traces: ${Buffer.byteLength(otlpTraces)}-byte JSON, ${otlpSpans} spans, ${where}`, `${relay.base}${requests.otlp.path}`, requests.otlp.load)) });
+    }
     left.push(relay.spool.stats().depth);
     await relay.close();
   }
@@ -136,17 +181,17 @@ async function main() {
   const ceilings = Object.fromEntries(
     Object.keys(requests).map((name) => {
       const [a, b] = [before[name], after[name]];
-      return [name, { name: a.name, rps: (a.rps + b.rps) / 2, p50: Math.max(a.p50, b.p50), p99: Math.max(a.p99, b.p99), errors: a.errors + b.errors }];
+      return [name, { name: a.name, rps: (a.rps + b.rps) / 2, p50: Math.max(a.p50, b.p50), p99: Math.max(a.p99, b.p99), errors: a.errors + b.errors, cpuPerRequest: (a.cpuPerRequest + b.cpuPerRequest) / 2 }];
     }),
   );
 
   console.log(`\nrelay ingest, ${connections} connections, ${duration} s each (2-core machine, load generator on the same cores), spool on (SQLite, synchronous=full)\n`);
-  console.log("| path | req/s | p50 ms | p99 ms | errors | share of the ceiling for the same request | share of the {} ceiling |");
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  console.log("| path | req/s | p50 ms | p99 ms | errors | CPU µs/req (user+system) | share of the ceiling for the same request | share of the {} ceiling |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   const share = (rps, ceiling) => `${((rps / ceiling.rps) * 100).toFixed(0)}%`;
   for (const row of [...Object.values(ceilings), ...rows]) {
     const same = row.kind ? share(row.rps, ceilings[row.kind]) : "";
-    console.log(`| ${row.name} | ${Math.round(row.rps)} | ${row.p50} | ${row.p99} | ${row.errors} | ${same} | ${share(row.rps, ceilings.empty)} |`);
+    console.log(`| ${row.name} | ${Math.round(row.rps)} | ${row.p50} | ${row.p99} | ${row.errors} | ${Math.round(row.cpuPerRequest)} | ${same} | ${share(row.rps, ceilings.empty)} |`);
   }
   console.log(`\nceilings: mean of one run before and one after the relays (before: ${Object.values(before).map((r) => Math.round(r.rps)).join(", ")}; after: ${Object.values(after).map((r) => Math.round(r.rps)).join(", ")} req/s)`);
   console.log(`RSS after the run: ${Math.round(rss / 1024 / 1024)} MB; spool depth left when each relay stopped: ${left.join(", ")}`);

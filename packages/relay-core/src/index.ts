@@ -47,3 +47,6 @@ export { processEnvelope } from "./pipeline/process-envelope.js";
 export type { ProcessedData, ProcessingInput } from "./pipeline/process-envelope.js";
 export { openJetStreamSpool } from "./spool/jetstream-spool.js";
 export type { JetStreamSpool, JetStreamSpoolOptions } from "./spool/jetstream-spool.js";
+export { OutcomeAggregator, clientReportList } from "./outcomes/outcome-aggregator.js";
+export type { AggregatedOutcome, ClientReportList, OutcomeAggregatorOptions, OutcomeSender } from "./outcomes/outcome-aggregator.js";
+export { clientReportSender, signedOutcomeSender } from "./upstream/outcome-senders.js";

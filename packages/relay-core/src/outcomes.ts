@@ -3,7 +3,7 @@ import type { DataCategory } from "@org/protocol/rate-limits";
 import type { SpooledEnvelope } from "./spool/spool.js";
 
 /** What became of an item the relay received. */
-export type OutcomeKind = "accepted" | "filtered" | "invalid" | "rate_limited" | "expired" | "rejected_upstream";
+export type OutcomeKind = "accepted" | "filtered" | "invalid" | "rate_limited" | "expired" | "rejected_upstream" | "client_discard";
 
 /** One counted outcome, in the spirit of Sentry's outcomes. */
 export interface Outcome {
@@ -13,6 +13,8 @@ export interface Outcome {
   readonly category: DataCategory;
   readonly projectId: string;
   readonly quantity: number;
+  /** The project key the data came with, when known: outcomes sent upstream as client reports need it. */
+  readonly publicKey?: string | undefined;
 }
 
 /** Receives outcomes; metrics exporters implement it. */
@@ -45,7 +47,7 @@ export function expiredOutcomes(envelopes: readonly SpooledEnvelope[]): Outcome[
     const parsed = parseEnvelope(envelope.payload);
     const categories = parsed.ok ? parsed.value.items.map((item) => itemCategory(item.headers.type)) : ["default" as const];
     for (const category of categories) {
-      outcomes.push({ kind: "expired", reason: "spool_max_age", category, projectId: envelope.projectId, quantity: 1 });
+      outcomes.push({ kind: "expired", reason: "spool_max_age", category, projectId: envelope.projectId, quantity: 1, publicKey: envelope.context.publicKey });
     }
   }
   return outcomes;

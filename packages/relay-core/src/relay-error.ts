@@ -13,6 +13,7 @@ export type RelayErrorCode =
   | "unknown_key"
   | "origin_not_allowed"
   | "too_large"
+  | "unsupported_media_type"
   | "request_timeout"
   | "rate_limited"
   | "spool_full"
@@ -38,6 +39,7 @@ const STATUS: Readonly<Record<RelayErrorCode, number>> = {
   unknown_key: 403,
   origin_not_allowed: 403,
   too_large: 413,
+  unsupported_media_type: 415,
   request_timeout: 408,
   rate_limited: 429,
   spool_full: 503,

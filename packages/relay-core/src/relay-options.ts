@@ -13,6 +13,26 @@ export interface RelayLimits {
   readonly maxSessionsPerEnvelope: number;
   /** A security report or a store body request. */
   readonly maxApiPayloadSize: number;
+  /** A `check_in` item or HTTP cron request (`max_check_in_size`). */
+  readonly maxCheckInSize: number;
+  /** One log record (`max_log_size`). */
+  readonly maxLogSize: number;
+  /** One span (`max_span_size`). */
+  readonly maxSpanSize: number;
+  /** A container item of logs or spans, and an OTLP or NEL request after decompression (`max_container_size`). */
+  readonly maxContainerSize: number;
+  /** A `profile` or `profile_chunk` item (`max_profile_size`). */
+  readonly maxProfileSize: number;
+  /** A `replay_recording` or `replay_video` item (`max_replay_compressed_size`). */
+  readonly maxReplayCompressedSize: number;
+  /** A `client_report` item (`max_client_reports_size`). */
+  readonly maxClientReportsSize: number;
+  /** A `statsd` item (`max_statsd_size`). */
+  readonly maxStatsdSize: number;
+  /** A `metric_buckets` item (`max_metric_buckets_size`). */
+  readonly maxMetricBucketsSize: number;
+  /** A `trace_metric` item (`max_trace_metric_size`). */
+  readonly maxTraceMetricSize: number;
 }
 
 /** Options of the HTTP app, resolved from the relay's configuration. */
@@ -36,4 +56,14 @@ export const DEFAULT_LIMITS: RelayLimits = {
   maxAttachmentSize: 100 * 1024 * 1024,
   maxSessionsPerEnvelope: 100,
   maxApiPayloadSize: 20 * 1024 * 1024,
+  maxCheckInSize: 100 * 1024,
+  maxLogSize: 2 * 1024 * 1024,
+  maxSpanSize: 10 * 1024 * 1024,
+  maxContainerSize: 12 * 1024 * 1024,
+  maxProfileSize: 50 * 1024 * 1024,
+  maxReplayCompressedSize: 10 * 1024 * 1024,
+  maxClientReportsSize: 100 * 1024,
+  maxStatsdSize: 1024 * 1024,
+  maxMetricBucketsSize: 1024 * 1024,
+  maxTraceMetricSize: 1024 * 1024,
 };

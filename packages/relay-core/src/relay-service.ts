@@ -6,6 +6,8 @@ import { BodyBudget, DEFAULT_MAX_BUFFERED_BODY_BYTES } from "./http/body-budget.
 import type { CaptureStore } from "./capture/capture-store.js";
 import type { RelayMetrics } from "./metrics.js";
 import type { OutcomeSink } from "./outcomes.js";
+import { OutcomeAggregator } from "./outcomes/outcome-aggregator.js";
+import { clientReportSender, signedOutcomeSender } from "./upstream/outcome-senders.js";
 import { Pipeline, type Delivery } from "./pipeline/pipeline.js";
 import { createEnvelopeProcessor } from "./pipeline/process-envelope.js";
 import { createWorkerProcessor, type WorkerProcessor } from "./pipeline/worker-processor.js";
@@ -67,6 +69,12 @@ export interface RelayServiceOptions {
   /** Told about unexpected errors (crash reporting). */
   readonly onPipelineError?: ((error: unknown, envelope: ClaimedEnvelope) => void) | undefined;
   readonly onInternalError?: RelayDeps["onInternalError"];
+  /**
+   * Outcomes of lost data sent upstream (not in capture mode): `client_reports` as the relay's own
+   * `client_report` items, `signed` to the relay outcomes endpoint (managed mode), `off` not at all.
+   * Default: client reports every 120 s.
+   */
+  readonly outcomeReports?: { readonly mode: "client_reports" | "signed" | "off"; readonly flushIntervalMs: number } | undefined;
 }
 
 /** A relay's parts, wired together: the HTTP app, the pipeline, and the upstream connection. */
@@ -77,6 +85,10 @@ export interface RelayService {
   readonly registration: RelayRegistration | undefined;
   readonly delivery: Delivery;
   readonly rateLimits: RateLimitCache;
+  /** Where outcomes go: the given sink, behind the aggregator that reports them upstream when there is one. */
+  readonly outcomes: OutcomeSink;
+  /** Sends the aggregated outcomes now (also done on its interval and at close). */
+  flushOutcomes(): Promise<void>;
   /** Builds another HTTP app on the same parts (to listen on a second port, with TLS say). */
   buildApp(extra?: Partial<RelayDeps>): FastifyInstance;
   /** Starts registering (managed mode) and moving envelopes. */
@@ -118,7 +130,9 @@ async function closeApps(apps: readonly FastifyInstance[], graceMs: number, logg
 
 /** Wires the relay for its mode: capture (keeps locally), or static/proxy/managed (forwards upstream). */
 export function createRelayService(options: RelayServiceOptions): RelayService {
-  const { http, spool, logger, outcomes, metrics } = options;
+  const { http, spool, logger, metrics } = options;
+  let outcomes: OutcomeSink = options.outcomes;
+  let aggregator: OutcomeAggregator | undefined;
   const rateLimits = new RateLimitCache(options.now);
   let client: UpstreamClient | undefined;
   let registration: RelayRegistration | undefined;
@@ -168,6 +182,19 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
       });
     } else {
       projects = options.projects ?? permissiveProjectStates();
+    }
+    const reports = options.outcomeReports ?? { mode: "client_reports", flushIntervalMs: 120_000 };
+    if (reports.mode !== "off") {
+      const send = reports.mode === "signed" && settings.credentials ? signedOutcomeSender(client, settings.credentials) : clientReportSender(client, settings.version);
+      aggregator = new OutcomeAggregator({
+        next: options.outcomes,
+        send,
+        flushIntervalMs: reports.flushIntervalMs,
+        onError: (error) => {
+          logger.warn({ err: error }, "could not send outcomes upstream");
+        },
+      });
+      outcomes = aggregator;
     }
     upstream = upstreamDelivery({ client, logger, rateLimits, registration, metrics, maxRetryIntervalMs: settings.maxRetryIntervalMs, now: options.now });
     delivery = upstream;
@@ -221,8 +248,11 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
     registration,
     delivery,
     rateLimits,
+    outcomes,
+    flushOutcomes: () => aggregator?.flush() ?? Promise.resolve(),
     buildApp,
     start() {
+      aggregator?.start();
       registration?.start();
       pipeline.start();
     },
@@ -233,6 +263,7 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
         registration?.close();
         await pipeline.stop(Math.max(0, deadline - Date.now()));
         await workerProcessor?.close();
+        await aggregator?.close();
         upstream?.close();
         projects.close();
         await client?.destroy();

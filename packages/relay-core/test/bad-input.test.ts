@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS } from "../src/relay-options.js";
 import { deflateSync, gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +11,7 @@ const EVENT_ID = "9ec79c33ec9942ab8353589fcb2e04dc";
 describe("bad input gets a 4xx with a reason, never a 5xx", () => {
   let relay: Harness;
   beforeAll(() => {
-    relay = startHarness({ limits: { maxEventSize: 64 * 1024, maxEnvelopeSize: 1024 * 1024, maxAttachmentSize: 512 * 1024, maxSessionsPerEnvelope: 100, maxApiPayloadSize: 256 * 1024 } });
+    relay = startHarness({ limits: { ...DEFAULT_LIMITS, maxEventSize: 64 * 1024, maxEnvelopeSize: 1024 * 1024, maxAttachmentSize: 512 * 1024, maxSessionsPerEnvelope: 100, maxApiPayloadSize: 256 * 1024 } });
   });
   afterAll(async () => {
     await relay.close();

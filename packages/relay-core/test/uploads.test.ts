@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS } from "../src/relay-options.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnvelope } from "@org/protocol/envelope";
 import { startHarness, type Harness } from "./relay-harness.js";
@@ -22,7 +23,7 @@ function multipart(parts: { name: string; filename?: string; type?: string; data
 describe("minidump and attachment uploads", () => {
   let relay: Harness;
   beforeAll(() => {
-    relay = startHarness({ limits: { maxEventSize: 1024 * 1024, maxEnvelopeSize: 4096, maxAttachmentSize: 1024, maxSessionsPerEnvelope: 100, maxApiPayloadSize: 4096 } });
+    relay = startHarness({ limits: { ...DEFAULT_LIMITS, maxEventSize: 1024 * 1024, maxEnvelopeSize: 4096, maxAttachmentSize: 1024, maxSessionsPerEnvelope: 100, maxApiPayloadSize: 4096 } });
   });
   afterAll(async () => {
     await relay.close();

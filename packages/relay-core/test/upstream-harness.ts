@@ -4,7 +4,7 @@ import { DEADLINE_MS, startFakeUpstream, type FakeUpstream, type FakeUpstreamOpt
 import { pino, type Logger } from "pino";
 import { afterEach } from "vitest";
 import { OutcomeCounter } from "../src/outcomes.js";
-import { createRelayService, type RelayService, type UpstreamSettings } from "../src/relay-service.js";
+import { createRelayService, type RelayService, type RelayServiceOptions, type UpstreamSettings } from "../src/relay-service.js";
 import { DEFAULT_LIMITS, type RelayMode } from "../src/relay-options.js";
 import { openSqliteSpool } from "../src/spool/sqlite-spool.js";
 import type { Spool } from "../src/spool/spool.js";
@@ -66,7 +66,7 @@ export function testUpstreamSettings(url: string, overrides: Partial<UpstreamSet
 export async function startUpstreamHarness(
   mode: RelayMode,
   upstreamUrl: string,
-  overrides: { credentials?: RelayCredentials; settings?: Partial<UpstreamSettings>; now?: () => number } = {},
+  overrides: { credentials?: RelayCredentials; settings?: Partial<UpstreamSettings>; now?: () => number; outcomeReports?: RelayServiceOptions["outcomeReports"] } = {},
 ): Promise<UpstreamHarness> {
   const { logger, logs } = recordingLogger();
   const spool = openSqliteSpool({ path: ":memory:", maxBytes: 100 * 1024 * 1024, maxAgeMs: 3_600_000, synchronous: "normal" });
@@ -82,6 +82,7 @@ export async function startUpstreamHarness(
     concurrency: 8,
     idleMs: 20,
     now: overrides.now,
+    outcomeReports: overrides.outcomeReports,
   });
   await service.app.listen({ host: "127.0.0.1", port: 0 });
   service.start();

@@ -23,3 +23,12 @@ export { EVENT_ITEM_TYPES, KNOWN_ITEM_TYPES, isKnownItemType } from "./item-type
 export type { ItemType, KnownItemType } from "./item-type.js";
 export { parseEnvelope, parseEnvelopeStream } from "./parse-envelope.js";
 export { serializeEnvelope } from "./serialize-envelope.js";
+export {
+  LOG_CONTAINER_CONTENT_TYPE,
+  SPAN_CONTAINER_CONTENT_TYPE,
+  TRACE_METRIC_CONTAINER_CONTENT_TYPE,
+  isContainerItem,
+  itemRecordLimit,
+  itemSizeLimit,
+} from "./item-limits.js";
+export type { ItemSizeLimit } from "./item-limits.js";

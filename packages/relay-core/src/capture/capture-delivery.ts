@@ -1,5 +1,6 @@
 import type { Delivery, DeliveryResult } from "../pipeline/pipeline.js";
 import type { CapturedEnvelope, CaptureStore } from "./capture-store.js";
+import { describeEnvelope } from "./describe-envelope.js";
 
 /**
  * Capture mode's delivery: keeps each processed envelope in the capture store. Envelopes
@@ -24,7 +25,7 @@ export function captureDelivery(store: CaptureStore): Delivery {
         projectId: ready.source.projectId,
         receivedAt: ready.source.receivedAt,
         itemTypes: ready.itemTypes,
-        title: ready.title,
+        title: describeEnvelope(ready.payload, ready.itemTypes, ready.title),
         envelope: ready.payload,
       };
       return new Promise((resolve, reject) => {

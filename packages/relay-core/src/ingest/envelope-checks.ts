@@ -1,5 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { EVENT_ITEM_TYPES, normalizeEventId, parseEnvelope, serializeEnvelope, type Envelope, type ParsedEnvelope } from "@org/protocol/envelope";
+import {
+  EVENT_ITEM_TYPES,
+  itemRecordLimit,
+  itemSizeLimit,
+  normalizeEventId,
+  parseEnvelope,
+  serializeEnvelope,
+  type Envelope,
+  type ItemSizeLimit,
+  type ParsedEnvelope,
+} from "@org/protocol/envelope";
 import { RelayError } from "../relay-error.js";
 import type { RelayLimits } from "../relay-options.js";
 
@@ -52,6 +62,75 @@ function eventIdOfPayload(payload: Uint8Array): string | undefined {
   }
 }
 
+function limitOf(limit: ItemSizeLimit, limits: RelayLimits): number | undefined {
+  switch (limit) {
+    case "event":
+      return limits.maxEventSize;
+    case "attachment":
+      return limits.maxAttachmentSize;
+    case "check_in":
+      return limits.maxCheckInSize;
+    case "log":
+      return limits.maxLogSize;
+    case "span":
+      return limits.maxSpanSize;
+    case "container":
+      return limits.maxContainerSize;
+    case "profile":
+      return limits.maxProfileSize;
+    case "replay_compressed":
+      return limits.maxReplayCompressedSize;
+    case "client_reports":
+      return limits.maxClientReportsSize;
+    case "statsd":
+      return limits.maxStatsdSize;
+    case "metric_buckets":
+      return limits.maxMetricBucketsSize;
+    case "trace_metric":
+      return limits.maxTraceMetricSize;
+    case "none":
+      return undefined;
+  }
+}
+
+/** Relay's `max_*_size` key of a limit, for messages. */
+const LIMIT_KEYS: Readonly<Record<ItemSizeLimit, string>> = {
+  event: "max_event_size",
+  attachment: "max_attachment_size",
+  check_in: "max_check_in_size",
+  log: "max_log_size",
+  span: "max_span_size",
+  container: "max_container_size",
+  profile: "max_profile_size",
+  replay_compressed: "max_replay_compressed_size",
+  client_reports: "max_client_reports_size",
+  statsd: "max_statsd_size",
+  metric_buckets: "max_metric_buckets_size",
+  trace_metric: "max_trace_metric_size",
+  none: "max_envelope_size",
+};
+
+/**
+ * The size of the largest record of a container item, or a reason why it cannot be read. Only
+ * called for containers larger than one record may be, so small containers are not parsed.
+ */
+function largestRecord(payload: Uint8Array): { size: number } | { invalid: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("utf8"));
+  } catch (error) {
+    return { invalid: (error as Error).message };
+  }
+  const items = (json as { items?: unknown } | null)?.items;
+  if (!Array.isArray(items)) return { invalid: "a container item needs an items array" };
+  let size = 0;
+  for (const record of items) {
+    const json = JSON.stringify(record) as string | undefined;
+    size = Math.max(size, json === undefined ? 0 : Buffer.byteLength(json));
+  }
+  return { size };
+}
+
 /** Checks an envelope against the limits and the rules of the protocol, refusing it when broken. */
 export function checkEnvelope(input: IngestEnvelope, limits: RelayLimits): CheckedEnvelope {
   const { envelope } = input;
@@ -61,20 +140,29 @@ export function checkEnvelope(input: IngestEnvelope, limits: RelayLimits): Check
   for (const [index, item] of envelope.items.entries()) {
     const type = item.headers.type;
     const size = item.payload.length;
+    const limitName = itemSizeLimit(item.headers);
+    const limit = limitOf(limitName, limits);
+    if (limit !== undefined && size > limit) {
+      const what = limitName === "container" ? `the ${type} container` : type === "attachment" ? "an attachment" : `the ${type} item`;
+      throw new RelayError("too_large", `${what} is larger than ${limit} bytes (${LIMIT_KEYS[limitName]})`, { causes: [`item ${index} has ${size} bytes`] });
+    }
+    if (limitName === "container") {
+      const recordLimit = limitOf(itemRecordLimit(item.headers), limits);
+      if (recordLimit !== undefined && size > recordLimit) {
+        const largest = largestRecord(item.payload);
+        if ("invalid" in largest) throw new RelayError("invalid_envelope", `invalid ${type} container`, { causes: [`item ${index}: ${largest.invalid}`] });
+        if (largest.size > recordLimit) {
+          throw new RelayError("too_large", `a ${type} in a container is larger than ${recordLimit} bytes (${LIMIT_KEYS[itemRecordLimit(item.headers)]})`, {
+            causes: [`item ${index} holds a record of ${largest.size} bytes`],
+          });
+        }
+      }
+    }
     if (EVENT_ITEM_TYPES.has(type)) {
       eventItems += 1;
-      if (size > limits.maxEventSize) {
-        throw new RelayError("too_large", `the ${type} item is larger than ${limits.maxEventSize} bytes`, { causes: [`item ${index} has ${size} bytes`] });
-      }
       eventId ??= eventIdOfPayload(item.payload);
-    } else if (type === "attachment") {
-      if (size > limits.maxAttachmentSize) {
-        throw new RelayError("too_large", `an attachment is larger than ${limits.maxAttachmentSize} bytes`, { causes: [`item ${index} has ${size} bytes`] });
-      }
     } else if (type === "session" || type === "sessions") {
       sessions += 1;
-    } else if (size > limits.maxEventSize && type !== "replay_recording" && type !== "replay_video" && type !== "profile" && type !== "profile_chunk") {
-      throw new RelayError("too_large", `the ${type} item is larger than ${limits.maxEventSize} bytes`, { causes: [`item ${index} has ${size} bytes`] });
     }
   }
   if (sessions > limits.maxSessionsPerEnvelope) {

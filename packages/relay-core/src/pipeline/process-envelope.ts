@@ -4,6 +4,7 @@ import { itemCategory, parseEnvelope, serializeEnvelope, type EnvelopeItem } fro
 import { DATA_CATEGORIES, type DataCategory } from "@org/protocol/rate-limits";
 import { normalizeEvent } from "@org/protocol/event";
 import type { Outcome, OutcomeSink } from "../outcomes.js";
+import { clientReportOutcomes } from "../outcomes/client-report.js";
 import { checkInboundFilters, type FilterSettings } from "../processing/filters/index.js";
 import { mergeScrubbingPolicies, scrubEvent, type ScrubbingPolicy } from "../processing/scrub/index.js";
 import { ProjectStateUnavailable, type ProjectState, type ProjectStates } from "../projects/project-state.js";
@@ -21,7 +22,8 @@ export interface ProcessorOptions {
   readonly rateLimits?: RateLimitCache | undefined;
 }
 
-const EVENT_TYPES = new Set(["event", "transaction"]);
+/** Items processed as events: normalized, scrubbed, filtered (user feedback is an event too). */
+const EVENT_TYPES = new Set(["event", "transaction", "feedback"]);
 const encoder = new TextEncoder();
 
 function titleOf(event: Record<string, unknown>): string {
@@ -35,7 +37,22 @@ function titleOf(event: Record<string, unknown>): string {
   const message = logentry?.formatted ?? logentry?.message;
   if (typeof message === "string") return message.split("\n")[0] ?? "";
   if (typeof event.transaction === "string") return event.transaction;
+  const feedback = (event.contexts as { feedback?: { message?: unknown } } | undefined)?.feedback?.message;
+  if (typeof feedback === "string") return `Feedback: ${feedback.split("\n")[0] ?? ""}`;
   return "<no title>";
+}
+
+/**
+ * User feedback keeps the contact address its author typed in to be answered at
+ * (`contexts.feedback.contact_email`), as Sentry's Relay does; the rest is scrubbed like any event.
+ */
+function keepFeedbackContact(original: Record<string, unknown>, scrubbed: Record<string, unknown>): Record<string, unknown> {
+  if (original.type !== "feedback") return scrubbed;
+  const contact = ((original.contexts as Record<string, unknown> | undefined)?.feedback as Record<string, unknown> | undefined)?.contact_email;
+  const feedback = (scrubbed.contexts as Record<string, unknown> | undefined)?.feedback;
+  if (typeof contact !== "string" || typeof feedback !== "object" || feedback === null) return scrubbed;
+  (feedback as Record<string, unknown>).contact_email = contact;
+  return scrubbed;
 }
 
 /** What the pure processing step needs besides the envelope: all of it plain data. */
@@ -93,7 +110,7 @@ export function createEnvelopeProcessor(options: ProcessorOptions): (envelope: C
 
 /** The pure, synchronous part of processing: no lookups, plain data in and out (runs in workers). */
 export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId" | "receivedAt" | "context" | "payload">, input: ProcessingInput): ProcessedData {
-  const base = { projectId: claimed.projectId, quantity: 1 };
+  const base = { projectId: claimed.projectId, quantity: 1, publicKey: claimed.context.publicKey };
   const parsed = parseEnvelope(claimed.payload);
   if (!parsed.ok) {
     return { kind: "drop", dropped: [{ ...base, kind: "invalid", reason: "invalid_envelope", category: "default" }] };
@@ -117,6 +134,11 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
       dropped.push({ ...base, kind: "rate_limited", category });
       continue;
     }
+    if (type === "client_report") {
+      // The SDK's own outcomes become the relay's: aggregated with everything else and reported upstream.
+      dropped.push(...clientReportOutcomes(item.payload, base));
+      continue;
+    }
     if (!EVENT_TYPES.has(type)) {
       items.push(item);
       accepted.push({ ...base, kind: "accepted", category });
@@ -125,7 +147,7 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
     const json = parseJsonObject(item.payload);
     const normalized = json.ok
       ? normalizeEvent(
-          { ...json.value, ...(type === "transaction" ? { type: "transaction" } : {}), event_id: parsed.value.meta.eventId ?? json.value.event_id },
+          { ...json.value, ...(type === "event" ? {} : { type }), event_id: parsed.value.meta.eventId ?? json.value.event_id },
           { receivedAt: claimed.receivedAt, generateId: () => claimed.id || randomUUID().replaceAll("-", "") },
         )
       : json;
@@ -139,7 +161,7 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
       dropped.push({ ...base, kind: "filtered", reason, category });
       continue;
     }
-    const scrubbed = scrubEvent(event, policy).event;
+    const scrubbed = keepFeedbackContact(event, scrubEvent(event, policy).event);
     title = titleOf(scrubbed);
     items.push({ headers: item.headers, payload: encoder.encode(JSON.stringify(scrubbed)) });
     accepted.push({ ...base, kind: "accepted", category });

@@ -14,28 +14,15 @@ import { itemCategory } from "@org/protocol/envelope";
 import { checkProjectAccess, ProjectStateUnavailable, type ProjectState } from "../projects/project-state.js";
 import { RelayError } from "../relay-error.js";
 import { SpoolFullError } from "../spool/spool.js";
+import { registerCronRoutes } from "./cron.js";
+import { header, projectIdOf, type EndpointContext, type ProjectParams } from "./endpoint-context.js";
+import { registerNelRoutes } from "./nel.js";
+import { registerOtlpRoutes } from "./otlp.js";
 
-interface ProjectParams {
-  projectId: string;
-}
 
 /** A 1×1 transparent GIF: the answer to `GET /api/{id}/store/` from image-beacon clients. */
 const PIXEL = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64");
 
-const PROJECT_ID = /^\d{1,20}$/;
-
-function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function projectIdOf(request: FastifyRequest<{ Params: ProjectParams }>): string {
-  const { projectId } = request.params;
-  if (!PROJECT_ID.test(projectId)) {
-    throw new RelayError("invalid_project_id", "invalid project id", { causes: [`"${projectId}" is not a number`] });
-  }
-  return String(BigInt(projectId));
-}
 
 /** The store, envelope, security, minidump and attachment endpoints. */
 export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): void {
@@ -90,7 +77,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
     const limited = deps.rateLimits?.check(projectId, auth.publicKey, categories);
     if (limited) {
       // Counted like data the upstream refused for its limits, so that one metric shows both.
-      for (const category of categories) deps.outcomes.record({ kind: "rate_limited", reason: "rate_limited", category, projectId, quantity: 1 });
+      for (const category of categories) deps.outcomes.record({ kind: "rate_limited", reason: "rate_limited", category, projectId, quantity: 1, publicKey: auth.publicKey });
       throw new RelayError("rate_limited", "event submission rejected with_reason: RateLimited", {
         causes: [`the upstream limits this data for ${limited.retryAfter} s`],
         headers: limited.headers,
@@ -148,7 +135,19 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
         causes: [`dsn project ${auth.projectId}, request project ${projectId}`],
       });
     }
-    const checked = checkEnvelope(envelope, limits);
+    let checked;
+    try {
+      checked = checkEnvelope(envelope, limits);
+    } catch (error) {
+      // Too large or broken: every item of the envelope is lost, and counted so.
+      if (error instanceof RelayError) {
+        const reason = error.code === "too_large" ? "too_large" : "invalid_envelope";
+        for (const item of envelope.envelope.items) {
+          deps.outcomes.record({ kind: "invalid", reason, category: itemCategory(item.headers.type), projectId, quantity: 1, publicKey: auth.publicKey });
+        }
+      }
+      throw error;
+    }
     const categories = envelope.envelope.items.map((item) => itemCategory(item.headers.type));
     const id = await accept(request, projectId, auth, checked.payload, checked.eventId, categories);
     // Some items are limited (the rest is accepted): tell the client, as Sentry does.
@@ -273,4 +272,9 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
 
   app.post<{ Params: ProjectParams }>("/api/:projectId/security/", security);
   app.post<{ Params: ProjectParams }>("/api/:projectId/csp-report/", security);
+
+  const context: EndpointContext = { limits, strictKey, now, bodyTimeout, outcomes: deps.outcomes, accept, readDecoded, lease: leaseFor };
+  registerCronRoutes(app, context);
+  registerOtlpRoutes(app, context);
+  registerNelRoutes(app, context);
 }

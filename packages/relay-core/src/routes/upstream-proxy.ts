@@ -4,9 +4,13 @@ import { RelayError } from "../relay-error.js";
 import { UpstreamNetworkError, type UpstreamClient } from "../upstream/upstream-client.js";
 import { forwardedFor } from "../http/forwarded-for.js";
 
-/** Headers that belong to one connection and never cross a proxy. */
+/**
+ * Headers that belong to one connection and never cross a proxy. `Expect: 100-continue` is
+ * answered by this server already; the body is streamed on, so the upstream is not asked again.
+ */
 const HOP_BY_HOP = new Set([
   "connection",
+  "expect",
   "keep-alive",
   "proxy-authenticate",
   "proxy-authorization",

@@ -1,0 +1,93 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { DataCategory } from "@org/protocol/rate-limits";
+import { authenticate } from "../ingest/authenticate.js";
+import { buildContainerItem } from "../ingest/container-item.js";
+import { buildItemEnvelope } from "../ingest/item-envelope.js";
+import { decodeOtlp, otlpFormat, type OtlpFormat } from "../ingest/otlp-decode.js";
+import { convertOtlpLogs } from "../ingest/otlp-logs.js";
+import { EXPORT_LOGS_REQUEST, EXPORT_TRACE_REQUEST } from "../ingest/otlp-schema.js";
+import { convertOtlpTraces } from "../ingest/otlp-spans.js";
+import { RelayError } from "../relay-error.js";
+import { mediaType, projectIdOf, type EndpointContext, type ProjectParams } from "./endpoint-context.js";
+
+/**
+ * Records (spans or logs) taken from one OTLP request at most: exporters send batches of hundreds
+ * (the OpenTelemetry SDKs: 512), and the cap bounds the memory one request can take.
+ */
+export const MAX_OTLP_RECORDS = 10_000;
+
+/** The empty `Export*ServiceResponse`: full success, in the request's encoding. */
+function success(reply: FastifyReply, format: OtlpFormat): FastifyReply {
+  return format === "json"
+    ? reply.code(202).header("content-type", "application/json").send("{}")
+    : reply.code(202).header("content-type", "application/x-protobuf").send(Buffer.alloc(0));
+}
+
+/**
+ * OTLP over HTTP: `POST /api/{project_id}/integration/otlp/v1/traces` (also the older
+ * `/api/{project_id}/otlp/v1/traces`) and `.../v1/logs`, JSON or protobuf, any content encoding
+ * the relay reads. The relay converts the request itself into one `span` (v2) or `log` container
+ * item, which then goes the way of every envelope: spool, processing and scrubbing, delivery.
+ */
+export function registerOtlpRoutes(app: FastifyInstance, context: EndpointContext): void {
+  const read = async (request: FastifyRequest<{ Params: ProjectParams }>): Promise<{ projectId: string; format: OtlpFormat; auth: ReturnType<typeof authenticate>; decoded: unknown; kind: "traces" | "logs" }> => {
+    const projectId = projectIdOf(request);
+    const auth = authenticate(request, undefined, context.strictKey);
+    const type = mediaType(request);
+    const format = otlpFormat(type);
+    if (format === undefined) {
+      throw new RelayError("unsupported_media_type", "unsupported content type for OTLP", {
+        causes: [`"${type || "(none)"}": send application/json or application/x-protobuf`],
+      });
+    }
+    const kind = request.url.includes("/v1/logs") ? "logs" : "traces";
+    const body = await context.readDecoded(request, context.limits.maxContainerSize, "the OTLP request");
+    const decoded = decodeOtlp(body, format, kind === "logs" ? EXPORT_LOGS_REQUEST : EXPORT_TRACE_REQUEST);
+    if (!decoded.ok) throw new RelayError("invalid_body", `invalid OTLP ${kind} request`, { causes: [decoded.error.message] });
+    return { projectId, format, auth, decoded: decoded.value, kind };
+  };
+
+  const accept = async (request: FastifyRequest, projectId: string, auth: ReturnType<typeof authenticate>, item: ReturnType<typeof buildContainerItem>, category: DataCategory): Promise<void> => {
+    if (!item.ok) throw new RelayError("too_large", "the OTLP request is too large", { causes: [item.error.message] });
+    const built = buildItemEnvelope([item.value], context.now());
+    await context.accept(request, projectId, auth, built.payload, undefined, [category]);
+  };
+
+  const traces = async (request: FastifyRequest<{ Params: ProjectParams }>, reply: FastifyReply): Promise<FastifyReply> => {
+    const { projectId, format, auth, decoded } = await read(request);
+    const converted = convertOtlpTraces(decoded, MAX_OTLP_RECORDS);
+    if (!converted.ok) {
+      const code = converted.error.message.startsWith("more than") ? "too_large" : "invalid_body";
+      throw new RelayError(code, "invalid OTLP traces request", { causes: [converted.error.message] });
+    }
+    const { spans, invalid } = converted.value;
+    if (invalid > 0) context.outcomes.record({ kind: "invalid", reason: "invalid_span", category: "span", projectId, quantity: invalid, publicKey: auth.publicKey });
+    if (spans.length > 0) {
+      await accept(request, projectId, auth, buildContainerItem("span", spans, context.limits.maxSpanSize, context.limits.maxContainerSize), "span");
+    }
+    return success(reply, format);
+  };
+
+  const logs = async (request: FastifyRequest<{ Params: ProjectParams }>, reply: FastifyReply): Promise<FastifyReply> => {
+    const { projectId, format, auth, decoded } = await read(request);
+    const converted = convertOtlpLogs(decoded, MAX_OTLP_RECORDS, context.now());
+    if (!converted.ok) {
+      const code = converted.error.message.startsWith("more than") ? "too_large" : "invalid_body";
+      throw new RelayError(code, "invalid OTLP logs request", { causes: [converted.error.message] });
+    }
+    if (converted.value.length > 0) {
+      try {
+        await accept(request, projectId, auth, buildContainerItem("log", converted.value, context.limits.maxLogSize, context.limits.maxContainerSize), "log_item");
+      } catch (error) {
+        // As Sentry's Relay: logs refused for rate limits are dropped quietly, the exporter must not retry them.
+        if (!(error instanceof RelayError && error.code === "rate_limited")) throw error;
+      }
+    }
+    return success(reply, format);
+  };
+
+  for (const prefix of ["/api/:projectId/integration/otlp", "/api/:projectId/otlp"]) {
+    app.post<{ Params: ProjectParams }>(`${prefix}/v1/traces/`, traces);
+  }
+  app.post<{ Params: ProjectParams }>("/api/:projectId/integration/otlp/v1/logs/", logs);
+}
