@@ -69,6 +69,7 @@ export async function startRelay(
 ): Promise<RunningRelay> {
   const { config, dir } = loaded;
   for (const notice of [...notices, ...loaded.notices]) logger.info(notice);
+  for (const warning of loaded.warnings) logger.warn(warning);
   const options = resolveRelayOptions(config);
   const mode = options.mode;
   const credentials = mode === "managed" ? await loadRelayIdentity(dir, env) : undefined;
