@@ -160,6 +160,7 @@ export async function startRelay(
     onInternalError: (error, request) => {
       crashes?.report(error, { userAgent: request.userAgent, where: `${request.method} ${request.url}` });
     },
+    readiness: { authReady: config.auth.ready, outageGraceMs: config.http.outage_grace_period * 1000 },
   });
   const app = service.app;
   if (prometheus) {

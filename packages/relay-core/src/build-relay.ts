@@ -16,6 +16,7 @@ import type { Spool } from "./spool/spool.js";
 import { registerUpstreamProxy } from "./routes/upstream-proxy.js";
 import type { RateLimitCache } from "./upstream/rate-limit-cache.js";
 import type { BodyBudget } from "./http/body-budget.js";
+import type { ReadinessReport } from "./health/readiness.js";
 import type { UpstreamClient } from "./upstream/upstream-client.js";
 
 /** Everything the relay's HTTP app works with; nothing is created inside. */
@@ -30,7 +31,7 @@ export interface RelayDeps {
   /** Called after each envelope is spooled, to wake the delivery pipeline. */
   readonly onAccepted?: (() => void) | undefined;
   /** Whether the relay can do its work (registered upstream, or always outside managed mode). */
-  readonly isReady?: (() => boolean) | undefined;
+  readonly isReady?: (() => boolean | ReadinessReport) | undefined;
   /** Clock in milliseconds since the epoch. */
   readonly now?: (() => number) | undefined;
   /** Where request counts and latencies go. */

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { buildRelay, type RelayDeps } from "./build-relay.js";
 import { captureDelivery } from "./capture/capture-delivery.js";
 import { BodyBudget, DEFAULT_MAX_BUFFERED_BODY_BYTES } from "./http/body-budget.js";
+import { Readiness } from "./health/readiness.js";
 import type { CaptureStore } from "./capture/capture-store.js";
 import type { RelayMetrics } from "./metrics.js";
 import type { OutcomeSink } from "./outcomes.js";
@@ -65,6 +66,8 @@ export interface RelayServiceOptions {
   /** Told about unexpected errors (crash reporting). */
   readonly onPipelineError?: ((error: unknown, envelope: ClaimedEnvelope) => void) | undefined;
   readonly onInternalError?: RelayDeps["onInternalError"];
+  /** When the relay stops being ready (Relay's `auth.ready` and `http.outage_grace_period`), and its clock. */
+  readonly readiness?: { readonly authReady?: "authenticated" | "always"; readonly outageGraceMs?: number; readonly now?: () => number } | undefined;
 }
 
 /** A relay's parts, wired together: the HTTP app, the pipeline, and the upstream connection. */
@@ -75,6 +78,8 @@ export interface RelayService {
   readonly registration: RelayRegistration | undefined;
   readonly delivery: Delivery;
   readonly rateLimits: RateLimitCache;
+  /** What `/api/relay/healthcheck/ready/` answers. */
+  readonly readiness: Readiness;
   /** Builds another HTTP app on the same parts (to listen on a second port, with TLS say). */
   buildApp(extra?: Partial<RelayDeps>): FastifyInstance;
   /** Starts registering (managed mode) and moving envelopes. */
@@ -185,11 +190,12 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
     onError: options.onPipelineError,
   });
 
-  const isReady = (): boolean => (registration ? registration.isRegistered() : true) && (spool.available?.() ?? true);
+  const readiness = new Readiness({ spool, registration, ...options.readiness });
+  const isReady = (): ReturnType<Readiness["check"]> => readiness.check();
   const deps: RelayDeps = {
     options: http,
     projects,
-    spool,
+    spool: readiness.watchSpool(spool),
     logger,
     outcomes,
     captureStore: options.captureStore,
@@ -219,12 +225,14 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
     registration,
     delivery,
     rateLimits,
+    readiness,
     buildApp,
     start() {
       registration?.start();
       pipeline.start();
     },
     close(timeoutMs) {
+      readiness.shutDown();
       closing ??= (async () => {
         const deadline = Date.now() + timeoutMs;
         await closeApps(apps, timeoutMs * HTTP_SHARE_OF_SHUTDOWN, logger);

@@ -4,7 +4,7 @@ import { startFakeUpstream, type FakeUpstream, type FakeUpstreamOptions } from "
 import { pino, type Logger } from "pino";
 import { afterEach } from "vitest";
 import { OutcomeCounter } from "../src/outcomes.js";
-import { createRelayService, type RelayService, type UpstreamSettings } from "../src/relay-service.js";
+import { createRelayService, type RelayService, type RelayServiceOptions, type UpstreamSettings } from "../src/relay-service.js";
 import { DEFAULT_LIMITS, type RelayMode } from "../src/relay-options.js";
 import { openSqliteSpool } from "../src/spool/sqlite-spool.js";
 import type { Spool } from "../src/spool/spool.js";
@@ -63,10 +63,10 @@ export function testUpstreamSettings(url: string, overrides: Partial<UpstreamSet
 export async function startUpstreamHarness(
   mode: RelayMode,
   upstreamUrl: string,
-  overrides: { credentials?: RelayCredentials; settings?: Partial<UpstreamSettings> } = {},
+  overrides: { credentials?: RelayCredentials; settings?: Partial<UpstreamSettings>; spoolMaxBytes?: number; readiness?: RelayServiceOptions["readiness"] } = {},
 ): Promise<UpstreamHarness> {
   const { logger, logs } = recordingLogger();
-  const spool = openSqliteSpool({ path: ":memory:", maxBytes: 100 * 1024 * 1024, maxAgeMs: 3_600_000, synchronous: "normal" });
+  const spool = openSqliteSpool({ path: ":memory:", maxBytes: overrides.spoolMaxBytes ?? 100 * 1024 * 1024, maxAgeMs: 3_600_000, synchronous: "normal" });
   const outcomes = new OutcomeCounter();
   const credentials = overrides.credentials ?? relayCredentials();
   const service = createRelayService({
@@ -78,6 +78,7 @@ export async function startUpstreamHarness(
     upstream: testUpstreamSettings(upstreamUrl, { credentials: mode === "managed" ? credentials : undefined, ...overrides.settings }),
     concurrency: 8,
     idleMs: 20,
+    readiness: overrides.readiness,
   });
   await service.app.listen({ host: "127.0.0.1", port: 0 });
   service.start();
