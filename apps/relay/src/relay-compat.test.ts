@@ -140,6 +140,7 @@ describe("a config.yml written for Sentry's Relay", () => {
 
   it("warns about an unknown key that is no typo, and refuses a likely typo with a suggestion", () => {
     expect(load("relay:\n  mode: static\nfrobnicator:\n  speed: 3\n").warnings).toEqual(["frobnicator is not a setting of this relay or of Sentry's Relay; ignored"]);
+    expect(load("relay:\n  mode: static\nheap: 1\n").warnings).toEqual(["heap is not a setting of this relay or of Sentry's Relay; ignored"]);
     for (const [text, message] of [
       ["relay:\n  mode: static\n  prot: 3001\n", "config.yml:3: unknown key relay.prot (did you mean relay.port?)"],
       ["procesing:\n  enabled: false\n", "config.yml:1: unknown key procesing (did you mean processing?)"],

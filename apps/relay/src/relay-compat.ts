@@ -117,7 +117,13 @@ function isLikelyTypo(key: string, known: string): boolean {
   const d = distance(key.toLowerCase(), known.toLowerCase());
   if (d === 0) return true;
   const longest = Math.max(key.length, known.length);
-  return d <= (longest >= 4 ? 2 : 1);
+  if (d <= 1 || (longest >= 5 && d <= 2)) return true;
+  // Two neighbouring letters swapped ("prot" for "port") is one slip, not two.
+  const a = key.toLowerCase();
+  const b = known.toLowerCase();
+  if (a.length !== b.length) return false;
+  const differ = [...a].flatMap((char, i) => (char === b[i] ? [] : [i]));
+  return differ.length === 2 && differ[1] === differ[0]! + 1 && a[differ[0]!] === b[differ[1]!] && a[differ[1]!] === b[differ[0]!];
 }
 
 /**

@@ -161,6 +161,12 @@ export async function startRelay(
       crashes?.report(error, { userAgent: request.userAgent, where: `${request.method} ${request.url}` });
     },
     readiness: { authReady: config.auth.ready, outageGraceMs: config.http.outage_grace_period * 1000 },
+    downstream: {
+      staticRelays: Object.fromEntries(
+        Object.entries(config.auth.static_relays).map(([id, info]) => [id, { publicKey: info.public_key ?? info.publicKey ?? "", internal: info.internal }]),
+      ),
+      signatureMaxAgeMs: config.auth.signature_max_age * 1000,
+    },
   });
   const app = service.app;
   if (prometheus) {

@@ -4,6 +4,7 @@ import { buildRelay, type RelayDeps } from "./build-relay.js";
 import { captureDelivery } from "./capture/capture-delivery.js";
 import { BodyBudget, DEFAULT_MAX_BUFFERED_BODY_BYTES } from "./http/body-budget.js";
 import { Readiness } from "./health/readiness.js";
+import { DownstreamRelays } from "./downstream/downstream-relays.js";
 import type { CaptureStore } from "./capture/capture-store.js";
 import type { RelayMetrics } from "./metrics.js";
 import type { OutcomeSink } from "./outcomes.js";
@@ -66,6 +67,8 @@ export interface RelayServiceOptions {
   /** Told about unexpected errors (crash reporting). */
   readonly onPipelineError?: ((error: unknown, envelope: ClaimedEnvelope) => void) | undefined;
   readonly onInternalError?: RelayDeps["onInternalError"];
+  /** Downstream relays trusted without asking the upstream (`auth.static_relays`), and how old their signatures may be. */
+  readonly downstream?: { readonly staticRelays: Readonly<Record<string, { readonly publicKey: string; readonly internal?: boolean }>>; readonly signatureMaxAgeMs: number; readonly now?: () => number } | undefined;
   /** When the relay stops being ready (Relay's `auth.ready` and `http.outage_grace_period`), and its clock. */
   readonly readiness?: { readonly authReady?: "authenticated" | "always"; readonly outageGraceMs?: number; readonly now?: () => number } | undefined;
 }
@@ -172,7 +175,15 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
     } else {
       projects = options.projects ?? permissiveProjectStates();
     }
-    upstream = upstreamDelivery({ client, logger, rateLimits, registration, metrics, maxRetryIntervalMs: settings.maxRetryIntervalMs });
+    upstream = upstreamDelivery({
+      client,
+      logger,
+      rateLimits,
+      registration,
+      metrics,
+      maxRetryIntervalMs: settings.maxRetryIntervalMs,
+      credentials: http.mode === "managed" ? settings.credentials : undefined,
+    });
     delivery = upstream;
   }
 
@@ -191,6 +202,16 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
   });
 
   const readiness = new Readiness({ spool, registration, ...options.readiness });
+  let downstreamRelays: DownstreamRelays | undefined;
+  if (http.mode !== "capture") {
+    const created = DownstreamRelays.create({
+      staticRelays: options.downstream?.staticRelays ?? {},
+      maxAgeMs: options.downstream?.signatureMaxAgeMs ?? 300_000,
+      now: options.downstream?.now,
+    });
+    if (!created.ok) throw new Error(created.error);
+    downstreamRelays = created.value;
+  }
   const isReady = (): ReturnType<Readiness["check"]> => readiness.check();
   const deps: RelayDeps = {
     options: http,
@@ -208,6 +229,18 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
     bodyBudget: new BodyBudget(http.maxBufferedBodyBytes ?? DEFAULT_MAX_BUFFERED_BODY_BYTES),
     upstream: client,
     onInternalError: options.onInternalError,
+    downstreamRelays,
+    relayEndpoints: downstreamRelays
+      ? {
+          relays: downstreamRelays,
+          projects,
+          upstream: http.mode === "managed" ? client : undefined,
+          maxBodyBytes: http.limits.maxApiPayloadSize,
+          maxKeysPerRequest: options.upstream?.batchSize ?? 500,
+          challengeMaxAgeMs: options.downstream?.signatureMaxAgeMs ?? 300_000,
+          now: options.downstream?.now,
+        }
+      : undefined,
   };
   const apps: FastifyInstance[] = [];
   const buildApp = (extra: Partial<RelayDeps> = {}): FastifyInstance => {

@@ -240,7 +240,7 @@ describe("managed mode", () => {
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 403, 403, 403]);
     const fetches = fake.requests.filter((r) => r.url.startsWith("/api/0/relays/projectconfigs/"));
     expect(fetches).toHaveLength(1);
-    expect(fetches[0]!.url).toBe("/api/0/relays/projectconfigs/?version=2");
+    expect(fetches[0]!.url).toBe("/api/0/relays/projectconfigs/?version=3");
     expect((JSON.parse(fetches[0]!.body.toString()) as { publicKeys: string[] }).publicKeys.sort()).toEqual([KEY, OTHER_KEY, "c".repeat(32)].sort());
 
     const received = await fake.waitForEnvelopes(2);

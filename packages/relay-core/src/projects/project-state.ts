@@ -39,6 +39,11 @@ export interface ProjectState {
 export interface ProjectStates {
   /** The state of a project, looked up for one of its keys. Rejects with {@link ProjectStateUnavailable} when it cannot be known now. */
   get(projectId: string, publicKey: string): Promise<ProjectState | undefined>;
+  /**
+   * For downstream relays: the project of a client key as known now, without waiting: `null` for
+   * a key known to be unknown, `undefined` while it is not known yet (a fetch is started).
+   */
+  peekByKey?(publicKey: string): ProjectState | null | undefined;
   /** Stops watching or fetching. */
   close(): void;
 }

@@ -266,6 +266,10 @@ export async function loadStaticProjects(dir: string, onProblem: ProjectFileProb
 
   return {
     get: (projectId) => Promise.resolve(projects.get(projectId)),
+    peekByKey: (publicKey) => {
+      for (const project of projects.values()) if (project.publicKeys?.some((key) => key.publicKey === publicKey)) return project;
+      return null;
+    },
     close: () => {
       state = "closed";
       stopWaiting();

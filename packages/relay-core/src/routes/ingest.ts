@@ -14,6 +14,7 @@ import { itemCategory } from "@org/protocol/envelope";
 import { checkProjectAccess, ProjectStateUnavailable, type ProjectState } from "../projects/project-state.js";
 import { RelayError } from "../relay-error.js";
 import { SpoolFullError } from "../spool/spool.js";
+import { trustedRelayClientIp } from "../downstream/trusted-relay-ip.js";
 
 interface ProjectParams {
   projectId: string;
@@ -74,6 +75,8 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
     eventId: string | undefined,
     categories: readonly DataCategory[],
   ): Promise<string> {
+    const fromRelay = deps.downstreamRelays ? trustedRelayClientIp(request, envelope, deps.downstreamRelays) : undefined;
+    if (fromRelay && !fromRelay.ok) throw fromRelay.error;
     let project: ProjectState | undefined;
     let known = true;
     try {
@@ -105,7 +108,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
         context: {
           publicKey: auth.publicKey,
           client: auth.client ?? header(request, "user-agent"),
-          clientIp: request.ip,
+          clientIp: fromRelay?.value ?? request.ip,
           forwardedFor: forwardedFor(request),
           userAgent: header(request, "user-agent"),
           origin: header(request, "origin"),
