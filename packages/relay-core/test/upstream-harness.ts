@@ -63,7 +63,7 @@ export function testUpstreamSettings(url: string, overrides: Partial<UpstreamSet
 export async function startUpstreamHarness(
   mode: RelayMode,
   upstreamUrl: string,
-  overrides: { credentials?: RelayCredentials; settings?: Partial<UpstreamSettings>; spoolMaxBytes?: number; readiness?: RelayServiceOptions["readiness"] } = {},
+  overrides: { credentials?: RelayCredentials; settings?: Partial<UpstreamSettings>; spoolMaxBytes?: number; readiness?: RelayServiceOptions["readiness"]; downstream?: RelayServiceOptions["downstream"]; projects?: RelayServiceOptions["projects"] } = {},
 ): Promise<UpstreamHarness> {
   const { logger, logs } = recordingLogger();
   const spool = openSqliteSpool({ path: ":memory:", maxBytes: overrides.spoolMaxBytes ?? 100 * 1024 * 1024, maxAgeMs: 3_600_000, synchronous: "normal" });
@@ -79,6 +79,8 @@ export async function startUpstreamHarness(
     concurrency: 8,
     idleMs: 20,
     readiness: overrides.readiness,
+    downstream: overrides.downstream,
+    projects: overrides.projects,
   });
   await service.app.listen({ host: "127.0.0.1", port: 0 });
   service.start();
