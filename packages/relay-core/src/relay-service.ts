@@ -16,6 +16,7 @@ import type { ScrubbingPolicy } from "./processing/scrub/index.js";
 import type { RelayOptions } from "./relay-options.js";
 import type { ClaimedEnvelope, Spool } from "./spool/spool.js";
 import { RateLimitCache } from "./upstream/rate-limit-cache.js";
+import { QuotaCounter } from "./quotas/project-quotas.js";
 import { RelayRegistration, type RegistrationState } from "./upstream/registration.js";
 import { UpstreamClient, type RelayCredentials } from "./upstream/upstream-client.js";
 import { upstreamDelivery, type UpstreamDelivery } from "./upstream/upstream-delivery.js";
@@ -187,7 +188,7 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
     delivery = upstream;
   }
 
-  const processorOptions = { projects, globalScrubbing: options.globalScrubbing, outcomes, rateLimits };
+  const processorOptions = { projects, globalScrubbing: options.globalScrubbing, outcomes, rateLimits, quotas: new QuotaCounter() };
   const workerProcessor: WorkerProcessor | undefined =
     (options.processingThreads ?? 0) > 0 ? createWorkerProcessor({ ...processorOptions, threads: options.processingThreads }) : undefined;
   const pipeline = new Pipeline({

@@ -25,6 +25,8 @@ export interface ProjectConfig {
 /** What the relay knows about a project: whether it takes data, from which keys, and how. */
 export interface ProjectState {
   readonly projectId: string;
+  /** The project's organization, when its config names it (organization-wide rate limits). */
+  readonly organizationId?: string | undefined;
   readonly slug?: string | undefined;
   readonly disabled: boolean;
   /** Keys of the project; `undefined` means any well-formed key is accepted (proxy, capture). */

@@ -61,10 +61,12 @@ export function parseProjectConfig(projectId: string, json: unknown): ProjectFil
     return { ok: false, error: problems.join("; ") };
   }
   const file = parsed.data;
+  const organizationId = (file as { organizationId?: unknown }).organizationId;
   return {
     ok: true,
     value: {
       projectId,
+      ...(typeof organizationId === "number" || typeof organizationId === "string" ? { organizationId: String(organizationId) } : {}),
       slug: file.slug,
       disabled: file.disabled,
       publicKeys: file.publicKeys,
