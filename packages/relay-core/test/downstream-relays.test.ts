@@ -6,7 +6,7 @@ import { credentialsPublicKey, generateCredentials, signRequest, type Credential
 import type { FakeUpstream, FakeUpstreamOptions } from "@org/testkit";
 import { describe, expect, it } from "vitest";
 import { loadStaticProjects } from "../src/projects/static-projects.js";
-import { cleanupAfterEach, eventually, fakeUpstream, startUpstreamHarness, type UpstreamHarness } from "./upstream-harness.js";
+import { cleanupAfterEach, eventually, fakeUpstream, relayCredentials, startUpstreamHarness, type UpstreamHarness } from "./upstream-harness.js";
 
 const KEY = "a".repeat(32);
 const defer = cleanupAfterEach();
@@ -182,5 +182,29 @@ describe("serving downstream relays from auth.static_relays", () => {
     expect((received!.items[0]!.payload as { message?: string; logentry?: { formatted: string } }).logentry?.formatted ?? (received!.items[0]!.payload as { message?: string }).message).toBe("unsigned");
     await eventually(() => harness.spool.stats().depth === 0, 15_000, "the spool draining");
     expect(fake.envelopes).toHaveLength(1);
+  });
+
+  it("chains managed → managed: the central relay fetches from Sentry and serves the edge from its own cache", async () => {
+    const fake = await upstream({
+      projectConfigs: { [KEY]: { projectId: 1, slug: "app", disabled: false, publicKeys: [{ publicKey: KEY, isEnabled: true }], config: { allowedDomains: ["*"], trustedRelays: [] } } },
+    });
+    const edgeCredentials = generateCredentials();
+    const centralRelay = await relay("managed", fake.url, {
+      downstream: { staticRelays: { [edgeCredentials.id]: { publicKey: credentialsPublicKey(edgeCredentials), internal: true } }, signatureMaxAgeMs: 300_000 },
+    });
+    const edge = await relay("managed", centralRelay.url, { credentials: relayCredentials(edgeCredentials) });
+    await edge.service.registration!.whenRegistered();
+    const response = await fetch(`${edge.url}/api/1/store/`, {
+      method: "POST",
+      headers: { "x-sentry-auth": `Sentry sentry_key=${KEY}, sentry_version=7`, "content-type": "application/json" },
+      body: JSON.stringify({ message: "managed all the way" }),
+    });
+    expect(response.status).toBe(200);
+    const [received] = await fake.waitForEnvelopes(1, 20_000);
+    expect((received!.items[0]!.payload as { logentry: { formatted: string } }).logentry.formatted).toBe("managed all the way");
+    // The edge registered with the central relay only, and Sentry saw the central relay's own requests.
+    expect(fake.registered.has(edgeCredentials.id)).toBe(false);
+    expect(fake.registered.has(centralRelay.credentials.relayId)).toBe(true);
+    expect(String(received!.headers["x-sentry-relay-id"])).toBe(centralRelay.credentials.relayId);
   });
 });
