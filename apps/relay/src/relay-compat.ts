@@ -122,8 +122,10 @@ function isLikelyTypo(key: string, known: string): boolean {
   const a = key.toLowerCase();
   const b = known.toLowerCase();
   if (a.length !== b.length) return false;
-  const differ = [...a].flatMap((char, i) => (char === b[i] ? [] : [i]));
-  return differ.length === 2 && differ[1] === differ[0]! + 1 && a[differ[0]!] === b[differ[1]!] && a[differ[1]!] === b[differ[0]!];
+  const differ: number[] = [];
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differ.push(i);
+  const [first, second] = differ;
+  return differ.length === 2 && first !== undefined && second === first + 1 && a[first] === b[second] && a[second] === b[first];
 }
 
 /**

@@ -1,7 +1,6 @@
 import { promisify } from "node:util";
 import { gzip as gzipCallback } from "node:zlib";
 import { itemCategory } from "@org/protocol/envelope";
-import { signRequest } from "@org/identity";
 import { limitsFromResponse } from "@org/protocol/rate-limits";
 import type { Logger } from "pino";
 import { NO_METRICS, type RelayMetrics } from "../metrics.js";
@@ -9,6 +8,7 @@ import type { Delivery, DeliveryResult, ReadyEnvelope } from "../pipeline/pipeli
 import type { RateLimitCache } from "./rate-limit-cache.js";
 import type { RelayRegistration } from "./registration.js";
 import { registrationBackoff } from "./registration.js";
+import { createRequestSigner } from "./envelope-signature.js";
 import { detailOf, headerValue, UpstreamNetworkError, type RelayCredentials, type UpstreamClient, type UpstreamResponse } from "./upstream-client.js";
 
 const gzip = promisify(gzipCallback);
@@ -69,6 +69,7 @@ export function upstreamDelivery(options: UpstreamDeliveryOptions): UpstreamDeli
   const { client, logger, rateLimits, registration } = options;
   const metrics = options.metrics ?? NO_METRICS;
   const now = options.now ?? Date.now;
+  const signEnvelope = options.credentials ? createRequestSigner(options.credentials.secretKey) : undefined;
   let outage: { readonly promise: Promise<void>; readonly since: number } | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -132,10 +133,10 @@ export function upstreamDelivery(options: UpstreamDeliveryOptions): UpstreamDeli
       if (chain) headers["x-forwarded-for"] = chain;
       if (context.userAgent) headers["user-agent"] = context.userAgent;
       if (context.origin) headers.origin = context.origin;
-      if (options.credentials) {
+      if (options.credentials && signEnvelope) {
         // The signature covers the envelope as the upstream reads it, after decompression.
         headers["x-sentry-relay-id"] = options.credentials.relayId;
-        headers["x-sentry-relay-signature"] = signRequest(payload, options.credentials.secretKey);
+        headers["x-sentry-relay-signature"] = signEnvelope(payload);
       }
       const started = now();
       let response: UpstreamResponse;
