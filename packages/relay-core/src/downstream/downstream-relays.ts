@@ -1,4 +1,6 @@
-import { decodeBase64UrlPublicKey, err, ok, verifyRequest, type Result } from "@org/identity";
+import type { KeyObject } from "node:crypto";
+import { decodeBase64UrlPublicKey, err, ok, type Result } from "@org/identity";
+import { relayVerifyKey, verifyRelaySignature } from "./relay-signature.js";
 
 /** A downstream relay this relay trusts: its id, its Ed25519 key, and whether it is internal. */
 export interface DownstreamRelay {
@@ -35,7 +37,7 @@ const RELAY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
  * maximum age, and not seen before (a captured request cannot be replayed while it is fresh).
  */
 export class DownstreamRelays {
-  private readonly relays = new Map<string, DownstreamRelay & { readonly key: Uint8Array }>();
+  private readonly relays = new Map<string, DownstreamRelay & { readonly key: KeyObject }>();
   private readonly seen = new Map<string, number>();
   private readonly options: DownstreamRelaysOptions;
 
@@ -50,7 +52,7 @@ export class DownstreamRelays {
       if (!RELAY_ID.test(relayId)) return err(`auth.static_relays: ${relayId} is not a relay id (a UUID)`);
       const key = decodeBase64UrlPublicKey(info.publicKey);
       if (!key.ok) return err(`auth.static_relays.${relayId}.public_key: ${key.error.message}`);
-      relays.relays.set(relayId.toLowerCase(), { relayId: relayId.toLowerCase(), publicKey: info.publicKey, internal: info.internal ?? false, key: key.value });
+      relays.relays.set(relayId.toLowerCase(), { relayId: relayId.toLowerCase(), publicKey: info.publicKey, internal: info.internal ?? false, key: relayVerifyKey(key.value) });
     }
     return ok(relays);
   }
@@ -83,15 +85,14 @@ export class DownstreamRelays {
     const relay = this.relays.get(relayId.toLowerCase());
     if (!relay) return err({ kind: "unknown_relay", message: "unknown relay id" });
     if (!signature) return err({ kind: "missing_header", message: "missing header: x-sentry-relay-signature" });
-    return this.check(relay, key, signature, body);
+    return this.check(relay, relayVerifyKey(key), signature, body);
   }
 
-  private check(relay: DownstreamRelay & { readonly key: Uint8Array }, key: Uint8Array, signature: string, body: Uint8Array): Result<DownstreamRelay, DownstreamAuthError> {
+  private check(relay: DownstreamRelay, key: KeyObject, signature: string, body: Uint8Array): Result<DownstreamRelay, DownstreamAuthError> {
     const now = (this.options.now ?? Date.now)();
-    const verified = verifyRequest(body, signature, key, { now, maxAgeMs: this.options.maxAgeMs });
+    const verified = verifyRelaySignature(body, signature, key, now, this.options.maxAgeMs);
     if (!verified.ok) {
-      const code = verified.error.code;
-      if (code === "signature_expired" || code === "signature_in_future") return err({ kind: "expired", message: `invalid relay signature: ${verified.error.message}` });
+      if (verified.error.kind === "expired") return err({ kind: "expired", message: `invalid relay signature: ${verified.error.message}` });
       return err({ kind: "bad_signature", message: "invalid relay signature" });
     }
     this.forgetOld(now);
