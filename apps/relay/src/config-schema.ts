@@ -31,6 +31,8 @@ export const configSchema = z.strictObject({
       auth_interval: seconds.default(600),
       max_connections: z.number().int().positive().default(32),
       request_timeout: seconds.default(60),
+      /** Seconds of failed registration before `ready` says so (Relay's network outage grace). */
+      outage_grace_period: seconds.default(10),
     })
     .prefault({}),
   cache: z
@@ -125,6 +127,23 @@ export const configSchema = z.strictObject({
   capture: z
     .strictObject({
       max_events: z.number().int().positive().default(1000),
+    })
+    .prefault({}),
+  auth: z
+    .strictObject({
+      /** `authenticated`: not ready until registered upstream (managed mode); `always`: ready regardless. */
+      ready: z.enum(["authenticated", "always"]).default("authenticated"),
+      /** Downstream relays trusted without asking the upstream: relay id → its Ed25519 public key. */
+      static_relays: z
+        .record(
+          z.string(),
+          z
+            .strictObject({ public_key: z.string().min(1).optional(), publicKey: z.string().min(1).optional(), internal: z.boolean().default(false) })
+            .refine((info) => (info.public_key ?? info.publicKey) !== undefined, "public_key is required"),
+        )
+        .default({}),
+      /** Seconds a downstream relay's signature stays valid. */
+      signature_max_age: seconds.default(300),
     })
     .prefault({}),
   pii: z

@@ -5,6 +5,7 @@ import { LineCounter, isMap, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { configSchema, type RawRelayConfig } from "./config-schema.js";
 import { RelayCliError } from "./config-error.js";
+import { adaptRelayConfig } from "./relay-compat.js";
 
 /** Where the configuration came from, for messages and `config show`. */
 export interface LoadedConfig {
@@ -16,6 +17,8 @@ export interface LoadedConfig {
   readonly config: RawRelayConfig;
   /** Notices for the operator (an old folder name, overrides from the environment). */
   readonly notices: readonly string[];
+  /** Keys of Sentry's Relay (or unknown keys) that were ignored, one warning each. */
+  readonly warnings: readonly string[];
 }
 
 /** The folder used when `--config` is not given. */
@@ -105,6 +108,20 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv, overrides: Reado
     input = { relay: { mode: "capture" } };
   }
 
+  const adapted = adaptRelayConfig(input, knownKeys(configSchema, []).map((key) => key.join(".")));
+  if (adapted.typos.length > 0) {
+    throw new RelayCliError(
+      "config_invalid",
+      adapted.typos
+        .map(({ parent, key, suggestion }) => {
+          const where = doc ? keyLine(doc, counter, parent, key) : undefined;
+          return `${file}${where ? `:${where}` : ""}: unknown key ${[...parent, key].join(".")} (did you mean ${suggestion}?)`;
+        })
+        .join("\n"),
+    );
+  }
+  input = adapted.input;
+
   const relaySection = { ...(input.relay as Record<string, unknown> | undefined) };
   for (const [name, path, convert] of ENV_OVERRIDES) {
     const value = env[name];
@@ -144,5 +161,5 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv, overrides: Reado
   if (upstream.pathname !== "/" || upstream.search !== "") {
     notices.push(`relay.upstream: only the origin is used; the relay talks to ${upstream.origin}/ (the path ${upstream.pathname}${upstream.search} is ignored)`);
   }
-  return { dir, file: exists ? file : undefined, config: parsed.data, notices };
+  return { dir, file: exists ? file : undefined, config: parsed.data, notices, warnings: adapted.warnings };
 }

@@ -125,7 +125,7 @@ function buildProgram(io: { out: (text: string) => void; err: (text: string) => 
       const { dir, notice } = configDir();
       if (notice) io.err(`${notice}\n`);
       const loaded = loadConfig(dir, env);
-      for (const line of loaded.notices) io.err(`${line}\n`);
+      for (const line of [...loaded.notices, ...loaded.warnings]) io.err(`${line}\n`);
       // Secrets are shown as set or not, never as written.
       const password = loaded.config.relay.tls_identity_password;
       const shown = { ...loaded.config, relay: { ...loaded.config.relay, tls_identity_password: password === null ? null : "[Filtered]" } };

@@ -70,6 +70,7 @@ export async function startRelay(
 ): Promise<RunningRelay> {
   const { config, dir } = loaded;
   for (const notice of [...notices, ...loaded.notices]) logger.info(notice);
+  for (const warning of loaded.warnings) logger.warn(warning);
   const options = resolveRelayOptions(config);
   const mode = options.mode;
   const credentials = mode === "managed" ? await loadRelayIdentity(dir, env) : undefined;
@@ -165,6 +166,13 @@ export async function startRelay(
     outcomeReports: {
       mode: config.outcomes.emit_outcomes === false ? "off" : config.outcomes.emit_outcomes === true && mode === "managed" ? "signed" : "client_reports",
       flushIntervalMs: config.outcomes.aggregator.flush_interval * 1000,
+    },
+    readiness: { authReady: config.auth.ready, outageGraceMs: config.http.outage_grace_period * 1000 },
+    downstream: {
+      staticRelays: Object.fromEntries(
+        Object.entries(config.auth.static_relays).map(([id, info]) => [id, { publicKey: info.public_key ?? info.publicKey ?? "", internal: info.internal }]),
+      ),
+      signatureMaxAgeMs: config.auth.signature_max_age * 1000,
     },
   });
   outcomeSink = service.outcomes;

@@ -14,8 +14,11 @@ import { registerHealthRoutes } from "./routes/health.js";
 import { registerIngestRoutes } from "./routes/ingest.js";
 import type { Spool } from "./spool/spool.js";
 import { registerUpstreamProxy } from "./routes/upstream-proxy.js";
+import { registerRelayEndpoints, type RelayEndpointsOptions } from "./routes/relay-endpoints.js";
+import type { DownstreamRelays } from "./downstream/downstream-relays.js";
 import type { RateLimitCache } from "./upstream/rate-limit-cache.js";
 import type { BodyBudget } from "./http/body-budget.js";
+import type { ReadinessReport } from "./health/readiness.js";
 import type { UpstreamClient } from "./upstream/upstream-client.js";
 
 /** Everything the relay's HTTP app works with; nothing is created inside. */
@@ -30,7 +33,7 @@ export interface RelayDeps {
   /** Called after each envelope is spooled, to wake the delivery pipeline. */
   readonly onAccepted?: (() => void) | undefined;
   /** Whether the relay can do its work (registered upstream, or always outside managed mode). */
-  readonly isReady?: (() => boolean) | undefined;
+  readonly isReady?: (() => boolean | ReadinessReport) | undefined;
   /** Clock in milliseconds since the epoch. */
   readonly now?: (() => number) | undefined;
   /** Where request counts and latencies go. */
@@ -43,6 +46,10 @@ export interface RelayDeps {
   readonly upstream?: UpstreamClient | undefined;
   /** Told about every unexpected error while handling a request (crash reporting). */
   readonly onInternalError?: ((error: unknown, request: { method: string; url: string; userAgent?: string | undefined }) => void) | undefined;
+  /** Relays trusted downstream (`auth.static_relays`): their signed envelopes keep the client's address. */
+  readonly downstreamRelays?: DownstreamRelays | undefined;
+  /** Downstream relays: registration, project configs and public keys served by this relay. */
+  readonly relayEndpoints?: RelayEndpointsOptions | undefined;
   /** Key and certificate (PEM pair or PKCS #12): the app serves HTTPS instead of plain HTTP. */
   readonly https?: HttpsServerOptions | undefined;
 }
@@ -128,6 +135,7 @@ export function buildRelay(deps: RelayDeps): FastifyInstance {
   registerHealthRoutes(app, deps.isReady ?? (() => deps.options.mode !== "managed"));
   registerIngestRoutes(app, deps);
   if (deps.captureStore) registerCaptureRoutes(app, deps.captureStore);
+  if (deps.relayEndpoints) registerRelayEndpoints(app, deps.relayEndpoints);
   if (deps.upstream) registerUpstreamProxy(app, deps.upstream);
   return app;
 }

@@ -30,6 +30,7 @@ export type { MetricTags, RelayMetrics } from "./metrics.js";
 export { UpstreamClient, UpstreamNetworkError, classifyNetworkError } from "./upstream/upstream-client.js";
 export type { NetworkFailure, RelayCredentials, UpstreamClientOptions, UpstreamResponse } from "./upstream/upstream-client.js";
 export { RegistrationError, RelayRegistration, registrationBackoff } from "./upstream/registration.js";
+export { Readiness, type ReadinessReport, type ReadinessOptions } from "./health/readiness.js";
 export type { RegistrationOptions, RegistrationState } from "./upstream/registration.js";
 export { upstreamProjectStates } from "./upstream/upstream-projects.js";
 export type { UpstreamProjectsOptions } from "./upstream/upstream-projects.js";

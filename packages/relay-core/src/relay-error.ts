@@ -5,6 +5,7 @@ export type RelayErrorCode =
   | "bad_auth"
   | "missing_auth"
   | "multiple_auth"
+  | "relay_auth"
   | "invalid_body"
   | "invalid_envelope"
   | "invalid_event"
@@ -31,6 +32,7 @@ const STATUS: Readonly<Record<RelayErrorCode, number>> = {
   bad_auth: 400,
   missing_auth: 401,
   multiple_auth: 401,
+  relay_auth: 401,
   invalid_body: 400,
   invalid_envelope: 400,
   invalid_event: 400,

@@ -3,6 +3,8 @@ import type { Logger } from "pino";
 import { buildRelay, type RelayDeps } from "./build-relay.js";
 import { captureDelivery } from "./capture/capture-delivery.js";
 import { BodyBudget, DEFAULT_MAX_BUFFERED_BODY_BYTES } from "./http/body-budget.js";
+import { Readiness } from "./health/readiness.js";
+import { DownstreamRelays } from "./downstream/downstream-relays.js";
 import type { CaptureStore } from "./capture/capture-store.js";
 import type { RelayMetrics } from "./metrics.js";
 import type { OutcomeSink } from "./outcomes.js";
@@ -16,6 +18,7 @@ import type { ScrubbingPolicy } from "./processing/scrub/index.js";
 import type { RelayOptions } from "./relay-options.js";
 import type { ClaimedEnvelope, Spool } from "./spool/spool.js";
 import { RateLimitCache } from "./upstream/rate-limit-cache.js";
+import { QuotaCounter } from "./quotas/project-quotas.js";
 import { RelayRegistration, type RegistrationState } from "./upstream/registration.js";
 import { UpstreamClient, type RelayCredentials } from "./upstream/upstream-client.js";
 import { upstreamDelivery, type UpstreamDelivery } from "./upstream/upstream-delivery.js";
@@ -75,6 +78,10 @@ export interface RelayServiceOptions {
    * Default: client reports every 120 s.
    */
   readonly outcomeReports?: { readonly mode: "client_reports" | "signed" | "off"; readonly flushIntervalMs: number } | undefined;
+  /** Downstream relays trusted without asking the upstream (`auth.static_relays`), and how old their signatures may be. */
+  readonly downstream?: { readonly staticRelays: Readonly<Record<string, { readonly publicKey: string; readonly internal?: boolean }>>; readonly signatureMaxAgeMs: number; readonly now?: () => number } | undefined;
+  /** When the relay stops being ready (Relay's `auth.ready` and `http.outage_grace_period`), and its clock. */
+  readonly readiness?: { readonly authReady?: "authenticated" | "always"; readonly outageGraceMs?: number; readonly now?: () => number } | undefined;
 }
 
 /** A relay's parts, wired together: the HTTP app, the pipeline, and the upstream connection. */
@@ -89,6 +96,8 @@ export interface RelayService {
   readonly outcomes: OutcomeSink;
   /** Sends the aggregated outcomes now (also done on its interval and at close). */
   flushOutcomes(): Promise<void>;
+  /** What `/api/relay/healthcheck/ready/` answers. */
+  readonly readiness: Readiness;
   /** Builds another HTTP app on the same parts (to listen on a second port, with TLS say). */
   buildApp(extra?: Partial<RelayDeps>): FastifyInstance;
   /** Starts registering (managed mode) and moving envelopes. */
@@ -196,11 +205,20 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
       });
       outcomes = aggregator;
     }
-    upstream = upstreamDelivery({ client, logger, rateLimits, registration, metrics, maxRetryIntervalMs: settings.maxRetryIntervalMs, now: options.now });
+    upstream = upstreamDelivery({
+      client,
+      logger,
+      rateLimits,
+      registration,
+      metrics,
+      maxRetryIntervalMs: settings.maxRetryIntervalMs,
+      credentials: http.mode === "managed" ? settings.credentials : undefined,
+      now: options.now,
+    });
     delivery = upstream;
   }
 
-  const processorOptions = { projects, globalScrubbing: options.globalScrubbing, outcomes, rateLimits };
+  const processorOptions = { projects, globalScrubbing: options.globalScrubbing, outcomes, rateLimits, quotas: new QuotaCounter() };
   const workerProcessor: WorkerProcessor | undefined =
     (options.processingThreads ?? 0) > 0 ? createWorkerProcessor({ ...processorOptions, threads: options.processingThreads }) : undefined;
   const pipeline = new Pipeline({
@@ -214,11 +232,22 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
     onError: options.onPipelineError,
   });
 
-  const isReady = (): boolean => (registration ? registration.isRegistered() : true) && (spool.available?.() ?? true);
+  const readiness = new Readiness({ spool, registration, ...options.readiness });
+  let downstreamRelays: DownstreamRelays | undefined;
+  if (http.mode !== "capture") {
+    const created = DownstreamRelays.create({
+      staticRelays: options.downstream?.staticRelays ?? {},
+      maxAgeMs: options.downstream?.signatureMaxAgeMs ?? 300_000,
+      now: options.downstream?.now,
+    });
+    if (!created.ok) throw new Error(created.error);
+    downstreamRelays = created.value;
+  }
+  const isReady = (): ReturnType<Readiness["check"]> => readiness.check();
   const deps: RelayDeps = {
     options: http,
     projects,
-    spool,
+    spool: readiness.watchSpool(spool),
     logger,
     outcomes,
     captureStore: options.captureStore,
@@ -231,6 +260,18 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
     bodyBudget: new BodyBudget(http.maxBufferedBodyBytes ?? DEFAULT_MAX_BUFFERED_BODY_BYTES),
     upstream: client,
     onInternalError: options.onInternalError,
+    downstreamRelays,
+    relayEndpoints: downstreamRelays
+      ? {
+          relays: downstreamRelays,
+          projects,
+          upstream: http.mode === "managed" ? client : undefined,
+          maxBodyBytes: http.limits.maxApiPayloadSize,
+          maxKeysPerRequest: options.upstream?.batchSize ?? 500,
+          challengeMaxAgeMs: options.downstream?.signatureMaxAgeMs ?? 300_000,
+          now: options.downstream?.now,
+        }
+      : undefined,
   };
   const apps: FastifyInstance[] = [];
   const buildApp = (extra: Partial<RelayDeps> = {}): FastifyInstance => {
@@ -250,6 +291,7 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
     rateLimits,
     outcomes,
     flushOutcomes: () => aggregator?.flush() ?? Promise.resolve(),
+    readiness,
     buildApp,
     start() {
       aggregator?.start();
@@ -257,6 +299,7 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
       pipeline.start();
     },
     close(timeoutMs) {
+      readiness.shutDown();
       closing ??= (async () => {
         const deadline = Date.now() + timeoutMs;
         await closeApps(apps, timeoutMs * HTTP_SHARE_OF_SHUTDOWN, logger);

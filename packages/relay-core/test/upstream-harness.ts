@@ -66,10 +66,10 @@ export function testUpstreamSettings(url: string, overrides: Partial<UpstreamSet
 export async function startUpstreamHarness(
   mode: RelayMode,
   upstreamUrl: string,
-  overrides: { credentials?: RelayCredentials; settings?: Partial<UpstreamSettings>; now?: () => number; outcomeReports?: RelayServiceOptions["outcomeReports"] } = {},
+  overrides: { credentials?: RelayCredentials; settings?: Partial<UpstreamSettings>; now?: () => number; outcomeReports?: RelayServiceOptions["outcomeReports"]; spoolMaxBytes?: number; readiness?: RelayServiceOptions["readiness"]; downstream?: RelayServiceOptions["downstream"]; projects?: RelayServiceOptions["projects"] } = {},
 ): Promise<UpstreamHarness> {
   const { logger, logs } = recordingLogger();
-  const spool = openSqliteSpool({ path: ":memory:", maxBytes: 100 * 1024 * 1024, maxAgeMs: 3_600_000, synchronous: "normal" });
+  const spool = openSqliteSpool({ path: ":memory:", maxBytes: overrides.spoolMaxBytes ?? 100 * 1024 * 1024, maxAgeMs: 3_600_000, synchronous: "normal" });
   const outcomes = new OutcomeCounter();
   const credentials = overrides.credentials ?? relayCredentials();
   const service = createRelayService({
@@ -83,6 +83,9 @@ export async function startUpstreamHarness(
     idleMs: 20,
     now: overrides.now,
     outcomeReports: overrides.outcomeReports,
+    readiness: overrides.readiness,
+    downstream: overrides.downstream,
+    projects: overrides.projects,
   });
   await service.app.listen({ host: "127.0.0.1", port: 0 });
   service.start();

@@ -9,6 +9,7 @@ import { checkInboundFilters, type FilterSettings } from "../processing/filters/
 import { mergeScrubbingPolicies, scrubEvent, type ScrubbingPolicy } from "../processing/scrub/index.js";
 import { ProjectStateUnavailable, type ProjectState, type ProjectStates } from "../projects/project-state.js";
 import type { RateLimitCache } from "../upstream/rate-limit-cache.js";
+import { parseQuotas, type CountedItem, type QuotaCounter } from "../quotas/project-quotas.js";
 import type { ClaimedEnvelope } from "../spool/spool.js";
 import type { Processed } from "./pipeline.js";
 
@@ -20,6 +21,23 @@ export interface ProcessorOptions {
   readonly outcomes?: OutcomeSink | undefined;
   /** Upstream rate limits: items of limited categories are dropped. */
   readonly rateLimits?: RateLimitCache | undefined;
+  /** Counts project quotas (`config.quotas`) in this relay; exceeded ones become rate limits. */
+  readonly quotas?: QuotaCounter | undefined;
+}
+
+/** Items that belong to an event: dropped with it when it is rate limited, as Sentry's Relay does. */
+const DEPENDENT_ON_EVENT = new Set(["attachment", "user_report", "form_data"]);
+/** Items that belong to a transaction: dropped with it. */
+const DEPENDENT_ON_TRANSACTION = new Set(["profile"]);
+
+/** Counts an envelope's items for quotas: attachments by their bytes, everything else by one. */
+function countedItems(payload: Uint8Array): CountedItem[] {
+  const parsed = parseEnvelope(payload);
+  if (!parsed.ok) return [];
+  return parsed.value.items.map((item) => {
+    const category = itemCategory(item.headers.type);
+    return { category, quantity: category === "attachment" ? item.payload.length : 1 };
+  });
 }
 
 /** Items processed as events: normalized, scrubbed, filtered (user feedback is an event too). */
@@ -78,6 +96,14 @@ export function limitedCategories(rateLimits: RateLimitCache | undefined, projec
 export async function processingInput(options: ProcessorOptions, claimed: ClaimedEnvelope): Promise<ProcessingInput | { readonly defer: string }> {
   try {
     const project = await options.projects.get(claimed.projectId, claimed.context.publicKey);
+    options.rateLimits?.noteOrganization(claimed.projectId, project?.organizationId);
+    const quotas = project && options.quotas ? parseQuotas(project.config.quotas) : [];
+    if (quotas.length > 0 && options.quotas) {
+      const key = project?.publicKeys?.find((entry) => entry.publicKey === claimed.context.publicKey);
+      const subject = { organizationId: project?.organizationId, projectId: claimed.projectId, publicKey: claimed.context.publicKey, keyId: key?.numericId === undefined ? undefined : String(key.numericId) };
+      const exceeded = options.quotas.enforce(quotas, subject, countedItems(claimed.payload));
+      if (exceeded.length > 0) options.rateLimits?.record(claimed.projectId, claimed.context.publicKey, exceeded);
+    }
     return { project, globalScrubbing: options.globalScrubbing, limited: limitedCategories(options.rateLimits, claimed.projectId, claimed.context.publicKey) };
   } catch (error) {
     if (error instanceof ProjectStateUnavailable) return { defer: error.message };
@@ -121,6 +147,9 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
     return { kind: "drop", dropped };
   }
   const limited = new Set(input.limited);
+  const types = parsed.value.items.map((item) => item.headers.type);
+  const eventLimited = types.some((type) => type !== "transaction" && EVENT_TYPES.has(type) && limited.has(itemCategory(type)));
+  const transactionLimited = types.includes("transaction") && limited.has("transaction");
   const policy = mergeScrubbingPolicies(input.globalScrubbing, project.config.datascrubbingSettings);
   const filters = project.config.filterSettings as FilterSettings | undefined;
   const dropped: Outcome[] = [];
@@ -130,7 +159,7 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
   for (const item of parsed.value.items) {
     const type = item.headers.type;
     const category = itemCategory(type);
-    if (limited.has(category)) {
+    if (limited.has(category) || (eventLimited && DEPENDENT_ON_EVENT.has(type)) || (transactionLimited && (DEPENDENT_ON_TRANSACTION.has(type) || DEPENDENT_ON_EVENT.has(type)))) {
       dropped.push({ ...base, kind: "rate_limited", category });
       continue;
     }

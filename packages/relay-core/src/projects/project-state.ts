@@ -25,6 +25,8 @@ export interface ProjectConfig {
 /** What the relay knows about a project: whether it takes data, from which keys, and how. */
 export interface ProjectState {
   readonly projectId: string;
+  /** The project's organization, when its config names it (organization-wide rate limits). */
+  readonly organizationId?: string | undefined;
   readonly slug?: string | undefined;
   readonly disabled: boolean;
   /** Keys of the project; `undefined` means any well-formed key is accepted (proxy, capture). */
@@ -39,6 +41,11 @@ export interface ProjectState {
 export interface ProjectStates {
   /** The state of a project, looked up for one of its keys. Rejects with {@link ProjectStateUnavailable} when it cannot be known now. */
   get(projectId: string, publicKey: string): Promise<ProjectState | undefined>;
+  /**
+   * For downstream relays: the project of a client key as known now, without waiting: `null` for
+   * a key known to be unknown, `undefined` while it is not known yet (a fetch is started).
+   */
+  peekByKey?(publicKey: string): ProjectState | null | undefined;
   /** Stops watching or fetching. */
   close(): void;
 }

@@ -61,10 +61,12 @@ export function parseProjectConfig(projectId: string, json: unknown): ProjectFil
     return { ok: false, error: problems.join("; ") };
   }
   const file = parsed.data;
+  const organizationId = (file as { organizationId?: unknown }).organizationId;
   return {
     ok: true,
     value: {
       projectId,
+      ...(typeof organizationId === "number" || typeof organizationId === "string" ? { organizationId: String(organizationId) } : {}),
       slug: file.slug,
       disabled: file.disabled,
       publicKeys: file.publicKeys,
@@ -266,6 +268,10 @@ export async function loadStaticProjects(dir: string, onProblem: ProjectFileProb
 
   return {
     get: (projectId) => Promise.resolve(projects.get(projectId)),
+    peekByKey: (publicKey) => {
+      for (const project of projects.values()) if (project.publicKeys?.some((key) => key.publicKey === publicKey)) return project;
+      return null;
+    },
     close: () => {
       state = "closed";
       stopWaiting();

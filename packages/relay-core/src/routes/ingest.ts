@@ -18,6 +18,7 @@ import { registerCronRoutes } from "./cron.js";
 import { header, projectIdOf, type EndpointContext, type ProjectParams } from "./endpoint-context.js";
 import { registerNelRoutes } from "./nel.js";
 import { registerOtlpRoutes } from "./otlp.js";
+import { trustedRelayClientIp } from "../downstream/trusted-relay-ip.js";
 
 
 /** A 1×1 transparent GIF: the answer to `GET /api/{id}/store/` from image-beacon clients. */
@@ -61,6 +62,8 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
     eventId: string | undefined,
     categories: readonly DataCategory[],
   ): Promise<string> {
+    const fromRelay = deps.downstreamRelays ? trustedRelayClientIp(request, envelope, deps.downstreamRelays) : undefined;
+    if (fromRelay && !fromRelay.ok) throw fromRelay.error;
     let project: ProjectState | undefined;
     let known = true;
     try {
@@ -92,7 +95,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
         context: {
           publicKey: auth.publicKey,
           client: auth.client ?? header(request, "user-agent"),
-          clientIp: request.ip,
+          clientIp: fromRelay?.value ?? request.ip,
           forwardedFor: forwardedFor(request),
           userAgent: header(request, "user-agent"),
           origin: header(request, "origin"),

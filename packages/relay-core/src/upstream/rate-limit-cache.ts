@@ -8,19 +8,37 @@ export interface RateLimitAnswer {
 }
 
 /**
- * Rate limits the upstream imposed, remembered per project key (and per project for
- * project-wide scopes) until they expire, so that limited data is refused at the door.
+ * Rate limits the upstream imposed, remembered at their scope until they expire: per project
+ * key, per project, per organization (every project of it, once the relay knows which
+ * organization a project belongs to) and globally, so that limited data is refused at the door.
  */
 export class RateLimitCache {
   private readonly limits = new Map<string, ActiveLimit[]>();
+  private readonly organizations = new Map<string, string>();
   private readonly now: () => number;
 
   constructor(now: () => number = Date.now) {
     this.now = now;
   }
 
+  /** Remembers the organization of a project (from its config), for organization-wide limits. */
+  noteOrganization(projectId: string, organizationId: string | undefined): void {
+    if (organizationId !== undefined && this.organizations.get(projectId) !== organizationId) {
+      this.organizations.set(projectId, organizationId);
+      // Bounded: project ids of a relay are few, but a flood of made-up ones must not grow this.
+      if (this.organizations.size > 100_000) {
+        const oldest = this.organizations.keys().next().value;
+        if (oldest !== undefined) this.organizations.delete(oldest);
+      }
+    }
+  }
+
   private scopeKey(limit: ActiveLimit, projectId: string, publicKey: string): string {
-    return limit.scope === "key" ? `key:${publicKey}` : `project:${projectId}`;
+    if (limit.scope === "key") return `key:${publicKey}`;
+    if (limit.scope === "global") return "global";
+    const organization = this.organizations.get(projectId);
+    if (limit.scope === "organization" && organization !== undefined) return `org:${organization}`;
+    return `project:${projectId}`;
   }
 
   /** Remembers limits from an upstream answer for data of `projectId` sent with `publicKey`. */
@@ -37,7 +55,10 @@ export class RateLimitCache {
   private active(projectId: string, publicKey: string): ActiveLimit[] {
     const at = this.now();
     const found: ActiveLimit[] = [];
-    for (const key of [`key:${publicKey}`, `project:${projectId}`]) {
+    const organization = this.organizations.get(projectId);
+    const keys = [`key:${publicKey}`, `project:${projectId}`, "global"];
+    if (organization !== undefined) keys.push(`org:${organization}`);
+    for (const key of keys) {
       const entries = this.limits.get(key);
       if (!entries) continue;
       const live = entries.filter((entry) => entry.until > at);

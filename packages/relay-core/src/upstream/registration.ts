@@ -62,6 +62,7 @@ export class RelayRegistration {
   private failures = 0;
   private readonly waiters = new Set<() => void>();
   private readonly listeners = new Set<(state: RegistrationState) => void>();
+  private readonly attemptListeners = new Set<(succeeded: boolean) => void>();
   /** The last failure, for health and diagnostics. */
   lastError: RegistrationError | undefined;
 
@@ -88,6 +89,12 @@ export class RelayRegistration {
   onChange(listener: (state: RegistrationState) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Calls `listener` after every attempt with whether it succeeded; returns a function that removes it. */
+  onAttempt(listener: (succeeded: boolean) => void): () => void {
+    this.attemptListeners.add(listener);
+    return () => this.attemptListeners.delete(listener);
   }
 
   /** Starts registering (at once) and keeps the registration fresh. */
@@ -222,11 +229,13 @@ export class RelayRegistration {
       this.failures = 0;
       this.lastError = undefined;
       this.setState("registered");
+      for (const listener of this.attemptListeners) listener(true);
       this.schedule(this.options.authIntervalMs);
     } catch (error) {
       if (!this.running) return;
       const failure = error instanceof RegistrationError ? error : new RegistrationError("network", (error as Error).message, undefined, error);
       this.lastError = failure;
+      for (const listener of this.attemptListeners) listener(false);
       if (failure.kind === "stop") {
         logger.error({ upstream: this.options.client.origin }, failure.message);
         this.running = false;

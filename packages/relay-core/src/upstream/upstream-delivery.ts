@@ -8,7 +8,8 @@ import type { Delivery, DeliveryResult, ReadyEnvelope } from "../pipeline/pipeli
 import type { RateLimitCache } from "./rate-limit-cache.js";
 import type { RelayRegistration } from "./registration.js";
 import { registrationBackoff } from "./registration.js";
-import { detailOf, headerValue, UpstreamNetworkError, type UpstreamClient, type UpstreamResponse } from "./upstream-client.js";
+import { createRequestSigner } from "./envelope-signature.js";
+import { detailOf, headerValue, UpstreamNetworkError, type RelayCredentials, type UpstreamClient, type UpstreamResponse } from "./upstream-client.js";
 
 const gzip = promisify(gzipCallback);
 
@@ -23,6 +24,8 @@ export interface UpstreamDeliveryOptions {
   /** Longest pause between two polls of the upstream's live endpoint during an outage. */
   readonly maxRetryIntervalMs: number;
   readonly now?: (() => number) | undefined;
+  /** Managed mode: envelopes are signed so that an upstream relay can trust them (`auth.static_relays`). */
+  readonly credentials?: RelayCredentials | undefined;
 }
 
 /** Delivery to the upstream, with outage detection. */
@@ -66,6 +69,7 @@ export function upstreamDelivery(options: UpstreamDeliveryOptions): UpstreamDeli
   const { client, logger, rateLimits, registration } = options;
   const metrics = options.metrics ?? NO_METRICS;
   const now = options.now ?? Date.now;
+  const signEnvelope = options.credentials ? createRequestSigner(options.credentials.secretKey) : undefined;
   let outage: { readonly promise: Promise<void>; readonly since: number } | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -117,7 +121,8 @@ export function upstreamDelivery(options: UpstreamDeliveryOptions): UpstreamDeli
         return { status: "rejected", reason: "rate_limited", outcome: "rate_limited" };
       }
       if (outage) return { status: "retry", delayMs: 0, reason: "the upstream is unavailable" };
-      const body = await gzip(withSentAt(ready.payload, now()));
+      const payload = withSentAt(ready.payload, now());
+      const body = await gzip(payload);
       const headers: Record<string, string> = {
         "content-type": "application/x-sentry-envelope",
         "content-encoding": "gzip",
@@ -128,6 +133,11 @@ export function upstreamDelivery(options: UpstreamDeliveryOptions): UpstreamDeli
       if (chain) headers["x-forwarded-for"] = chain;
       if (context.userAgent) headers["user-agent"] = context.userAgent;
       if (context.origin) headers.origin = context.origin;
+      if (options.credentials && signEnvelope) {
+        // The signature covers the envelope as the upstream reads it, after decompression.
+        headers["x-sentry-relay-id"] = options.credentials.relayId;
+        headers["x-sentry-relay-signature"] = signEnvelope(payload);
+      }
       const started = now();
       let response: UpstreamResponse;
       try {

@@ -52,7 +52,9 @@ function waiter(): Waiter {
   return { promise, resolve, reject };
 }
 
-const PATH = "/api/0/relays/projectconfigs/?version=2";
+const PATH = "/api/0/relays/projectconfigs/?version=3";
+/** How often a key the upstream reports `pending` is asked for again before giving up for now. */
+const MAX_PENDING_POLLS = 20;
 
 /**
  * Project states fetched from the upstream with signed, batched requests, cached with expiry and
@@ -65,6 +67,7 @@ export function upstreamProjectStates(options: UpstreamProjectsOptions): Project
   const cache = new Map<string, Entry>();
   const inFlight = new Map<string, Waiter>();
   let queue: string[] = [];
+  const pendingPolls = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
@@ -99,12 +102,27 @@ export function upstreamProjectStates(options: UpstreamProjectsOptions): Project
       const response = await client.signedJson(PATH, { publicKeys: keys }, credentials);
       metrics.timing("project_configs.duration", now() - started, { status: String(response.status) });
       if (response.status === 401) registration.renew();
-      const configs = (jsonOf(response) as { configs?: unknown } | undefined)?.configs;
+      const answer = jsonOf(response) as { configs?: unknown; pending?: unknown } | undefined;
+      const configs = answer?.configs;
       if (response.status < 200 || response.status >= 300 || typeof configs !== "object" || configs === null) {
         failure = new ProjectStateUnavailable(`the upstream answered ${response.status} to a project config request`);
       } else {
+        // Version 3: keys still being fetched upstream are `pending` and asked for again; a key
+        // neither answered nor pending is unknown (or disabled) there.
+        const pending = new Set(Array.isArray(answer?.pending) ? (answer.pending as unknown[]).filter((key) => typeof key === "string") : []);
         for (const key of keys) {
-          if (Object.hasOwn(configs, key)) store(key, (configs as Record<string, unknown>)[key]);
+          if (pending.has(key)) {
+            const polls = (pendingPolls.get(key) ?? 0) + 1;
+            if (polls <= MAX_PENDING_POLLS && !closed) {
+              pendingPolls.set(key, polls);
+              setTimeout(() => {
+                requeue(key);
+              }, Math.max(options.batchIntervalMs, 100)).unref();
+              continue;
+            }
+          }
+          pendingPolls.delete(key);
+          store(key, Object.hasOwn(configs, key) ? (configs as Record<string, unknown>)[key] : null);
         }
       }
     } catch (error) {
@@ -112,6 +130,8 @@ export function upstreamProjectStates(options: UpstreamProjectsOptions): Project
     }
     if (failure) logger.warn({ keys: keys.length }, failure.message);
     for (const key of keys) {
+      if (failure) pendingPolls.delete(key);
+      else if (pendingPolls.has(key)) continue;
       const pending = inFlight.get(key);
       inFlight.delete(key);
       if (!pending) continue;
@@ -126,6 +146,16 @@ export function upstreamProjectStates(options: UpstreamProjectsOptions): Project
       const batch = queue.slice(0, options.batchSize);
       queue = queue.slice(options.batchSize);
       void fetchBatch(batch);
+    }
+  }
+
+  function requeue(key: string): void {
+    if (closed) return;
+    queue.push(key);
+    if (queue.length >= options.batchSize) flush();
+    else if (!timer) {
+      timer = setTimeout(flush, options.batchIntervalMs);
+      timer.unref();
     }
   }
 
@@ -182,6 +212,15 @@ export function upstreamProjectStates(options: UpstreamProjectsOptions): Project
       const fetched = cache.get(key);
       if (!fetched) throw new ProjectStateUnavailable("the upstream has no answer for this key yet");
       return stateFor(fetched, projectId);
+    },
+    peekByKey(publicKey) {
+      const entry = cache.get(publicKey);
+      const at = now();
+      if (!entry || at >= entry.expiresAt) {
+        if (!closed) request(publicKey).catch(() => undefined);
+        if (!entry || at >= entry.staleUntil) return undefined;
+      }
+      return entry.state;
     },
     close() {
       closed = true;
