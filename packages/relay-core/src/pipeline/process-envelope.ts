@@ -5,7 +5,7 @@ import { DATA_CATEGORIES, type DataCategory } from "@org/protocol/rate-limits";
 import { normalizeEvent } from "@org/protocol/event";
 import type { Outcome, OutcomeSink } from "../outcomes.js";
 import { checkInboundFilters, type FilterSettings } from "../processing/filters/index.js";
-import { mergeScrubbingPolicies, scrubEvent, type ScrubbingPolicy } from "../processing/scrub/index.js";
+import { isScrubbedItemType, scrubEventInPlace, scrubItemPayload, ScrubPlanCache, type PiiConfigProblem, type ScrubbingPolicy } from "../processing/scrub/index.js";
 import { ProjectStateUnavailable, type ProjectState, type ProjectStates } from "../projects/project-state.js";
 import type { RateLimitCache } from "../upstream/rate-limit-cache.js";
 import type { ClaimedEnvelope } from "../spool/spool.js";
@@ -19,9 +19,15 @@ export interface ProcessorOptions {
   readonly outcomes?: OutcomeSink | undefined;
   /** Upstream rate limits: items of limited categories are dropped. */
   readonly rateLimits?: RateLimitCache | undefined;
+  /** Told once per project config revision about PII rules that cannot be used (the others still apply). */
+  readonly onPiiProblems?: ((projectId: string, problems: readonly PiiConfigProblem[]) => void) | undefined;
 }
 
 const EVENT_TYPES = new Set(["event", "transaction"]);
+/** Compiled scrubbing per project config, shared by every envelope processed on this thread. */
+const scrubPlans = new ScrubPlanCache();
+/** Configs whose problems were already reported. */
+const reportedConfigs = new WeakSet<object>();
 const encoder = new TextEncoder();
 
 function titleOf(event: Record<string, unknown>): string {
@@ -61,6 +67,11 @@ export function limitedCategories(rateLimits: RateLimitCache | undefined, projec
 export async function processingInput(options: ProcessorOptions, claimed: ClaimedEnvelope): Promise<ProcessingInput | { readonly defer: string }> {
   try {
     const project = await options.projects.get(claimed.projectId, claimed.context.publicKey);
+    if (project && options.onPiiProblems && !reportedConfigs.has(project.config)) {
+      reportedConfigs.add(project.config);
+      const { problems } = scrubPlans.get(project.config, options.globalScrubbing);
+      if (problems.length > 0) options.onPiiProblems(project.projectId, problems);
+    }
     return { project, globalScrubbing: options.globalScrubbing, limited: limitedCategories(options.rateLimits, claimed.projectId, claimed.context.publicKey) };
   } catch (error) {
     if (error instanceof ProjectStateUnavailable) return { defer: error.message };
@@ -80,8 +91,9 @@ export function toProcessed(claimed: ClaimedEnvelope, data: ProcessedData): Proc
 
 /**
  * Processes spooled envelopes the way a relay does before forwarding: events and transactions are
- * normalized, scrubbed (project settings plus the relay's policy) and run through the project's
- * inbound filters; other items pass unchanged. Dropped items become outcomes.
+ * normalized, run through the project's inbound filters and scrubbed (the project's `piiConfig`,
+ * then its settings plus the relay's policy); every other item with user data (feedback, logs,
+ * spans, check-ins, replay events, attachments) is scrubbed too. Dropped items become outcomes.
  */
 export function createEnvelopeProcessor(options: ProcessorOptions): (envelope: ClaimedEnvelope) => Promise<Processed> {
   return async (claimed) => {
@@ -104,7 +116,7 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
     return { kind: "drop", dropped };
   }
   const limited = new Set(input.limited);
-  const policy = mergeScrubbingPolicies(input.globalScrubbing, project.config.datascrubbingSettings);
+  const { plan } = scrubPlans.get(project.config, input.globalScrubbing);
   const filters = project.config.filterSettings as FilterSettings | undefined;
   const dropped: Outcome[] = [];
   const accepted: Outcome[] = [];
@@ -118,7 +130,15 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
       continue;
     }
     if (!EVENT_TYPES.has(type)) {
-      items.push(item);
+      if (isScrubbedItemType(type)) {
+        const scrubbed = scrubItemPayload(item.headers, item.payload, plan);
+        if (!scrubbed.ok) {
+          // An item that cannot be read cannot be scrubbed, so it is not passed on.
+          dropped.push({ ...base, kind: "invalid", reason: "invalid_item", category });
+          continue;
+        }
+        items.push(scrubbed.value === item.payload ? item : { headers: item.headers, payload: scrubbed.value });
+      } else items.push(item);
       accepted.push({ ...base, kind: "accepted", category });
       continue;
     }
@@ -139,9 +159,9 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
       dropped.push({ ...base, kind: "filtered", reason, category });
       continue;
     }
-    const scrubbed = scrubEvent(event, policy).event;
-    title = titleOf(scrubbed);
-    items.push({ headers: item.headers, payload: encoder.encode(JSON.stringify(scrubbed)) });
+    scrubEventInPlace(event, plan);
+    title = titleOf(event);
+    items.push({ headers: item.headers, payload: encoder.encode(JSON.stringify(event)) });
     accepted.push({ ...base, kind: "accepted", category });
   }
   if (items.length === 0) return { kind: "drop", dropped };
