@@ -100,6 +100,6 @@ describe("built-in rules", () => {
     ["urlauth", "mask", "https://u:p@host/", "https://***@host/", ["m", 8, 11]],
   ])("a custom %s rule with %s redacts as the built-in does", (type, method, input, output, [kind, start, end]) => {
     const rules = { "0": { type, redaction: { method } } };
-    expect(scrubText(input as string, ["0"], rules)).toEqual({ value: output, remarks: [["0", kind, start, end]] });
+    expect(scrubText(input, ["0"], rules)).toEqual({ value: output, remarks: [["0", kind, start, end]] });
   });
 });

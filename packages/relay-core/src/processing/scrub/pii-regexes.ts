@@ -53,8 +53,8 @@ export const CREDITCARD_REGEX = /\b((?:3[47]\d|4\d{3}|5[1-5]\d\d|65\d\d|6011)([-
  * A user's directory in a path; group 1 is the user name. (Relay writes "documents and settings"
  * in verbose mode, which drops the spaces; kept as it behaves.)
  */
-// eslint-disable-next-line no-control-regex -- Relay stops a user name at NUL too.
 export const PATH_REGEX =
+  // eslint-disable-next-line no-control-regex -- Relay stops a user name at NUL too.
   /(?:(?:\b(?:[a-zA-Z]:[\\/])?(?:users|home|documentsandsettings|[^/\\]+[/\\]profiles)[\\/])|(?:\/(?:home|users)\/))([^/\\\r\n\x00]+)/gi;
 
 /** A PEM key; group 1 is the body between the BEGIN and END lines. */
