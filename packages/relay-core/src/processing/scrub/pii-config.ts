@@ -21,7 +21,7 @@ import type { BuiltinRuleType, Redaction, RuleSpec, RuleType } from "./pii-rule.
 import { DEFAULT_REPLACE_TEXT } from "./pii-rule.js";
 import type { ReplaceBehavior } from "./redaction.js";
 import { compileRustPattern } from "./rust-regex.js";
-import { compareSelectors, parseSelector, type Selector } from "./selector.js";
+import { compareSelectors, compileSelectorMatcher, parseSelector, type Selector, type SelectorMatcher } from "./selector.js";
 
 /** A rule or application of a PII config that cannot be used; the rest of the config still applies. */
 export interface PiiConfigProblem {
@@ -38,6 +38,8 @@ export interface Matcher {
   readonly kind: MatcherKind;
   readonly regex: RegExp;
   readonly behavior: ReplaceBehavior;
+  /** A quick test every match needs to pass, to skip the regex on text it cannot match. */
+  readonly mustContain?: RegExp;
 }
 
 /** A leaf rule ready to run: its id, the id remarks name (`origin`), its regexes and redaction. */
@@ -53,6 +55,8 @@ export interface CompiledRule {
 /** A selector with the rules it applies, sorted by rule id. */
 export interface CompiledApplication {
   readonly selector: Selector;
+  /** The selector compiled for matching. */
+  readonly matches: SelectorMatcher;
   readonly rules: readonly CompiledRule[];
 }
 
@@ -124,10 +128,10 @@ function matchersFor(ty: RuleType): Matcher[] {
     case "redact_pair":
       return [{ kind: "keyvalue", regex: ty.keyPattern, behavior: "value" }];
     case "bearer":
-      return [{ kind: "value", regex: BEARER_TOKEN_REGEX, behavior: ZERO }];
+      return [{ kind: "value", regex: BEARER_TOKEN_REGEX, behavior: ZERO, mustContain: /bearer/i }];
     case "password":
       return [
-        { kind: "value", regex: BEARER_TOKEN_REGEX, behavior: ZERO },
+        { kind: "value", regex: BEARER_TOKEN_REGEX, behavior: ZERO, mustContain: /bearer/i },
         { kind: "key", regex: TOKEN_KEY_REGEX, behavior: "value" },
         { kind: "keyvalue", regex: PASSWORD_KEY_REGEX, behavior: "value" },
       ];
@@ -136,30 +140,30 @@ function matchersFor(ty: RuleType): Matcher[] {
     case "pattern":
       return [{ kind: "value", regex: ty.pattern, behavior: ty.replaceGroups ?? ZERO }];
     case "imei":
-      return [{ kind: "value", regex: IMEI_REGEX, behavior: ZERO }];
+      return [{ kind: "value", regex: IMEI_REGEX, behavior: ZERO, mustContain: /\d{6}/ }];
     case "mac":
-      return [{ kind: "value", regex: MAC_REGEX, behavior: ZERO }];
+      return [{ kind: "value", regex: MAC_REGEX, behavior: ZERO, mustContain: /[:-]/ }];
     case "uuid":
-      return [{ kind: "value", regex: UUID_REGEX, behavior: ZERO }];
+      return [{ kind: "value", regex: UUID_REGEX, behavior: ZERO, mustContain: /[a-z0-9]{4}/i }];
     case "email":
-      return [{ kind: "value", regex: EMAIL_REGEX, behavior: ZERO }];
+      return [{ kind: "value", regex: EMAIL_REGEX, behavior: ZERO, mustContain: /@/ }];
     case "iban":
-      return [{ kind: "value", regex: IBAN_REGEX, behavior: ZERO }];
+      return [{ kind: "value", regex: IBAN_REGEX, behavior: ZERO, mustContain: /[A-Z]{2}\d\d/ }];
     case "ip":
       return [
-        { kind: "value", regex: IPV4_REGEX, behavior: ZERO },
-        { kind: "value", regex: IPV6_REGEX, behavior: ONE },
+        { kind: "value", regex: IPV4_REGEX, behavior: ZERO, mustContain: /\d\.\d/ },
+        { kind: "value", regex: IPV6_REGEX, behavior: ONE, mustContain: /:/ },
       ];
     case "creditcard":
-      return [{ kind: "value", regex: CREDITCARD_REGEX, behavior: ZERO }];
+      return [{ kind: "value", regex: CREDITCARD_REGEX, behavior: ZERO, mustContain: /\d{4}/ }];
     case "pemkey":
-      return [{ kind: "value", regex: PEM_KEY_REGEX, behavior: ONE }];
+      return [{ kind: "value", regex: PEM_KEY_REGEX, behavior: ONE, mustContain: /-----BEGIN/ }];
     case "urlauth":
-      return [{ kind: "value", regex: URL_AUTH_REGEX, behavior: ONE }];
+      return [{ kind: "value", regex: URL_AUTH_REGEX, behavior: ONE, mustContain: /@/ }];
     case "usssn":
-      return [{ kind: "value", regex: US_SSN_REGEX, behavior: ZERO }];
+      return [{ kind: "value", regex: US_SSN_REGEX, behavior: ZERO, mustContain: /\d-\d/ }];
     case "userpath":
-      return [{ kind: "value", regex: PATH_REGEX, behavior: ONE }];
+      return [{ kind: "value", regex: PATH_REGEX, behavior: ONE, mustContain: /[\\/]/ }];
     case "multiple":
     case "alias":
       return [];
@@ -238,7 +242,7 @@ export function compilePiiConfig(config: unknown): CompiledPiiConfig {
       else problems.push({ rule: selectorText, message: "rule ids must be strings" });
     }
     const sorted = [...collected.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    applications.push({ selector: selector.value, rules: sorted });
+    applications.push({ selector: selector.value, matches: compileSelectorMatcher(selector.value), rules: sorted });
   }
   applications.sort((a, b) => compareSelectors(a.selector, b.selector));
   return { applications, problems };

@@ -2,12 +2,13 @@ import { isIP } from "node:net";
 import { childOf, type SchemaNode } from "./item-schema.js";
 import type { CompiledRule } from "./pii-config.js";
 import { applyRegexToChunks, charCount, joinChunks, type Chunk, type Remark } from "./redaction.js";
-import { matchesSelector, type PathState, type Pii, type Selector } from "./selector.js";
+import type { PathState, Pii, Selector, SelectorMatcher } from "./selector.js";
 import { jsonValueType, VT } from "./value-type.js";
 
 /** One selector of a scrub plan with its rules; `legacy` ones see log and span attributes as their values. */
 export interface PlanApplication {
   readonly selector: Selector;
+  readonly matches: SelectorMatcher;
   readonly rules: readonly CompiledRule[];
   readonly legacy: boolean;
 }
@@ -25,12 +26,17 @@ const DELETE = Symbol("delete");
 type Json = Record<string, unknown>;
 
 interface State extends PathState {
-  readonly raw: string | undefined;
+  key: string | undefined;
+  index: number;
+  types: number;
+  raw: string | undefined;
 }
 
 interface Context {
   readonly apps: readonly PlanApplication[];
   readonly states: State[];
+  /** Reused state objects by depth, so that walking allocates no state per value. */
+  readonly pool: State[];
   /** States as legacy applications see them (attribute values under their attribute's name); `undefined` outside attributes. */
   legacyStates: State[] | undefined;
   readonly path: (string | number)[];
@@ -76,7 +82,10 @@ function applyRule(rule: CompiledRule, key: string, chunks: readonly Chunk[] | u
   let out = chunks;
   for (const matcher of rule.matchers) {
     if (matcher.kind === "value") {
-      if (out) out = applyRegexToChunks(out, rule.origin, rule.redaction, matcher.regex, matcher.behavior);
+      if (!out) continue;
+      // A regex that cannot match the untouched text is not run at all.
+      if (matcher.mustContain !== undefined && out.length === 1 && out[0]!.rule === undefined && !matcher.mustContain.test(out[0]!.text)) continue;
+      out = applyRegexToChunks(out, rule.origin, rule.redaction, matcher.regex, matcher.behavior);
       continue;
     }
     matcher.regex.lastIndex = 0;
@@ -108,7 +117,7 @@ function applyAll(ctx: Context, pii: Pii, value: string | undefined): string | u
   const initial = chunks;
   for (const app of ctx.apps) {
     const states = statesFor(ctx, app);
-    if (!matchesSelector(app.selector, pii, states)) continue;
+    if (!app.matches(pii, states)) continue;
     const key = keyFor(states);
     for (const rule of app.rules) {
       const result = applyRule(rule, key, chunks);
@@ -132,7 +141,17 @@ function isValidIp(value: unknown): boolean {
 }
 
 function enter(ctx: Context, key: string | undefined, index: number, types: number): void {
-  ctx.states.push({ key: key?.toLowerCase(), raw: key, index, types });
+  const depth = ctx.states.length;
+  let state = ctx.pool[depth];
+  if (!state) {
+    state = { key: undefined, raw: undefined, index: -1, types: 0 };
+    ctx.pool[depth] = state;
+  }
+  state.key = key?.toLowerCase();
+  state.raw = key;
+  state.index = index;
+  state.types = types;
+  ctx.states.push(state);
 }
 
 function processValue(value: unknown, node: SchemaNode, key: string | undefined, index: number, ctx: Context): unknown {
@@ -288,7 +307,7 @@ export interface ScrubValueOptions {
  */
 export function scrubValue(item: Json, schema: SchemaNode, plan: ScrubPlan, options: ScrubValueOptions = {}): number {
   if (plan.applications.length === 0) return 0;
-  const ctx: Context = { apps: plan.applications, states: [], legacyStates: undefined, path: [], meta: {}, changes: 0 };
+  const ctx: Context = { apps: plan.applications, states: [], pool: [], legacyStates: undefined, path: [], meta: {}, changes: 0 };
   if (options.rootState) enter(ctx, "", -1, schema.types ?? VT.object);
   processObject(item, schema, ctx);
   if (ctx.changes > 0) {

@@ -78,19 +78,26 @@ function countNul(text: string): number {
  * nothing matched.
  */
 export function applyRegexToChunks(chunks: readonly Chunk[], rule: string, redaction: Redaction, regex: RegExp, behavior: ReplaceBehavior): readonly Chunk[] {
-  let search = "";
-  let hasText = false;
+  let search: string;
   const kept: Chunk[] = [];
-  for (const chunk of chunks) {
-    if (chunk.rule === undefined) {
-      hasText = true;
-      search += chunk.text.includes("\0") ? chunk.text.replaceAll("\0", "") : chunk.text;
-    } else {
-      search += "\0";
-      kept.push(chunk);
+  const only = chunks.length === 1 ? chunks[0]! : undefined;
+  if (only?.rule === undefined && only !== undefined) {
+    // The common case: nothing redacted yet.
+    search = only.text.includes("\0") ? only.text.replaceAll("\0", "") : only.text;
+  } else {
+    search = "";
+    let hasText = false;
+    for (const chunk of chunks) {
+      if (chunk.rule === undefined) {
+        hasText = true;
+        search += chunk.text.includes("\0") ? chunk.text.replaceAll("\0", "") : chunk.text;
+      } else {
+        search += "\0";
+        kept.push(chunk);
+      }
     }
+    if (!hasText) return chunks;
   }
-  if (!hasText) return chunks;
   regex.lastIndex = 0;
   if (!regex.test(search)) return chunks;
   if (behavior === "value") return [replacementChunk(redaction, rule, search)];

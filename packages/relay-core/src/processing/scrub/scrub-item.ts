@@ -4,7 +4,7 @@ import { err, ok, type Result } from "@org/protocol/result";
 import { CHECK_IN_SCHEMA, EVENT_SCHEMA, LOG_SCHEMA, REPLAY_SCHEMA, SPAN_SCHEMA, SPAN_V2_SCHEMA, USER_REPORT_SCHEMA, type SchemaNode } from "./item-schema.js";
 import { scrubValue, type ScrubPlan } from "./pii-processor.js";
 import { hashValue } from "./redaction.js";
-import { matchesSelector, type PathState } from "./selector.js";
+import type { PathState } from "./selector.js";
 import { VT } from "./value-type.js";
 
 /** An item whose payload could not be read, so it could not be scrubbed. */
@@ -113,7 +113,7 @@ export function scrubAttachment(filename: string, payload: Uint8Array, plan: Scr
   ];
   let data: Uint8Array | undefined;
   for (const app of plan.applications) {
-    if (!matchesSelector(app.selector, "true", states)) continue;
+    if (!app.matches("true", states)) continue;
     data ??= Uint8Array.from(payload);
     for (const rule of app.rules) {
       const redact = (start: number, end: number): void => {

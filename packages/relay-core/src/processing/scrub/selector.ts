@@ -272,3 +272,57 @@ export function compareSelectors(a: Selector, b: Selector): number {
   if (a.kind === "path" && b.kind === "path") return compareLists(a.items, b.items, compareItems);
   return 0;
 }
+
+/** A selector made into a function, for matching it at every value of every item. */
+export type SelectorMatcher = (pii: Pii, states: readonly PathState[]) => boolean;
+
+function lastKeyOf(selector: Selector): string | undefined {
+  if (selector.kind !== "path") return undefined;
+  const last = selector.items.at(-1);
+  return last?.kind === "key" ? last.lower : undefined;
+}
+
+/**
+ * Compiles a selector into a matcher equivalent to {@link matchesSelector}, but quick to reject:
+ * a path ending in a key is tried only where the current key is that key, and the paths of an
+ * `||` are looked up by their last key.
+ */
+export function compileSelectorMatcher(selector: Selector): SelectorMatcher {
+  switch (selector.kind) {
+    case "path": {
+      const items = selector.items;
+      const lastKey = lastKeyOf(selector);
+      if (lastKey === undefined) return (pii, states) => pii !== "false" && matchesPathItems(items, pii, states);
+      return (pii, states) => pii !== "false" && states.length > 0 && states[states.length - 1]!.key === lastKey && matchesPathItems(items, pii, states);
+    }
+    case "not": {
+      const inner = compileSelectorMatcher(selector.inner);
+      return (pii, states) => pii !== "false" && !inner(pii, states);
+    }
+    case "and": {
+      const all = selector.all.map(compileSelectorMatcher);
+      return (pii, states) => {
+        for (const matcher of all) if (!matcher(pii, states)) return false;
+        return pii !== "false";
+      };
+    }
+    case "or": {
+      const byKey = new Map<string, SelectorMatcher[]>();
+      const rest: SelectorMatcher[] = [];
+      for (const inner of selector.any) {
+        const key = lastKeyOf(inner);
+        const matcher = compileSelectorMatcher(inner);
+        if (key === undefined) rest.push(matcher);
+        else byKey.set(key, [...(byKey.get(key) ?? []), matcher]);
+      }
+      return (pii, states) => {
+        if (pii === "false") return false;
+        const key = states.length > 0 ? states[states.length - 1]!.key : undefined;
+        const candidates = key === undefined ? undefined : byKey.get(key);
+        if (candidates) for (const matcher of candidates) if (matcher(pii, states)) return true;
+        for (const matcher of rest) if (matcher(pii, states)) return true;
+        return false;
+      };
+    }
+  }
+}
