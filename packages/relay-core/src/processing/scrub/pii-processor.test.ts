@@ -195,3 +195,11 @@ describe("every item type", () => {
     expect(decoder.decode(scrubAttachment("x.bin", encoder.encode("to a@b.com."), hashed))).toBe("to 61B3201.");
   });
 });
+
+describe("the legacy top-level message", () => {
+  it("is scrubbed as the logentry it mirrors: only the replacing rules, written back", () => {
+    const out = scrubWith({ message: "password reset for a@b.com", logentry: { formatted: "password reset for a@b.com" } }, undefined, { scrubData: true, scrubDefaults: true });
+    expect(out).toMatchObject({ message: "password reset for [email]", logentry: { formatted: "password reset for [email]" } });
+    expect((out._meta as Record<string, unknown>).message).toEqual({ "": { rem: [["@email:replace", "s", 19, 26]], len: 26 } });
+  });
+});

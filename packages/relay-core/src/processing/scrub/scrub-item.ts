@@ -33,9 +33,23 @@ export function isScrubbedItemType(type: string): boolean {
   return Object.hasOwn(JSON_ITEMS, type) || type === "log" || type === "span" || type === "attachment";
 }
 
-/** Scrubs an event-shaped object (event, transaction, feedback) in place; returns how many values changed. */
+/**
+ * Scrubs an event-shaped object (event, transaction, feedback) in place; returns how many values
+ * changed. A legacy top-level `message` that normalization mirrored into `logentry.formatted` is
+ * Relay's `logentry` (its legacy alias), so it is scrubbed as that field and written back.
+ */
 export function scrubEventInPlace(event: Record<string, unknown>, plan: ScrubPlan): number {
-  return scrubValue(event, EVENT_SCHEMA, plan);
+  const logentry: unknown = event.logentry;
+  const mirrored = typeof event.message === "string" && typeof logentry === "object" && logentry !== null && (logentry as Record<string, unknown>).formatted === event.message;
+  if (!mirrored) return scrubValue(event, EVENT_SCHEMA, plan);
+  const message = event.message;
+  delete event.message;
+  const changes = scrubValue(event, EVENT_SCHEMA, plan);
+  const formatted = (logentry as Record<string, unknown>).formatted;
+  event.message = typeof formatted === "string" ? formatted : message;
+  const meta = event._meta as { logentry?: { formatted?: unknown } } | undefined;
+  if (meta?.logentry?.formatted !== undefined) (meta as Record<string, unknown>).message = meta.logentry.formatted;
+  return changes;
 }
 
 function scrubContainer(json: Record<string, unknown>, schema: SchemaNode, plan: ScrubPlan): Result<number, ScrubItemError> {
@@ -83,7 +97,7 @@ export function scrubItemPayload(headers: ItemHeaders, payload: Uint8Array, plan
     } else changes = scrubValue(json, SPAN_SCHEMA, plan, { rootState: true });
   } else {
     const { schema, rootState } = JSON_ITEMS[type]!;
-    changes = scrubValue(json, schema, plan, { rootState });
+    changes = schema === EVENT_SCHEMA ? scrubEventInPlace(json, plan) : scrubValue(json, schema, plan, { rootState });
   }
   return ok(changes === 0 ? payload : encoder.encode(JSON.stringify(json)));
 }
