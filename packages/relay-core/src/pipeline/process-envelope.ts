@@ -26,8 +26,10 @@ export interface ProcessorOptions {
 const EVENT_TYPES = new Set(["event", "transaction"]);
 /** Compiled scrubbing per project config, shared by every envelope processed on this thread. */
 const scrubPlans = new ScrubPlanCache();
-/** Configs whose problems were already reported. */
-const reportedConfigs = new WeakSet<object>();
+/** Configs whose problems were already looked at. */
+const checkedConfigs = new WeakSet<object>();
+/** The problems last reported per project, so that a refreshed but unchanged config is not reported again. */
+const reportedProblems = new Map<string, string>();
 const encoder = new TextEncoder();
 
 function titleOf(event: Record<string, unknown>): string {
@@ -67,10 +69,12 @@ export function limitedCategories(rateLimits: RateLimitCache | undefined, projec
 export async function processingInput(options: ProcessorOptions, claimed: ClaimedEnvelope): Promise<ProcessingInput | { readonly defer: string }> {
   try {
     const project = await options.projects.get(claimed.projectId, claimed.context.publicKey);
-    if (project && options.onPiiProblems && !reportedConfigs.has(project.config)) {
-      reportedConfigs.add(project.config);
+    if (project && options.onPiiProblems && !checkedConfigs.has(project.config)) {
+      checkedConfigs.add(project.config);
       const { problems } = scrubPlans.get(project.config, options.globalScrubbing);
-      if (problems.length > 0) options.onPiiProblems(project.projectId, problems);
+      const signature = JSON.stringify(problems);
+      if (problems.length > 0 && reportedProblems.get(project.projectId) !== signature) options.onPiiProblems(project.projectId, problems);
+      reportedProblems.set(project.projectId, signature);
     }
     return { project, globalScrubbing: options.globalScrubbing, limited: limitedCategories(options.rateLimits, claimed.projectId, claimed.context.publicKey) };
   } catch (error) {
