@@ -5,7 +5,7 @@ import { DATA_CATEGORIES, type DataCategory } from "@org/protocol/rate-limits";
 import { normalizeEvent } from "@org/protocol/event";
 import type { Outcome, OutcomeSink } from "../outcomes.js";
 import { checkInboundFilters, type FilterSettings } from "../processing/filters/index.js";
-import { isScrubbedItemType, scrubEventInPlace, scrubItemPayload, ScrubPlanCache, type PiiConfigProblem, type ScrubbingPolicy } from "../processing/scrub/index.js";
+import { isScrubbedItemType, normalizeRequestForScrubbing, scrubEventInPlace, scrubItemPayload, ScrubPlanCache, type PiiConfigProblem, type ScrubbingPolicy } from "../processing/scrub/index.js";
 import { ProjectStateUnavailable, type ProjectState, type ProjectStates } from "../projects/project-state.js";
 import type { RateLimitCache } from "../upstream/rate-limit-cache.js";
 import type { ClaimedEnvelope } from "../spool/spool.js";
@@ -163,6 +163,7 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
       dropped.push({ ...base, kind: "filtered", reason, category });
       continue;
     }
+    normalizeRequestForScrubbing(event);
     scrubEventInPlace(event, plan);
     title = titleOf(event);
     items.push({ headers: item.headers, payload: encoder.encode(JSON.stringify(event)) });

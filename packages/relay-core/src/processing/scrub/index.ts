@@ -14,3 +14,4 @@ export { scrubValue } from "./pii-processor.js";
 export type { ScrubPlan, PlanApplication } from "./pii-processor.js";
 export { parseSelector, matchesSelector } from "./selector.js";
 export type { Selector } from "./selector.js";
+export { normalizeRequestForScrubbing } from "./normalize-request.js";

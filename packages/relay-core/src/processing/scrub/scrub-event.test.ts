@@ -46,7 +46,20 @@ describe("scrubEvent", () => {
     });
     expect(event.request).toEqual({
       cookies: { session: FILTERED, theme: "dark" },
-      headers: [["Cookie", "session=abc"], ["Authorization", FILTERED], ["Accept", "text/html"]],
+      headers: [["Authorization", FILTERED], ["Accept", "text/html"]],
+    });
+  });
+
+  it("shapes the request as Relay's normalization does: query and cookie header as pairs", () => {
+    const event = scrub({
+      request: { url: "https://shop.example/login?user=jane&password=hunter2#top", headers: { Cookie: "session=abc; theme=dark", Accept: "*/*" } },
+    });
+    expect(event.request).toEqual({
+      url: "https://shop.example/login",
+      fragment: "top",
+      query_string: [["user", "jane"], ["password", FILTERED]],
+      cookies: [["session", FILTERED], ["theme", "dark"]],
+      headers: { Accept: "*/*" },
     });
   });
 

@@ -1,3 +1,4 @@
+import { normalizeRequestForScrubbing } from "./normalize-request.js";
 import { ScrubPlanCache } from "./scrub-plan.js";
 import { scrubEventInPlace } from "./scrub-item.js";
 import type { ScrubbingPolicy } from "./scrubbing-policy.js";
@@ -30,7 +31,8 @@ function cloneJson(value: unknown, depth: number): unknown {
 }
 
 /**
- * Scrubs a copy of an event as Sentry's Relay does: the advanced rules of `piiConfig` first, then
+ * Scrubs a copy of an event as Sentry's Relay does (its request first shaped as Relay's
+ * normalization shapes it): the advanced rules of `piiConfig` first, then
  * the rules derived from the scrubbing policy (`scrubData`, `scrubDefaults`, `scrubIpAddresses`,
  * `sensitiveFields`, `excludeFields`). Every change is recorded in `_meta`.
  */
@@ -38,6 +40,7 @@ export function scrubEvent(event: Record<string, unknown>, policy: ScrubbingPoli
   const { plan } = plans.get({ piiConfig }, policy);
   if (plan.applications.length === 0) return { event, scrubbed: 0 };
   const copy = cloneJson(event, 0) as Record<string, unknown>;
+  normalizeRequestForScrubbing(copy);
   const scrubbed = scrubEventInPlace(copy, plan);
   return scrubbed === 0 ? { event, scrubbed } : { event: copy, scrubbed };
 }
