@@ -35,6 +35,8 @@ function compile(piiConfig) {
 /** µs per event of one round: fresh copies are made before the clock starts. */
 function round(plan) {
   const copies = Array.from({ length: events }, () => JSON.parse(eventText));
+  // With --expose-gc, the copies' garbage is collected before the clock starts, not during it.
+  globalThis.gc?.();
   const start = process.hrtime.bigint();
   for (const event of copies) scrubEventInPlace(event, plan);
   return Number(process.hrtime.bigint() - start) / 1000 / events;
@@ -50,8 +52,9 @@ for (let i = 0; i < rounds + 5; i++) {
     if (i >= 5) samples[name].push(value);
   }
 }
-const base = median(samples.base);
-const custom = median(samples.custom);
-console.log("data scrubbing, @sentry/node 7 fixture event (median of rounds):");
-console.log(`  Relay's default rules:                  ${base.toFixed(1)} µs/event`);
-console.log(`  default + five piiConfig rules:         ${custom.toFixed(1)} µs/event  (${(custom / base).toFixed(2)}×, goal ≤ 1.30×)`);
+const best = (list) => Math.min(...list);
+const row = (label, pick) => `${label}${pick(samples.base).toFixed(1)} → ${pick(samples.custom).toFixed(1)} µs/event  (${(pick(samples.custom) / pick(samples.base)).toFixed(2)}×, goal ≤ 1.30×)`;
+console.log("data scrubbing, @sentry/node 7 fixture event: Relay's default rules → default + five piiConfig rules");
+console.log(row("  median of rounds:  ", median));
+// The fastest round is the one a busy machine disturbed least.
+console.log(row("  fastest round:     ", best));
