@@ -21,8 +21,19 @@ export { Pipeline, defaultRetryDelay } from "./pipeline/pipeline.js";
 export type { Delivery, DeliveryResult, PipelineOptions, Processed, ReadyEnvelope } from "./pipeline/pipeline.js";
 export { createEnvelopeProcessor } from "./pipeline/process-envelope.js";
 export type { ProcessorOptions } from "./pipeline/process-envelope.js";
-export { FILTERED, mergeScrubbingPolicies, scrubEvent } from "./processing/scrub/index.js";
-export type { ScrubResult, ScrubbingPolicy } from "./processing/scrub/index.js";
+export {
+  FILTERED,
+  compilePiiConfig,
+  compileScrubbing,
+  convertScrubbingSettings,
+  mergeScrubbingPolicies,
+  scrubAttachment,
+  scrubEvent,
+  scrubEventInPlace,
+  scrubItemPayload,
+  ScrubPlanCache,
+} from "./processing/scrub/index.js";
+export type { CompiledPiiConfig, CompiledScrubbing, PiiConfigJson, PiiConfigProblem, ScrubItemError, ScrubPlan, ScrubResult, ScrubbingConfig, ScrubbingPolicy } from "./processing/scrub/index.js";
 export { checkInboundFilters } from "./processing/filters/index.js";
 export type { FilterReason, FilterSettings } from "./processing/filters/index.js";
 export { NO_METRICS, metricTagNames } from "./metrics.js";

@@ -6,7 +6,7 @@ import { normalizeEvent } from "@org/protocol/event";
 import type { Outcome, OutcomeSink } from "../outcomes.js";
 import { clientReportOutcomes } from "../outcomes/client-report.js";
 import { checkInboundFilters, type FilterSettings } from "../processing/filters/index.js";
-import { mergeScrubbingPolicies, scrubEvent, type ScrubbingPolicy } from "../processing/scrub/index.js";
+import { isScrubbedItemType, scrubEventInPlace, scrubItemPayload, ScrubPlanCache, type PiiConfigProblem, type ScrubbingPolicy } from "../processing/scrub/index.js";
 import { ProjectStateUnavailable, type ProjectState, type ProjectStates } from "../projects/project-state.js";
 import type { RateLimitCache } from "../upstream/rate-limit-cache.js";
 import { parseQuotas, type CountedItem, type QuotaCounter } from "../quotas/project-quotas.js";
@@ -23,6 +23,8 @@ export interface ProcessorOptions {
   readonly rateLimits?: RateLimitCache | undefined;
   /** Counts project quotas (`config.quotas`) in this relay; exceeded ones become rate limits. */
   readonly quotas?: QuotaCounter | undefined;
+  /** Told once per project config revision about PII rules that cannot be used (the others still apply). */
+  readonly onPiiProblems?: ((projectId: string, problems: readonly PiiConfigProblem[]) => void) | undefined;
 }
 
 /** Items that belong to an event: dropped with it when it is rate limited, as Sentry's Relay does. */
@@ -42,6 +44,13 @@ function countedItems(payload: Uint8Array): CountedItem[] {
 
 /** Items processed as events: normalized, scrubbed, filtered (user feedback is an event too). */
 const EVENT_TYPES = new Set(["event", "transaction", "feedback"]);
+
+/** Compiled scrubbing per project config, shared by every envelope processed on this thread. */
+const scrubPlans = new ScrubPlanCache();
+/** Configs whose problems were already looked at. */
+const checkedConfigs = new WeakSet<object>();
+/** The problems last reported per project, so that a refreshed but unchanged config is not reported again. */
+const reportedProblems = new Map<string, string>();
 const encoder = new TextEncoder();
 
 function titleOf(event: Record<string, unknown>): string {
@@ -64,13 +73,14 @@ function titleOf(event: Record<string, unknown>): string {
  * User feedback keeps the contact address its author typed in to be answered at
  * (`contexts.feedback.contact_email`), as Sentry's Relay does; the rest is scrubbed like any event.
  */
-function keepFeedbackContact(original: Record<string, unknown>, scrubbed: Record<string, unknown>): Record<string, unknown> {
-  if (original.type !== "feedback") return scrubbed;
-  const contact = ((original.contexts as Record<string, unknown> | undefined)?.feedback as Record<string, unknown> | undefined)?.contact_email;
-  const feedback = (scrubbed.contexts as Record<string, unknown> | undefined)?.feedback;
-  if (typeof contact !== "string" || typeof feedback !== "object" || feedback === null) return scrubbed;
-  (feedback as Record<string, unknown>).contact_email = contact;
-  return scrubbed;
+function feedbackContact(event: Record<string, unknown>): string | undefined {
+  const contact = ((event.contexts as Record<string, unknown> | undefined)?.feedback as Record<string, unknown> | undefined)?.contact_email;
+  return typeof contact === "string" ? contact : undefined;
+}
+
+function restoreFeedbackContact(event: Record<string, unknown>, contact: string): void {
+  const feedback = (event.contexts as Record<string, unknown> | undefined)?.feedback;
+  if (typeof feedback === "object" && feedback !== null) (feedback as Record<string, unknown>).contact_email = contact;
 }
 
 /** What the pure processing step needs besides the envelope: all of it plain data. */
@@ -104,6 +114,13 @@ export async function processingInput(options: ProcessorOptions, claimed: Claime
       const exceeded = options.quotas.enforce(quotas, subject, countedItems(claimed.payload));
       if (exceeded.length > 0) options.rateLimits?.record(claimed.projectId, claimed.context.publicKey, exceeded);
     }
+    if (project && options.onPiiProblems && !checkedConfigs.has(project.config)) {
+      checkedConfigs.add(project.config);
+      const { problems } = scrubPlans.get(project.config, options.globalScrubbing);
+      const signature = JSON.stringify(problems);
+      if (problems.length > 0 && reportedProblems.get(project.projectId) !== signature) options.onPiiProblems(project.projectId, problems);
+      reportedProblems.set(project.projectId, signature);
+    }
     return { project, globalScrubbing: options.globalScrubbing, limited: limitedCategories(options.rateLimits, claimed.projectId, claimed.context.publicKey) };
   } catch (error) {
     if (error instanceof ProjectStateUnavailable) return { defer: error.message };
@@ -123,8 +140,9 @@ export function toProcessed(claimed: ClaimedEnvelope, data: ProcessedData): Proc
 
 /**
  * Processes spooled envelopes the way a relay does before forwarding: events and transactions are
- * normalized, scrubbed (project settings plus the relay's policy) and run through the project's
- * inbound filters; other items pass unchanged. Dropped items become outcomes.
+ * normalized, run through the project's inbound filters and scrubbed (the project's `piiConfig`,
+ * then its settings plus the relay's policy); every other item with user data (feedback, logs,
+ * spans, check-ins, replay events, attachments) is scrubbed too. Dropped items become outcomes.
  */
 export function createEnvelopeProcessor(options: ProcessorOptions): (envelope: ClaimedEnvelope) => Promise<Processed> {
   return async (claimed) => {
@@ -150,7 +168,7 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
   const types = parsed.value.items.map((item) => item.headers.type);
   const eventLimited = types.some((type) => type !== "transaction" && EVENT_TYPES.has(type) && limited.has(itemCategory(type)));
   const transactionLimited = types.includes("transaction") && limited.has("transaction");
-  const policy = mergeScrubbingPolicies(input.globalScrubbing, project.config.datascrubbingSettings);
+  const { plan } = scrubPlans.get(project.config, input.globalScrubbing);
   const filters = project.config.filterSettings as FilterSettings | undefined;
   const dropped: Outcome[] = [];
   const accepted: Outcome[] = [];
@@ -169,7 +187,15 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
       continue;
     }
     if (!EVENT_TYPES.has(type)) {
-      items.push(item);
+      if (isScrubbedItemType(type)) {
+        const scrubbed = scrubItemPayload(item.headers, item.payload, plan);
+        if (!scrubbed.ok) {
+          // An item that cannot be read cannot be scrubbed, so it is not passed on.
+          dropped.push({ ...base, kind: "invalid", reason: "invalid_item", category });
+          continue;
+        }
+        items.push(scrubbed.value === item.payload ? item : { headers: item.headers, payload: scrubbed.value });
+      } else items.push(item);
       accepted.push({ ...base, kind: "accepted", category });
       continue;
     }
@@ -190,9 +216,12 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
       dropped.push({ ...base, kind: "filtered", reason, category });
       continue;
     }
-    const scrubbed = keepFeedbackContact(event, scrubEvent(event, policy).event);
-    title = titleOf(scrubbed);
-    items.push({ headers: item.headers, payload: encoder.encode(JSON.stringify(scrubbed)) });
+    // Feedback keeps the address the user typed for a reply, as Sentry's Relay keeps it.
+    const contact = type === "feedback" ? feedbackContact(event) : undefined;
+    scrubEventInPlace(event, plan);
+    if (contact !== undefined) restoreFeedbackContact(event, contact);
+    title = titleOf(event);
+    items.push({ headers: item.headers, payload: encoder.encode(JSON.stringify(event)) });
     accepted.push({ ...base, kind: "accepted", category });
   }
   if (items.length === 0) return { kind: "drop", dropped };

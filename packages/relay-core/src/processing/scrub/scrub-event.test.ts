@@ -29,21 +29,37 @@ describe("scrubEvent", () => {
     expect(scrub({ extra: { url: "redis://redis:foo@localhost:6379/0" } }).extra).toEqual({ url: `redis://redis:${FILTERED}@localhost:6379/0` });
   });
 
-  it("filters PEM private keys and US social security numbers", () => {
+  it("filters PEM private keys' bodies and US social security numbers", () => {
     const pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----";
-    expect(scrub({ extra: { key: `x ${pem} y`, ssn: "ssn 078-05-1120" } }).extra).toEqual({ key: `x ${FILTERED} y`, ssn: `ssn ${FILTERED}` });
+    expect(scrub({ extra: { key: `x ${pem} y`, ssn: "ssn 078-05-1120" } }).extra).toEqual({
+      key: `x -----BEGIN RSA PRIVATE KEY-----\n${FILTERED}\n-----END RSA PRIVATE KEY----- y`,
+      ssn: `ssn ${FILTERED}`,
+    });
   });
 
-  it("filters cookies and auth headers given as pairs or maps", () => {
+  it("filters session cookies and auth headers given as pairs or maps, not the whole cookie jar", () => {
     const event = scrub({
       request: {
-        cookies: { session: "abc" },
+        cookies: { session: "abc", theme: "dark" },
         headers: [["Cookie", "session=abc"], ["Authorization", "Bearer xyz"], ["Accept", "text/html"]],
       },
     });
     expect(event.request).toEqual({
-      cookies: FILTERED,
-      headers: [["Cookie", FILTERED], ["Authorization", FILTERED], ["Accept", "text/html"]],
+      cookies: { session: FILTERED, theme: "dark" },
+      headers: [["Authorization", FILTERED], ["Accept", "text/html"]],
+    });
+  });
+
+  it("shapes the request as Relay's normalization does: query and cookie header as pairs", () => {
+    const event = scrub({
+      request: { url: "https://shop.example/login?user=jane&password=hunter2#top", headers: { Cookie: "session=abc; theme=dark", Accept: "*/*" } },
+    });
+    expect(event.request).toEqual({
+      url: "https://shop.example/login",
+      fragment: "top",
+      query_string: [["user", "jane"], ["password", FILTERED]],
+      cookies: [["session", FILTERED], ["theme", "dark"]],
+      headers: { Accept: "*/*" },
     });
   });
 
@@ -58,12 +74,12 @@ describe("scrubEvent", () => {
     });
   });
 
-  it("removes IP addresses only when asked", () => {
+  it("removes IP addresses only when asked, even with scrubbing off", () => {
     const event = { user: { ip_address: "10.1.2.3" }, extra: { from: "client 10.1.2.3" } };
     expect(scrub(event)).toEqual(event);
-    const scrubbed = scrub(event, { ...DEFAULTS, scrubIpAddresses: true } as typeof DEFAULTS);
+    const scrubbed = scrub(event, { scrubData: false, scrubDefaults: false, scrubIpAddresses: true } as typeof DEFAULTS);
     expect(scrubbed.user).toEqual({ ip_address: null });
-    expect(scrubbed.extra).toEqual({ from: `client ${FILTERED}` });
+    expect(scrubbed.extra).toEqual({ from: "client [ip]" });
   });
 
   it("honours sensitive and excluded fields", () => {
@@ -126,5 +142,43 @@ describe("keys named like Object.prototype's", () => {
     expect(({} as Record<string, unknown>).password).toBeUndefined();
     expect(JSON.stringify(result.event.extra)).toBe('{"__proto__":{"password":"[Filtered]","polluted":true},"constructor":{"secret":"[Filtered]"}}');
     expect(JSON.stringify(result.event._meta)).toContain('"__proto__":{"password"');
+  });
+});
+
+describe("properties", () => {
+  const RULES = ["@ip", "@email:mask", "@creditcard:hash", "@anything:remove", "@password", "@uuid", "@urlauth", "@userpath:replace", "custom"];
+  const SELECTORS = ["$string", "$object", "**", "extra.**", "$number", "$array", "extra.*", "$http.headers.*", "~extra.a"];
+  const config = fc.record({
+    selector: fc.constantFrom(...SELECTORS),
+    rule: fc.constantFrom(...RULES),
+    pattern: fc.constantFrom("a+", "(?i)sec", "[0-9]{3}", "(x"),
+  }).map(({ selector, rule, pattern }) => ({ rules: { custom: { type: "pattern", pattern, redaction: { method: "replace", text: "[c]" } } }, applications: { [selector]: [rule] } }));
+  const event = fc.record({
+    extra: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 4 })),
+    request: fc.record({ headers: fc.array(fc.tuple(fc.string(), fc.string())), url: fc.webUrl() }),
+    user: fc.record({ ip_address: fc.ipV4(), email: fc.emailAddress() }),
+    message: fc.string(),
+  });
+
+  it("never throws, whatever the event and the rules", () => {
+    fc.assert(
+      fc.property(event, config, fc.boolean(), (value, pii, ips) => {
+        const result = scrubEvent(value, { scrubData: true, scrubDefaults: true, scrubIpAddresses: ips }, pii);
+        return typeof result.scrubbed === "number";
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("is idempotent with Relay's default rules", () => {
+    fc.assert(
+      fc.property(event, (value) => {
+        const policy = { scrubData: true, scrubDefaults: true, scrubIpAddresses: true };
+        const once = scrubEvent(value, policy).event;
+        const twice = scrubEvent(once, policy).event;
+        expect(twice).toEqual(once);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
