@@ -45,7 +45,7 @@ describe("scrubEvent", () => {
       },
     });
     expect(event.request).toEqual({
-      cookies: { session: FILTERED, theme: "dark" },
+      cookies: [["session", FILTERED], ["theme", "dark"]],
       headers: [["Authorization", FILTERED], ["Accept", "text/html"]],
     });
   });
@@ -59,7 +59,7 @@ describe("scrubEvent", () => {
       fragment: "top",
       query_string: [["user", "jane"], ["password", FILTERED]],
       cookies: [["session", FILTERED], ["theme", "dark"]],
-      headers: { Accept: "*/*" },
+      headers: [["Accept", "*/*"]],
     });
   });
 
