@@ -73,7 +73,7 @@ const USER = struct(VT.user, {
 });
 
 const REQUEST = struct(VT.request, {
-  url: TRUE,
+  url: MAYBE,
   method: FALSE,
   data: TRUE,
   query_string: PAIRS_TRUE,
