@@ -14,6 +14,7 @@ export interface CaptureDigest {
   readonly sdk?: string | undefined;
   readonly platform?: string | undefined;
   readonly environment?: string | undefined;
+  readonly trace_id?: string | undefined;
 }
 
 /** One item of a captured envelope, as `/api/relay/events/<id>/` renders it. */

@@ -31,7 +31,7 @@ export function App() {
         <span class={feed.connected ? "live on" : "live"}>{feed.connected ? "live" : "offline"}</span>
         <span class="top-count">{feed.entries.length} captured</span>
       </header>
-      {route.page === "event" ? <EventPage id={route.id} /> : <EventList feed={feed} />}
+      {route.page === "event" ? <EventPage id={route.id} captures={feed.entries} /> : <EventList feed={feed} />}
     </>
   );
 }

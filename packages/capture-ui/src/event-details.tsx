@@ -5,8 +5,6 @@ import { ExceptionChain } from "./exception-chain";
 import { metaChild } from "./meta";
 import { MetaMark } from "./meta-mark";
 import { Section } from "./section";
-import { SpanWaterfall } from "./span-waterfall";
-import { spansOfTransaction } from "./spans";
 
 /** Tags as an object, whether the event sent them as pairs or as an object. */
 function tagEntries(tags: unknown): [string, unknown, string][] {
@@ -20,7 +18,7 @@ function pathMeta(meta: Json | undefined, path: string): Json | undefined {
   return path.split(".").reduce<Json | undefined>((node, key) => metaChild(node, key), meta);
 }
 
-/** An event or transaction as a developer reads it: exception, message, spans, breadcrumbs and context. */
+/** An event or transaction as a developer reads it: exception, message, breadcrumbs and context (spans are drawn beside). */
 export function EventDetails({ event }: { event: Json }) {
   const meta = asObject(event._meta);
   const exception = asObject(event.exception);
@@ -28,7 +26,6 @@ export function EventDetails({ event }: { event: Json }) {
   const message = asString(logentry?.formatted) ?? asString(logentry?.message) ?? asString(event.message);
   const breadcrumbs = asObjects(asObject(event.breadcrumbs)?.values ?? event.breadcrumbs);
   const tags = tagEntries(event.tags);
-  const isTransaction = event.type === "transaction";
   return (
     <div class="details">
       {exception && (
@@ -40,11 +37,6 @@ export function EventDetails({ event }: { event: Json }) {
         <Section title="Message" id="message">
           <pre class="message">{message}</pre>
           <MetaMark meta={pathMeta(meta, "logentry.formatted") ?? pathMeta(meta, "logentry.message")} />
-        </Section>
-      )}
-      {isTransaction && (
-        <Section title="Spans" id="spans">
-          <SpanWaterfall spans={spansOfTransaction(event)} />
         </Section>
       )}
       {breadcrumbs.length > 0 && (

@@ -8,13 +8,15 @@ import { collectRemarks } from "./meta";
 import { ProcessingChanges } from "./processing-changes";
 import { RawView } from "./raw-view";
 import { Section } from "./section";
+import { carriesSpans, TraceSpans } from "./trace-spans";
 
 type Loaded = { state: "loading" } | { state: "failed"; message: string } | { state: "ready"; detail: CapturedDetail; digest: CaptureDigest };
 
 const EVENT_ITEMS = new Set(["event", "transaction"]);
+const SPAN_ITEMS = new Set(["span", "otel_span"]);
 
 /** One capture: a header with what it is, then its details or its raw envelope. */
-export function EventPage({ id }: { id: string }) {
+export function EventPage({ id, captures }: { id: string; captures: readonly CaptureDigest[] }) {
   const [loaded, setLoaded] = useState<Loaded>({ state: "loading" });
   const [tab, setTab] = useState<"details" | "raw">("details");
   useEffect(() => {
@@ -45,7 +47,9 @@ export function EventPage({ id }: { id: string }) {
   const { detail, digest } = loaded;
   const event: Json | undefined = detail.event;
   const remarks = collectRemarks(asObject(event?._meta));
-  const others = (detail.items ?? []).filter((item) => !EVENT_ITEMS.has(item.headers.type));
+  const spans = carriesSpans(digest.item_types);
+  const others = (detail.items ?? []).filter((item) => !EVENT_ITEMS.has(item.headers.type) && !(spans && SPAN_ITEMS.has(item.headers.type)));
+  const related = digest.trace_id === undefined ? [] : captures.filter((each) => each.trace_id === digest.trace_id && each.event_id !== digest.event_id);
   const received = new Date(detail.received);
   const facts: [string, string | undefined][] = [
     ["id", detail.event_id],
@@ -55,6 +59,7 @@ export function EventPage({ id }: { id: string }) {
     ["platform", digest.platform],
     ["environment", digest.environment],
     ["release", typeof event?.release === "string" ? event.release : undefined],
+    ["trace", digest.trace_id],
   ];
   return (
     <main class="event-page">
@@ -95,12 +100,28 @@ export function EventPage({ id }: { id: string }) {
               <ProcessingChanges remarks={remarks} />
             </Section>
           )}
+          {spans && (
+            <Section title="Spans" id="spans">
+              <TraceSpans detail={detail} traceId={digest.trace_id} captures={captures} />
+            </Section>
+          )}
           {event && <EventDetails event={event} />}
           {others.map((item, index) => (
             <Section title={itemTitle(item.headers)} id={`item-${index}`} key={index}>
               <ItemView item={item} />
             </Section>
           ))}
+          {related.length > 0 && (
+            <Section title="Also in this trace" id="related">
+              <ul class="related">
+                {related.map((each) => (
+                  <li key={each.event_id}>
+                    <a href={`#/events/${each.event_id}`}>{each.title}</a> <span class="types">{each.item_types.join(", ")}</span>
+                  </li>
+                ))}
+              </ul>
+            </Section>
+          )}
         </div>
       )}
     </main>

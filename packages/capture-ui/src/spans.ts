@@ -33,11 +33,13 @@ function fromSpan(span: Json): WaterfallSpan | undefined {
   const end = millis(span.end_timestamp ?? span.timestamp) ?? start;
   if (!id || start === undefined || end === undefined) return undefined;
   const op = asString(span.op) ?? attribute(span, "sentry.op");
+  // A page load named by its URL is sent as "Pageload" with its path beside.
+  const byUrl = attribute(span, "sentry.segment.name.source") === "url" ? attribute(span, "url.path") : undefined;
   return {
     id,
     parentId: asString(span.parent_span_id),
     op,
-    name: asString(span.description) ?? asString(span.name) ?? op ?? id,
+    name: byUrl ?? asString(span.description) ?? asString(span.name) ?? op ?? id,
     start,
     end,
     status: asString(span.status),

@@ -94,15 +94,23 @@ describe("capture mode's web page and live feed", () => {
     const second = "2".repeat(32);
     const spans = {
       items: [
-        { trace_id: "c".repeat(32), span_id: "d".repeat(16), name: "/checkout", is_segment: true, start_timestamp: 1, end_timestamp: 2, attributes: { "sentry.op": { type: "string", value: "pageload" } } },
+        {
+          trace_id: "c".repeat(32),
+          span_id: "d".repeat(16),
+          name: "Pageload",
+          is_segment: true,
+          start_timestamp: 1,
+          end_timestamp: 2,
+          attributes: { "sentry.op": { type: "string", value: "pageload" }, "sentry.segment.name.source": { type: "string", value: "url" }, "url.path": { type: "string", value: "/checkout" } },
+        },
         { trace_id: "c".repeat(32), span_id: "e".repeat(16), parent_span_id: "d".repeat(16), name: "GET /api/cart", start_timestamp: 1.1, end_timestamp: 1.5 },
       ],
     };
     const body = JSON.stringify(spans);
     await send(`{"event_id":"${second}"}\n{"type":"span","item_count":2,"content_type":"application/vnd.sentry.items.span.v2+json"}\n${body}`);
     const live = await next();
-    // Streamed spans are listed under their segment's name, not as "span".
-    expect(live).toMatchObject({ event: "captured", data: { event_id: second, item_types: ["span"], title: "/checkout", culprit: "pageload" } });
+    // Streamed spans are listed under their page load's path, not as "span" or "Pageload".
+    expect(live).toMatchObject({ event: "captured", data: { event_id: second, item_types: ["span"], title: "/checkout", culprit: "pageload", trace_id: "c".repeat(32) } });
 
     const download = await fetch(`${url}/api/relay/events/${second}/envelope/`);
     expect(download.headers.get("content-type")).toBe("application/x-sentry-envelope");

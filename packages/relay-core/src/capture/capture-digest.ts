@@ -17,6 +17,8 @@ export interface CaptureDigest {
   readonly sdk?: string | undefined;
   readonly platform?: string | undefined;
   readonly environment?: string | undefined;
+  /** The trace it belongs to, to gather a trace's captures (spans arrive in several envelopes). */
+  readonly trace_id?: string | undefined;
 }
 
 type Json = Record<string, unknown>;
@@ -71,6 +73,7 @@ function attribute(span: Json, key: string): string | undefined {
 
 function fromEvent(event: Json): Partial<CaptureDigest> {
   return {
+    trace_id: asString(asObject(asObject(event.contexts)?.trace)?.trace_id),
     level: asString(event.level) ?? (event.type === "transaction" ? undefined : "error"),
     culprit: asString(event.culprit) ?? asString(event.transaction) ?? topFrame(event),
     sdk: sdkName(event.sdk),
@@ -85,8 +88,11 @@ function fromContainer(type: string, container: Json): Partial<CaptureDigest> & 
   if (type === "span") {
     const segment = items.find((span) => span.is_segment === true) ?? items.find((span) => !asString(span.parent_span_id)) ?? items[0];
     if (!segment) return {};
+    // A page load named by its URL is sent as "Pageload", its path beside: list it by the path,
+    // as its transaction was named before spans were streamed.
+    const byUrl = attribute(segment, "sentry.segment.name.source") === "url" ? attribute(segment, "url.path") : undefined;
     return {
-      title: asString(segment.name) ?? attribute(segment, "sentry.segment.name"),
+      title: byUrl ?? asString(segment.name) ?? attribute(segment, "sentry.segment.name"),
       culprit: attribute(segment, "sentry.op") ?? asString(segment.op),
       environment: attribute(segment, "sentry.environment"),
       sdk: [attribute(segment, "sentry.sdk.name"), attribute(segment, "sentry.sdk.version")].filter(Boolean).join(" ") || undefined,
@@ -153,5 +159,6 @@ export function digestCapture(entry: CapturedEnvelope): CaptureDigest {
     sdk: found.sdk ?? sdkName(parsed.value.headers.sdk),
     platform: found.platform,
     environment: found.environment,
+    trace_id: found.trace_id ?? asString(asObject(parsed.value.headers.trace)?.trace_id),
   };
 }
