@@ -4,6 +4,8 @@ import { defineConfig } from "vite";
 export default defineConfig({
   base: "./",
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+  // `vite` (the dev server) talks to the relay of `pnpm dev`.
+  server: { proxy: { "/api": "http://127.0.0.1:3000" } },
   build: {
     outDir: "dist",
     emptyOutDir: true,

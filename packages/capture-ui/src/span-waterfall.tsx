@@ -24,7 +24,7 @@ export function SpanWaterfall({ spans }: { spans: readonly WaterfallSpan[] }) {
             </div>
             <div class="span-track">
               <div class={span.status && span.status !== "ok" ? "span-bar failed" : "span-bar"} style={{ left: `${left}%`, width: `${width}%` }} />
-              <span class="span-duration" style={{ left: `${Math.min(left + width, 88)}%` }}>
+              <span class="span-duration" style={left + width > 80 ? { right: `${100 - left}%`, marginRight: "6px" } : { left: `${left + width}%`, marginLeft: "6px" }}>
                 {formatDuration(span.end - span.start)}
               </span>
             </div>

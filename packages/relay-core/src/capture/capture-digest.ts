@@ -71,6 +71,10 @@ function attribute(span: Json, key: string): string | undefined {
   return asString(value) ?? asString(asObject(value)?.value);
 }
 
+function sdkOfAttributes(item: Json): string | undefined {
+  return [attribute(item, "sentry.sdk.name"), attribute(item, "sentry.sdk.version")].filter(Boolean).join(" ") || undefined;
+}
+
 function fromEvent(event: Json): Partial<CaptureDigest> {
   return {
     trace_id: asString(asObject(asObject(event.contexts)?.trace)?.trace_id),
@@ -86,16 +90,29 @@ function fromEvent(event: Json): Partial<CaptureDigest> {
 function fromContainer(type: string, container: Json): Partial<CaptureDigest> & { title?: string | undefined } {
   const items = Array.isArray(container.items) ? container.items.map(asObject).filter((item) => item !== undefined) : [];
   if (type === "span") {
-    const segment = items.find((span) => span.is_segment === true) ?? items.find((span) => !asString(span.parent_span_id)) ?? items[0];
-    if (!segment) return {};
+    const segment = items.find((span) => span.is_segment === true) ?? items.find((span) => !asString(span.parent_span_id));
+    const first = items[0];
+    if (!segment) {
+      // Spans that ended after their segment was sent: named after the segment they belong to.
+      if (!first) return {};
+      const of = attribute(first, "sentry.segment.name");
+      return {
+        title: `${items.length} more ${items.length === 1 ? "span" : "spans"}${of ? ` of ${of}` : ""}`,
+        level: asString(first.status),
+        culprit: attribute(first, "sentry.op") ?? asString(first.op),
+        environment: attribute(first, "sentry.environment"),
+        sdk: sdkOfAttributes(first),
+      };
+    }
     // A page load named by its URL is sent as "Pageload", its path beside: list it by the path,
     // as its transaction was named before spans were streamed.
     const byUrl = attribute(segment, "sentry.segment.name.source") === "url" ? attribute(segment, "url.path") : undefined;
     return {
       title: byUrl ?? asString(segment.name) ?? attribute(segment, "sentry.segment.name"),
+      level: asString(segment.status),
       culprit: attribute(segment, "sentry.op") ?? asString(segment.op),
       environment: attribute(segment, "sentry.environment"),
-      sdk: [attribute(segment, "sentry.sdk.name"), attribute(segment, "sentry.sdk.version")].filter(Boolean).join(" ") || undefined,
+      sdk: sdkOfAttributes(segment),
     };
   }
   if (type === "log") {
@@ -105,7 +122,7 @@ function fromContainer(type: string, container: Json): Partial<CaptureDigest> & 
     return {
       title: body && items.length > 1 ? `${body} (+${items.length - 1} more)` : body,
       level: asString(first.level),
-      sdk: [attribute(first, "sentry.sdk.name"), attribute(first, "sentry.sdk.version")].filter(Boolean).join(" ") || undefined,
+      sdk: sdkOfAttributes(first),
       environment: attribute(first, "sentry.environment"),
     };
   }
