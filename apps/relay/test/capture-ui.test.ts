@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -61,14 +62,19 @@ describe("capture mode's web page in a real browser", () => {
   let browser: Browser;
   let page: Page;
   let shots: string;
+  const cleanups: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "relay-capture-ui-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
     shots = SCREENSHOTS ?? join(dir, "screenshots");
     mkdirSync(shots, { recursive: true });
     relay = await startRelayProcess(join(dir, "relay"));
+    cleanups.push(() => relay.stop());
     app = await serveBrowserSdkPage(relay.dsn, join(dir, "sdk"), BROWSER_APP);
+    cleanups.push(() => app.close());
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+    cleanups.push(() => browser.close());
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(10_000);
     await page.goto(`${relay.url}/`);
@@ -76,10 +82,8 @@ describe("capture mode's web page in a real browser", () => {
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await relay?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    // What beforeAll got to start, stopped in reverse order (all of it, even if it failed midway).
+    for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
   const row = (text: string) => page.locator("tr.event-row", { hasText: text });
