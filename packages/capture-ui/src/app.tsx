@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { EventList } from "./event-list";
+import { DEFAULT_VIEW, EventList, type ListView } from "./event-list";
 import { EventPage } from "./event-page";
 import { useCaptureFeed } from "./use-capture-feed";
 
@@ -12,6 +12,7 @@ function currentRoute(): { page: "list" } | { page: "event"; id: string } {
 export function App() {
   const [route, setRoute] = useState(currentRoute);
   const feed = useCaptureFeed();
+  const [view, setView] = useState<ListView>(DEFAULT_VIEW);
   useEffect(() => {
     const onHash = (): void => {
       setRoute(currentRoute());
@@ -31,7 +32,7 @@ export function App() {
         <span class={feed.connected ? "live on" : "live"}>{feed.connected ? "live" : "offline"}</span>
         <span class="top-count">{feed.entries.length} captured</span>
       </header>
-      {route.page === "event" ? <EventPage id={route.id} captures={feed.entries} /> : <EventList feed={feed} />}
+      {route.page === "event" ? <EventPage id={route.id} captures={feed.entries} /> : <EventList feed={feed} view={view} onView={setView} />}
     </>
   );
 }

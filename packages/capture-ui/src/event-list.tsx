@@ -27,10 +27,24 @@ function useNow(intervalMs: number): number {
   return now;
 }
 
+/** The list's filters and search, kept by the app so that they survive a visit to an event. */
+export interface ListView {
+  readonly kinds: ReadonlySet<ItemKind>;
+  readonly query: string;
+}
+
+/** The filters the page opens with. */
+export const DEFAULT_VIEW: ListView = { kinds: DEFAULT_KINDS, query: "" };
+
 /** The live list of captures, with type filters, search and a button that empties the store. */
-export function EventList({ feed }: { feed: CaptureFeedState }) {
-  const [kinds, setKinds] = useState<ReadonlySet<ItemKind>>(DEFAULT_KINDS);
-  const [query, setQuery] = useState("");
+export function EventList({ feed, view, onView }: { feed: CaptureFeedState; view: ListView; onView: (view: ListView) => void }) {
+  const { kinds, query } = view;
+  const setKinds = (next: ReadonlySet<ItemKind>): void => {
+    onView({ ...view, kinds: next });
+  };
+  const setQuery = (next: string): void => {
+    onView({ ...view, query: next });
+  };
   const [clearing, setClearing] = useState<string | undefined>();
   const now = useNow(5_000);
 

@@ -102,6 +102,7 @@ function fromContainer(type: string, container: Json): Partial<CaptureDigest> & 
         culprit: attribute(first, "sentry.op") ?? asString(first.op),
         environment: attribute(first, "sentry.environment"),
         sdk: sdkOfAttributes(first),
+        trace_id: asString(first.trace_id),
       };
     }
     // A page load named by its URL is sent as "Pageload", its path beside: list it by the path,
@@ -110,6 +111,7 @@ function fromContainer(type: string, container: Json): Partial<CaptureDigest> & 
     return {
       title: byUrl ?? asString(segment.name) ?? attribute(segment, "sentry.segment.name"),
       level: asString(segment.status),
+      trace_id: asString(segment.trace_id),
       culprit: attribute(segment, "sentry.op") ?? asString(segment.op),
       environment: attribute(segment, "sentry.environment"),
       sdk: sdkOfAttributes(segment),
