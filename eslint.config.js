@@ -38,6 +38,11 @@ export default tseslint.config(
     },
   },
   {
+    // The capture page runs in the browser.
+    files: ["packages/capture-ui/src/**/*.{ts,tsx}"],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ["**/*.test.ts", "**/test/**/*.ts", "**/bench/**/*.ts"],
     rules: {
       "@typescript-eslint/no-floating-promises": "off",
@@ -48,7 +53,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/vitest.config.ts", "eslint.config.js"],
+    files: ["**/vitest.config.ts", "**/vite.config.ts", "eslint.config.js"],
     rules: { "no-restricted-syntax": "off" },
   },
   {

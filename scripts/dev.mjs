@@ -1,7 +1,8 @@
 // `pnpm dev`: compiles the relay and the packages it uses in watch mode (`tsc -b --watch`) and runs
 // the relay in capture mode from that output with Node's own `--watch`, which restarts it whenever
-// a compiled file changes. Arguments go to `relay run` (`pnpm dev --port 3001`), except `--inspect`
-// and its variants, which go to Node (for the "Attach to pnpm dev" debug configuration).
+// a compiled file changes; capture mode's web page is rebuilt by `vite build --watch` beside them.
+// Arguments go to `relay run` (`pnpm dev --port 3001`), except `--inspect` and its variants, which
+// go to Node (for the "Attach to pnpm dev" debug configuration).
 //
 // The configuration is `.relay/dev/config.yml`, written on the first run: capture mode, pretty
 // debug logs, and HTTPS on port 3443 when `scripts/dev-cert.sh` has made `.relay/tls`. Edit it
@@ -10,6 +11,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { viteBuildArgs } from "./capture-ui.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 // Dependencies first: tsc -b builds the projects in this order.
@@ -79,6 +81,11 @@ const tsc = start(
   [join(root, "node_modules", "typescript", "bin", "tsc"), "-b", "--watch", "--preserveWatchOutput", ...projects],
   ["ignore", "pipe", "inherit"],
 );
+// The web page at / is rebuilt by Vite on every change; the relay reads it from disk per request.
+const vite = start("vite", process.execPath, viteBuildArgs(root, ["--watch"]), ["ignore", "pipe", "inherit"]);
+vite.stdout.on("data", (chunk) => {
+  process.stdout.write(chunk.toString().replace(/^(?=.)/gm, "\x1b[2m[vite]\x1b[0m "));
+});
 let relay;
 tsc.stdout.on("data", (chunk) => {
   const text = chunk.toString();

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { captureUiStale, viteBuildArgs } from "./capture-ui.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 // The relay's workspace dependencies, dependencies first: tsc -b builds them in this order and
@@ -35,12 +36,21 @@ function run(command, args, stdio) {
 }
 
 const started = performance.now();
-say(`building the relay and the packages it uses (${packages.map((dir) => dir.split("/")[1]).join(", ")})`);
+say(`building the relay and the packages it uses (${[...packages.map((dir) => dir.split("/")[1]), "capture-ui"].join(", ")})`);
 const built = await run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-b", ...packages.map((dir) => `${dir}/tsconfig.build.json`)], ["ignore", process.stderr, process.stderr]);
 if (stopSignal) process.exit(130);
 if (built !== 0) {
   say("the build failed (above); nothing was started");
   process.exit(built);
+}
+if (captureUiStale(root)) {
+  say("building capture mode's web page (capture-ui)");
+  const page = await run(process.execPath, viteBuildArgs(root), ["ignore", process.stderr, process.stderr]);
+  if (stopSignal) process.exit(130);
+  if (page !== 0) {
+    say("the web page's build failed (above); nothing was started");
+    process.exit(page);
+  }
 }
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 say(args[0] === "run" ? `built in ${seconds} s; starting the relay (Ctrl-C stops it)` : `built in ${seconds} s`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the repository needs on a fresh Debian/Ubuntu machine with Node.js 20.19+:
-# pnpm (the version pinned in package.json), nats-server (Debian package) and all dependencies.
+# pnpm (the version pinned in package.json), nats-server and chromium (Debian packages) and all dependencies.
 # Safe to run again: every step is skipped when its result is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,10 +24,12 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$p
   npm install --global --no-fund --no-audit "pnpm@$pnpm_version" >/dev/null
 fi
 
-# nats-server for the messaging tests; openssl for the tests that make TLS certificates.
+# nats-server for the messaging tests; openssl for the tests that make TLS certificates; chromium
+# for the capture page's tests in a real browser (driven by playwright-core, which downloads none).
 missing=""
 command -v nats-server >/dev/null 2>&1 || missing="$missing nats-server"
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
 if [ -n "$missing" ]; then
   log "installing$missing from the system packages"
   if command -v apt-get >/dev/null 2>&1; then
@@ -35,11 +37,13 @@ if [ -n "$missing" ]; then
     # shellcheck disable=SC2086 # one word per package
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq $missing >/dev/null
   else
-    echo "setup:$missing missing and apt-get is not available; install them (nats-server 2.9+) and run again" >&2
+    echo "setup:$missing missing and apt-get is not available; install them (nats-server 2.9+; Chromium at /usr/bin/chromium or CHROMIUM_PATH) and run again" >&2
     exit 1
   fi
 fi
 
+# The browser tests use the system's Chromium: no package may download a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1
 log "installing dependencies"
 if [ -n "${CI:-}" ]; then
   pnpm install --frozen-lockfile --reporter=append-only

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import {
   createRelayService,
   loadStaticProjects,
+  logCaptures,
   openCaptureStore,
   openSqliteSpool,
   openWorkerSpool,
@@ -188,9 +189,11 @@ export async function startRelay(
   };
   const spoolTimer = metrics ? setInterval(reportSpool, 10_000) : undefined;
   spoolTimer?.unref();
+  let stopCaptureLog: (() => void) | undefined;
   const release = async (): Promise<void> => {
     clearInterval(spoolTimer);
     await service.close(config.limits.shutdown_timeout * 1000);
+    stopCaptureLog?.();
     await spool.close();
     captureStore?.close();
     await statsd?.close();
@@ -213,10 +216,12 @@ export async function startRelay(
   let dsn: string | undefined;
   if (mode === "capture") {
     dsn = `http://${captureKey(dir)}@${host}:${port}/1`;
+    if (captureStore) stopCaptureLog = logCaptures(captureStore, logger, url);
     io.out(
       [
         `relay listening on ${url} in capture mode`,
         `  DSN for your SDK:   ${dsn}`,
+        `  web page:           ${url}/`,
         `  captured events:    ${url}/api/relay/events/`,
         "",
       ].join("\n"),

@@ -10,6 +10,7 @@ import type { ProjectStates } from "./projects/project-state.js";
 import { RelayError } from "./relay-error.js";
 import type { RelayOptions } from "./relay-options.js";
 import { registerCaptureRoutes } from "./routes/capture-events.js";
+import { registerCaptureUi } from "./routes/capture-ui.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerIngestRoutes } from "./routes/ingest.js";
 import type { Spool } from "./spool/spool.js";
@@ -30,6 +31,8 @@ export interface RelayDeps {
   readonly outcomes: OutcomeSink;
   /** Capture mode only: where processed envelopes are kept for `GET /api/relay/events/`. */
   readonly captureStore?: CaptureStore | undefined;
+  /** Capture mode only: the built web page served at `/` (default: `@org/capture-ui`'s `dist`). */
+  readonly captureUiDir?: string | undefined;
   /** Called after each envelope is spooled, to wake the delivery pipeline. */
   readonly onAccepted?: (() => void) | undefined;
   /** Whether the relay can do its work (registered upstream, or always outside managed mode). */
@@ -136,6 +139,7 @@ export function buildRelay(deps: RelayDeps): FastifyInstance {
   registerIngestRoutes(app, deps);
   if (deps.captureStore) registerCaptureRoutes(app, deps.captureStore);
   if (deps.relayEndpoints) registerRelayEndpoints(app, deps.relayEndpoints);
+  if (deps.captureStore) registerCaptureUi(app, deps.captureStore, deps.captureUiDir);
   if (deps.upstream) registerUpstreamProxy(app, deps.upstream);
   return app;
 }

@@ -17,6 +17,11 @@ export type { ProjectFileProblem, ProjectFileResult } from "./projects/static-pr
 export { openCaptureStore } from "./capture/capture-store.js";
 export type { CaptureStore, CapturedEnvelope, CapturedSummary } from "./capture/capture-store.js";
 export { captureDelivery } from "./capture/capture-delivery.js";
+export type { CaptureListener } from "./capture/capture-store.js";
+export { digestCapture } from "./capture/capture-digest.js";
+export type { CaptureDigest } from "./capture/capture-digest.js";
+export { logCaptures } from "./capture/capture-log.js";
+export { defaultCaptureUiDir } from "./routes/capture-ui.js";
 export { Pipeline, defaultRetryDelay } from "./pipeline/pipeline.js";
 export type { Delivery, DeliveryResult, PipelineOptions, Processed, ReadyEnvelope } from "./pipeline/pipeline.js";
 export { createEnvelopeProcessor } from "./pipeline/process-envelope.js";

@@ -32,8 +32,18 @@ export interface CaptureStore {
   get(id: string): CapturedEnvelope | undefined;
   /** How many are kept. */
   count(): number;
+  /** Forgets every kept envelope; returns how many there were. Subscribers are told. */
+  clear(): number;
+  /**
+   * Calls `listener` after each write with what was added (newest last), or with `"cleared"`
+   * after {@link clear}. Returns the function that stops the calls.
+   */
+  subscribe(listener: CaptureListener): () => void;
   close(): void;
 }
+
+/** Told about every change of a {@link CaptureStore}. */
+export type CaptureListener = (change: { readonly added: readonly CapturedEnvelope[] } | "cleared") => void;
 
 interface Row {
   id: string;
@@ -75,6 +85,11 @@ export function openCaptureStore(path: string, maxEntries: number): CaptureStore
     "SELECT id, project_id, received_at, item_types, title, envelope FROM captured WHERE id = ?",
   );
   const count = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM captured");
+  const deleteAll = db.prepare("DELETE FROM captured");
+  const listeners = new Set<CaptureListener>();
+  const tell = (change: Parameters<CaptureListener>[0]): void => {
+    for (const listener of listeners) listener(change);
+  };
 
   const summary = (row: Row): CapturedSummary => ({
     id: row.id,
@@ -101,9 +116,11 @@ export function openCaptureStore(path: string, maxEntries: number): CaptureStore
   return {
     add(envelope) {
       addMany([envelope]);
+      tell({ added: [envelope] });
     },
     addMany(envelopes) {
       addMany(envelopes);
+      if (envelopes.length > 0) tell({ added: envelopes });
     },
     list: (limit, offset = 0) => list.all(limit, offset).map(summary),
     get(id) {
@@ -112,7 +129,19 @@ export function openCaptureStore(path: string, maxEntries: number): CaptureStore
       return { ...summary(row), envelope: new Uint8Array(row.envelope) };
     },
     count: () => count.get()?.n ?? 0,
+    clear() {
+      const { changes } = deleteAll.run();
+      tell("cleared");
+      return changes;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
     close: () => {
+      listeners.clear();
       db.close();
     },
   };
