@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEADLINE_MS, waitUntil } from "@org/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadStaticProjects } from "../src/projects/static-projects.js";
 import type { ProjectStates } from "../src/projects/project-state.js";
@@ -77,10 +78,14 @@ describe("static project files", () => {
   it("picks up a changed file: a disabled project is refused", async () => {
     writeFileSync(join(dir, "42.json"), project({ disabled: true }));
     let status = 200;
-    for (let i = 0; i < 100 && status !== 403; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      status = (await send("42", KEY)).statusCode;
-    }
+    await waitUntil(
+      async () => {
+        status = (await send("42", KEY)).statusCode;
+        return status === 403;
+      },
+      "the changed file to be picked up",
+      { everyMs: 50 },
+    );
     expect(status).toBe(403);
   });
 });
@@ -106,8 +111,9 @@ describe("static project files in a projects folder created after start", () => 
     return projects;
   }
 
-  async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
+  /** Whether `condition` came to hold within the shared deadline. */
+  async function eventually(condition: () => Promise<boolean>): Promise<boolean> {
+    const deadline = Date.now() + DEADLINE_MS;
     while (Date.now() < deadline) {
       if (await condition()) return true;
       await new Promise((resolve) => setTimeout(resolve, 25));
@@ -122,18 +128,18 @@ describe("static project files in a projects folder created after start", () => 
 
     mkdirSync(projectsDir);
     writeFileSync(join(projectsDir, "42.json"), project());
-    expect(await waitUntil(async () => (await projects.get("42", KEY)) !== undefined)).toBe(true);
+    expect(await eventually(async () => (await projects.get("42", KEY)) !== undefined)).toBe(true);
     expect((await projects.get("42", KEY))?.slug).toBe("shop");
 
     writeFileSync(join(projectsDir, "42.json"), project({ slug: "changed" }));
-    expect(await waitUntil(async () => (await projects.get("42", KEY))?.slug === "changed")).toBe(true);
+    expect(await eventually(async () => (await projects.get("42", KEY))?.slug === "changed")).toBe(true);
 
     rmSync(projectsDir, { recursive: true });
-    expect(await waitUntil(async () => (await projects.get("42", KEY)) === undefined)).toBe(true);
+    expect(await eventually(async () => (await projects.get("42", KEY)) === undefined)).toBe(true);
 
     mkdirSync(projectsDir);
     writeFileSync(join(projectsDir, "42.json"), project({ slug: "again" }));
-    expect(await waitUntil(async () => (await projects.get("42", KEY))?.slug === "again")).toBe(true);
+    expect(await eventually(async () => (await projects.get("42", KEY))?.slug === "again")).toBe(true);
   });
 
   it("loads a projects folder whose config folder is created after start", async () => {
@@ -144,7 +150,7 @@ describe("static project files in a projects folder created after start", () => 
 
     mkdirSync(lateProjects, { recursive: true });
     writeFileSync(join(lateProjects, "8.json"), project());
-    expect(await waitUntil(async () => (await projects.get("8", KEY)) !== undefined)).toBe(true);
+    expect(await eventually(async () => (await projects.get("8", KEY)) !== undefined)).toBe(true);
   });
 
   it("stops watching for the folder once closed", async () => {
