@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEADLINE_MS, waitUntil } from "@org/testkit";
@@ -140,6 +140,24 @@ describe("static project files in a projects folder created after start", () => 
     mkdirSync(projectsDir);
     writeFileSync(join(projectsDir, "42.json"), project({ slug: "again" }));
     expect(await eventually(async () => (await projects.get("42", KEY))?.slug === "again")).toBe(true);
+  });
+
+  it("reads a projects folder removed and created again at once, though it gets the old inode back", async () => {
+    const folder = join(configDir, "at-once", "projects");
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, "42.json"), project());
+    const projects = await open(folder);
+    expect((await projects.get("42", KEY))?.slug).toBe("shop");
+    const before = statSync(folder).ino;
+    // In one turn, so the watcher hears of the removal only once the new folder exists.
+    rmSync(folder, { recursive: true });
+    mkdirSync(folder);
+    const reused = statSync(folder).ino === before;
+    writeFileSync(join(folder, "42.json"), project({ slug: "again" }));
+    expect(await eventually(async () => (await projects.get("42", KEY))?.slug === "again")).toBe(true);
+    // Later files in the new folder are seen too: it is watched, not the removed one.
+    writeFileSync(join(folder, "43.json"), project({ slug: "later" }));
+    expect(await eventually(async () => (await projects.get("43", KEY))?.slug === "later"), `inode reused: ${String(reused)}`).toBe(true);
   });
 
   it("loads a projects folder whose config folder is created after start", async () => {

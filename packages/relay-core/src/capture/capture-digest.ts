@@ -169,10 +169,12 @@ export function digestCapture(entry: CapturedEnvelope): CaptureDigest {
   const main = parsed.value.items.find((item) => EVENT_TYPES.has(item.headers.type)) ?? parsed.value.items[0];
   const payload = main ? parseJson(main.payload) : undefined;
   if (main && payload) found = EVENT_TYPES.has(main.headers.type) ? fromEvent(payload) : fromItem(main.headers.type, payload);
-  const titledByTypes = entry.title === entry.itemTypes.join(", ");
+  // Events keep the title processing gave them; other items (streamed spans, logs, check-ins) are
+  // titled from what they carry, which reads better than a count of items.
+  const titledByContent = entry.title === entry.itemTypes.join(", ") || (main !== undefined && !EVENT_TYPES.has(main.headers.type));
   return {
     ...base,
-    title: titledByTypes && found.title ? found.title : entry.title,
+    title: titledByContent && found.title ? found.title : entry.title,
     level: found.level,
     culprit: found.culprit,
     sdk: found.sdk ?? sdkName(parsed.value.headers.sdk),

@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from "node:fs";
 import { readFile, readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { z } from "zod";
 import type { ProjectState, ProjectStates } from "./project-state.js";
 
@@ -100,6 +100,11 @@ export async function loadStaticProjects(dir: string, onProblem: ProjectFileProb
   let state: "open" | "waiting" | "closed" = "waiting";
   let folderWatcher: FSWatcher | undefined;
   let folderIno: number | undefined;
+  /**
+   * Set when the watcher reports the watched folder itself gone (an event named as the folder):
+   * a folder created again at once may reuse the old inode, so the inode alone cannot tell.
+   */
+  let folderGone = false;
   let folderCheck: NodeJS.Timeout | undefined;
   let poll: NodeJS.Timeout | undefined;
   let opening = false;
@@ -162,7 +167,7 @@ export async function loadStaticProjects(dir: string, onProblem: ProjectFileProb
     } catch (error) {
       if (errorCode(error) !== "ENOENT") return;
     }
-    if (state !== "open" || ino === folderIno) return;
+    if (state !== "open" || (ino === folderIno && !folderGone)) return;
     closeFolderWatcher();
     projects.clear();
     state = "waiting";
@@ -179,7 +184,10 @@ export async function loadStaticProjects(dir: string, onProblem: ProjectFileProb
   async function openFolder(): Promise<boolean> {
     try {
       const watcher = watch(dir, (event, name) => {
-        if (event === "rename") scheduleFolderCheck();
+        if (event === "rename") {
+          if (name === basename(dir)) folderGone = true;
+          scheduleFolderCheck();
+        }
         if (!name) return;
         // Editors write a file in several steps: read it once the writes have settled.
         clearTimeout(timers.get(name));
@@ -205,6 +213,7 @@ export async function loadStaticProjects(dir: string, onProblem: ProjectFileProb
     }
     let names: string[];
     try {
+      folderGone = false;
       folderIno = (await stat(dir)).ino;
       names = await readdir(dir);
     } catch (error) {
