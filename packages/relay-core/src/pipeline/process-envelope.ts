@@ -69,20 +69,6 @@ function titleOf(event: Record<string, unknown>): string {
   return "<no title>";
 }
 
-/**
- * User feedback keeps the contact address its author typed in to be answered at
- * (`contexts.feedback.contact_email`), as Sentry's Relay does; the rest is scrubbed like any event.
- */
-function feedbackContact(event: Record<string, unknown>): string | undefined {
-  const contact = ((event.contexts as Record<string, unknown> | undefined)?.feedback as Record<string, unknown> | undefined)?.contact_email;
-  return typeof contact === "string" ? contact : undefined;
-}
-
-function restoreFeedbackContact(event: Record<string, unknown>, contact: string): void {
-  const feedback = (event.contexts as Record<string, unknown> | undefined)?.feedback;
-  if (typeof feedback === "object" && feedback !== null) (feedback as Record<string, unknown>).contact_email = contact;
-}
-
 /** What the pure processing step needs besides the envelope: all of it plain data. */
 export interface ProcessingInput {
   /** The project's state; `undefined` when the key is unknown. */
@@ -216,10 +202,7 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
       dropped.push({ ...base, kind: "filtered", reason, category });
       continue;
     }
-    // Feedback keeps the address the user typed for a reply, as Sentry's Relay keeps it.
-    const contact = type === "feedback" ? feedbackContact(event) : undefined;
     scrubEventInPlace(event, plan);
-    if (contact !== undefined) restoreFeedbackContact(event, contact);
     title = titleOf(event);
     items.push({ headers: item.headers, payload: encoder.encode(JSON.stringify(event)) });
     accepted.push({ ...base, kind: "accepted", category });

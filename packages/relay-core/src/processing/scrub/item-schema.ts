@@ -125,7 +125,9 @@ const SDK = struct(VT.sdk, { client_ip: TRUE }, FALSE);
 
 const TRACE_CONTEXT = struct(undefined, falseFields("trace_id", "span_id", "parent_span_id", "op", "status", "origin", "type", "sampled", "exclusive_time", "client_sample_rate"));
 
-const CONTEXTS: SchemaNode = { pii: "true", fields: { trace: TRACE_CONTEXT }, other: TRUE };
+/** User feedback: the address its author gave to be answered at is never scrubbed (`pii=false` in Relay). */
+const FEEDBACK_CONTEXT = struct(undefined, { contact_email: FALSE });
+const CONTEXTS: SchemaNode = { pii: "true", fields: { trace: TRACE_CONTEXT, feedback: FEEDBACK_CONTEXT }, other: TRUE };
 
 const SPAN = struct(VT.span, {
   ...falseFields("op", "span_id", "parent_span_id", "trace_id", "start_timestamp", "timestamp", "status", "origin", "exclusive_time", "measurements", "segment_id", "is_segment", "profile_id", "same_process_as_parent", "_metrics_summary", "links", "received", "platform", "kind"),
