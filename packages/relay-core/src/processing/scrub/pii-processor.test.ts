@@ -171,7 +171,7 @@ describe("every item type", () => {
     expect(scrubJson({ type: "check_in" }, { check_in_id: "abc", monitor_slug: "job", status: "ok", extra_field: "a@b.com" })).toMatchObject({ monitor_slug: "job", extra_field: "[email]" });
     expect(scrubJson({ type: "replay_event" }, { replay_id: "r", urls: ["https://x/?email=a@b.com"], user: { email: "a@b.com", ip_address: "1.2.3.4" } })).toMatchObject({ urls: ["https://[email]"], user: { email: "[email]" } });
     expect(scrubJson({ type: "user_report" }, { event_id: "e", name: "Jane", email: "a@b.com", comments: "my password is hunter2" })).toMatchObject({ email: "[email]", comments: "[Filtered]" });
-    expect(scrubJson({ type: "feedback" }, { contexts: { feedback: { message: "reach me at a@b.com", contact_email: "a@b.com" } } })).toMatchObject({ contexts: { feedback: { message: "reach me at [email]", contact_email: "[email]" } } });
+    expect(scrubJson({ type: "feedback" }, { contexts: { feedback: { message: "reach me at a@b.com", contact_email: "a@b.com" } } })).toMatchObject({ contexts: { feedback: { message: "reach me at [email]", contact_email: "a@b.com" } } });
   });
 
   it("leaves client reports and sessions alone", () => {
