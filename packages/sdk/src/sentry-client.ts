@@ -92,6 +92,11 @@ export interface ClientOptions {
    * set false to opt out, e.g. when the application installs its own handlers).
    */
   readonly captureUncaught?: boolean;
+  /**
+   * How long, in ms, an uncaught error may wait for its event to be sent before the process exits,
+   * as `@sentry/node`'s `shutdownTimeout` (default 2000). The process exits as soon as it is sent.
+   */
+  readonly shutdownTimeout?: number;
   /** Clock in milliseconds since the epoch. */
   readonly now?: () => number;
   /** Random numbers in [0, 1), for sampling. */
@@ -276,7 +281,7 @@ export class SentryClient {
       },
     });
     this.log.info(`sentry: client active, sending to ${dsnEndpointUrl(parsed.value, "envelope")}`);
-    if (options.captureUncaught !== false) this.uninstalls.push(installGlobalHandlers(this));
+    if (options.captureUncaught !== false) this.uninstalls.push(installGlobalHandlers(this, options.shutdownTimeout ?? 2000));
     const integrations = [...(options.defaultIntegrations === false ? [] : [httpIntegration()]), ...(options.integrations ?? [])];
     for (const integration of integrations) this.setupIntegration(integration);
     if (options.sendClientReports !== false) {

@@ -198,7 +198,8 @@ describe("SentryClient", () => {
   it("delivers the event of an uncaught error before the process exits, by default", async () => {
     const script = `
       import { SentryClient } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)};
-      new SentryClient(${JSON.stringify(`http://${KEY}@127.0.0.1:${server.port}/42`)}, { log: { info() {}, error() {} } });
+      // A long shutdownTimeout: the process still exits as soon as the event is sent, and a busy machine gets the time it needs.
+      new SentryClient(${JSON.stringify(`http://${KEY}@127.0.0.1:${server.port}/42`)}, { log: { info() {}, error() {} }, shutdownTimeout: 120_000 });
       setTimeout(() => { throw new RangeError("crash at startup"); }, 10);
     `;
     const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "ignore", "pipe"] });
