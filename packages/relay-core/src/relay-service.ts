@@ -221,7 +221,15 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
   const onPiiProblems = (projectId: string, problems: readonly { rule: string; message: string }[]): void => {
     for (const problem of problems) logger.warn({ projectId, rule: problem.rule, problem: problem.message }, "a PII rule of the project cannot be used; its other rules still apply");
   };
-  const processorOptions = { projects, globalScrubbing: options.globalScrubbing, outcomes, rateLimits, quotas: new QuotaCounter(), onPiiProblems };
+  const processorOptions = {
+    projects,
+    globalScrubbing: options.globalScrubbing,
+    outcomes,
+    rateLimits,
+    quotas: new QuotaCounter(),
+    onPiiProblems,
+    keepClientReports: http.mode === "capture",
+  };
   const workerProcessor: WorkerProcessor | undefined =
     (options.processingThreads ?? 0) > 0 ? createWorkerProcessor({ ...processorOptions, threads: options.processingThreads }) : undefined;
   const pipeline = new Pipeline({

@@ -162,7 +162,7 @@ describe("no value breaks a capture call or a scope setter", () => {
         captured += 5;
         expect(await sdk.flush(30_000)).toBe(true);
       }),
-      { numRuns: 60, seed: SEED },
+      { numRuns: 30, seed: SEED },
     );
     const items = server.requests.flatMap(itemsOf);
     expect(items.every((item) => item.type === "event")).toBe(true);

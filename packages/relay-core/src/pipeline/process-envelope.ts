@@ -23,6 +23,11 @@ export interface ProcessorOptions {
   readonly rateLimits?: RateLimitCache | undefined;
   /** Counts project quotas (`config.quotas`) in this relay; exceeded ones become rate limits. */
   readonly quotas?: QuotaCounter | undefined;
+  /**
+   * Pass the SDK's `client_report` items on as they are instead of taking their counts into the
+   * relay's own outcomes: capture mode, which has no upstream to report to and shows what SDKs sent.
+   */
+  readonly keepClientReports?: boolean | undefined;
   /** Told once per project config revision about PII rules that cannot be used (the others still apply). */
   readonly onPiiProblems?: ((projectId: string, problems: readonly PiiConfigProblem[]) => void) | undefined;
 }
@@ -76,6 +81,8 @@ export interface ProcessingInput {
   readonly globalScrubbing: ScrubbingPolicy;
   /** Categories the upstream currently rate-limits for this key. */
   readonly limited: readonly DataCategory[];
+  /** See {@link ProcessorOptions.keepClientReports}. */
+  readonly keepClientReports?: boolean | undefined;
 }
 
 /** The result of the pure processing step: {@link Processed} without the source envelope. */
@@ -107,7 +114,12 @@ export async function processingInput(options: ProcessorOptions, claimed: Claime
       if (problems.length > 0 && reportedProblems.get(project.projectId) !== signature) options.onPiiProblems(project.projectId, problems);
       reportedProblems.set(project.projectId, signature);
     }
-    return { project, globalScrubbing: options.globalScrubbing, limited: limitedCategories(options.rateLimits, claimed.projectId, claimed.context.publicKey) };
+    return {
+      project,
+      globalScrubbing: options.globalScrubbing,
+      limited: limitedCategories(options.rateLimits, claimed.projectId, claimed.context.publicKey),
+      keepClientReports: options.keepClientReports,
+    };
   } catch (error) {
     if (error instanceof ProjectStateUnavailable) return { defer: error.message };
     throw error;
@@ -167,7 +179,7 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
       dropped.push({ ...base, kind: "rate_limited", category });
       continue;
     }
-    if (type === "client_report") {
+    if (type === "client_report" && input.keepClientReports !== true) {
       // The SDK's own outcomes become the relay's: aggregated with everything else and reported upstream.
       dropped.push(...clientReportOutcomes(item.payload, base));
       continue;
