@@ -5,10 +5,10 @@
 // drain that follows it — the ratio to the bare route's CPU per request, and peak RSS.
 //
 // BENCH_DURATION (seconds, default 10), BENCH_CONNECTIONS (default 50) and BENCH_MODES (default
-// "static,managed,capture") tune it; BENCH_CPU_PROF=<folder> runs each relay under --cpu-prof
+// "static,managed,capture") tune it, and BENCH_SYNCHRONOUS the spool's synchronous (full); BENCH_CPU_PROF=<folder> runs each relay under --cpu-prof
 // (every thread writes its own profile there).
 import { execFileSync, fork, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +19,7 @@ import { peakRssMb, processCpuMicros as cpuMicros, runLoad } from "../../../pack
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const modes = (process.env.BENCH_MODES ?? "static,managed,capture").split(",");
+const synchronous = process.env.BENCH_SYNCHRONOUS ?? "full";
 const cpuProfDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 const RELAY_BIN = fileURLToPath(new URL("../bin/relay.js", import.meta.url));
 const KEY = "0123456789abcdef0123456789abcdef";
@@ -50,6 +51,11 @@ async function settled(pid) {
     quiet = now - last <= 25_000 ? quiet + 1 : 0;
     last = now;
   }
+}
+
+/** CPU time of each thread of a process, by thread id. */
+function threadCpu(pid) {
+  return new Map(readdirSync(`/proc/${pid}/task`).map((tid) => [tid, cpuMicros(pid, tid)]));
 }
 
 /** Starts a node script and resolves once `pattern` appears in its output, with the match. */
@@ -90,6 +96,7 @@ async function measure(name, pid, url, delivered) {
   await settled(pid);
   const before = cpuMicros(pid);
   const mainBefore = cpuMicros(pid, pid);
+  const threadsBefore = threadCpu(pid);
   const result = await runLoad({ url, connections, duration, ...load });
   // Drain: what was accepted is processed (and forwarded) before the CPU is read.
   let events = result.ok + result.non2xx;
@@ -101,7 +108,9 @@ async function measure(name, pid, url, delivered) {
   await settled(pid);
   const cpu = cpuMicros(pid) - before;
   const main = cpuMicros(pid, pid) - mainBefore;
-  return { name, rps: result.rps, p50: result.p50, p99: result.p99, errors: result.non2xx + result.errors, accepted: result.ok, events, cpuPerEvent: cpu / events, mainPerEvent: main / events, rss: peakRssMb(pid) };
+  // The busiest threads (the main thread first, then in the order they started), µs per event.
+  const threads = [...threadCpu(pid)].map(([tid, micros]) => [tid, Math.round((micros - (threadsBefore.get(tid) ?? 0)) / events)]).filter(([, micros]) => micros > 0);
+  return { name, rps: result.rps, p50: result.p50, p99: result.p99, errors: result.non2xx + result.errors, accepted: result.ok, events, cpuPerEvent: cpu / events, mainPerEvent: main / events, threads, rss: peakRssMb(pid) };
 }
 
 /** Writes a relay config folder for `mode` and returns it. */
@@ -118,6 +127,8 @@ function relayFolder(root, mode, upstreamUrl) {
     "  max_events: 1000",
     "outcomes:",
     "  emit_outcomes: false",
+    "spool:",
+    `  synchronous: ${synchronous}`,
     "",
   ].join("\n");
   writeFileSync(join(configDir, "config.yml"), config);
@@ -164,13 +175,14 @@ async function main() {
   await stopProcess(bare.child);
   const bareCpu = (ceilings[0].cpuPerEvent + ceilings[1].cpuPerEvent) / 2;
 
-  console.log(`\n\`relay run\` as a process, ${connections} connections, ${duration} s each, spool on (SQLite, synchronous=full); CPU per event counts the load and the drain after it\n`);
+  console.log(`\n\`relay run\` as a process, ${connections} connections, ${duration} s each, spool on (SQLite, synchronous=${synchronous}); CPU per event counts the load and the drain after it\n`);
   console.log("| path | req/s | p50 ms | p99 ms | errors | CPU µs/event (user+system, all threads) | of which main thread | × bare route | peak RSS MB |");
   console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const row of [...ceilings, ...rows]) {
     console.log(`| ${row.name} | ${Math.round(row.rps)} | ${row.p50} | ${row.p99} | ${row.errors} | ${Math.round(row.cpuPerEvent)} | ${Math.round(row.mainPerEvent)} | ${(row.cpuPerEvent / bareCpu).toFixed(1)}× | ${row.rss} |`);
   }
-  console.log(`\nbare route: mean of one run before and one after the relays; ${rows.filter((row) => row.note).map((row) => `${row.name.split(":")[0]}: ${row.note}`).join("; ")}`);
+  console.log(`\nCPU µs/event per thread (main thread first; workers are the late ones): ${[...ceilings, ...rows].map((row) => `${row.name.split(":")[0]}: ${row.threads.map(([, micros]) => micros).join(" ")}`).join("; ")}`);
+  console.log(`bare route: mean of one run before and one after the relays; ${rows.filter((row) => row.note).map((row) => `${row.name.split(":")[0]}: ${row.note}`).join("; ")}`);
   rmSync(root, { recursive: true, force: true });
 }
 
