@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { runLoad } from "./load-client.js";
+import { peakRssMb, processCpuMicros, runLoad } from "./load-client.js";
 import { generateCredentials, credentialsPublicKey } from "@org/identity";
 import { fork } from "node:child_process";
 import { pino } from "pino";
@@ -34,13 +34,15 @@ async function startUpstreamProcess(projectConfigs) {
   const child = fork(new URL("./fake-upstream-process.js", import.meta.url), [JSON.stringify(projectConfigs)]);
   const { url } = await new Promise((resolve) => child.once("message", resolve));
   const ask = (message) => new Promise((resolve) => { child.once("message", resolve); child.send(message); });
-  return { url, ask, close: () => new Promise((resolve) => { child.once("exit", resolve); child.send("close"); }) };
+  return { url, pid: child.pid, ask, close: () => new Promise((resolve) => { child.once("exit", resolve); child.send("close"); }) };
 }
 
 async function main() {
   const config = { projectId: 1, publicKeys: [{ publicKey: KEY, isEnabled: true }], config: { allowedDomains: ["*"] } };
   const baselineUpstream = await startUpstreamProcess({});
+  const baselineCpu = processCpuMicros(baselineUpstream.pid);
   const baseline = await runLoad({ url: `${baselineUpstream.url}/api/1/envelope/`, method: "POST", headers, body, connections, duration: Math.min(duration, 10) });
+  const baselineCpuPerRequest = (processCpuMicros(baselineUpstream.pid) - baselineCpu) / (baseline.ok + baseline.non2xx);
   await baselineUpstream.close();
 
   const upstream = await startUpstreamProcess({ [KEY]: config });
@@ -78,10 +80,14 @@ async function main() {
   const url = `http://127.0.0.1:${service.app.server.address().port}/api/1/envelope/`;
 
   // Phase 1: as fast as the clients can send (10 s). Phase 2: a fixed rate below that, for the whole duration.
+  // The relay's CPU (this process: every thread) is counted over phase 1 and the drain after it.
+  const burstCpu = process.cpuUsage();
   const burst = await runLoad({ url, method: "POST", headers, body, connections, duration: Math.min(10, duration) });
   const burstDelivered = (await upstream.ask("count")).count;
   const burstDepth = spool.stats().depth;
   while (spool.stats().depth > 0) await sleep(100);
+  const burstCpuUsed = process.cpuUsage(burstCpu);
+  const burstCpuPerEvent = (burstCpuUsed.user + burstCpuUsed.system) / (await upstream.ask("count")).count;
   const rate = Math.max(100, Math.round(Number(process.env.BENCH_FORWARD_RATE ?? burstDelivered / Math.min(10, duration) * 0.8) / 100) * 100);
 
   const depth = [];
@@ -99,17 +105,17 @@ async function main() {
   const unique = new Set(ids).size;
 
   console.log(`\nend to end through the relay (managed mode, SQLite spool and processing in worker threads), ${connections} connections (2-core machine; relay, clients and fake upstream are separate processes on it)\n`);
-  console.log("| path | events/s | p50 ms | p99 ms | non-2xx |");
-  console.log("| --- | ---: | ---: | ---: | ---: |");
-  console.log(`| baseline: clients straight to the fake upstream, 10 s | ${Math.round(baseline.rps)} | ${baseline.p50} | ${baseline.p99} | ${baseline.non2xx + baseline.errors} |`);
-  console.log(`| burst, 10 s: clients → relay (accepted) | ${Math.round(burst.rps)} | ${burst.p50} | ${burst.p99} | ${burst.non2xx + burst.errors} |`);
-  console.log(`| burst, 10 s: relay → upstream (delivered meanwhile) | ${Math.round(burstDelivered / Math.min(10, duration))} | | | |`);
-  console.log(`| sustained ${duration} s at ${rate}/s: clients → relay | ${Math.round(result.rps)} | ${result.p50} | ${result.p99} | ${result.non2xx + result.errors} |`);
-  console.log(`| sustained ${duration} s: relay → upstream | ${Math.round(deliveredDuringRun / duration)} | | | |`);
+  console.log("| path | events/s | p50 ms | p99 ms | non-2xx | CPU µs/event (user+system, all threads) | × baseline |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  console.log(`| baseline: clients straight to the fake upstream (a fastify route that gunzips and parses), 10 s | ${Math.round(baseline.rps)} | ${baseline.p50} | ${baseline.p99} | ${baseline.non2xx + baseline.errors} | ${Math.round(baselineCpuPerRequest)} | 1.0× |`);
+  console.log(`| burst, 10 s: clients → relay (accepted); CPU over the burst and its drain, per event delivered | ${Math.round(burst.rps)} | ${burst.p50} | ${burst.p99} | ${burst.non2xx + burst.errors} | ${Math.round(burstCpuPerEvent)} | ${(burstCpuPerEvent / baselineCpuPerRequest).toFixed(1)}× |`);
+  console.log(`| burst, 10 s: relay → upstream (delivered meanwhile) | ${Math.round(burstDelivered / Math.min(10, duration))} | | | | | |`);
+  console.log(`| sustained ${duration} s at ${rate}/s: clients → relay | ${Math.round(result.rps)} | ${result.p50} | ${result.p99} | ${result.non2xx + result.errors} | | |`);
+  console.log(`| sustained ${duration} s: relay → upstream | ${Math.round(deliveredDuringRun / duration)} | | | | | |`);
   console.log(`\nspool depth after the burst: ${burstDepth}; during the sustained run, every 5 s: ${depth.map((sample) => `${sample.at}s=${sample.depth}`).join(" ")}`);
   // autocannon does not count the answers to requests still in flight when it stops; the relay accepted those too.
   console.log(`answered 200: ${accepted}; delivered ${ids.length} (${unique} distinct) after ${drainSeconds.toFixed(1)} s of final draining; lost ${Math.max(0, accepted - unique)}, duplicates ${ids.length - unique}`);
-  console.log(`RSS: ${Math.round(process.memoryUsage().rss / 1024 / 1024)} MB`);
+  console.log(`RSS: ${Math.round(process.memoryUsage().rss / 1024 / 1024)} MB (peak ${peakRssMb(process.pid)} MB)`);
 
   await service.close(5_000);
   await spool.close();

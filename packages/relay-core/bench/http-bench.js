@@ -186,12 +186,13 @@ async function main() {
   );
 
   console.log(`\nrelay ingest, ${connections} connections, ${duration} s each (2-core machine, load generator on the same cores), spool on (SQLite, synchronous=full)\n`);
-  console.log("| path | req/s | p50 ms | p99 ms | errors | CPU µs/req (user+system) | share of the ceiling for the same request | share of the {} ceiling |");
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  console.log("| path | req/s | p50 ms | p99 ms | errors | CPU µs/req (user+system) | CPU × the ceiling for the same request | share of the ceiling's req/s | share of the {} ceiling's req/s |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   const share = (rps, ceiling) => `${((rps / ceiling.rps) * 100).toFixed(0)}%`;
   for (const row of [...Object.values(ceilings), ...rows]) {
     const same = row.kind ? share(row.rps, ceilings[row.kind]) : "";
-    console.log(`| ${row.name} | ${Math.round(row.rps)} | ${row.p50} | ${row.p99} | ${row.errors} | ${Math.round(row.cpuPerRequest)} | ${same} | ${share(row.rps, ceilings.empty)} |`);
+    const cpuRatio = row.kind ? `${(row.cpuPerRequest / ceilings[row.kind].cpuPerRequest).toFixed(1)}×` : "";
+    console.log(`| ${row.name} | ${Math.round(row.rps)} | ${row.p50} | ${row.p99} | ${row.errors} | ${Math.round(row.cpuPerRequest)} | ${cpuRatio} | ${same} | ${share(row.rps, ceilings.empty)} |`);
   }
   console.log(`\nceilings: mean of one run before and one after the relays (before: ${Object.values(before).map((r) => Math.round(r.rps)).join(", ")}; after: ${Object.values(after).map((r) => Math.round(r.rps)).join(", ")} req/s)`);
   console.log(`RSS after the run: ${Math.round(rss / 1024 / 1024)} MB; spool depth left when each relay stopped: ${left.join(", ")}`);

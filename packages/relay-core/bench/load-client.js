@@ -1,6 +1,7 @@
 // Runs autocannon in its own process, so that the load generator does not share the event loop
 // (or the thread) of the server it measures. Used by the benchmarks through `runLoad`.
-import { fork } from "node:child_process";
+import { execFileSync, fork } from "node:child_process";
+import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 
 /**
@@ -35,4 +36,21 @@ if (process.argv.includes("--child")) {
       ok: result["2xx"],
     });
   });
+}
+
+const TICK_US = 1e6 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+
+/**
+ * CPU time of a process so far (user + system, every thread, ended ones included) or of one of
+ * its threads, in microseconds, from /proc: what the benchmarks count per event.
+ */
+export function processCpuMicros(pid, tid) {
+  const fields = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * TICK_US;
+}
+
+/** Peak resident memory of a process so far, in MB. */
+export function peakRssMb(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((entry) => entry.startsWith("VmHWM:"));
+  return Math.round(Number(/\d+/.exec(line ?? "")?.[0] ?? 0) / 1024);
 }

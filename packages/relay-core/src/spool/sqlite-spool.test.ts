@@ -135,34 +135,43 @@ describe("openSqliteSpool", () => {
     await spool.close();
   });
 
-  it("keeps every acknowledged enqueue when the process is killed right after", { timeout: 30_000 }, async () => {
+  it("keeps every acknowledged enqueue, and forgets every completed acknowledgement, when the process is killed right after", { timeout: 30_000 }, async () => {
     const path = join(dir, "killed.sqlite");
     // The child runs the built module: the process under test is plain Node, as in production.
+    // Every other round it also claims and acknowledges 50 envelopes (oldest first, so the
+    // acknowledged ids are always 0 .. acked - 1); it prints "<enqueued> <acked>" once both are done.
     const moduleUrl = new URL("../../dist/spool/sqlite-spool.js", import.meta.url).href;
     const script = `
       const { openSqliteSpool } = await import(${JSON.stringify(moduleUrl)});
       const spool = openSqliteSpool({ path: ${JSON.stringify(path)}, maxBytes: 1e9, maxAgeMs: 1e9 });
       let n = 0;
-      for (;;) {
+      let acked = 0;
+      for (let round = 0; ; round++) {
         await Promise.all(Array.from({ length: 50 }, () => spool.enqueue({
           id: String(n++), projectId: "1", receivedAt: Date.now(), context: { publicKey: "k" },
           payload: new Uint8Array(100),
         })));
-        process.stdout.write(n + "\\n");
+        if (round % 2 === 1) {
+          const claimed = await spool.claim(50);
+          await spool.ack(claimed.map((envelope) => envelope.handle));
+          acked += claimed.length;
+        }
+        process.stdout.write(n + " " + acked + "\\n");
       }
     `;
     const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
       stdio: ["ignore", "pipe", "inherit"],
     });
-    let acknowledged = 0;
+    let enqueued = 0;
+    let acked = 0;
     await new Promise<void>((resolve, reject) => {
       child.once("exit", (code) => {
         reject(new Error(`the writer exited early with code ${String(code)}`));
       });
       child.stdout.on("data", (chunk: Buffer) => {
         const lines = chunk.toString().trim().split("\n");
-        acknowledged = Number(lines.at(-1));
-        if (acknowledged >= 2_000) {
+        [enqueued, acked] = lines.at(-1)!.split(" ").map(Number) as [number, number];
+        if (enqueued >= 2_000) {
           child.kill("SIGKILL");
           resolve();
         }
@@ -171,8 +180,14 @@ describe("openSqliteSpool", () => {
     if (child.exitCode === null && child.signalCode === null) {
       await new Promise((resolve) => child.once("exit", resolve));
     }
+    expect(acked).toBeGreaterThan(0);
     const spool = openSqliteSpool({ path, maxBytes: 1e9, maxAgeMs: 1e9 });
-    expect(spool.stats().depth).toBeGreaterThanOrEqual(acknowledged);
+    const ids = new Set((await spool.claim(1_000_000)).map((envelope) => Number(envelope.id)));
+    // Everything acknowledged as enqueued and not acknowledged as delivered is there ...
+    const missing = Array.from({ length: enqueued - acked }, (_, index) => acked + index).filter((id) => !ids.has(id));
+    expect(missing).toEqual([]);
+    // ... and nothing whose acknowledgement completed came back.
+    expect([...ids].filter((id) => id < acked)).toEqual([]);
     await spool.close();
   });
 });

@@ -58,13 +58,16 @@ CREATE INDEX IF NOT EXISTS envelopes_received ON envelopes (received_at);
 /**
  * Opens (or creates) a spool in a SQLite database. Writes are grouped: every enqueue and
  * acknowledgement made in the same turn of the event loop is committed in one transaction, and
- * each caller's promise resolves only after that commit.
+ * each caller's promise resolves only after that commit. A commit with writes is synced to disk
+ * (with `synchronous: "full"`); one that only acknowledges or reschedules is not (see
+ * `commitUnsynced`).
  */
 export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
   if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
   const db = new Database(options.path);
   db.pragma("journal_mode = WAL");
-  db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
+  const synchronous = options.synchronous === "normal" ? "NORMAL" : "FULL";
+  db.pragma(`synchronous = ${synchronous}`);
   db.exec(SCHEMA);
   const now = options.now ?? Date.now;
 
@@ -86,6 +89,8 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
   const reschedule = db.prepare<[number, number]>(
     "UPDATE envelopes SET attempts = attempts + 1, due_at = ? WHERE seq = ?",
   );
+  const unsynced = db.prepare("PRAGMA synchronous = NORMAL");
+  const synced = db.prepare(`PRAGMA synchronous = ${synchronous}`);
   const totals = db.prepare<[], { depth: number; bytes: number | null }>(
     "SELECT count(*) AS depth, sum(size) AS bytes FROM envelopes",
   );
@@ -139,6 +144,22 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
     return deleteRows(acked);
   });
 
+  /**
+   * Runs a commit that only removes or reschedules envelopes without a disk sync of its own (WAL,
+   * `synchronous = NORMAL`): it survives a crash of the process at once, and reaches the disk with
+   * the next synced commit. A power loss in between can only bring back envelopes already
+   * delivered (delivered twice), never lose one, so a disk sync per acknowledgement buys nothing.
+   */
+  function commitUnsynced<T>(commit: () => T): T {
+    if (synchronous === "NORMAL") return commit();
+    unsynced.run();
+    try {
+      return commit();
+    } finally {
+      synced.run();
+    }
+  }
+
   /** Commits every write and acknowledgement made in this turn in one transaction (one disk sync). */
   function flush(): void {
     flushScheduled = false;
@@ -157,7 +178,7 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
     }
     const acked = acks.flatMap((item) => item.handles);
     try {
-      const { removed, removedBytes } = commitTurn(batch, acked);
+      const { removed, removedBytes } = batch.length === 0 ? commitUnsynced(() => commitTurn(batch, acked)) : commitTurn(batch, acked);
       depth += batch.length - removed;
       bytes += batchBytes - removedBytes;
       for (const handle of acked) claimed.delete(handle);
@@ -195,7 +216,7 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
     lastExpiryCheck = now();
     const rows = selectExpired.all(now() - options.maxAgeMs).filter((row) => !claimed.has(row.seq));
     if (rows.length === 0) return;
-    const { removed, removedBytes } = deleteBatch(rows.map((row) => row.seq));
+    const { removed, removedBytes } = commitUnsynced(() => deleteBatch(rows.map((row) => row.seq)));
     depth -= removed;
     bytes -= removedBytes;
     options.onExpired?.(rows.map(toEnvelope));
@@ -247,7 +268,9 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
 
     retry(handles, delayMs) {
       assertOpen();
-      rescheduleBatch(handles, now() + delayMs);
+      commitUnsynced(() => {
+        rescheduleBatch(handles, now() + delayMs);
+      });
       for (const handle of handles) claimed.delete(handle);
       return Promise.resolve();
     },
