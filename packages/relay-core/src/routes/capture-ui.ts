@@ -1,6 +1,8 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, extname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { createCaptureFeed } from "../capture/capture-feed.js";
 import type { CaptureStore } from "../capture/capture-store.js";
@@ -23,12 +25,17 @@ const EVENT_ID = /^[0-9a-f]{32}$/;
 const DEFAULT_BACKLOG = 200;
 const MAX_BACKLOG = 1_000;
 
-/** Where `@org/capture-ui` keeps its built page, or `undefined` when it is not installed. */
+/**
+ * Where the built page is: `@org/capture-ui`'s own `dist` where that package is installed (in this
+ * repository, so a rebuilt page shows at once), else the copy that relay-core's build puts in its
+ * `dist/capture-ui` and publishes; `undefined` when there is neither.
+ */
 export function defaultCaptureUiDir(): string | undefined {
   try {
     return join(dirname(createRequire(import.meta.url).resolve("@org/capture-ui/package.json")), "dist");
   } catch {
-    return undefined;
+    const shipped = fileURLToPath(new URL("../capture-ui", import.meta.url));
+    return existsSync(shipped) ? shipped : undefined;
   }
 }
 
