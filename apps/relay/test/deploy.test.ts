@@ -17,7 +17,7 @@ describe("deploy bundle", () => {
 
   it("pnpm deploy makes a self-contained folder that runs the relay", async () => {
     const bundle = join(out, "relay");
-    await run("pnpm", ["--filter", "relay", "deploy", "--legacy", "--prod", bundle], { cwd: join(APP_DIR, "..", "..") });
+    await run("pnpm", ["--filter", "@org/relay", "deploy", "--legacy", "--prod", bundle], { cwd: join(APP_DIR, "..", "..") });
     const work = join(out, "work");
     const relay = await startRelayProcessFrom(join(bundle, "bin", "relay.js"), work);
     try {
