@@ -154,7 +154,7 @@ async function main() {
       await upstream.ask({ projectConfig: { key: KEY, config: { projectId: 1, publicKeys: [{ publicKey: KEY, isEnabled: true }], config: { allowedDomains: ["*"] } } } });
     }
     const profile = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${join(cpuProfDir, mode)}`] : [];
-    const relay = await startProcess([...profile, RELAY_BIN, "run"], { cwd: dir, env: { ...process.env, RELAY_PORT: "" } }, /relay listening on (\S+)/);
+    const relay = await startProcess([...profile, RELAY_BIN, "run"], { cwd: dir, env: { ...process.env, RELAY_PORT: "", NODE_OPTIONS: process.env.BENCH_RELAY_NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? "" } }, /relay listening on (\S+)/);
     const base = relay.match[1];
     if (mode === "managed") {
       const deadline = Date.now() + 30_000;

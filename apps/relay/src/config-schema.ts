@@ -33,6 +33,10 @@ export const configSchema = z.strictObject({
       request_timeout: seconds.default(60),
       /** Seconds of failed registration before `ready` says so (Relay's network outage grace). */
       outage_grace_period: seconds.default(10),
+      /** Encoding of forwarded envelopes: `auto` is `identity` to a loopback upstream and `gzip` to any other. */
+      encoding: z.enum(["auto", "gzip", "deflate", "br", "identity"]).default("auto"),
+      /** Compression level of forwarded envelopes: 1 (fastest) to 9 (smallest); brotli reads it as its quality. */
+      compression_level: z.number().int().min(1).max(9).default(6),
     })
     .prefault({}),
   cache: z

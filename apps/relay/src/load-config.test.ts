@@ -37,7 +37,7 @@ describe("loadConfig", () => {
     write("relay:\n  upstream: https://sentry.example.com/\n");
     const { config } = loadConfig(dir, {});
     expect(config.relay).toMatchObject({ mode: "managed", upstream: "https://sentry.example.com/", port: 3000 });
-    expect(config.http).toEqual({ timeout: 5, connection_timeout: 3, max_retry_interval: 60, auth_interval: 600, max_connections: 32, request_timeout: 60, outage_grace_period: 10 });
+    expect(config.http).toEqual({ timeout: 5, connection_timeout: 3, max_retry_interval: 60, auth_interval: 600, max_connections: 32, request_timeout: 60, outage_grace_period: 10, encoding: "auto", compression_level: 6 });
     expect(config.limits).toMatchObject({ max_event_size: "1MiB", shutdown_timeout: 10 });
     expect(config.logging).toEqual({ level: "info", format: "auto" });
     expect(config.metrics).toEqual({ statsd: null, prefix: "sentry.relay", default_tags: {}, prometheus: false });

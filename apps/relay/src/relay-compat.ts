@@ -32,7 +32,6 @@ const RELAY_KEYS: Readonly<Record<string, RelayKey>> = {
   "http.host_header": { kind: "ignored", why: "is not supported: the Host header is the upstream URL's host" },
   "http.retry_delay": { kind: "ignored", why: "is not used: retries back off up to http.max_retry_interval" },
   "http.project_failure_interval": { kind: "ignored", why: tuning },
-  "http.encoding": { kind: "ignored", why: "is not used: envelopes are forwarded with the encoding they arrived in" },
   "http.global_metrics": { kind: "ignored", why: internal },
   "http.forward": { kind: "ignored", why: "is not used: every endpoint this relay serves is forwarded" },
   "cache.project_request_full_config": { kind: "ignored", why: internal },

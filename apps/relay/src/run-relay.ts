@@ -143,6 +143,8 @@ export async function startRelay(
           missExpiryMs: config.cache.miss_expiry * 1000,
           batchIntervalMs: config.cache.batch_interval,
           batchSize: config.cache.batch_size,
+          encoding: config.http.encoding,
+          compressionLevel: config.http.compression_level,
         };
 
   const service = createRelayService({

@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { waitUntil } from "@org/testkit";
+import { startFakeUpstream, waitUntil } from "@org/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRelayProcess } from "./relay-process.js";
 
@@ -71,5 +71,45 @@ describe("nothing acknowledged is lost", () => {
     );
     expect(accepted.filter((id) => !ids.has(id))).toEqual([]);
     await second.stop();
+  });
+});
+
+describe("nothing acknowledged is lost on the way upstream", () => {
+  const KEY = "0123456789abcdef0123456789abcdef";
+
+  it("after a SIGKILL mid-load and a restart, every event answered 200 reaches the upstream, and only those in flight twice", async () => {
+    const upstream = await startFakeUpstream({ idsOnly: true });
+    const dir = mkdtempSync(join(tmpdir(), "relay-noloss-static-"));
+    try {
+      mkdirSync(join(dir, ".relay", "projects"), { recursive: true });
+      // Few upstream connections: at most 2 × 2 envelopes are in flight upstream when the relay is killed.
+      writeFileSync(join(dir, ".relay", "config.yml"), `relay:\n  mode: static\n  upstream: ${upstream.url}\nhttp:\n  max_connections: 2\noutcomes:\n  emit_outcomes: false\n`);
+      writeFileSync(join(dir, ".relay", "projects", "1.json"), JSON.stringify({ publicKeys: [{ publicKey: KEY }] }));
+      const first = await startRelayProcess(dir, ["run", "--port", "0"]);
+      const stop = new AbortController();
+      const soFar: string[] = [];
+      const loading = load(first.url, KEY, stop.signal, soFar);
+      // Mid-load: events acknowledged and some of them forwarded, more on the way.
+      await waitUntil(() => soFar.length >= 100 && upstream.eventIds.length >= 20, "the relay to acknowledge and forward events under load");
+      first.child.kill("SIGKILL");
+      stop.abort();
+      const accepted = await loading;
+      await first.stop();
+
+      const second = await startRelayProcess(dir, ["run", "--port", "0"]);
+      await waitUntil(() => {
+        const delivered = new Set(upstream.eventIds);
+        return accepted.every((id) => delivered.has(id));
+      }, "every acknowledged event to reach the upstream");
+      await second.stop();
+      const delivered = new Set(upstream.eventIds);
+      expect(accepted.filter((id) => !delivered.has(id))).toEqual([]);
+      // An envelope delivered in the instant before the kill, its acknowledgement not yet
+      // committed, goes again: only those can arrive twice.
+      expect(upstream.eventIds.length - delivered.size).toBeLessThanOrEqual(4);
+    } finally {
+      await upstream.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

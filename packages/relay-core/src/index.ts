@@ -54,6 +54,8 @@ export { RateLimitCache } from "./upstream/rate-limit-cache.js";
 export type { RateLimitAnswer } from "./upstream/rate-limit-cache.js";
 export { upstreamDelivery, withSentAt } from "./upstream/upstream-delivery.js";
 export type { UpstreamDelivery, UpstreamDeliveryOptions } from "./upstream/upstream-delivery.js";
+export { envelopeEncoder, isLoopbackUpstream, resolveEncoding } from "./upstream/envelope-encoding.js";
+export type { EncodedBody, EnvelopeEncodingOptions, UpstreamEncoding } from "./upstream/envelope-encoding.js";
 export { createRelayService } from "./relay-service.js";
 export type { RelayService, RelayServiceOptions, UpstreamSettings } from "./relay-service.js";
 export { openWorkerSpool } from "./spool/worker-spool.js";

@@ -22,6 +22,7 @@ import { QuotaCounter } from "./quotas/project-quotas.js";
 import { RelayRegistration, type RegistrationState } from "./upstream/registration.js";
 import { UpstreamClient, type RelayCredentials } from "./upstream/upstream-client.js";
 import { upstreamDelivery, type UpstreamDelivery } from "./upstream/upstream-delivery.js";
+import type { UpstreamEncoding } from "./upstream/envelope-encoding.js";
 import { upstreamProjectStates } from "./upstream/upstream-projects.js";
 
 /** How the relay talks to its upstream. */
@@ -44,6 +45,10 @@ export interface UpstreamSettings {
   readonly missExpiryMs: number;
   readonly batchIntervalMs: number;
   readonly batchSize: number;
+  /** How forwarded envelopes are encoded; `auto` (the default): not compressed to a loopback upstream, gzip otherwise. */
+  readonly encoding?: UpstreamEncoding | undefined;
+  /** gzip level of forwarded envelopes, 1-9 (6 by default). */
+  readonly compressionLevel?: number | undefined;
   /** Proxy settings instead of the environment's `HTTPS_PROXY` and friends. */
   readonly proxy?: { readonly httpProxy?: string; readonly httpsProxy?: string; readonly noProxy?: string } | undefined;
 }
@@ -214,6 +219,8 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
       maxRetryIntervalMs: settings.maxRetryIntervalMs,
       credentials: http.mode === "managed" ? settings.credentials : undefined,
       now: options.now,
+      encoding: settings.encoding,
+      compressionLevel: settings.compressionLevel,
     });
     delivery = upstream;
   }

@@ -1,5 +1,6 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
+import { brotliDecompressSync, inflateSync } from "node:zlib";
 import { DEADLINE_MS, type FakeUpstream, type FakeUpstreamOptions } from "@org/testkit";
 import { describe, expect, it } from "vitest";
 import { cleanupAfterEach, eventually, startUpstreamHarness, testClock, type UpstreamHarness, fakeUpstream } from "./upstream-harness.js";
@@ -46,10 +47,10 @@ async function store(
 }
 
 describe("forwarding in proxy mode", () => {
-  it("sends each event gzip'd to the upstream envelope endpoint with the client's details", async () => {
+  it("sends each event gzip'd (http.encoding: gzip) to the upstream envelope endpoint with the client's details", async () => {
     const fake = await upstream();
     const clock = testClock();
-    const harness = await relay("proxy", fake.url, { now: clock.now });
+    const harness = await relay("proxy", fake.url, { now: clock.now, settings: { encoding: "gzip" } });
     const response = await store(harness.url, { message: "hello upstream", extra: { password: "hunter2" } }, {
       headers: { "user-agent": "my-app/2.0", origin: "https://app.example" },
     });
@@ -68,6 +69,27 @@ describe("forwarding in proxy mode", () => {
     const event = received!.items[0]!.payload as { logentry?: { formatted?: string }; extra: Record<string, unknown> };
     expect(received!.items[0]!.type).toBe("event");
     expect(event.extra.password).toBe("[Filtered]");
+  });
+
+  it.each([
+    ["auto", undefined],
+    ["identity", undefined],
+    ["deflate", "deflate"],
+    ["br", "br"],
+  ] as const)("with http.encoding %s to a loopback upstream, sends envelopes with Content-Encoding %s", async (encoding, contentEncoding) => {
+    const fake = await upstream();
+    const harness = await relay("proxy", fake.url, { settings: { encoding, compressionLevel: 1 } });
+    const event = { message: `encoded as ${encoding}`, extra: { blob: "x".repeat(100_000) } };
+    const response = await store(harness.url, event);
+    expect(response.status).toBe(200);
+    const { id } = (await response.json()) as { id: string };
+    await eventually(() => fake.requests.some((request) => request.url === "/api/1/envelope/"));
+    const request = fake.requests.find((seen) => seen.url === "/api/1/envelope/")!;
+    expect(request.headers["content-encoding"]).toBe(contentEncoding);
+    // The body decodes to the envelope, the large event whole (compressed off the event loop).
+    const text = (contentEncoding === "br" ? brotliDecompressSync(request.body) : contentEncoding === "deflate" ? inflateSync(request.body) : request.body).toString("utf8");
+    expect(text).toContain(`"event_id":"${id}"`);
+    expect(text).toContain("x".repeat(100_000));
   });
 
   it("sends the client's X-Forwarded-For chain on, with the address the request came from", async () => {

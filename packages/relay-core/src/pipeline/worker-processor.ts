@@ -10,6 +10,13 @@ export interface ProcessJob {
   readonly input: ProcessingInput;
 }
 
+/** The answer to one {@link ProcessJob}. */
+export interface ProcessAnswer {
+  readonly id: number;
+  readonly data?: ProcessedData;
+  readonly error?: string;
+}
+
 /** A processor whose heavy part runs in worker threads. */
 export interface WorkerProcessor {
   readonly process: (envelope: ClaimedEnvelope) => Promise<Processed>;
@@ -28,16 +35,26 @@ export function createWorkerProcessor(options: ProcessorOptions & { readonly thr
   let nextId = 1;
   let closed = false;
   const workers: Worker[] = [];
+  // The jobs of one turn of the event loop cross to each worker as one message (and come back as
+  // one): the fixed cost of a message is paid per batch, and a project's state that several jobs
+  // share is copied once (structured cloning keeps shared references within a message).
+  const batches = new Map<Worker, ProcessJob[]>();
+  const sendBatches = (): void => {
+    for (const [worker, jobs] of batches) worker.postMessage(jobs);
+    batches.clear();
+  };
 
   function spawnWorker(slot: number): void {
     const worker = new Worker(new URL("./process-worker.js", import.meta.url));
     worker.unref();
-    worker.on("message", (answer: { id: number; data?: ProcessedData; error?: string }) => {
-      const call = calls.get(answer.id);
-      calls.delete(answer.id);
-      if (!call) return;
-      if (answer.data) call.resolve(answer.data);
-      else call.reject(new Error(answer.error ?? "processing failed"));
+    worker.on("message", (answers: readonly ProcessAnswer[]) => {
+      for (const answer of answers) {
+        const call = calls.get(answer.id);
+        calls.delete(answer.id);
+        if (!call) continue;
+        if (answer.data) call.resolve(answer.data);
+        else call.reject(new Error(answer.error ?? "processing failed"));
+      }
     });
     const fail = (error: Error): void => {
       for (const [id, call] of calls) {
@@ -65,7 +82,10 @@ export function createWorkerProcessor(options: ProcessorOptions & { readonly thr
       const data = await new Promise<ProcessedData>((resolve, reject) => {
         calls.set(id, { resolve, reject, worker });
         const { id: envelopeId, projectId, receivedAt, context, payload } = claimed;
-        worker.postMessage({ id, envelope: { id: envelopeId, projectId, receivedAt, context, payload }, input } satisfies ProcessJob);
+        if (batches.size === 0) setImmediate(sendBatches);
+        let batch = batches.get(worker);
+        if (!batch) batches.set(worker, (batch = []));
+        batch.push({ id, envelope: { id: envelopeId, projectId, receivedAt, context, payload }, input });
       });
       return toProcessed(claimed, data);
     },

@@ -1,5 +1,3 @@
-import { promisify } from "node:util";
-import { gzip as gzipCallback } from "node:zlib";
 import { itemCategory } from "@org/protocol/envelope";
 import { limitsFromResponse } from "@org/protocol/rate-limits";
 import type { Logger } from "pino";
@@ -9,9 +7,8 @@ import type { RateLimitCache } from "./rate-limit-cache.js";
 import type { RelayRegistration } from "./registration.js";
 import { registrationBackoff } from "./registration.js";
 import { createRequestSigner } from "./envelope-signature.js";
+import { envelopeEncoder, type UpstreamEncoding } from "./envelope-encoding.js";
 import { detailOf, headerValue, UpstreamNetworkError, type RelayCredentials, type UpstreamClient, type UpstreamResponse } from "./upstream-client.js";
-
-const gzip = promisify(gzipCallback);
 
 /** Options of {@link upstreamDelivery}. */
 export interface UpstreamDeliveryOptions {
@@ -26,6 +23,10 @@ export interface UpstreamDeliveryOptions {
   readonly now?: (() => number) | undefined;
   /** Managed mode: envelopes are signed so that an upstream relay can trust them (`auth.static_relays`). */
   readonly credentials?: RelayCredentials | undefined;
+  /** How envelopes are encoded on the way (`auto`: not compressed to a loopback upstream, gzip otherwise). */
+  readonly encoding?: UpstreamEncoding | undefined;
+  /** gzip level (1-9). */
+  readonly compressionLevel?: number | undefined;
 }
 
 /** Delivery to the upstream, with outage detection. */
@@ -60,7 +61,8 @@ export function withSentAt(payload: Uint8Array, now: number): Uint8Array {
 }
 
 /**
- * Sends processed envelopes to `POST {upstream}/api/{project}/envelope/`, gzip-encoded, with the
+ * Sends processed envelopes to `POST {upstream}/api/{project}/envelope/`, gzip-encoded unless
+ * configured otherwise (see {@link UpstreamEncoding}), with the
  * client's key rebuilt into `X-Sentry-Auth` and the client's address, user agent and origin. A
  * network error or a 502/503/504 is an outage: the envelope stays in the spool, the live endpoint
  * is polled, and delivery resumes when it answers. Rate limits in answers are remembered.
@@ -70,6 +72,7 @@ export function upstreamDelivery(options: UpstreamDeliveryOptions): UpstreamDeli
   const metrics = options.metrics ?? NO_METRICS;
   const now = options.now ?? Date.now;
   const signEnvelope = options.credentials ? createRequestSigner(options.credentials.secretKey) : undefined;
+  const encode = envelopeEncoder(client.origin, { encoding: options.encoding, level: options.compressionLevel });
   let outage: { readonly promise: Promise<void>; readonly since: number } | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -122,12 +125,12 @@ export function upstreamDelivery(options: UpstreamDeliveryOptions): UpstreamDeli
       }
       if (outage) return { status: "retry", delayMs: 0, reason: "the upstream is unavailable" };
       const payload = withSentAt(ready.payload, now());
-      const body = await gzip(payload);
+      const { body, contentEncoding } = await encode(payload);
       const headers: Record<string, string> = {
         "content-type": "application/x-sentry-envelope",
-        "content-encoding": "gzip",
         "x-sentry-auth": `Sentry sentry_key=${context.publicKey}, sentry_version=7${context.client ? `, sentry_client=${context.client}` : ""}`,
       };
+      if (contentEncoding) headers["content-encoding"] = contentEncoding;
       // Envelopes spooled before the chain was kept have only the client's address.
       const chain = context.forwardedFor ?? context.clientIp;
       if (chain) headers["x-forwarded-for"] = chain;
