@@ -26,6 +26,10 @@ export interface Flags {
   readonly timeoutMs?: number | undefined;
   readonly subjectSuffix?: string | undefined;
   readonly configFile: string;
+  /** `--keep D`: sending, also keep the message in the JetStream stream for this long (ms). */
+  readonly keepMs?: number | undefined;
+  /** `--since D`: receiving, first act on what was kept in the last D (ms); overrides the config's `since`. */
+  readonly sinceMs?: number | undefined;
   /** Payload words (sending) or the script and its arguments (receiving). */
   readonly args: readonly string[];
 }
@@ -53,6 +57,8 @@ const STRING = new Map<string, keyof Flags>([
   ["S", "subjectSuffix"],
   ["c", "configFile"],
   ["j", "jobs"],
+  ["keep", "keepMs"],
+  ["since", "sinceMs"],
 ]);
 
 /** A command line that cannot be run; exit code 2. */
@@ -69,6 +75,13 @@ export class UsageError extends Error {
 
 /** Flags whose empty value means "not given" in the original (`-u ""` is no uuid, and so on). */
 const EMPTY_IS_UNSET = new Set<keyof Flags>(["destination", "publicKey", "uuid", "subjectSuffix"]);
+
+/** A positive duration flag (`--keep`, `--since`) in milliseconds. */
+function parsePositiveDuration(name: string, value: string): number {
+  const ms = parseGoDuration(value);
+  if (ms === undefined || ms <= 0) throw new UsageError(`invalid value "${value}" for flag -${name}: a duration above zero (500ms, 1h)`);
+  return ms;
+}
 
 /** `-v a, b,,c` → `["a", "b", "c"]`; undefined when no verb is left. */
 function parseVerbs(value: string): string[] | undefined {
@@ -135,6 +148,8 @@ export function parseFlags(argv: readonly string[]): Flags {
       const jobs = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
       if (!Number.isSafeInteger(jobs) || jobs < 1) throw new UsageError(`invalid value "${value}" for flag -j: a number of scripts, 1 or more`);
       values[key] = jobs;
+    } else if (key === "keepMs" || key === "sinceMs") {
+      values[key] = parsePositiveDuration(name, value);
     } else if (key === "verbs") {
       values[key] = parseVerbs(value);
     } else {
@@ -147,6 +162,8 @@ export function parseFlags(argv: readonly string[]): Flags {
   if (!flags.printConfig && !flags.help && !flags.version) {
     if (flags.send && flags.request) throw new UsageError("-r and -s are mutually exclusive", { showUsage: false });
     if (flags.noDestination && flags.destination !== undefined) throw new UsageError("-d and -D are mutually exclusive", { showUsage: false });
+    if (flags.keepMs !== undefined && !flags.send) throw new UsageError("--keep goes with -s", { showUsage: false });
+    if (flags.sinceMs !== undefined && (flags.send || flags.request)) throw new UsageError("--since is for receiving", { showUsage: false });
   }
   if (flags.publicKey !== undefined && !flags.printConfig && !flags.help && !flags.version) {
     const publicKey = parsePublicKey(flags.publicKey);
@@ -176,6 +193,10 @@ Options:
   -t duration  stop after this long (Go syntax: 500ms, 1h2m3s; 0 or less: no timeout); scripts
                still running are killed
   -S suffix    use subject <subject>.<suffix> instead of <subject>.all
+  --keep D     sending (-s): also keep the message in NATS JetStream for D (1h, 30m), so that
+               receivers started later with --since still get it
+  --since D    receiving: first act on messages kept in the last D (default: the config's
+               since), then go on live; each message runs the script once, across restarts
   -j N         receiving: run up to N scripts at the same time (default 1: one at a time);
                scripts always start in the order their messages arrived
   -q           quiet: no log lines on stderr (Ready, Incoming message, Exec, Message error)

@@ -122,6 +122,16 @@ function outgoing(flags: Flags): SendOptions {
 
 async function send(config: RemaphoreConfig, flags: Flags): Promise<number> {
   const deadlineMs = flags.timeoutMs ?? DEFAULT_SEND_DEADLINE_MS;
+  if (flags.keepMs !== undefined) {
+    const client = await connect(config, deadlineMs);
+    try {
+      const { sendKept } = await import("./kept.js");
+      await sendKept(client, outgoing(flags), flags.keepMs, { now: Date.now, random: (length) => new Uint8Array(randomBytes(length)) });
+      return EXIT_OK;
+    } finally {
+      await client.close();
+    }
+  }
   if (config.credentials === undefined) {
     // A plain server: one connection and three protocol lines, without loading the NATS client.
     const message = outgoing(flags);
@@ -184,7 +194,7 @@ function scriptEnvironment(message: VerifiedMessage, destinationMatch: string | 
 /** Exit codes of a receiver stopped by a signal: 128 + the signal's number, as a shell reports it. */
 const SIGNAL_EXIT: Readonly<Record<"SIGINT" | "SIGTERM", number>> = { SIGINT: 130, SIGTERM: 143 };
 
-async function receive(config: RemaphoreConfig, flags: Flags, log: Log): Promise<number> {
+async function receive(config: RemaphoreConfig, flags: Flags, log: Log, env: NodeJS.ProcessEnv): Promise<number> {
   const started = Date.now();
   const deadline = flags.timeoutMs === undefined ? undefined : started + flags.timeoutMs;
   let client: RemaphoreClient;
@@ -196,13 +206,18 @@ async function receive(config: RemaphoreConfig, flags: Flags, log: Log): Promise
     throw error;
   }
   const verbs = flags.verbs;
-  const uuid = flags.uuid === undefined ? undefined : Buffer.from(messageUuid(flags.uuid, () => new Uint8Array(12))).toString("hex");
+  const uuidBytes = flags.uuid === undefined ? undefined : messageUuid(flags.uuid, () => new Uint8Array(12));
+  const uuid = uuidBytes === undefined ? undefined : Buffer.from(uuidBytes).toString("hex");
+  const sinceMs = flags.sinceMs ?? (config.jetstream.sinceMs > 0 ? config.jetstream.sinceMs : undefined);
+  // Kept messages come back after a restart: what was acted on is recorded on disk.
+  const kept = sinceMs === undefined ? undefined : await import("./kept.js");
   const once = flags.once || flags.uuid !== undefined;
   const filter: DestinationFilter = flags.noDestination
     ? { kind: "none" }
     : flags.destination !== undefined
       ? { kind: "exact", pattern: flags.destination }
       : { kind: "match", destination: config.destination };
+  const seen = kept?.openSeenRecord(config, { subjectSuffix: flags.subjectSuffix, filter, sender: flags.publicKey, verbs, uuid, args: flags.args }, env, Date.now());
   // The reply must fit in the server's max_payload with its framing and a note that it was cut.
   const maxOutput = Math.max(0, client.maxPayload - REPLY_OVERHEAD);
   const queue = new JobQueue(flags.jobs);
@@ -259,7 +274,13 @@ async function receive(config: RemaphoreConfig, flags: Flags, log: Log): Promise
       log.debug(`ignored a message from ${message.senderText}: uuid does not match -u`);
       return;
     }
+    if (seen?.has(message.signature)) {
+      log.debug(`ignored a message from ${message.senderText}: this receiver already acted on it (${seen.path})`);
+      return;
+    }
     if (once && matched > 0) return;
+    // Recorded until the stream can no longer hand it back.
+    seen?.add(message.signature, Number(message.time / 1_000_000n) + config.jetstream.keepMaxAgeMs + 2 * config.allowSkewMs);
     matched += 1;
     log.info("Incoming message");
     if (log.level === "debug") log.debug(`queued message ${Buffer.from(message.uuid).toString("hex")} (${queue.pending} waiting before it)`);
@@ -292,7 +313,12 @@ async function receive(config: RemaphoreConfig, flags: Flags, log: Log): Promise
         }, Math.max(0, deadline - Date.now()));
   let listener: Listener | undefined;
   try {
-    listener = await client.listen({ subjectSuffix: flags.subjectSuffix, destinationFilter: filter, sender: flags.publicKey }, onReceived);
+    const receiveOptions = { subjectSuffix: flags.subjectSuffix, destinationFilter: filter, sender: flags.publicKey };
+    listener =
+      kept === undefined || sinceMs === undefined
+        ? await client.listen(receiveOptions, onReceived)
+        : await kept.listenWithKept(client, { ...receiveOptions, since: Date.now() - sinceMs, uuid: uuidBytes }, onReceived);
+    if ("storedRead" in listener) log.debug(`read ${String(listener.storedRead)} kept messages from the last ${String(sinceMs)} ms`);
     // listen resolves once the server has the subscription: from here no message is missed.
     log.info("Ready");
     log.debug(`listening on ${config.subject}.${flags.subjectSuffix ?? "all"}`);
@@ -305,6 +331,7 @@ async function receive(config: RemaphoreConfig, flags: Flags, log: Log): Promise
     listener?.stop();
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onTerminate);
+    seen?.close();
     await client.close();
   }
   return matched > 0 ? EXIT_OK : EXIT_TIMEOUT;
@@ -357,7 +384,7 @@ export async function main(
   try {
     if (flags.send) return await send(config, flags);
     if (flags.request) return await request(config, flags, io, log);
-    return await receive(config, flags, log);
+    return await receive(config, flags, log, env);
   } catch (error) {
     if (error instanceof Error) {
       io.err(`remaphore: ERROR: ${error.message}\n`);

@@ -22,6 +22,7 @@ export function originalReason(reason: RejectionReason): string | undefined {
       return "nats: slow consumer, messages dropped";
     case "destination":
     case "other_sender":
+    case "expired":
       return undefined;
   }
 }

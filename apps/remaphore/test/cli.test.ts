@@ -228,7 +228,11 @@ describe("the remaphore command against a real nats-server", () => {
   it("prints an example config with a fresh identity that parses back", async () => {
     const result = await remaphore(["-C"]).done;
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^server: nats:\/\/natsserver:4222\ncredentials: \/path\/to\/credentials\/file\nsubject: remaphore\ndefault_identity: \w+\ndestination: all\nallow_skew: 5s\n\n\[ Identities \]\n\w+ \w+ \[ping\]\n\n\[ Peers \]\n$/);
+    expect(result.stdout).toMatch(/^server: nats:\/\/natsserver:4222\ncredentials: \/path\/to\/credentials\/file\nsubject: remaphore\ndefault_identity: \w+\ndestination: all\nallow_skew: 5s\n\n(#[^\n]*\n|[a-z_]+: [^\n]+\n)+\n\[ Identities \]\n\w+ \w+ \[ping\]\n\n\[ Peers \]\n$/);
+    // The keys of kept signals and semaphores, with their defaults (the original ignores them).
+    for (const key of ["keep_stream: REMAPHORE_KEPT", "keep_max_age: 24h", "keep_max_msgs: 16", "# since: 1h", "# state_dir: ", "semaphore_bucket: remaphore_semaphores", "semaphore_ttl: 30s", "jetstream_replicas: 1"]) {
+      expect(result.stdout).toContain(`\n${key}`);
+    }
     expect(parseRemaphoreConfig(result.stdout).ok).toBe(true);
   });
 

@@ -39,6 +39,8 @@ export class Fleet {
     destinations: readonly string[],
     /** Write no `credentials` line: the nodes connect to a plain nats-server without them. */
     private readonly withoutCredentials = false,
+    /** More `key: value` lines for every node (`{dir}` and `{destination}` are filled in). */
+    private readonly settings: readonly string[] = [],
   ) {
     writeCredentials(this.credentials);
     for (const destination of destinations) {
@@ -58,6 +60,7 @@ export class Fleet {
       `default_identity: ${node.key}`,
       `destination: ${node.destination}`,
       "allow_skew: 5s",
+      ...this.settings.map((line) => line.replaceAll("{dir}", this.dir).replaceAll("{destination}", node.destination)),
       "",
       "[ Identities ]",
       `${node.key} ${encodeBase58(node.pair.secretKey)} [*]`,

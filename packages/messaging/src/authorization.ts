@@ -5,9 +5,24 @@ import type { Identity, Peer, RemaphoreConfig, VerbList } from "./remaphore-conf
 import type { Result } from "@org/identity";
 import { err, ok } from "@org/identity";
 
-/** Whether a verb list permits a verb: `*` permits all; the verb is compared as sent. */
+const ACQUIRE = "acquire:";
+
+/** The verb of taking a slot of semaphore `name`: `acquire:<name>`. */
+export function acquireVerb(name: string): string {
+  return `${ACQUIRE}${name}`;
+}
+
+/**
+ * Whether a verb list permits a verb: `*` permits all; the verb is compared as sent. An
+ * `acquire:<name>` verb is also permitted by an `acquire:<pattern>` entry whose pattern matches the
+ * name as a destination segment does (`acquire:*`, `acquire:restart-*`); other verbs stay exact,
+ * as in the original.
+ */
 export function isVerbAllowed(verbs: VerbList, verb: string): boolean {
-  return verbs.includes("*") || verbs.includes(verb);
+  if (verbs.includes("*") || verbs.includes(verb)) return true;
+  if (!verb.startsWith(ACQUIRE)) return false;
+  const name = verb.slice(ACQUIRE.length);
+  return verbs.some((entry) => entry.startsWith(ACQUIRE) && entry.includes("*") && matchDestination(name, entry.slice(ACQUIRE.length)));
 }
 
 /** The peer with this base58 key; with duplicate entries the first wins, as in the original. */

@@ -20,7 +20,9 @@ export type RejectionReason =
   /** A peer, but not the one `-p` asked for. */
   | "other_sender"
   /** More messages were waiting to be checked than the receiver keeps: dropped unread. */
-  | "overflow";
+  | "overflow"
+  /** A kept message read back from the stream after its `--keep` ran out. */
+  | "expired";
 
 /** A dropped message and why, for debug logs. */
 export interface Rejection {
@@ -58,6 +60,8 @@ export interface CheckOptions {
   readonly destinationFilter?: DestinationFilter | undefined;
   /** `-p`: only this sender (base58) is accepted; other peers are dropped as `other_sender`. */
   readonly sender?: string | undefined;
+  /** The largest accepted skew, in milliseconds, when not the config's `allow_skew`. */
+  readonly allowSkewMs?: number | undefined;
 }
 
 const COMMA = 0x2c;
@@ -119,9 +123,10 @@ export function checkMessage(raw: Uint8Array, options: CheckOptions): Result<Ver
   }
   // In nanoseconds, as the original compares: a float of nanoseconds since 1970 loses the last digits.
   const skewNs = BigInt(Math.round(options.now)) * 1_000_000n - message.time;
-  if ((skewNs < 0n ? -skewNs : skewNs) > BigInt(options.config.allowSkewMs) * 1_000_000n) {
+  const allowSkewMs = options.allowSkewMs ?? options.config.allowSkewMs;
+  if ((skewNs < 0n ? -skewNs : skewNs) > BigInt(allowSkewMs) * 1_000_000n) {
     const skewMs = Number(skewNs / 1_000_000n);
-    return err({ reason: "skew", detail: `message is ${skewMs} ms off our clock (allowed ${options.config.allowSkewMs} ms)`, senderText, message });
+    return err({ reason: "skew", detail: `message is ${skewMs} ms off our clock (allowed ${allowSkewMs} ms)`, senderText, message });
   }
   if (options.replayCache && !options.replayCache.remember(Buffer.from(message.signature).toString("hex"), options.now)) {
     return err({ reason: "replay", detail: "this signature was already accepted: a replay", senderText, message });

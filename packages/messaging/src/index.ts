@@ -15,9 +15,9 @@ export {
 export type { DecodedMessage, MessageFields } from "./message-codec.js";
 export { matchDestination } from "./destination-pattern.js";
 export { parseGoDuration } from "./go-duration.js";
-export { exampleConfig, parseRemaphoreConfig, renderRemaphoreConfig } from "./remaphore-config.js";
-export type { ConfigProblem, ConfigResult, Identity, Peer, RemaphoreConfig, VerbList } from "./remaphore-config.js";
-export { findPeer, isVerbAllowed, senderIdentity, suspectedResponders } from "./authorization.js";
+export { DEFAULT_JETSTREAM_SETTINGS, exampleConfig, parseRemaphoreConfig, renderRemaphoreConfig } from "./remaphore-config.js";
+export type { ConfigProblem, ConfigResult, Identity, JetStreamSettings, Peer, RemaphoreConfig, VerbList } from "./remaphore-config.js";
+export { acquireVerb, findPeer, isVerbAllowed, senderIdentity, suspectedResponders } from "./authorization.js";
 export { ReplayCache } from "./replay-cache.js";
 export { checkMessage } from "./check-message.js";
 export { peerIndex } from "./peer-index.js";

@@ -7,7 +7,11 @@ export type MessagingErrorCode =
   | "no_sender_identity"
   | "no_known_receivers"
   | "timeout"
-  | "connection_failed";
+  | "connection_failed"
+  /** A JetStream stream or bucket refused or could not be reached. */
+  | "jetstream_failed"
+  /** A semaphore slot was not had before the deadline. */
+  | "semaphore_timeout";
 
 /** A message, a config or an operation that failed, with what was wrong. */
 export class MessagingError extends Error {

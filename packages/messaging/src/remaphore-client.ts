@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { NatsConnection, Subscription } from "nats";
 import { suspectedResponders } from "./authorization.js";
-import { checkMessage, type DestinationFilter, type Rejection, type VerifiedMessage } from "./check-message.js";
+import { checkMessage, type CheckOptions, type DestinationFilter, type Rejection, type VerifiedMessage } from "./check-message.js";
 import { buildMessage } from "./build-message.js";
 import { encodeMessage, publishSubject, replySubject } from "./message-codec.js";
 import { MessagingError } from "./messaging-error.js";
@@ -121,9 +121,14 @@ export class RemaphoreClient {
   /** Signs and publishes a message; resolves once the server has it. Returns the raw bytes sent. */
   async send(options: SendOptions = {}): Promise<Uint8Array> {
     const { raw } = this.build(options, false);
-    this.nc.publish(publishSubject(this.config.subject, options.subjectSuffix), raw);
-    await this.nc.flush();
+    await this.publish(raw, options.subjectSuffix);
     return raw;
+  }
+
+  /** Publishes a message already signed (see `buildMessage`); resolves once the server has it. */
+  async publish(raw: Uint8Array, subjectSuffix?: string): Promise<void> {
+    this.nc.publish(publishSubject(this.config.subject, subjectSuffix), raw);
+    await this.nc.flush();
   }
 
   /**
@@ -138,13 +143,7 @@ export class RemaphoreClient {
    */
   async listen(options: ReceiveOptions, onReceived: (received: Received) => void): Promise<Listener> {
     const subject = publishSubject(this.config.subject, options.subjectSuffix);
-    const check = {
-      config: this.config,
-      replayCache: this.replays,
-      kind: "message" as const,
-      destinationFilter: options.destinationFilter ?? { kind: "match" as const, destination: this.config.destination },
-      sender: options.sender,
-    };
+    const check = { ...this.checkOptions(options), replayCache: this.replays };
     const pending: { data: Uint8Array; arrivedAt: number }[] = [];
     let head = 0;
     let pendingBytes = 0;
@@ -295,6 +294,21 @@ export class RemaphoreClient {
     if (!raw.ok) throw raw.error;
     this.nc.publish(replySubject(this.config.subject, to.raw), raw.value);
     if (options.flush !== false) await this.nc.flush();
+  }
+
+  /** The NATS connection underneath, for JetStream (see `@org/messaging/jetstream`). */
+  get connection(): NatsConnection {
+    return this.nc;
+  }
+
+  /** The checks {@link listen} applies, for messages that reach a receiver another way (a stream). */
+  checkOptions(options: ReceiveOptions): Omit<CheckOptions, "now" | "replayCache"> {
+    return {
+      config: this.config,
+      kind: "message",
+      destinationFilter: options.destinationFilter ?? { kind: "match", destination: this.config.destination },
+      sender: options.sender,
+    };
   }
 
   /** The largest message the server accepts (its `max_payload`), in bytes. */

@@ -135,3 +135,65 @@ describe("parseGoDuration", () => {
     expect(parseGoDuration(text)).toBeUndefined();
   });
 });
+
+describe("JetStream keys", () => {
+  const base = ["server: nats://a:4222", "destination: site.a", "[ Identities ]", `${vectors.keys.A.pub58} ${vectors.keys.A.priv58} [ping]`];
+
+  it("have defaults when absent, so the original's configs need none", () => {
+    const parsed = parseRemaphoreConfig(vectors.configs["A.conf"]);
+    expect(parsed.ok && parsed.value.jetstream).toEqual({
+      keepStream: "REMAPHORE_KEPT",
+      keepMaxAgeMs: 86_400_000,
+      keepMaxMsgs: 16,
+      sinceMs: 0,
+      stateDir: undefined,
+      semaphoreBucket: "remaphore_semaphores",
+      semaphoreTtlMs: 30_000,
+      replicas: 1,
+    });
+  });
+
+  it("are read, and render back", () => {
+    const text = [
+      "keep_stream: SIGNALS",
+      "keep_max_age: 2h",
+      "keep_max_msgs: 4",
+      "since: 30m",
+      "state_dir: /var/lib/remaphore",
+      "semaphore_bucket: locks",
+      "semaphore_ttl: 10s",
+      "jetstream_replicas: 3",
+      ...base,
+    ].join("\n");
+    const parsed = parseRemaphoreConfig(text);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+    expect(parsed.value.jetstream).toEqual({
+      keepStream: "SIGNALS",
+      keepMaxAgeMs: 7_200_000,
+      keepMaxMsgs: 4,
+      sinceMs: 1_800_000,
+      stateDir: "/var/lib/remaphore",
+      semaphoreBucket: "locks",
+      semaphoreTtlMs: 10_000,
+      replicas: 3,
+    });
+    const rendered = renderRemaphoreConfig(parsed.value);
+    expect(rendered).toContain("keep_max_age: 2h\nkeep_max_msgs: 4\nsince: 30m\nstate_dir: /var/lib/remaphore\n");
+    const back = parseRemaphoreConfig(rendered);
+    expect(back.ok && back.value.jetstream).toEqual(parsed.value.jetstream);
+  });
+
+  it.each([
+    ["keep_stream: a.b", 1, "keep_stream must be"],
+    ["semaphore_bucket: has space", 1, "semaphore_bucket must be"],
+    ["keep_max_age: 500ms", 1, "keep_max_age is not a duration of 1s or more"],
+    ["since: soon", 1, "since is not a duration"],
+    ["keep_max_msgs: 0", 1, "keep_max_msgs must be a number, 1 or more"],
+    ["jetstream_replicas: 2", 1, "jetstream_replicas must be 1, 3 or 5"],
+    ["semaphore_ttl: -3s", 1, "semaphore_ttl is not a duration"],
+  ])("refuses %s with its line", (line, number, message) => {
+    const parsed = parseRemaphoreConfig([line, ...base].join("\n"));
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.error[0]).toMatchObject({ line: number, message: expect.stringContaining(message) as string });
+  });
+});

@@ -33,7 +33,40 @@ export interface RemaphoreConfig {
   readonly allowSkewMs: number;
   readonly identities: readonly Identity[];
   readonly peers: readonly Peer[];
+  /** Where JetStream keeps signals and semaphores (keys the original ignores). */
+  readonly jetstream: JetStreamSettings;
 }
+
+/** The config keys of what remaphore does on NATS JetStream: kept signals and semaphores. */
+export interface JetStreamSettings {
+  /** `keep_stream`: the stream kept signals are stored in (created or updated on demand). */
+  readonly keepStream: string;
+  /** `keep_max_age`: the longest a signal is kept (the stream's max age); `--keep` cannot exceed it. */
+  readonly keepMaxAgeMs: number;
+  /** `keep_max_msgs`: signals kept per id and destination (the stream's max messages per subject). */
+  readonly keepMaxMsgs: number;
+  /** `since`: how far back a receiver reads kept signals when no `--since` is given; 0: it does not. */
+  readonly sinceMs: number;
+  /** `state_dir`: where receivers record the kept signals they acted on; undefined: the user's state folder. */
+  readonly stateDir?: string | undefined;
+  /** `semaphore_bucket`: the key-value bucket of the semaphores. */
+  readonly semaphoreBucket: string;
+  /** `semaphore_ttl`: how long a slot outlives its holder's last heartbeat when no `--ttl` is given. */
+  readonly semaphoreTtlMs: number;
+  /** `jetstream_replicas`: copies of the stream and the bucket in a cluster (1, 3 or 5). */
+  readonly replicas: number;
+}
+
+/** The JetStream settings of a config that names none. */
+export const DEFAULT_JETSTREAM_SETTINGS: JetStreamSettings = Object.freeze({
+  keepStream: "REMAPHORE_KEPT",
+  keepMaxAgeMs: 24 * 3_600_000,
+  keepMaxMsgs: 16,
+  sinceMs: 0,
+  semaphoreBucket: "remaphore_semaphores",
+  semaphoreTtlMs: 30_000,
+  replicas: 1,
+});
 
 /** A problem in a config file, with its line (1-based; 0 for the file as a whole). */
 export interface ConfigProblem {
@@ -141,6 +174,7 @@ export function parseRemaphoreConfig(text: string): ConfigResult {
     // `0` means the default, as in the original.
     else if (parsed > 0) allowSkewMs = parsed;
   }
+  const jetstream = parseJetStreamSettings(settings, problems);
   const defaultIdentity = get("default_identity") ?? identities[0]?.publicKeyText ?? "";
   const defaultSetting = settings.get("default_identity");
   if (defaultSetting && !decodeBase58PublicKey(defaultSetting.value).ok) {
@@ -158,8 +192,60 @@ export function parseRemaphoreConfig(text: string): ConfigResult {
       allowSkewMs,
       identities,
       peers,
+      jetstream,
     },
   };
+}
+
+/** A JetStream stream or bucket name: no dots, wildcards, spaces or path separators. */
+const JETSTREAM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+function parseJetStreamSettings(settings: ReadonlyMap<string, { value: string; line: number }>, problems: ConfigProblem[]): JetStreamSettings {
+  const name = (key: string, fallback: string): string => {
+    const setting = settings.get(key);
+    if (!setting || setting.value === "") return fallback;
+    if (!JETSTREAM_NAME.test(setting.value)) problems.push({ line: setting.line, message: `${key} must be 1 to 64 letters, digits, "-" or "_": ${JSON.stringify(setting.value)}` });
+    return setting.value;
+  };
+  const duration = (key: string, fallback: number, allowZero: boolean): number => {
+    const setting = settings.get(key);
+    if (!setting || setting.value === "") return fallback;
+    const ms = parseGoDuration(setting.value);
+    if (ms === undefined || ms < 0 || (!allowZero && ms < 1000)) {
+      problems.push({ line: setting.line, message: `${key} is not a duration${allowZero ? "" : " of 1s or more"}: ${JSON.stringify(setting.value)}` });
+      return fallback;
+    }
+    return ms;
+  };
+  const count = (key: string, fallback: number, allowed: (n: number) => boolean, what: string): number => {
+    const setting = settings.get(key);
+    if (!setting || setting.value === "") return fallback;
+    const n = /^[0-9]+$/.test(setting.value) ? Number(setting.value) : Number.NaN;
+    if (!Number.isSafeInteger(n) || !allowed(n)) {
+      problems.push({ line: setting.line, message: `${key} must be ${what}: ${JSON.stringify(setting.value)}` });
+      return fallback;
+    }
+    return n;
+  };
+  const defaults = DEFAULT_JETSTREAM_SETTINGS;
+  return {
+    keepStream: name("keep_stream", defaults.keepStream),
+    keepMaxAgeMs: duration("keep_max_age", defaults.keepMaxAgeMs, false),
+    keepMaxMsgs: count("keep_max_msgs", defaults.keepMaxMsgs, (n) => n >= 1, "a number, 1 or more"),
+    sinceMs: duration("since", defaults.sinceMs, true),
+    stateDir: nonEmpty(settings.get("state_dir")?.value),
+    semaphoreBucket: name("semaphore_bucket", defaults.semaphoreBucket),
+    semaphoreTtlMs: duration("semaphore_ttl", defaults.semaphoreTtlMs, false),
+    replicas: count("jetstream_replicas", defaults.replicas, (n) => n === 1 || n === 3 || n === 5, "1, 3 or 5"),
+  };
+}
+
+/** A duration the way Go prints the common ones: `24h`, `90m`, `5s`, `1500ms`. */
+function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -173,6 +259,7 @@ function formatVerbs(verbs: VerbList): string {
 /** Writes a config back in the file format (`-C` prints one of these). */
 export function renderRemaphoreConfig(config: RemaphoreConfig): string {
   const seconds = config.allowSkewMs / 1000;
+  const js = config.jetstream;
   const lines = [
     ...config.servers.map((server) => `server: ${server}`),
     ...(config.credentials === undefined ? [] : [`credentials: ${config.credentials}`]),
@@ -180,6 +267,16 @@ export function renderRemaphoreConfig(config: RemaphoreConfig): string {
     `default_identity: ${config.defaultIdentity}`,
     `destination: ${config.destination}`,
     `allow_skew: ${Number.isInteger(seconds) ? `${seconds}s` : `${config.allowSkewMs}ms`}`,
+    "",
+    "# NATS JetStream, for remaphore -s --keep, --since and --acquire (the original ignores these keys)",
+    `keep_stream: ${js.keepStream}`,
+    `keep_max_age: ${formatDuration(js.keepMaxAgeMs)}`,
+    `keep_max_msgs: ${js.keepMaxMsgs}`,
+    js.sinceMs > 0 ? `since: ${formatDuration(js.sinceMs)}` : "# since: 1h",
+    js.stateDir === undefined ? "# state_dir: ~/.local/state/remaphore" : `state_dir: ${js.stateDir}`,
+    `semaphore_bucket: ${js.semaphoreBucket}`,
+    `semaphore_ttl: ${formatDuration(js.semaphoreTtlMs)}`,
+    `jetstream_replicas: ${js.replicas}`,
     "",
     "[ Identities ]",
     ...config.identities.map((id) => `${id.publicKeyText} ${encodeBase58(id.keyPair.secretKey)} ${formatVerbs(id.verbs)}`),
@@ -202,5 +299,6 @@ export function exampleConfig(identity: KeyPair): RemaphoreConfig {
     allowSkewMs: 5000,
     identities: [{ publicKeyText, keyPair: identity, verbs: ["ping"] }],
     peers: [],
+    jetstream: DEFAULT_JETSTREAM_SETTINGS,
   };
 }

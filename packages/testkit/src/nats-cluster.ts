@@ -24,8 +24,8 @@ export async function startNatsCluster(size = 3, timeoutMs = DEADLINE_MS): Promi
   const servers = await Promise.all(
     routes.map((routePort, index) =>
       startNatsServer({
+        jetstream: true,
         args: [
-          "-js",
           "--server_name", `n${index + 1}`,
           "--cluster_name", "relays",
           "--cluster", `nats://127.0.0.1:${routePort}`,

@@ -1,4 +1,5 @@
 // @module-tag e2e
+import { existsSync } from "node:fs";
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { startNatsServer } from "./nats-server.js";
@@ -26,5 +27,18 @@ describe("startNatsServer", () => {
       await server.stop();
     }
     await expect(greeting(server.port)).rejects.toThrow();
+  });
+});
+
+describe("startNatsServer with JetStream", () => {
+  it("announces JetStream and keeps its store in a temporary folder removed on stop", async () => {
+    const server = await startNatsServer({ jetstream: true });
+    try {
+      expect(JSON.parse((await greeting(server.port)).slice("INFO ".length)) as { jetstream?: boolean }).toMatchObject({ jetstream: true });
+      expect(existsSync(server.storeDir)).toBe(true);
+    } finally {
+      await server.stop();
+    }
+    expect(existsSync(server.storeDir)).toBe(false);
   });
 });

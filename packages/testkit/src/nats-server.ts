@@ -18,6 +18,8 @@ export interface NatsServer {
   halt(): Promise<void>;
   /** What the server logged. */
   output(): string;
+  /** The server's JetStream store, a temporary folder removed by {@link stop}. */
+  readonly storeDir: string;
 }
 
 /** Options of {@link startNatsServer}. */
@@ -26,6 +28,8 @@ export interface NatsServerOptions {
   readonly args?: readonly string[];
   /** A fixed port; a free one by default. */
   readonly port?: number;
+  /** Enable JetStream (`-js`), its store in the temporary folder {@link NatsServer.storeDir}. */
+  readonly jetstream?: boolean;
 }
 
 const running = new Set<ChildProcess>();
@@ -72,7 +76,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   let log = "";
 
   async function start(): Promise<void> {
-    const current = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-sd", storeDir, ...(options.args ?? [])], {
+    const current = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-sd", storeDir, ...(options.jetstream === true ? ["-js"] : []), ...(options.args ?? [])], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     child = current;
@@ -115,5 +119,6 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       await start();
     },
     output: () => log,
+    storeDir,
   };
 }
