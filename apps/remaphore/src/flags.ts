@@ -30,6 +30,16 @@ export interface Flags {
   readonly keepMs?: number | undefined;
   /** `--since D`: receiving, first act on what was kept in the last D (ms); overrides the config's `since`. */
   readonly sinceMs?: number | undefined;
+  /** `--acquire NAME`: run the command while holding one slot of the fleet-wide semaphore NAME. */
+  readonly acquire?: string | undefined;
+  /** `--release NAME`: give back the slots this identity holds. */
+  readonly release?: string | undefined;
+  /** `--status NAME`: print the holders and waiters. */
+  readonly status?: string | undefined;
+  /** `-n N`: the semaphore's slots (default 1). */
+  readonly slots: number;
+  /** `--ttl D`: how long a slot outlives the holder's last heartbeat (ms); default the config's `semaphore_ttl`. */
+  readonly ttlMs?: number | undefined;
   /** Payload words (sending) or the script and its arguments (receiving). */
   readonly args: readonly string[];
 }
@@ -59,7 +69,15 @@ const STRING = new Map<string, keyof Flags>([
   ["j", "jobs"],
   ["keep", "keepMs"],
   ["since", "sinceMs"],
+  ["acquire", "acquire"],
+  ["release", "release"],
+  ["status", "status"],
+  ["n", "slots"],
+  ["ttl", "ttlMs"],
 ]);
+
+/** A semaphore name: letters, digits, `-` and `_`, in dot-separated segments (a key in the bucket). */
+const SEMAPHORE_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
 /** A command line that cannot be run; exit code 2. */
 export class UsageError extends Error {
@@ -76,7 +94,7 @@ export class UsageError extends Error {
 /** Flags whose empty value means "not given" in the original (`-u ""` is no uuid, and so on). */
 const EMPTY_IS_UNSET = new Set<keyof Flags>(["destination", "publicKey", "uuid", "subjectSuffix"]);
 
-/** A positive duration flag (`--keep`, `--since`) in milliseconds. */
+/** A positive duration flag (`--keep`, `--since`, `--ttl`) in milliseconds. */
 function parsePositiveDuration(name: string, value: string): number {
   const ms = parseGoDuration(value);
   if (ms === undefined || ms <= 0) throw new UsageError(`invalid value "${value}" for flag -${name}: a duration above zero (500ms, 1h)`);
@@ -112,7 +130,7 @@ function parseBool(name: string, value: string): boolean {
  * after `--`.
  */
 export function parseFlags(argv: readonly string[]): Flags {
-  const values: Record<string, unknown> = { configFile: DEFAULT_CONFIG_FILE, jobs: 1 };
+  const values: Record<string, unknown> = { configFile: DEFAULT_CONFIG_FILE, jobs: 1, slots: 1 };
   for (const key of BOOLEAN.values()) values[key] = false;
   let i = 0;
   for (; i < argv.length; i++) {
@@ -148,8 +166,16 @@ export function parseFlags(argv: readonly string[]): Flags {
       const jobs = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
       if (!Number.isSafeInteger(jobs) || jobs < 1) throw new UsageError(`invalid value "${value}" for flag -j: a number of scripts, 1 or more`);
       values[key] = jobs;
-    } else if (key === "keepMs" || key === "sinceMs") {
+    } else if (key === "slots") {
+      const slots = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+      if (!Number.isSafeInteger(slots) || slots < 1 || slots > 1000) throw new UsageError(`invalid value "${value}" for flag -n: a number of slots, 1 to 1000`);
+      values[key] = slots;
+    } else if (key === "keepMs" || key === "sinceMs" || key === "ttlMs") {
       values[key] = parsePositiveDuration(name, value);
+      if (key === "ttlMs" && (values[key] as number) < 1000) throw new UsageError(`invalid value "${value}" for flag -ttl: 1s or more`);
+    } else if (key === "acquire" || key === "release" || key === "status") {
+      if (!SEMAPHORE_NAME.test(value) || value.length > 128) throw new UsageError(`invalid semaphore name "${value}" for flag -${name}: letters, digits, "-" and "_", in dot-separated parts`);
+      values[key] = value;
     } else if (key === "verbs") {
       values[key] = parseVerbs(value);
     } else {
@@ -162,6 +188,9 @@ export function parseFlags(argv: readonly string[]): Flags {
   if (!flags.printConfig && !flags.help && !flags.version) {
     if (flags.send && flags.request) throw new UsageError("-r and -s are mutually exclusive", { showUsage: false });
     if (flags.noDestination && flags.destination !== undefined) throw new UsageError("-d and -D are mutually exclusive", { showUsage: false });
+    const semaphore = [flags.acquire, flags.release, flags.status].filter((name) => name !== undefined).length;
+    if (semaphore > 1) throw new UsageError("--acquire, --release and --status are mutually exclusive", { showUsage: false });
+    if (semaphore > 0 && (flags.send || flags.request)) throw new UsageError("--acquire, --release and --status cannot be combined with -s or -r", { showUsage: false });
     if (flags.keepMs !== undefined && !flags.send) throw new UsageError("--keep goes with -s", { showUsage: false });
     if (flags.sinceMs !== undefined && (flags.send || flags.request)) throw new UsageError("--since is for receiving", { showUsage: false });
   }
@@ -197,6 +226,15 @@ Options:
                receivers started later with --since still get it
   --since D    receiving: first act on messages kept in the last D (default: the config's
                since), then go on live; each message runs the script once, across restarts
+  --acquire NAME [-n N] [--ttl D] [-t D] [--] command [args...]
+               run the command (directly, no shell) while holding one of N (default 1) slots of
+               the fleet-wide semaphore NAME; waiters get slots first come, first served; exits
+               with the command's exit code, 1 when -t passed before a slot was free. Without a
+               command: take a slot, print its id and exit (it lasts --ttl, or until --release)
+  --release NAME
+               give back the slots of NAME this identity holds (-u id: only that one)
+  --status NAME
+               print the holders and waiters of NAME
   -j N         receiving: run up to N scripts at the same time (default 1: one at a time);
                scripts always start in the order their messages arrived
   -q           quiet: no log lines on stderr (Ready, Incoming message, Exec, Message error)

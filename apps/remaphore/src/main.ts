@@ -384,6 +384,10 @@ export async function main(
   try {
     if (flags.send) return await send(config, flags);
     if (flags.request) return await request(config, flags, io, log);
+    if (flags.acquire !== undefined || flags.release !== undefined || flags.status !== undefined) {
+      const { semaphoreCommand } = await import("./semaphore-command.js");
+      return await semaphoreCommand(config, flags, io, log);
+    }
     return await receive(config, flags, log, env);
   } catch (error) {
     if (error instanceof Error) {

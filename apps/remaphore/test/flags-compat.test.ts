@@ -67,6 +67,34 @@ describe("parseFlags, as the original reads its command line", () => {
   });
 });
 
+describe("parseFlags, beyond the original: kept signals and semaphores", () => {
+  it("reads --keep, --since, --acquire with -n and --ttl, and stops at -- before the command", () => {
+    expect(parseFlags(["-s", "--keep", "1h", "-u", "upload_done"])).toMatchObject({ send: true, keepMs: 3_600_000, uuid: "upload_done" });
+    expect(parseFlags(["-since=90m", "-u", "x"]).sinceMs).toBe(5_400_000);
+    expect(parseFlags(["--acquire", "restart.web", "-n", "2", "--ttl", "30s", "-t", "10m", "--", "systemctl", "restart", "-q", "web"])).toMatchObject({
+      acquire: "restart.web",
+      slots: 2,
+      ttlMs: 30_000,
+      timeoutMs: 600_000,
+      args: ["systemctl", "restart", "-q", "web"],
+    });
+    expect(parseFlags(["--status", "restart"]).slots).toBe(1);
+  });
+
+  it.each([
+    [["--keep", "1h"], "--keep goes with -s"],
+    [["-s", "--since", "1h"], "--since is for receiving"],
+    [["-s", "--keep", "0"], 'invalid value "0" for flag -keep'],
+    [["--acquire", "a b"], 'invalid semaphore name "a b"'],
+    [["--acquire", "x", "-n", "0"], 'invalid value "0" for flag -n'],
+    [["--acquire", "x", "--ttl", "500ms"], "for flag -ttl: 1s or more"],
+    [["--acquire", "x", "--status", "x"], "--acquire, --release and --status are mutually exclusive"],
+    [["-s", "--release", "x"], "cannot be combined with -s or -r"],
+  ])("refuses %j", (argv, message) => {
+    expect(usageError(argv).message).toContain(message);
+  });
+});
+
 describe("the remaphore command, where it differed from the original", () => {
   let server: NatsServer;
   let fleet: Fleet;

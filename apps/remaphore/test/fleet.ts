@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { encodeBase58, generateKeyPair, type KeyPair } from "@org/identity";
-import { nkeys } from "nats";
+import { connect, nkeys, type NatsConnection } from "nats";
 
 /** The remaphore command's entry point. */
 export const REMAPHORE_BIN = fileURLToPath(new URL("../bin/remaphore.js", import.meta.url));
@@ -145,4 +145,35 @@ export async function eventually<T>(probe: () => T | undefined | false, what: st
 /** Waits until a running receiver has subscribed: it logs `Ready` only then. */
 export async function listening(process: Running): Promise<void> {
   await eventually(() => /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d Ready$/m.test(process.stderr()), `the receiver to log Ready:\n${process.stderr()}`);
+}
+
+/** A fleet on its own server(s), a scratch folder and a plain NATS connection for the test itself. */
+export interface FleetOnServer {
+  readonly fleet: Fleet;
+  /** A temporary folder for scripts and their output. */
+  readonly dir: string;
+  readonly nc: NatsConnection;
+  /** Closes the connection, removes the folders, stops the servers. */
+  readonly stop: () => Promise<void>;
+}
+
+/**
+ * Writes configs without credentials for `destinations` on the servers at `urls` (the first is
+ * the config's, the others more `server:` lines), and connects to them.
+ */
+export async function fleetOn(urls: readonly string[], destinations: readonly string[], options: { readonly settings?: readonly string[]; readonly stopServers: () => Promise<void> }): Promise<FleetOnServer> {
+  const fleet = new Fleet(urls[0]!, destinations, true, [...urls.slice(1).map((url) => `server: ${url}`), ...(options.settings ?? [])]);
+  const dir = mkdtempSync(join(tmpdir(), "remaphore-test-"));
+  const nc = await connect({ servers: [...urls] });
+  return {
+    fleet,
+    dir,
+    nc,
+    stop: async () => {
+      await nc.close();
+      fleet.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+      await options.stopServers();
+    },
+  };
 }

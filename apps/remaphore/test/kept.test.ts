@@ -1,22 +1,22 @@
 // @module-tag e2e
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { encodeMessage, connectRemaphore, loadRemaphoreConfig, type RemaphoreClient, type RemaphoreConfig } from "@org/messaging";
 import { keptSubject, KEEP_HEADER } from "@org/messaging/jetstream";
 import { startNatsServer, waitUntil, type NatsServer } from "@org/testkit";
-import { connect, headers, type NatsConnection } from "nats";
+import { headers, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sendKept } from "../src/kept.js";
-import { Fleet, listening, remaphore } from "./fleet.js";
+import { fleetOn, listening, remaphore, type Fleet } from "./fleet.js";
 
 describe("kept signals on a real nats-server with JetStream", () => {
   let server: NatsServer;
   let fleet: Fleet;
   let dir: string;
   let nc: NatsConnection;
+  let stop: () => Promise<void>;
   const conf = (destination: string): string => fleet.node(destination).configFile;
   const config = async (destination: string): Promise<RemaphoreConfig> => {
     const loaded = await loadRemaphoreConfig(conf(destination));
@@ -33,17 +33,10 @@ describe("kept signals on a real nats-server with JetStream", () => {
 
   beforeAll(async () => {
     server = await startNatsServer({ jetstream: true });
-    fleet = new Fleet(server.url, ["site.up", "site.down.host1", "site.down.host2"], true, ["state_dir: {dir}/state-{destination}"]);
-    dir = mkdtempSync(join(tmpdir(), "remaphore-kept-"));
-    nc = await connect({ servers: server.url });
+    ({ fleet, dir, nc, stop } = await fleetOn([server.url], ["site.up", "site.down.host1", "site.down.host2"], { settings: ["state_dir: {dir}/state-{destination}"], stopServers: () => server.stop() }));
   });
 
-  afterAll(async () => {
-    await nc.close();
-    fleet.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-    await server.stop();
-  });
+  afterAll(() => stop());
 
   it("runs the script of a downloader started after the uploader exited, once, also across a restart", async () => {
     const download = recorder("download.sh");
