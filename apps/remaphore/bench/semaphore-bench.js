@@ -2,7 +2,8 @@
 // one nats-server with JetStream:
 //   1. raw: kv.update(key, value, revision), one after the other (what one CAS costs)
 //   2. ours: take a slot of a -n 1 semaphore and give it back, one after the other, uncontended
-//      (open, watch, read, signed hold record written, signed done record written)
+//      (bucket opened, list read, signed hold record written, signed done record written; no
+//      watch: a slot free at once needs none)
 // Each prints round trips per second, median and 99th-percentile latency and CPU time per round
 // trip (user + system of this process). BENCH_ROUNDS (default 300) tunes it.
 import { randomBytes } from "node:crypto";
@@ -75,4 +76,4 @@ rmSync(dir, { recursive: true, force: true });
 const width = Math.max(...rows.map((row) => row.what.length));
 console.log(`\nsemaphore bench (${new Date().toISOString()}, node ${process.version}, nats-server with JetStream)\n`);
 for (const row of rows) console.log(`${row.what.padEnd(width)} | ${row.result}`);
-console.log(`\nThe baseline is the first line: an acquire + release is two such CAS writes (hold, done) plus a watch, a read and two signatures.`);
+console.log(`\nThe baseline is the first line: an acquire + release is two such CAS writes (hold, done) plus opening the bucket, a read and two signatures.`);
