@@ -6,7 +6,8 @@
 // Each is printed beside a bare nats.js subscriber / responder / publisher, with CPU time per
 // message (user + system, from /proc/<pid>/stat). BENCH_MESSAGES (default 20000), BENCH_REQUESTS
 // (default 5000), BENCH_FORGED (default 5000), BENCH_FLOODS (default 10) and BENCH_SENDS (default 10)
-// tune it.
+// tune it; BENCH_BIN runs another build of the command (another checkout's bin/remaphore.*) to
+// compare two versions under the same conditions.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -23,7 +24,7 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5_000);
 const FORGED = Number(process.env.BENCH_FORGED ?? 5_000);
 const SENDS = Number(process.env.BENCH_SENDS ?? 10);
 const FLOODS = Number(process.env.BENCH_FLOODS ?? 10);
-const BIN = fileURLToPath(new URL("../bin/remaphore.js", import.meta.url));
+const BIN = process.env.BENCH_BIN ?? fileURLToPath(new URL("../bin/remaphore.cjs", import.meta.url));
 const RAW = fileURLToPath(new URL("./raw-nats.js", import.meta.url));
 const TICKS = 100;
 
