@@ -15,7 +15,7 @@ export default tseslint.config(
       globals: { ...globals.node },
       parserOptions: {
         projectService: {
-          allowDefaultProject: ["*.js", "*.ts", "bin/*.js"],
+          allowDefaultProject: ["*.js", "*.ts", "bin/*.js", "bin/*.cjs"],
         },
         tsconfigRootDir: import.meta.dirname,
       },
@@ -57,7 +57,13 @@ export default tseslint.config(
     rules: { "no-restricted-syntax": "off" },
   },
   {
-    files: ["**/*.js"],
+    files: ["**/*.js", "**/*.cjs"],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // CommonJS entry points (a CLI's bin/*.cjs): require() is how they load their bundle.
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
 );

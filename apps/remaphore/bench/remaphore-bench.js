@@ -2,11 +2,12 @@
 //   1. verified receive: a burst of signed messages from a known peer, the receiver exits on the last
 //   2. answered requests: a burst of requests to a receiver without a script (NO_DATA replies)
 //   3. a flood of forgeries carrying a peer's key, then one genuine trigger
-//   4. a whole `remaphore -s` process
+//   4. a whole `remaphore -s` process, taking turns with a bare nats.js publisher and `node -e 0`
 // Each is printed beside a bare nats.js subscriber / responder / publisher, with CPU time per
 // message (user + system, from /proc/<pid>/stat). BENCH_MESSAGES (default 20000), BENCH_REQUESTS
 // (default 5000), BENCH_FORGED (default 5000), BENCH_FLOODS (default 10) and BENCH_SENDS (default 10)
-// tune it.
+// tune it; BENCH_BIN runs another build of the command (another checkout's bin/remaphore.*) to
+// compare two versions under the same conditions.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -23,7 +24,7 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5_000);
 const FORGED = Number(process.env.BENCH_FORGED ?? 5_000);
 const SENDS = Number(process.env.BENCH_SENDS ?? 10);
 const FLOODS = Number(process.env.BENCH_FLOODS ?? 10);
-const BIN = fileURLToPath(new URL("../bin/remaphore.js", import.meta.url));
+const BIN = process.env.BENCH_BIN ?? fileURLToPath(new URL("../bin/remaphore.cjs", import.meta.url));
 const RAW = fileURLToPath(new URL("./raw-nats.js", import.meta.url));
 const TICKS = 100;
 
@@ -214,19 +215,23 @@ async function answer(pid) {
 }
 
 // 4. A whole `remaphore -s` process, beside a bare nats.js publisher and an empty node.
-function timed(args) {
-  const runs = [];
+// The three commands take turns, so that a machine busier at one moment weighs on each alike.
+function timed(commands) {
+  const runs = commands.map(() => []);
   for (let i = 0; i < SENDS; i++) {
-    const result = spawnSync("/usr/bin/time", ["-f", "%e %U %S", process.execPath, ...args], { encoding: "utf8" });
-    if (result.status !== 0) throw new Error(`bench: ${args.join(" ")} failed: ${result.stderr}`);
-    const [wall, user, system] = result.stderr.trim().split("\n").at(-1).split(" ").map(Number);
-    runs.push({ wall, cpu: user + system });
+    commands.forEach((args, c) => {
+      const result = spawnSync("/usr/bin/time", ["-f", "%e %U %S", process.execPath, ...args], { encoding: "utf8" });
+      if (result.status !== 0) throw new Error(`bench: ${args.join(" ")} failed: ${result.stderr}`);
+      const [wall, user, system] = result.stderr.trim().split("\n").at(-1).split(" ").map(Number);
+      runs[c].push({ wall, cpu: user + system });
+    });
   }
   const median = (values) => values.sort((x, y) => x - y)[Math.floor(values.length / 2)];
-  return `${(median(runs.map((r) => r.wall)) * 1000).toFixed(0)} ms wall, ${(median(runs.map((r) => r.cpu)) * 1000).toFixed(0)} ms CPU (median of ${SENDS})`;
+  return runs.map((r) => `${(median(r.map((x) => x.wall)) * 1000).toFixed(0)} ms wall, ${(median(r.map((x) => x.cpu)) * 1000).toFixed(0)} ms CPU (median of ${SENDS})`);
 }
-rows.push({ what: "`remaphore -s` whole process", ours: timed([BIN, "-c", aConf, "-s", "hi"]), raw: timed([RAW, "publish", server.url, "remaphore.all"]) });
-rows.push({ what: "`node -e 0` (for scale)", ours: "-", raw: timed(["-e", "0"]) });
+const [send, rawPublish, empty] = timed([[BIN, "-c", aConf, "-s", "hi"], [RAW, "publish", server.url, "remaphore.all"], ["-e", "0"]]);
+rows.push({ what: "`remaphore -s` whole process", ours: send, raw: rawPublish });
+rows.push({ what: "`node -e 0` (for scale)", ours: "-", raw: empty });
 
 await nc.close();
 await server.stop();

@@ -28,7 +28,6 @@ import { isGoSpace } from "./go-space.js";
 import { JobQueue } from "./job-queue.js";
 import { createLog, type Log } from "./log.js";
 import { originalReason } from "./message-error.js";
-import { runScript, scriptReply } from "./run-script.js";
 
 /** Where the command writes. */
 export interface Io {
@@ -220,6 +219,8 @@ async function receive(config: RemaphoreConfig, flags: Flags, log: Log, env: Nod
   const seen = kept?.openSeenRecord(config, { subjectSuffix: flags.subjectSuffix, filter, sender: flags.publicKey, verbs, uuid, args: flags.args }, env, Date.now());
   // The reply must fit in the server's max_payload with its framing and a note that it was cut.
   const maxOutput = Math.max(0, client.maxPayload - REPLY_OVERHEAD);
+  // Loaded only by a receiver with a script: `-s` never pays for starting processes.
+  const scripts = flags.args.length > 0 ? import("./run-script.js") : undefined;
   const queue = new JobQueue(flags.jobs);
   const kill = new AbortController();
   let matched = 0;
@@ -231,7 +232,8 @@ async function receive(config: RemaphoreConfig, flags: Flags, log: Log, env: Nod
 
   const handle = async (message: VerifiedMessage): Promise<void> => {
     let reply: string | Uint8Array;
-    if (flags.args.length > 0) {
+    if (scripts !== undefined) {
+      const { runScript, scriptReply } = await scripts;
       const remaining = deadline === undefined ? undefined : deadline - Date.now();
       // Whatever the filter, scripts learn the local destination when the message's pattern matches it.
       const destinationMatch = matchDestination(config.destination, message.destination) ? config.destination : undefined;

@@ -7,7 +7,7 @@ import { encodeBase58, generateKeyPair, type KeyPair } from "@org/identity";
 import { connect, nkeys, type NatsConnection } from "nats";
 
 /** The remaphore command's entry point. */
-export const REMAPHORE_BIN = fileURLToPath(new URL("../bin/remaphore.js", import.meta.url));
+export const REMAPHORE_BIN = fileURLToPath(new URL("../bin/remaphore.cjs", import.meta.url));
 
 /** A node of a test fleet: its destination, identity and config file. */
 export interface FleetNode {

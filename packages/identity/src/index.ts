@@ -15,6 +15,8 @@ export {
   verifyBytes,
 } from "./key-pair.js";
 export type { KeyPair, RandomSource } from "./key-pair.js";
+export { loadFastVerify, sodiumVerify } from "./fast-verify.js";
+export type { SodiumEd25519, VerifyFunction } from "./fast-verify.js";
 export {
   decodeBase58PublicKey,
   decodeBase58SecretKey,

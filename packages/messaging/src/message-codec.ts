@@ -94,6 +94,19 @@ function malformed(why: string): Result<never, MessagingError> {
   return err(new MessagingError("malformed_message", `message format corrupt: ${why}`));
 }
 
+/** Positions of a message's first seven commas, or undefined when it has fewer. */
+export function messageCommas(raw: Uint8Array): number[] | undefined {
+  const commas: number[] = [];
+  let from = 0;
+  while (commas.length < 7) {
+    const at = raw.indexOf(COMMA, from);
+    if (at === -1) return undefined;
+    commas.push(at);
+    from = at + 1;
+  }
+  return commas;
+}
+
 /**
  * Decodes a message as leniently as the original: upper-case and zero-padded hex, a `+` sign on the
  * time, and any flag other than `Q` (read as `_`). The payload is everything after the seventh
@@ -101,9 +114,17 @@ function malformed(why: string): Result<never, MessagingError> {
  * the sender field's text is already known to stand for.
  */
 export function decodeMessage(raw: Uint8Array, knownSender?: Uint8Array): Result<DecodedMessage, MessagingError> {
-  const commas: number[] = [];
-  for (let i = 0; i < raw.length && commas.length < 7; i++) if (raw[i] === COMMA) commas.push(i);
-  if (commas.length < 7) return malformed(`expected 8 comma-separated fields, found ${commas.length + 1}`);
+  const commas = messageCommas(raw);
+  if (!commas) {
+    let found = 0;
+    for (const byte of raw) if (byte === COMMA) found++;
+    return malformed(`expected 8 comma-separated fields, found ${found + 1}`);
+  }
+  return decodeFramedMessage(raw, commas, knownSender);
+}
+
+/** {@link decodeMessage} of a message whose seven commas are already found (see {@link messageCommas}). */
+export function decodeFramedMessage(raw: Uint8Array, commas: readonly number[], knownSender?: Uint8Array): Result<DecodedMessage, MessagingError> {
   const field = (index: number): string => decoder.decode(raw.subarray(index === 0 ? 0 : commas[index - 1]! + 1, commas[index]));
   const senderText = field(0);
   // A receiver that found the sender's text among its peers already holds the key's bytes.
@@ -127,6 +148,47 @@ export function decodeMessage(raw: Uint8Array, knownSender?: Uint8Array): Result
     payload: raw.subarray(commas[6]! + 1),
     raw,
   });
+}
+
+const DASH = 0x2d;
+const ZERO = 0x30;
+
+/** Whether bytes [start, end) are all ASCII: decoding and re-encoding them gives them back. */
+function isAscii(raw: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (raw[i]! >= 0x80) return false;
+  return true;
+}
+
+/** Whether bytes [start, end) are lowercase hex digits. */
+function isLowerHex(raw: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const byte = raw[i]!;
+    if (!((byte >= ZERO && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66))) return false;
+  }
+  return true;
+}
+
+/**
+ * The bytes the signature covers ({@link preBytes}) of a decoded message. A message written
+ * canonically, as every sender writes it (ASCII destination and verb, lowercase hex without leading
+ * zeros, flag `Q` or `_`), already holds them after its second comma: they are used in place
+ * instead of being serialised again. Any other spelling is re-serialised.
+ */
+export function signedBytes(message: DecodedMessage, commas: readonly number[]): Uint8Array {
+  const { raw } = message;
+  const [, second, third, fourth, fifth, sixth, seventh] = commas as [number, number, number, number, number, number, number];
+  const timeStart = raw[third + 1] === DASH ? third + 2 : third + 1;
+  const canonical =
+    isAscii(raw, second + 1, third) &&
+    isAscii(raw, fifth + 1, sixth) &&
+    // The time: "0", or hex digits not starting with 0, after an optional minus sign.
+    timeStart < fourth &&
+    isLowerHex(raw, timeStart, fourth) &&
+    (raw[timeStart] !== ZERO || (fourth - timeStart === 1 && timeStart === third + 1)) &&
+    isLowerHex(raw, fourth + 1, fifth) &&
+    seventh - sixth === 2 &&
+    (raw[sixth + 1] === 0x51 || raw[sixth + 1] === 0x5f);
+  return canonical ? raw.subarray(second + 1) : preBytes(message);
 }
 
 /** Checks a decoded message's signature over its fields re-serialised canonically, as the original does. */

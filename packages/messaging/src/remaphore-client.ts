@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { loadFastVerify, verifyBytes } from "@org/identity";
 import type { NatsConnection, Subscription } from "nats";
 import { suspectedResponders } from "./authorization.js";
 import { checkMessage, type CheckOptions, type DestinationFilter, type Rejection, type VerifiedMessage } from "./check-message.js";
@@ -137,13 +138,16 @@ export class RemaphoreClient {
    * queue is worked through in slices between socket reads, so the connection keeps reading (and
    * answering the server's PONGs) however long a burst takes to check. Checks run cheapest first
    * (framing, peer, verb, destination, then signature, skew against the arrival time, replay), so a
-   * flood of forgeries costs one cheap check each. Beyond {@link MAX_PENDING_MESSAGES} or
+   * flood of forgeries costs one cheap check each; signatures are checked by libsodium where it
+   * loads, with OpenSSL's verdicts (`loadFastVerify`). Beyond {@link MAX_PENDING_MESSAGES} or
    * {@link MAX_PENDING_BYTES} waiting, new messages are dropped as `overflow`, as the Go client drops
    * them for a slow consumer: memory stays bounded. Resolves once the server has the subscription.
    */
   async listen(options: ReceiveOptions, onReceived: (received: Received) => void): Promise<Listener> {
     const subject = publishSubject(this.config.subject, options.subjectSuffix);
-    const check = { ...this.checkOptions(options), replayCache: this.replays };
+    // OpenSSL until libsodium is loaded: the same verdicts either way, and the subscription is made
+    // at once, before this method's first await.
+    const check = { ...this.checkOptions(options), verify: verifyBytes, replayCache: this.replays };
     const pending: { data: Uint8Array; arrivedAt: number }[] = [];
     let head = 0;
     let pendingBytes = 0;
@@ -174,6 +178,9 @@ export class RemaphoreClient {
         setImmediate(drain);
       }
     };
+    void loadFastVerify().then((verify) => {
+      check.verify = verify;
+    });
     const subscription = this.nc.subscribe(subject, {
       callback: (error, nats) => {
         if (error || stopped) return;

@@ -2,7 +2,17 @@ import { decodeBase58SecretKey, decodeBase58Signature, encodeBase58, keyPairFrom
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkMessage } from "../src/check-message.js";
-import { decodeMessage, encodeMessage, messageDigest, messageUuid, replySubject, verifySignature } from "../src/message-codec.js";
+import {
+  decodeMessage,
+  encodeMessage,
+  messageCommas,
+  messageDigest,
+  messageUuid,
+  preBytes,
+  replySubject,
+  signedBytes,
+  verifySignature,
+} from "../src/message-codec.js";
 import { parseRemaphoreConfig, type RemaphoreConfig } from "../src/remaphore-config.js";
 import { ReplayCache } from "../src/replay-cache.js";
 import { vectors, type WireVector } from "./vectors.js";
@@ -188,6 +198,47 @@ describe("codec properties", () => {
         },
       ),
       { numRuns: 50 },
+    );
+  });
+
+  it("finds the signed bytes in place in a canonical message, and re-serialises any other spelling", () => {
+    const pair = keyPair("A");
+    /** Respellings the original's decoder accepts: the signed bytes stay the canonical ones. */
+    const respell = (fields: string[], how: number): string[] => {
+      const out = [...fields];
+      if (how === 1) out[3] = out[3]!.replace(/^-?/, "$&0");
+      if (how === 2) out[3] = out[3]!.startsWith("-") ? out[3]! : `+${out[3]!}`;
+      if (how === 3) out[3] = out[3]!.toUpperCase();
+      if (how === 4) out[4] = out[4]!.toUpperCase();
+      if (how === 5) out[6] = "x";
+      return out;
+    };
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom("a", "é", "*", ".", "\uFEFF", "z"), maxLength: 12 }),
+        fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+        fc.uint8Array({ maxLength: 12 }),
+        fc.stringMatching(/^[a-zé]{0,6}$/),
+        fc.boolean(),
+        fc.uint8Array({ maxLength: 32 }),
+        fc.integer({ min: 0, max: 5 }),
+        (destination, time, uuid, verb, request, payload, how) => {
+          const raw = encodeMessage({ destination, time, uuid, verb, request, payload }, pair);
+          if (!raw.ok) return false;
+          const head = Buffer.from(raw.value).toString("latin1").split(",", 7);
+          const tail = raw.value.subarray(head.join(",").length + 1);
+          const spelled = Buffer.concat([Buffer.from(respell(head, how).join(","), "latin1"), Buffer.from(","), tail]);
+          const commas = messageCommas(spelled)!;
+          const decoded = decodeMessage(spelled);
+          if (!decoded.ok) return false;
+          const signed = signedBytes(decoded.value, commas);
+          const inPlace = signed.buffer === spelled.buffer && signed.byteOffset === spelled.byteOffset + commas[1]! + 1;
+          // Every respelling is re-serialised (in place it would differ from preBytes); an
+          // unchanged message with ASCII destination and verb is used in place.
+          return Buffer.from(signed).equals(Buffer.from(preBytes(decoded.value))) && (inPlace || how !== 0 || !/^[\x20-\x7e]*$/.test(destination + verb));
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

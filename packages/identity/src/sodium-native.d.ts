@@ -1,0 +1,2 @@
+// sodium-native ships no types; fast-verify.ts describes the two functions it uses.
+declare module "sodium-native";
