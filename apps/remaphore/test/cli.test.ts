@@ -68,7 +68,7 @@ describe("the remaphore command against a real nats-server", () => {
       REMAPHORE_DESTMATCH: "site.down.host2",
     });
     expect(record.env.REMAPHORE_TIME).toMatch(/^\d+$/);
-  }, 30_000);
+  });
 
   it("prints the replies of two responders, framing multi-line output", async () => {
     const one = remaphore(["-c", conf("site.down.host1"), "-o", "-t", "20s", join(scripts, "pong.sh")]);
@@ -85,7 +85,7 @@ describe("the remaphore command against a real nats-server", () => {
     expect(request.stdout).toContain("site.down.host1,0,pong ping x\n");
     expect(request.stdout).toContain(`--> ${sep!}\nsite.down.host2,0,a\nb\nc\n--< ${sep!}\n`);
     await Promise.all([one.done, two.done]);
-  }, 40_000);
+  });
 
   it("ignores, with a debug reason, an unknown key, a wrong verb, a forged signature, a replay and a skewed message", async () => {
     // The receiver waits for a last message with the id "end", sent after all the others.
@@ -121,7 +121,7 @@ describe("the remaphore command against a real nats-server", () => {
     for (const reason of ["peer key or permission not known", "signature corrupt", "message outside of time window", "message replayed"]) {
       expect(result.stderr).toMatch(new RegExp(`^\\d{4}/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d Message error: ${reason}$`, "m"));
     }
-  }, 30_000);
+  });
 
   it("hands shell metacharacters to the script verbatim and runs nothing else", async () => {
     const marker = join(scripts, "pwned");
@@ -132,7 +132,7 @@ describe("the remaphore command against a real nats-server", () => {
     expect((await receiver.done).code).toBe(0);
     expect(existsSync(marker)).toBe(false);
     expect(readFileSync(join(scripts, "record.sh.site.down.host3.out"), "utf8")).toContain(`arg=${payload}\n`);
-  }, 30_000);
+  });
 
   it("finds a script given by bare name on the receiver's PATH, and answers -1 for one not there", async () => {
     const path = `${scripts}:${process.env.PATH ?? ""}`;
@@ -146,7 +146,7 @@ describe("the remaphore command against a real nats-server", () => {
     expect(two!.stdout).toBe("site.down.host2,-1,\n");
     expect((await found.done).code).toBe(0);
     expect((await missing.done).code).toBe(0);
-  }, 30_000);
+  });
 
   it("answers -1 for a payload holding a NUL byte, which no script can be given", async () => {
     const receiver = remaphore(["-c", conf("site.down.host1"), "-o", "-t", "20s", join(scripts, "pong.sh")]);
@@ -161,7 +161,7 @@ describe("the remaphore command against a real nats-server", () => {
       await client.close();
     }
     expect((await receiver.done).code).toBe(0);
-  }, 30_000);
+  });
 
   it("replies with the script's output byte for byte, even when it is not UTF-8", async () => {
     const receiver = remaphore(["-c", conf("site.down.host1"), "-o", "-t", "20s", join(scripts, "binary.sh")]);
@@ -176,7 +176,7 @@ describe("the remaphore command against a real nats-server", () => {
       await client.close();
     }
     expect((await receiver.done).code).toBe(0);
-  }, 30_000);
+  });
 
   it("replies NO_DATA when the receiver runs no script", async () => {
     const receiver = remaphore(["-c", conf("site.down.host1"), "-o", "-t", "20s"]);
@@ -184,7 +184,7 @@ describe("the remaphore command against a real nats-server", () => {
     const request = await remaphore(["-c", conf("site.up.host1"), "-r", "-t", "5s", "-D", "site.down.host1", "x"]).done;
     expect(request).toMatchObject({ code: 0, stdout: "site.down.host1,NO_DATA\n" });
     expect((await receiver.done).code).toBe(0);
-  }, 30_000);
+  });
 
   it("kills a script still running at the deadline and answers -1", async () => {
     // Long enough for the request to arrive on a loaded machine; the script sleeps 30 s.
@@ -193,7 +193,7 @@ describe("the remaphore command against a real nats-server", () => {
     const request = await remaphore(["-c", conf("site.up.host1"), "-r", "-t", "25s", "-D", "site.down.host2", "x"]).done;
     expect(request.stdout).toBe("site.down.host2,-1,\n");
     expect((await receiver.done).code).toBe(0);
-  }, 30_000);
+  });
 
   it("exits 1 when nothing arrives before -t", async () => {
     expect((await remaphore(["-c", conf("site.down.host1"), "-t", "300ms"]).done).code).toBe(1);
