@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEADLINE_MS, startFakeUpstream, startNatsCluster, startNatsServer, waitUntil } from "@org/testkit";
+import { startFakeUpstream, startNatsCluster, startNatsServer, waitUntil } from "@org/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { startRelayProcess } from "./relay-process.js";
 
@@ -32,14 +32,13 @@ async function storeEvent(url: string, message: string): Promise<string | undefi
   }
 }
 
-/** The ids of `accepted` not among `delivered` once all are or `timeoutMs` has passed. */
-async function undelivered(delivered: readonly (string | undefined)[], accepted: readonly string[], timeoutMs: number): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
+/** The ids of `accepted` not among `delivered` once all are, or once the shared deadline has passed. */
+async function undelivered(delivered: readonly (string | undefined)[], accepted: readonly string[]): Promise<string[]> {
   const missing = (): string[] => {
     const seen = new Set(delivered);
     return [...new Set(accepted)].filter((id) => !seen.has(id));
   };
-  while (missing().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  await waitUntil(() => missing().length === 0, "every accepted event delivered", { everyMs: 200 }).catch(() => undefined);
   return missing();
 }
 
@@ -88,7 +87,7 @@ describe("relays sharing a JetStream spool", () => {
     }
     expect(afterRestart).toBeGreaterThan(10);
 
-    expect(await undelivered(fake.eventIds, accepted, DEADLINE_MS)).toEqual([]);
+    expect(await undelivered(fake.eventIds, accepted)).toEqual([]);
   });
 
   it("deliver everything accepted when a node of a three-server JetStream cluster is killed mid-load", async () => {
@@ -122,7 +121,7 @@ describe("relays sharing a JetStream spool", () => {
     expect(before).toBeGreaterThan(50);
     expect(accepted.length).toBeGreaterThanOrEqual(before + 100);
 
-    expect(await undelivered(fake.eventIds, accepted, DEADLINE_MS)).toEqual([]);
+    expect(await undelivered(fake.eventIds, accepted)).toEqual([]);
   });
 
   it("is not ready while its NATS servers are unreachable, and ready again after", async () => {

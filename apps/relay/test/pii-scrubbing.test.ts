@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startFakeUpstream, type FakeUpstream, type ReceivedEnvelope } from "@org/testkit";
+import { startFakeUpstream, waitUntil, type FakeUpstream, type ReceivedEnvelope } from "@org/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_DIR, startRelayProcess, type RelayProcess } from "./relay-process.js";
 
@@ -81,13 +81,12 @@ describe("data scrubbing end to end, static mode", () => {
     const response = await fetch(`${relay.url}/api/1/envelope/`, { method: "POST", headers: { "x-sentry-auth": `Sentry sentry_key=${KEY}, sentry_version=7` }, body: handcrafted });
     if (response.status !== 200) throw new Error(`the relay refused the envelope: ${response.status} ${await response.text()}`);
     const wanted = ["event", "log", "feedback", "check_in", "user_report", "replay_event", "span", "attachment"];
-    for (let i = 0; i < 300; i++) {
-      received = [...fake.envelopes];
-      const seen = new Set(received.flatMap((e) => e.items.map((entry) => entry.type)));
-      if (wanted.every((type) => seen.has(type))) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }, 60_000);
+    const seen = (): Set<string> => new Set(fake.envelopes.flatMap((e) => e.items.map((entry) => entry.type)));
+    await waitUntil(() => wanted.every((type) => seen().has(type)), `every item type forwarded (${wanted.join(", ")})`, {
+      detail: () => `forwarded so far: ${[...seen()].join(", ")}\n${relay.output()}`,
+    });
+    received = [...fake.envelopes];
+  });
 
   afterAll(async () => {
     await relay.stop();

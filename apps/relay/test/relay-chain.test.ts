@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startFakeUpstream, type FakeUpstream } from "@org/testkit";
+import { startFakeUpstream, waitUntil, type FakeUpstream } from "@org/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { APP_DIR, runRelayCommand, startRelayProcess, type RelayProcess } from "./relay-process.js";
 
@@ -27,14 +27,8 @@ async function relay(dir: string): Promise<RelayProcess> {
   return process;
 }
 
-async function waitReady(url: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = (await fetch(`${url}/api/relay/healthcheck/ready/`)).status;
-    if (status === 200) return;
-    if (Date.now() > deadline) throw new Error(`the relay at ${url} did not become ready`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+async function waitReady(url: string): Promise<void> {
+  await waitUntil(async () => (await fetch(`${url}/api/relay/healthcheck/ready/`)).status === 200, `the relay at ${url} to be ready`, { everyMs: 50 });
 }
 
 /** Makes a managed relay's identity with `relay config init`; returns its id and public key. */
@@ -99,7 +93,7 @@ describe("a chain of relays: edge (managed) → central (static, auth.static_rel
     );
     expect(await new Promise((resolve) => sdk.once("exit", resolve))).toBe(0);
 
-    const [received] = await fake.waitForEnvelopes(1, 20_000).catch((error: unknown) => {
+    const [received] = await fake.waitForEnvelopes(1).catch((error: unknown) => {
       throw new Error(`${String(error)}\n--- edge:\n${edgeRelay.output()}\n--- central:\n${central.output()}`);
     });
     const event = received!.items.find((item) => item.type === "event")!.payload as { exception: { values: { value: string }[] } };
@@ -111,9 +105,9 @@ describe("a chain of relays: edge (managed) → central (static, auth.static_rel
     // Once: a later event is the only other envelope to arrive.
     const again = await fetch(`${edgeRelay.url}/api/1/store/?sentry_key=${KEY}&sentry_version=7`, { method: "POST", body: JSON.stringify({ message: "second" }) });
     expect(again.status).toBe(200);
-    const both = await fake.waitForEnvelopes(2, 20_000);
+    const both = await fake.waitForEnvelopes(2);
     expect(both.map((envelope) => envelope.eventId)).not.toContain(undefined);
     expect(new Set(fake.eventIds).size).toBe(fake.eventIds.length);
     expect(fake.eventIds).toHaveLength(2);
-  }, 90_000);
+  });
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SentryClient } from "@org/sdk";
+import { DEADLINE_MS, waitUntil } from "@org/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRelayProcess, type RelayProcess } from "./relay-process.js";
 
@@ -15,15 +16,15 @@ interface Detail {
   items: { headers: { type: string }; payload: { timestamp: number; discarded_events: { reason: string; category: string; quantity: number }[] } }[];
 }
 
-/** Polls the capture listing until `done` says so, or fails after one generous deadline. */
+/** Polls the capture listing until `done` says so, under the one generous deadline. */
 async function waitForListing(url: string, done: (listing: Listing) => boolean): Promise<Listing> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const listing = (await (await fetch(`${url}/api/relay/events/`)).json()) as Listing;
-    if (done(listing)) return listing;
-    if (Date.now() > deadline) throw new Error(`the relay did not capture what was expected: ${JSON.stringify(listing)}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  let listing: Listing = { events: [] };
+  await waitUntil(
+    async () => done((listing = (await (await fetch(`${url}/api/relay/events/`)).json()) as Listing)),
+    "the relay to capture the events and the client report",
+    { detail: () => JSON.stringify(listing) },
+  );
+  return listing;
 }
 
 describe("@org/sdk client reports, received by the relay in capture mode", () => {
@@ -33,7 +34,7 @@ describe("@org/sdk client reports, received by the relay in capture mode", () =>
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "relay-sdk-reports-"));
     relay = await startRelayProcess(dir);
-  }, 30_000);
+  });
 
   afterAll(async () => {
     await relay.stop();
@@ -58,8 +59,8 @@ describe("@org/sdk client reports, received by the relay in capture mode", () =>
     });
     const messages = ["kept 1", "kept 2", "sampled out", "processor drops", "beforeSend drops", "sampled out", "beforeSend throws", "overflow 1", "sampled out", "overflow 2"];
     for (const message of messages) sdk.captureMessage(message);
-    expect(await sdk.flush(10_000)).toBe(true);
-    expect(await sdk.close(10_000)).toBe(true);
+    expect(await sdk.flush(DEADLINE_MS)).toBe(true);
+    expect(await sdk.close(DEADLINE_MS)).toBe(true);
     expect(sdk.stats).toMatchObject({ sent: 3, droppedQueueFull: 2 });
 
     const listing = await waitForListing(relay.url, (l) => l.events.some((e) => e.item_types.includes("client_report")) && l.events.filter((e) => e.item_types.includes("event")).length >= 2);

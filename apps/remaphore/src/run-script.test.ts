@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitUntil } from "@org/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveCommand, runScript, scriptReply } from "./run-script.js";
 
@@ -15,15 +16,11 @@ function isGone(pid: number): boolean {
   }
 }
 
-/** Polls until `probe` gives a value, within one generous deadline. */
-async function waitFor<T>(probe: () => T | undefined, deadlineMs = 15_000): Promise<T> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error("gave up waiting");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Polls until `probe` gives a value, under the one generous deadline of `waitUntil`. */
+async function waitFor<T>(probe: () => T | undefined, what: string): Promise<T> {
+  let value: T | undefined;
+  await waitUntil(() => (value = probe()) !== undefined, what);
+  return value as T;
 }
 
 /** Sockets, servers and processes Node holds open. */
@@ -108,12 +105,12 @@ describe("runScript", () => {
     const abort = new AbortController();
     // The script starts a child in the background and reports both ids, then waits.
     const running = runScript(sh(`sleep 300 & echo "$$ $!" > ${pids}.tmp && mv ${pids}.tmp ${pids}; wait`), { env: {}, maxOutputBytes: 1000, signal: abort.signal });
-    const started = await waitFor(() => (existsSync(pids) ? readFileSync(pids, "utf8").trim().split(" ").map(Number) : undefined));
+    const started = await waitFor(() => (existsSync(pids) ? readFileSync(pids, "utf8").trim().split(" ").map(Number) : undefined), "the script to write its pids");
     expect(started).toHaveLength(2);
     expect(started.some(isGone)).toBe(false);
     abort.abort();
     expect(await running).toMatchObject({ exitCode: -1, error: "signal: killed" });
-    await waitFor(() => (started.every(isGone) ? true : undefined));
+    await waitFor(() => (started.every(isGone) ? true : undefined), "the script and its children to be gone");
   });
 
   it("caps the output and says so", async () => {

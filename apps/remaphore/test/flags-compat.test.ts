@@ -138,7 +138,7 @@ describe("the remaphore command, where it differed from the original", () => {
     const request = await remaphore(["-c", conf("zone.a.host1"), "-r", "-t", "0", "-D", "zone.b.host2", "x"]).done;
     expect(request).toMatchObject({ code: 0, stdout: "zone.b.host2,NO_DATA\n" });
     expect((await responder.done).code).toBe(0);
-  }, 30_000);
+  });
 
   it("sets REMAPHORE_DESTMATCH to the local destination when the message's pattern matches it, whatever -D or -d", async () => {
     const cases: { readonly receive: readonly string[]; readonly pattern: string; readonly destmatch: string | undefined }[] = [
@@ -158,7 +158,7 @@ describe("the remaphore command, where it differed from the original", () => {
       expect(env.REMAPHORE_MSG, JSON.stringify(item)).toBe("x");
       expect(env.REMAPHORE_DESTMATCH, JSON.stringify(item)).toBe(item.destmatch);
     }
-  }, 60_000);
+  });
 
   it("takes empty -u, -D and -p values as not given and trims -v, on both ends", async () => {
     const out = join(scripts, "empty.env");
@@ -177,7 +177,7 @@ describe("the remaphore command, where it differed from the original", () => {
     expect(env.REMAPHORE_VERB).toBe("upload");
     expect(env.REMAPHORE_UUID).toMatch(/^[0-9a-f]{24}$/);
     expect(result.stderr).not.toContain("ignored");
-  }, 30_000);
+  });
 
   it("exits 2 for a -p that does not parse, before reading the config", async () => {
     const result = await remaphore(["-c", join(scripts, "missing.conf"), "-p", "not-a-key", "-s", "x"], { REMAPHORE_LOG: "" }).done;
@@ -195,7 +195,7 @@ describe("the remaphore command, where it differed from the original", () => {
     } finally {
       offline.cleanup();
     }
-  }, 20_000);
+  });
 
   it("bounds a request by -t from its start, however long connecting took", async () => {
     const port = await freePort();
@@ -217,5 +217,5 @@ describe("the remaphore command, where it differed from the original", () => {
       late.cleanup();
       await lateServer?.stop();
     }
-  }, 20_000);
+  });
 });

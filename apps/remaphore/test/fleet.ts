@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { encodeBase58, generateKeyPair, type KeyPair } from "@org/identity";
+import { waitUntil } from "@org/testkit";
 import { connect, nkeys, type NatsConnection } from "nats";
 
 /** The remaphore command's entry point. */
@@ -101,9 +102,6 @@ export interface Running {
   readonly kill: (signal: NodeJS.Signals) => void;
 }
 
-/** How long a test waits for something that should happen at once: generous, for a loaded machine. */
-export const EVENT_DEADLINE_MS = 30_000;
-
 /** Starts remaphore with `args`; debug logging on, so tests can see why messages were ignored. */
 export function remaphore(args: readonly string[], env: NodeJS.ProcessEnv = {}): Running {
   const child = spawn(process.execPath, [REMAPHORE_BIN, ...args], { env: { ...process.env, REMAPHORE_LOG: "debug", ...env }, stdio: ["ignore", "pipe", "pipe"] });
@@ -131,15 +129,11 @@ process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
 });
 
-/** Polls `probe` until it gives a value, within one generous overall deadline. */
-export async function eventually<T>(probe: () => T | undefined | false, what: string, deadlineMs = EVENT_DEADLINE_MS): Promise<T> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > until) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Polls `probe` until it gives a value, under the one generous deadline of `waitUntil`. */
+export async function eventually<T>(probe: () => T | undefined | false, what: string): Promise<T> {
+  let value: T | undefined | false;
+  await waitUntil(() => (value = probe()) !== undefined && value !== false, what);
+  return value as T;
 }
 
 /** Waits until a running receiver has subscribed: it logs `Ready` only then. */

@@ -88,7 +88,7 @@ describe("the remaphore receiver against a real nats-server, without credentials
     // The genuine message was not judged late for having waited behind the forgeries.
     expect(lines).not.toContain("Message error: message outside of time window");
     expect(lines.slice(-2)).toEqual(["Incoming message", `Exec (0): '${record} ping the genuine one'`]);
-  }, 120_000);
+  });
 
   it("logs like the original by default and says nothing with -q", async () => {
     const pong = script("pong.sh", 'echo "pong $2"');
@@ -108,7 +108,7 @@ describe("the remaphore receiver against a real nats-server, without credentials
       return ended;
     }, "the quiet receiver to take a message");
     expect(await quiet.done).toEqual({ code: 0, stdout: "", stderr: "" });
-  }, 60_000);
+  });
 
   it("logs a script that fails or cannot start as the original does", async () => {
     const fail = script("fail.sh", "exit 7");
@@ -120,7 +120,7 @@ describe("the remaphore receiver against a real nats-server, without credentials
     await listening(missing);
     nc.publish("remaphore.all", signed(fleet.node("site.sender").pair, "x"));
     expect(logLines((await missing.done).stderr).slice(-2)).toEqual(["Exec (-1): 'no-such-script ping x'", 'ERROR: exec: "no-such-script": executable file not found in $PATH']);
-  }, 60_000);
+  });
 
   it("sends with -s to a plain server without credentials, and times out when there is none", async () => {
     const out = join(dir, "plain.out");
@@ -137,7 +137,7 @@ describe("the remaphore receiver against a real nats-server, without credentials
     } finally {
       offline.cleanup();
     }
-  }, 60_000);
+  });
 
   it("runs scripts one at a time in arrival order by default", async () => {
     const log = join(dir, "order.log");
@@ -154,7 +154,7 @@ describe("the remaphore receiver against a real nats-server, without credentials
     receiver.kill("SIGTERM");
     await receiver.done;
     expect(lines).toEqual(["start 1", "end 1", "start 2", "end 2", "start 3", "end 3", "start 4", "end 4"]);
-  }, 60_000);
+  });
 
   it("runs scripts at the same time with -j 2", async () => {
     // Each script waits until the other has started: only two at once can both finish.
@@ -170,7 +170,7 @@ describe("the remaphore receiver against a real nats-server, without credentials
     receiver.kill("SIGTERM");
     const lines = logLines((await receiver.done).stderr);
     expect(lines.filter((line) => line.startsWith("Exec (")).sort()).toEqual([`Exec (0): '${pair} ping a'`, `Exec (0): '${pair} ping b'`]);
-  }, 60_000);
+  });
 
   it("kills the running script's whole process group on SIGTERM", async () => {
     const pids = join(dir, "group.pids");
@@ -184,7 +184,7 @@ describe("the remaphore receiver against a real nats-server, without credentials
     receiver.kill("SIGTERM");
     expect((await receiver.done).code).toBe(143);
     await eventually(() => started.every(isGone), "the script and its child to end");
-  }, 60_000);
+  });
 });
 
 describe("replies that fit the server's max_payload", () => {
@@ -225,5 +225,5 @@ describe("replies that fit the server's max_payload", () => {
       await client.close();
     }
     expect((await receiver.done).code).toBe(0);
-  }, 60_000);
+  });
 });

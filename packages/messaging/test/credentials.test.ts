@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeBase58, generateKeyPair } from "@org/identity";
-import { startOperatorNatsServer, type OperatorNatsServer } from "@org/testkit";
+import { startOperatorNatsServer, waitUntil, type OperatorNatsServer } from "@org/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRemaphoreConfig, type RemaphoreConfig } from "../src/remaphore-config.js";
 import { connectRemaphore } from "../src/remaphore-client.js";
@@ -72,17 +72,12 @@ describe("NATS credentials files against a server in operator (JWT) mode", () =>
     copyFileSync(creds, old);
     await server.writeUserCredentials(creds);
     await server.revokeUserAndRestart(first);
-    const settled = async (client: { flush(): Promise<void> }): Promise<void> => {
-      for (let attempt = 0; attempt < 100; attempt++) {
-        try {
-          await client.flush();
-          return;
-        } catch {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      }
-      throw new Error("the client did not reconnect within 10 s");
-    };
+    const settled = (client: { flush(): Promise<void> }): Promise<void> =>
+      waitUntil(
+        () => client.flush().then(() => true, () => false),
+        "the client to reconnect with the rotated credentials",
+        { everyMs: 100 },
+      );
     await Promise.all([settled(receiver), settled(sender)]);
     const after = inbox.next();
     await sender.send({ payload: "after the rotation" });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, startNatsServer, type NatsServer } from "@org/testkit";
+import { DEADLINE_MS, freePort, startNatsServer, type NatsServer } from "@org/testkit";
 import { connect, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishOnce, PublishOnceUnsupported } from "../src/publish-once.js";
@@ -28,8 +28,10 @@ describe("publishOnce, a single publish without a NATS client library", () => {
     const payload = Buffer.from("a,b\r\nPING\r\n\u0000\u00ff", "latin1");
     const sub = nc.subscribe("remaphore.all", { max: 1 });
     await nc.flush();
-    await publishOnce([down, server.url], "remaphore.all", payload, { deadlineMs: 20_000, shuffle: (servers) => servers });
-    for await (const message of sub) expect(Buffer.from(message.data).equals(payload)).toBe(true);
+    await publishOnce([down, server.url], "remaphore.all", payload, { deadlineMs: DEADLINE_MS, shuffle: (servers) => servers });
+    const received: Buffer[] = [];
+    for await (const message of sub) received.push(Buffer.from(message.data));
+    expect(received).toEqual([payload]);
   });
 
   it("gives up with nats: timeout when no server answers by the deadline", async () => {
@@ -42,7 +44,7 @@ describe("publishOnce, a single publish without a NATS client library", () => {
     writeFileSync(conf, "max_payload: 1024\n");
     const small = await startNatsServer({ args: ["-c", conf] });
     try {
-      await expect(publishOnce([small.url], "remaphore.all", Buffer.alloc(2000), { deadlineMs: 10_000 })).rejects.toMatchObject({ message: "nats: maximum payload exceeded" });
+      await expect(publishOnce([small.url], "remaphore.all", Buffer.alloc(2000), { deadlineMs: DEADLINE_MS })).rejects.toMatchObject({ message: "nats: maximum payload exceeded" });
     } finally {
       await small.stop();
     }
@@ -53,7 +55,7 @@ describe("publishOnce, a single publish without a NATS client library", () => {
     writeFileSync(conf, 'authorization { user: a, password: b }\n');
     const guarded = await startNatsServer({ args: ["-c", conf] });
     try {
-      await expect(publishOnce([guarded.url], "remaphore.all", Buffer.from("x"), { deadlineMs: 10_000 })).rejects.toBeInstanceOf(PublishOnceUnsupported);
+      await expect(publishOnce([guarded.url], "remaphore.all", Buffer.from("x"), { deadlineMs: DEADLINE_MS })).rejects.toBeInstanceOf(PublishOnceUnsupported);
     } finally {
       await guarded.stop();
     }

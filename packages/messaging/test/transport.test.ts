@@ -1,5 +1,5 @@
 import { generateKeyPair, encodeBase58, type KeyPair } from "@org/identity";
-import { startNatsServer, type NatsServer } from "@org/testkit";
+import { DEADLINE_MS, startNatsServer, waitUntil, type NatsServer } from "@org/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodeMessage, publishSubject } from "../src/message-codec.js";
 import { parseRemaphoreConfig, type RemaphoreConfig } from "../src/remaphore-config.js";
@@ -33,8 +33,8 @@ function configFor(self: Node, url: string, peers: readonly Node[], extra = ""):
   return parsed.value;
 }
 
-/** Collects what a receiver yields until `count` items or `ms` pass. */
-async function collect(iterator: AsyncGenerator<Received>, count: number, ms = 5000): Promise<Received[]> {
+/** Collects what a receiver yields until `count` items or `ms` (the shared deadline) pass. */
+async function collect(iterator: AsyncGenerator<Received>, count: number, ms = DEADLINE_MS): Promise<Received[]> {
   const out: Received[] = [];
   const deadline = Date.now() + ms;
   while (out.length < count && Date.now() < deadline) {
@@ -54,7 +54,7 @@ describe("remaphore over a real nats-server", () => {
   const stranger = node("site.x.host1");
 
   const connectAs = async (self: Node, peers: readonly Node[], now?: () => number): Promise<RemaphoreClient> => {
-    const client = await connectRemaphore(configFor(self, server.url, peers), { useCredentials: false, connectDeadlineMs: 5000, now });
+    const client = await connectRemaphore(configFor(self, server.url, peers), { useCredentials: false, connectDeadlineMs: DEADLINE_MS, now });
     clients.push(client);
     return client;
   };
@@ -74,7 +74,8 @@ describe("remaphore over a real nats-server", () => {
     const sender = await connectAs(a, [b]);
     const inbox = receiver.receive();
     const pending = collect(inbox, 1);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The receiver's subscription has reached the server once its connection is flushed.
+    await receiver.flush();
     await sender.send({ destination: "site.*.host1", verb: "upload", payload: "hello, world" });
     const [got] = await pending;
     expect(got?.accepted).toBe(true);
@@ -90,7 +91,7 @@ describe("remaphore over a real nats-server", () => {
     const receiver = await connectAs(b, [a]);
     const inbox = receiver.receive();
     const pending = collect(inbox, 5);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await receiver.flush();
     const publisher = await connectAs(a, [b]);
     const raw = (fields: { time?: bigint; payload?: string }, pair: KeyPair): Uint8Array => {
       const result = encodeMessage(
@@ -126,9 +127,9 @@ describe("remaphore over a real nats-server", () => {
         }
       }
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await Promise.all(responders.map((client) => client.flush()));
     const requester = await connectAs(a, [b, c]);
-    const result = await requester.request({ destination: "site.*.host1", verb: "ping", payload: "x", timeoutMs: 5000 });
+    const result = await requester.request({ destination: "site.*.host1", verb: "ping", payload: "x", timeoutMs: DEADLINE_MS });
     expect(result.missing).toEqual([]);
     expect(result.replies.map((r) => `${r.destination},${Buffer.from(r.message.payload).toString()}`).sort()).toEqual([
       "site.b.host1,0,pong from site.b.host1",
@@ -163,23 +164,27 @@ describe("remaphore over a real nats-server", () => {
     const sender = await connectAs(a, [b]);
     const inbox = receiver.receive();
     const first = collect(inbox, 1);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await receiver.flush();
     await sender.send({ payload: "before" });
     expect((await first).length).toBe(1);
     await server.restart();
-    const second = collect(inbox, 1, 10_000);
+    const second = collect(inbox, 1);
     const state = { arrived: false };
     void second.then(() => (state.arrived = true));
     // Both clients reconnect every 200 ms, in either order; NATS delivers only to subscribers
     // connected at the time, so the sender repeats until the receiver is back and gets one.
-    for (let i = 0; i < 50 && !state.arrived; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      await sender.send({ payload: "after" }).catch(() => undefined);
-    }
+    await waitUntil(
+      async () => {
+        if (!state.arrived) await sender.send({ payload: "after" }).catch(() => undefined);
+        return state.arrived;
+      },
+      "a message sent after the restart to arrive",
+      { everyMs: 200 },
+    );
     const [got] = await second;
     expect(got?.accepted && Buffer.from(got.message.payload).toString()).toBe("after");
     await inbox.return(undefined);
-  }, 30_000);
+  });
 
   it("connects without credentials to a plain nats-server when the config names none", async () => {
     const plain = (self: Node, peers: readonly Node[]): RemaphoreConfig =>

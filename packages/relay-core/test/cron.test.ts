@@ -1,3 +1,4 @@
+import { waitUntil } from "@org/testkit";
 import { describe, expect, it } from "vitest";
 import { capturedItems, runSentryNode } from "./captured-items.js";
 import { listeningHarness } from "./relay-harness.js";
@@ -96,11 +97,7 @@ describe("cron check-ins under rate limits", () => {
     const first = await fetch(`${harness.url}/api/1/cron/limited/${KEY}/?status=ok`);
     expect(first.status).toBe(202);
     // Once the upstream's 429 is known, the relay refuses monitor data at the door, and still answers 202.
-    const deadline = Date.now() + 10_000;
-    while (!harness.service.rateLimits.check("1", KEY, ["monitor"]) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect(harness.service.rateLimits.check("1", KEY, ["monitor"])).toBeDefined();
+    await waitUntil(() => harness.service.rateLimits.check("1", KEY, ["monitor"]) !== undefined, "the upstream's monitor rate limit to be known");
     const before = harness.outcomes.get("rate_limited:monitor:rate_limited");
     const second = await fetch(`${harness.url}/api/1/cron/limited/${KEY}/?status=ok`);
     expect(second.status).toBe(202);

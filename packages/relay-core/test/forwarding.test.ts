@@ -111,11 +111,11 @@ describe("forwarding in proxy mode", () => {
       expect(response.status).toBe(200);
       ids.add(((await response.json()) as { id: string }).id);
     }
-    await eventually(() => harness.service.delivery.available?.() !== undefined, undefined, "the outage to be noticed");
+    await eventually(() => harness.service.delivery.available?.() !== undefined, "the outage to be noticed");
     expect(harness.spool.stats().depth).toBe(200);
     await fake.start();
     const received = await fake.waitForEnvelopes(200);
-    await eventually(() => harness.spool.stats().depth === 0, undefined, "the spool to drain");
+    await eventually(() => harness.spool.stats().depth === 0, "the spool to drain");
     // Stopped, with its deliveries in flight finished: nothing more can reach the upstream.
     await harness.service.close(DEADLINE_MS);
     expect(fake.envelopes).toHaveLength(200);
@@ -128,10 +128,10 @@ describe("forwarding in proxy mode", () => {
     const harness = await relay("proxy", fake.url);
     fake.intake({ kind: "status", status: 503 });
     await store(harness.url, { message: "retried" });
-    await eventually(() => fake.requests.some((r) => r.url === "/api/0/relays/live/"), undefined, "a live poll");
+    await eventually(() => fake.requests.some((r) => r.url === "/api/0/relays/live/"), "a live poll");
     expect(harness.spool.stats().depth).toBe(1);
     fake.intake({ kind: "status", status: 400 });
-    await eventually(() => harness.spool.stats().depth === 0, undefined, "the envelope to be dropped");
+    await eventually(() => harness.spool.stats().depth === 0, "the envelope to be dropped");
     expect(harness.outcomes.get("rejected_upstream:error:upstream answered 400: answered 400 on purpose")).toBe(1);
   });
 
@@ -302,7 +302,7 @@ describe("managed mode", () => {
     expect((await fetch(`${harness.url}/api/relay/healthcheck/ready/`)).status).toBe(503);
     for (let i = 0; i < 20; i++) expect((await store(harness.url, { message: `early ${i}` })).status).toBe(200);
     // The upstream has refused the relay (it names its key for the operator to allow): still nothing sent.
-    await eventually(() => harness.logs.some((line) => String(line.msg).includes(harness.credentials.publicKey)), undefined, "the refused registration to be logged");
+    await eventually(() => harness.logs.some((line) => String(line.msg).includes(harness.credentials.publicKey)), "the refused registration to be logged");
     expect(fake.envelopes).toHaveLength(0);
     fake.allowRelays([harness.credentials.publicKey]);
     await fake.waitForEnvelopes(20);

@@ -1,5 +1,5 @@
 // @module-tag e2e
-import { startNatsCluster, type NatsServer } from "@org/testkit";
+import { startNatsCluster, waitUntil, type NatsServer } from "@org/testkit";
 import { describe, expect, it } from "vitest";
 import { openJetStreamSpool, type JetStreamSpool } from "../src/spool/jetstream-spool.js";
 import type { SpooledEnvelope } from "../src/spool/spool.js";
@@ -20,17 +20,24 @@ async function cluster(): Promise<readonly NatsServer[]> {
 
 /** Opens the spool once the cluster has elected its JetStream leader. */
 async function openWhenReady(servers: readonly NatsServer[]): Promise<JetStreamSpool> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const spool = await openJetStreamSpool({ servers: servers.map((server) => server.url), stream: "CLUSTERED", replicas: 3, maxBytes: 10_000_000, maxAgeMs: 3_600_000 });
-      defer(() => spool.close().catch(() => undefined));
-      return spool;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
+  let spool: JetStreamSpool | undefined;
+  let lastError: unknown;
+  await waitUntil(
+    async () => {
+      try {
+        spool = await openJetStreamSpool({ servers: servers.map((server) => server.url), stream: "CLUSTERED", replicas: 3, maxBytes: 10_000_000, maxAgeMs: 3_600_000 });
+        return true;
+      } catch (error) {
+        lastError = error;
+        return false;
+      }
+    },
+    "the cluster to elect a JetStream leader",
+    { everyMs: 200, detail: () => String(lastError) },
+  );
+  const opened = spool!;
+  defer(() => opened.close().catch(() => undefined));
+  return opened;
 }
 
 describe("JetStream spool on a three-node cluster", () => {
@@ -50,12 +57,17 @@ describe("JetStream spool on a three-node cluster", () => {
     }
     expect(accepted.length).toBeGreaterThan(300);
     const seen = new Set<string>();
-    const deadline = Date.now() + 30_000;
-    while (seen.size < accepted.length && Date.now() < deadline) {
-      const batch = await spool.claim(100).catch(() => []);
-      for (const claimed of batch) seen.add(claimed.id);
-      await spool.ack(batch.map((claimed) => claimed.handle)).catch(() => undefined);
-    }
-    expect(accepted.filter((id) => !seen.has(id))).toEqual([]);
+    const missing = (): string[] => accepted.filter((id) => !seen.has(id));
+    await waitUntil(
+      async () => {
+        const batch = await spool.claim(100).catch(() => []);
+        for (const claimed of batch) seen.add(claimed.id);
+        await spool.ack(batch.map((claimed) => claimed.handle)).catch(() => undefined);
+        return missing().length === 0;
+      },
+      "every acknowledged envelope to be claimed",
+      { detail: () => `missing: ${missing().join(", ")}` },
+    );
+    expect(missing()).toEqual([]);
   });
 });

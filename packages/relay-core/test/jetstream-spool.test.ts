@@ -1,8 +1,8 @@
 // @module-tag e2e
-import { startNatsServer, type NatsServer } from "@org/testkit";
+import { startNatsServer, waitUntil, type NatsServer } from "@org/testkit";
 import { describe, expect, it } from "vitest";
 import { openJetStreamSpool, type JetStreamSpoolOptions } from "../src/spool/jetstream-spool.js";
-import { SpoolFullError, type Spool, type SpooledEnvelope } from "../src/spool/spool.js";
+import { SpoolFullError, type ClaimedEnvelope, type Spool, type SpooledEnvelope } from "../src/spool/spool.js";
 import { cleanupAfterEach } from "./upstream-harness.js";
 
 const defer = cleanupAfterEach();
@@ -44,9 +44,9 @@ describe("JetStream spool", () => {
     const [claimed] = await spool.claim(1);
     await spool.retry([claimed!.handle], 2_000);
     expect(await spool.claim(1)).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
-    const [again] = await spool.claim(1);
-    expect(again).toMatchObject({ id: "r", attempts: 1 });
+    let again: ClaimedEnvelope[] = [];
+    await waitUntil(async () => (again = await spool.claim(1)).length > 0, "the retried envelope to be due again", { everyMs: 100 });
+    expect(again[0]).toMatchObject({ id: "r", attempts: 1 });
   });
 
   it("drops a second envelope with the same id within the duplicate window", async () => {
@@ -75,8 +75,8 @@ describe("JetStream spool", () => {
     await server.restart();
     const second = await open(server, { ackWaitMs: 1_000 });
     // The first relay "crashed": it never acknowledges. After the ack wait the second gets both.
-    await new Promise((resolve) => setTimeout(resolve, 1_300));
-    const taken = await second.claim(10);
+    const taken: ClaimedEnvelope[] = [];
+    await waitUntil(async () => taken.push(...(await second.claim(10))) >= 2, "the second relay to get what the first claimed", { everyMs: 100 });
     expect(taken.map((e) => e.id).sort()).toEqual(["x", "y"]);
     expect(taken.every((e) => e.attempts === 1)).toBe(true);
     await second.ack(taken.map((e) => e.handle));

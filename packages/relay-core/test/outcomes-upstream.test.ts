@@ -36,7 +36,7 @@ describe("outcomes reported upstream", () => {
         .filter((received) => String(received.headers["x-sentry-auth"]).includes("sentry_client=sentry-relay/"))
         .flatMap((received) => received.items.filter((item) => item.type === "client_report").map((item) => item.payload as Record<string, unknown>));
     const discarded = (): unknown[] => reports().flatMap((report) => (report.discarded_events as unknown[] | undefined) ?? []);
-    await eventually(() => discarded().length >= 3, 10_000, "client reports upstream");
+    await eventually(() => discarded().length >= 3, "client reports upstream");
     expect(discarded()).toEqual(
       expect.arrayContaining([
         { reason: "queue_overflow", category: "error", quantity: 3 },
@@ -56,27 +56,27 @@ describe("outcomes reported upstream", () => {
     const harness = await relay(fake, "proxy");
     fake.intake({ kind: "status", status: 429, headers: { "retry-after": "60", "x-sentry-rate-limits": "60:error:key" } });
     expect((await post(harness, envelope([[{ type: "event" }, { message: "limited upstream" }]]))).status).toBe(200);
-    await eventually(() => harness.service.rateLimits.check("1", KEY, ["error"]) !== undefined, 10_000, "the upstream's limit known");
+    await eventually(() => harness.service.rateLimits.check("1", KEY, ["error"]) !== undefined, "the upstream's limit known");
     fake.intake({ kind: "accept" });
     expect((await post(harness, envelope([[{ type: "event" }, { message: "limited at the door" }]]))).status).toBe(429);
     const limited = (): { reason: string; category: string; quantity: number }[] =>
       fake.envelopes.flatMap((received) => received.items.filter((item) => item.type === "client_report").flatMap((item) => ((item.payload as { rate_limited_events?: { reason: string; category: string; quantity: number }[] }).rate_limited_events ?? [])));
     // The report sent while the fake still answered 429 is lost (as with Sentry's Relay); the next one carries the refusal at the door.
-    await eventually(() => limited().length > 0, 10_000, "rate-limited outcomes upstream");
+    await eventually(() => limited().length > 0, "rate-limited outcomes upstream");
     expect(limited().every((entry) => entry.category === "error")).toBe(true);
   });
 
   it("in managed mode, posts them signed to the relay outcomes endpoint", async () => {
     const fake = await fakeUpstream(defer, { projectConfigs: { [KEY]: { projectId: 1, slug: "p", disabled: false, publicKeys: [{ publicKey: KEY, isEnabled: true, numericId: 7 }], config: { allowedDomains: ["*"], trustedRelays: [] } } } });
     const harness = await relay(fake, "managed");
-    await eventually(() => harness.service.registration?.isRegistered() === true, 10_000, "registration");
+    await eventually(() => harness.service.registration?.isRegistered() === true, "registration");
     const tooLarge = envelope([[{ type: "client_report" }, { pad: "x".repeat(200 * 1024) }], [{ type: "log", content_type: "application/vnd.sentry.items.log+json", item_count: 1 }, { items: [] }]]);
     expect((await post(harness, tooLarge)).status).toBe(413);
     const posted = (): Record<string, unknown>[] =>
       fake.requests
         .filter((request) => request.url === "/api/0/relays/outcomes/")
         .flatMap((request) => (JSON.parse(request.body.toString("utf8")) as { outcomes: Record<string, unknown>[] }).outcomes);
-    await eventually(() => posted().length > 0, 10_000, "signed outcomes upstream");
+    await eventually(() => posted().length > 0, "signed outcomes upstream");
     const request = fake.requests.find((seen) => seen.url === "/api/0/relays/outcomes/")!;
     expect(request.headers["x-sentry-relay-id"]).toBe(harness.credentials.relayId);
     expect(request.headers["x-sentry-relay-signature"]).toBeDefined();

@@ -63,11 +63,11 @@ describe("rate limits at their scope", () => {
     await fake.waitForEnvelopes(1);
     fake.intake({ kind: "status", status: 429, headers: { "x-sentry-rate-limits": "60:error:organization:org_quota" } });
     expect((await send(harness.url, 1, KEY, event(2))).status).toBe(200);
-    await eventually(() => harness.spool.stats().depth === 0 && harness.service.rateLimits.check("1", KEY, ["error"]) !== undefined, 15_000, "the limit to be learned");
+    await eventually(() => harness.spool.stats().depth === 0 && harness.service.rateLimits.check("1", KEY, ["error"]) !== undefined, "the limit to be learned");
     fake.intake({ kind: "accept" });
     expect((await send(harness.url, 2, OTHER_KEY, event(3))).status).toBe(429);
     expect((await send(harness.url, 3, THIRD_KEY, event(4))).status).toBe(200);
-    await eventually(() => fake.eventIds.includes(hex(4)), 15_000, "the other organization's event");
+    await eventually(() => fake.eventIds.includes(hex(4)), "the other organization's event");
     expect(fake.eventIds).not.toContain(hex(3));
   });
 });
@@ -92,7 +92,7 @@ describe("project quotas enforced before forwarding", () => {
 
     // A third error is over the project's quota of two.
     expect((await send(harness.url, 1, KEY, event(3))).status).toBe(200);
-    await eventually(() => harness.spool.stats().depth === 0, 15_000, "the third event processed");
+    await eventually(() => harness.spool.stats().depth === 0, "the third event processed");
     expect(fake.eventIds).not.toContain(hex(3));
     const refused = await send(harness.url, 1, KEY, event(4));
     expect(refused.status).toBe(429);
@@ -101,7 +101,7 @@ describe("project quotas enforced before forwarding", () => {
     // A quota of 0 refuses its category at once.
     const replay = `{"event_id":"${hex(5)}"}\n{"type":"replay_event"}\n{"type":"replay_event","replay_id":"${hex(5)}"}\n`;
     expect((await send(harness.url, 1, KEY, replay)).status).toBe(200);
-    await eventually(() => harness.spool.stats().depth === 0, 15_000, "the replay processed");
+    await eventually(() => harness.spool.stats().depth === 0, "the replay processed");
     expect(fake.eventIds).not.toContain(hex(5));
     expect(harness.outcomes.get("rate_limited:replay")).toBe(1);
   });
@@ -112,13 +112,13 @@ describe("project quotas enforced before forwarding", () => {
     await harness.service.registration!.whenRegistered();
     fake.intake({ kind: "status", status: 200, headers: { "x-sentry-rate-limits": "60:error:key" } });
     expect((await send(harness.url, 1, KEY, event(1))).status).toBe(200);
-    await eventually(() => harness.spool.stats().depth === 0 && harness.service.rateLimits.check("1", KEY, ["error"]) !== undefined, 15_000, "the limit to be learned");
+    await eventually(() => harness.spool.stats().depth === 0 && harness.service.rateLimits.check("1", KEY, ["error"]) !== undefined, "the limit to be learned");
     fake.intake({ kind: "accept" });
     const session = `{"type":"session"}\n{"sid":"${hex(9)}","status":"ok","started":"2026-01-01T00:00:00Z","attrs":{"release":"1.0"}}\n`;
     const answer = await send(harness.url, 1, KEY, event(2, attachment(10) + session));
     expect(answer.status).toBe(200);
     expect(answer.headers.get("x-sentry-rate-limits")).toContain(":error:key");
-    await eventually(() => harness.spool.stats().depth === 0, 15_000, "the envelope processed");
+    await eventually(() => harness.spool.stats().depth === 0, "the envelope processed");
     await fake.waitForEnvelopes(1);
     expect(fake.envelopes[0]!.items.map((item) => item.type)).toEqual(["session"]);
     expect(harness.outcomes.get("rate_limited:attachment")).toBe(1);

@@ -45,7 +45,7 @@ describe("/api/relay/healthcheck/ready/", () => {
     expect((await fetch(`${harness.url}/api/relay/healthcheck/live/`)).status).toBe(200);
 
     fake.intake({ kind: "accept" });
-    await eventually(() => harness.spool.stats().depth === 0, 30_000, "the spool draining");
+    await eventually(() => harness.spool.stats().depth === 0, "the spool draining");
     expect((await ready(harness.url)).status).toBe(200);
   });
 
@@ -78,7 +78,7 @@ describe("/api/relay/healthcheck/ready/", () => {
 
     fake.allowRelays(undefined);
     harness.service.registration!.renew();
-    await eventually(() => harness.service.registration!.lastError === undefined && harness.service.registration!.isRegistered(), 30_000, "re-registration");
+    await eventually(() => harness.service.registration!.lastError === undefined && harness.service.registration!.isRegistered(), "re-registration");
     expect((await ready(harness.url)).status).toBe(200);
   });
 
@@ -86,7 +86,7 @@ describe("/api/relay/healthcheck/ready/", () => {
     const fake = await upstream({ allowedRelays: [] });
     const strict = await relay("managed", fake.url);
     const relaxed = await relay("managed", fake.url, { readiness: { authReady: "always" } });
-    await eventually(() => strict.service.registration!.lastError !== undefined, 30_000, "a failed registration");
+    await eventually(() => strict.service.registration!.lastError !== undefined, "a failed registration");
     const notYet = await ready(strict.url);
     expect(notYet.status).toBe(503);
     expect(notYet.body.reasons![0]).toMatch(/^not registered with the upstream yet: /);

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEADLINE_MS, waitUntil } from "@org/testkit";
+import { waitUntil } from "@org/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadStaticProjects } from "../src/projects/static-projects.js";
 import type { ProjectStates } from "../src/projects/project-state.js";
@@ -111,14 +111,9 @@ describe("static project files in a projects folder created after start", () => 
     return projects;
   }
 
-  /** Whether `condition` came to hold within the shared deadline. */
-  async function eventually(condition: () => Promise<boolean>): Promise<boolean> {
-    const deadline = Date.now() + DEADLINE_MS;
-    while (Date.now() < deadline) {
-      if (await condition()) return true;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    return condition();
+  /** Waits, under the shared deadline, until `condition` holds. */
+  function eventually(condition: () => Promise<boolean>, what: string): Promise<void> {
+    return waitUntil(condition, what, { everyMs: 25 });
   }
 
   it("loads a projects folder created after start, and again after it is deleted and recreated", async () => {
@@ -128,18 +123,18 @@ describe("static project files in a projects folder created after start", () => 
 
     mkdirSync(projectsDir);
     writeFileSync(join(projectsDir, "42.json"), project());
-    expect(await eventually(async () => (await projects.get("42", KEY)) !== undefined)).toBe(true);
+    await eventually(async () => (await projects.get("42", KEY)) !== undefined, "the new folder's project");
     expect((await projects.get("42", KEY))?.slug).toBe("shop");
 
     writeFileSync(join(projectsDir, "42.json"), project({ slug: "changed" }));
-    expect(await eventually(async () => (await projects.get("42", KEY))?.slug === "changed")).toBe(true);
+    await eventually(async () => (await projects.get("42", KEY))?.slug === "changed", "the changed project");
 
     rmSync(projectsDir, { recursive: true });
-    expect(await eventually(async () => (await projects.get("42", KEY)) === undefined)).toBe(true);
+    await eventually(async () => (await projects.get("42", KEY)) === undefined, "the project gone with its folder");
 
     mkdirSync(projectsDir);
     writeFileSync(join(projectsDir, "42.json"), project({ slug: "again" }));
-    expect(await eventually(async () => (await projects.get("42", KEY))?.slug === "again")).toBe(true);
+    await eventually(async () => (await projects.get("42", KEY))?.slug === "again", "the recreated folder's project");
   });
 
   it("reads a projects folder removed and created again at once, though it gets the old inode back", async () => {
@@ -154,10 +149,10 @@ describe("static project files in a projects folder created after start", () => 
     mkdirSync(folder);
     const reused = statSync(folder).ino === before;
     writeFileSync(join(folder, "42.json"), project({ slug: "again" }));
-    expect(await eventually(async () => (await projects.get("42", KEY))?.slug === "again")).toBe(true);
+    await eventually(async () => (await projects.get("42", KEY))?.slug === "again", "the recreated folder's project");
     // Later files in the new folder are seen too: it is watched, not the removed one.
     writeFileSync(join(folder, "43.json"), project({ slug: "later" }));
-    expect(await eventually(async () => (await projects.get("43", KEY))?.slug === "later"), `inode reused: ${String(reused)}`).toBe(true);
+    await eventually(async () => (await projects.get("43", KEY))?.slug === "later", `the new folder watched (inode reused: ${String(reused)})`);
   });
 
   it("loads a projects folder whose config folder is created after start", async () => {
@@ -168,7 +163,7 @@ describe("static project files in a projects folder created after start", () => 
 
     mkdirSync(lateProjects, { recursive: true });
     writeFileSync(join(lateProjects, "8.json"), project());
-    expect(await eventually(async () => (await projects.get("8", KEY)) !== undefined)).toBe(true);
+    await eventually(async () => (await projects.get("8", KEY)) !== undefined, "the late folder's project");
   });
 
   it("stops watching for the folder once closed", async () => {
@@ -177,10 +172,12 @@ describe("static project files in a projects folder created after start", () => 
     const closedProjects = join(closedConfig, "projects");
     const projects = await open(closedProjects);
     projects.close();
+    // A witness watching the same folder: once it has read the file, the closed one had its chance.
+    const witness = await open(closedProjects);
 
     mkdirSync(closedProjects);
     writeFileSync(join(closedProjects, "9.json"), project());
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await eventually(async () => (await witness.get("9", KEY)) !== undefined, "the witness to read the new folder");
     expect(await projects.get("9", KEY)).toBeUndefined();
   });
 });

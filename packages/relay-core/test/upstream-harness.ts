@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { generateCredentials, credentialsPublicKey, type Credentials } from "@org/identity";
-import { DEADLINE_MS, startFakeUpstream, type FakeUpstream, type FakeUpstreamOptions } from "@org/testkit";
+import { startFakeUpstream, waitUntil, type FakeUpstream, type FakeUpstreamOptions } from "@org/testkit";
 import { pino, type Logger } from "pino";
 import { afterEach } from "vitest";
 import { OutcomeCounter } from "../src/outcomes.js";
@@ -121,13 +121,9 @@ export function testClock(): TestClock {
   };
 }
 
-/** Polls `check` until it holds (or fails after `timeoutMs`, the one generous deadline by default). */
-export async function eventually(check: () => boolean, timeoutMs = DEADLINE_MS, what = "the condition"): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Polls `check` until it holds, or fails naming `what` after the one generous deadline. */
+export function eventually(check: () => boolean, what = "the condition"): Promise<void> {
+  return waitUntil(check, what);
 }
 
 /**

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitUntil } from "@org/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type * as RelayCore from "../src/index.js";
-import type { SpooledEnvelope } from "../src/index.js";
+import type { ClaimedEnvelope, SpooledEnvelope } from "../src/index.js";
 
 // The worker runs compiled code, so the spool is taken from the build (types from the sources).
 const { SpoolFullError, openWorkerSpool } = (await import(new URL("../dist/index.js", import.meta.url).href)) as typeof RelayCore;
@@ -40,8 +41,8 @@ describe("openWorkerSpool", () => {
     expect(second.stats()).toEqual({ depth: 2, bytes: 20, claimed: 2 });
     await second.retry([claimed[1]!.handle], 50);
     expect(await second.claim(10)).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    const again = await second.claim(10);
+    let again: ClaimedEnvelope[] = [];
+    await waitUntil(async () => (again = await second.claim(10)).length > 0, "the retried envelope to be due again");
     expect(again.map((e) => [e.id, e.attempts])).toEqual([["b", 1]]);
     await second.close();
   });

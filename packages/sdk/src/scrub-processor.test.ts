@@ -19,6 +19,15 @@ describe("scrubEvent (SDK side)", () => {
     expect(scrubEvent({ request }, { sendCookies: true, sendRequestBodies: true }).request).toEqual(request);
   });
 
+  it("drops cookie headers given as a list of pairs, and a request that is not an object", () => {
+    const headers = [["Cookie", "a=b"], ["Accept", "*/*"], ["set-cookie", "c=d"]];
+    expect(scrubEvent({ request: { headers } }).request).toEqual({ headers: [["Accept", "*/*"]] });
+    // Never spread into one key per character or item.
+    expect(scrubEvent({ request: "x".repeat(1000) })).toEqual({});
+    expect(scrubEvent({ request: [1, 2] })).toEqual({});
+    expect(scrubEvent({ request: { headers: "Cookie: a=b" } }).request).toEqual({ headers: "Cookie: a=b" });
+  });
+
   it("never throws", () => {
     fc.assert(fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (event) => typeof scrubEvent(event) === "object"));
   });

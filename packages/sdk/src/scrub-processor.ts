@@ -37,13 +37,20 @@ export interface ScrubOptions {
  */
 export function scrubEvent(event: Record<string, unknown>, options: ScrubOptions = {}): Record<string, unknown> {
   const out = { ...event };
-  const request = out.request as Record<string, unknown> | undefined;
-  if (request) {
-    const cleaned = { ...request };
+  const request = out.request;
+  // The request interface is an object: anything else set as the request (a string, an array) is
+  // dropped, never spread into one key per character or item.
+  if (request !== undefined && (request === null || typeof request !== "object" || Array.isArray(request))) {
+    delete out.request;
+  } else if (request) {
+    const cleaned = { ...(request as Record<string, unknown>) };
     if (!options.sendCookies) {
       delete cleaned.cookies;
-      const headers = cleaned.headers as Record<string, string> | undefined;
-      if (headers) cleaned.headers = Object.fromEntries(Object.entries(headers).filter(([key]) => !/^(set-)?cookie$/i.test(key)));
+      const headers = cleaned.headers;
+      const cookie = (key: unknown): boolean => typeof key === "string" && /^(set-)?cookie$/i.test(key);
+      // Headers as an object, or as a list of [name, value] pairs as the protocol also allows.
+      if (Array.isArray(headers)) cleaned.headers = headers.filter((pair: unknown) => !(Array.isArray(pair) && cookie(pair[0])));
+      else if (headers !== null && typeof headers === "object") cleaned.headers = Object.fromEntries(Object.entries(headers).filter(([key]) => !cookie(key)));
     }
     if (!options.sendRequestBodies) delete cleaned.data;
     out.request = cleaned;

@@ -1,4 +1,4 @@
-import { hang, startHttpRecorder, type HttpRecorder } from "@org/testkit";
+import { DEADLINE_MS, hang, startHttpRecorder, type HttpRecorder } from "@org/testkit";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SentryClient, type ClientOptions } from "../src/sentry-client.js";
 import { clientReportsOf, discardTotals, eventsOf, itemsOf, KEY, quiet } from "./helpers.js";
@@ -39,7 +39,7 @@ describe("client reports", () => {
     });
     // Draws alternate sampled / not sampled: four captures are sent to the pipeline, four dropped.
     for (const message of ["processed away", "x", "refused", "x", "kept", "x", "kept", "x"]) sdk.captureMessage(message);
-    expect(await sdk.close(2000)).toBe(true);
+    expect(await sdk.close(DEADLINE_MS)).toBe(true);
     const requests = server.requests;
     expect(eventsOf(requests).map((event): unknown => event.message)).toEqual(["kept", "kept"]);
     const [report] = clientReportsOf(requests);
@@ -57,12 +57,12 @@ describe("client reports", () => {
     sdk.captureMessage("answered 429");
     sdk.captureMessage("queue is full");
     await server.waitFor(1);
-    expect(await sdk.flush(2000)).toBe(true);
+    expect(await sdk.flush(DEADLINE_MS)).toBe(true);
     sdk.captureMessage("limited locally");
     sdk.captureMessage("limited locally too");
     server.respond((_request, response) => response.writeHead(200).end("{}"));
     // The limit is for errors only: the client report (category "internal") still goes out.
-    expect(await sdk.close(2000)).toBe(true);
+    expect(await sdk.close(DEADLINE_MS)).toBe(true);
     expect(discardTotals(clientReportsOf(server.requests))).toEqual({ "queue_overflow/error": 1, "ratelimit_backoff/error": 2 });
     expect(eventsOf(server.requests).map((event): unknown => event.message)).toEqual(["answered 429"]);
     expect(sdk.stats).toMatchObject({ droppedQueueFull: 1, droppedRateLimited: 3 });
@@ -77,7 +77,7 @@ describe("client reports", () => {
     const sdk = new SentryClient(`http://${KEY}@127.0.0.1:${port}/42`, { log: quiet, captureUncaught: false, now: () => (clock += 60_000) });
     client = sdk;
     sdk.captureMessage("nobody listens");
-    expect(await sdk.flush(10_000)).toBe(true);
+    expect(await sdk.flush(DEADLINE_MS)).toBe(true);
     expect(sdk.discarded).toEqual([{ reason: "network_error", category: "error", quantity: 1 }]);
     expect(sdk.stats).toMatchObject({ failed: 3 });
   });
@@ -87,14 +87,14 @@ describe("client reports", () => {
     const sdk = make({ sampleRate: 0, clientReportFlushInterval: 10_000 });
     sdk.captureMessage("sampled out");
     vi.advanceTimersByTime(9_999);
-    expect(await sdk.flush(1000)).toBe(true);
+    expect(await sdk.flush(DEADLINE_MS)).toBe(true);
     expect(server.requests).toHaveLength(0);
     vi.advanceTimersByTime(1);
     await server.waitFor(1);
     expect(discardTotals(clientReportsOf(server.requests))).toEqual({ "sample_rate/error": 1 });
     // Nothing new was dropped: the next interval sends nothing.
     vi.advanceTimersByTime(10_000);
-    expect(await sdk.flush(1000)).toBe(true);
+    expect(await sdk.flush(DEADLINE_MS)).toBe(true);
     expect(server.requests).toHaveLength(1);
     sdk.captureMessage("sampled out again");
     sdk.captureMessage("and again");
@@ -106,7 +106,7 @@ describe("client reports", () => {
   it("are not sent when sendClientReports is false", async () => {
     const sdk = make({ sampleRate: 0, sendClientReports: false });
     sdk.captureMessage("sampled out");
-    expect(await sdk.close(1000)).toBe(true);
+    expect(await sdk.close(DEADLINE_MS)).toBe(true);
     expect(server.requests).toHaveLength(0);
   });
 

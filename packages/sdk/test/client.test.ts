@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseEnvelope } from "@org/protocol/envelope";
-import { hang, startHttpRecorder, type HttpRecorder, type RecordedRequest } from "@org/testkit";
+import { DEADLINE_MS, hang, startHttpRecorder, waitUntil, type HttpRecorder, type RecordedRequest } from "@org/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InvalidDsnError, SentryClient, type ClientOptions } from "../src/sentry-client.js";
 import { sentryTest } from "../src/sentry-test.js";
@@ -134,7 +134,7 @@ describe("SentryClient", () => {
     sdk.extraContext({ drop: true });
     sdk.captureMessage("dropped");
     const [request] = await server.waitFor(1);
-    await sdk.flush(1000);
+    expect(await sdk.flush(DEADLINE_MS)).toBe(true);
     expect(server.requests).toHaveLength(1);
     const event = eventOf(request!);
     expect(event.request).toEqual({ url: "https://shop/pay", method: "POST", headers: { Authorization: "[Filtered]", Accept: "*/*" } });
@@ -143,13 +143,15 @@ describe("SentryClient", () => {
 
   it("times out on a hanging server, then backs off min(n, 6)² seconds", async () => {
     server.respond(hang);
-    const sdk = make({ timeoutMs: 200 });
+    // The backoff runs on the injected clock, which stands still: the second event can only wait.
+    const at = Date.now();
+    const sdk = make({ timeoutMs: 200, now: () => at });
     sdk.captureMessage("into the void");
     await server.waitFor(1);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await waitUntil(() => sdk.stats?.failed === 1, "the request to time out");
     expect(sdk.stats).toMatchObject({ failed: 1, lastResult: "timeout" });
     sdk.captureMessage("waits for the backoff");
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await sdk.flush(300)).toBe(false);
     expect(server.requests).toHaveLength(1);
   });
 
@@ -161,7 +163,7 @@ describe("SentryClient", () => {
     });
     const sdk = make();
     sdk.captureMessage("flaky");
-    expect(await sdk.flush(5000)).toBe(true);
+    expect(await sdk.flush(DEADLINE_MS)).toBe(true);
     expect(server.requests).toHaveLength(2);
     expect(sdk.stats).toMatchObject({ sent: 1, failed: 1 });
   });
@@ -170,9 +172,9 @@ describe("SentryClient", () => {
     server.respond((_request, response) => response.writeHead(429, { "retry-after": "60" }).end());
     const sdk = make();
     sdk.captureMessage("limited");
-    await sdk.flush(2000);
+    expect(await sdk.flush(DEADLINE_MS)).toBe(true);
     sdk.captureMessage("not sent");
-    await sdk.flush(500);
+    expect(await sdk.flush(DEADLINE_MS)).toBe(true);
     expect(server.requests).toHaveLength(1);
     expect(sdk.stats?.droppedRateLimited).toBe(2);
   });

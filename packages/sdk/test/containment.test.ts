@@ -1,4 +1,4 @@
-import { startHttpRecorder, type HttpRecorder } from "@org/testkit";
+import { DEADLINE_MS, startHttpRecorder, type HttpRecorder } from "@org/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SentryClient, type ClientOptions } from "../src/sentry-client.js";
 import { eventsOf, KEY, quiet } from "./helpers.js";
@@ -57,7 +57,7 @@ describe("SentryClient never breaks the application", () => {
     expect(() => sdk.captureMessage("second", { extra: { explode: true } })).not.toThrow();
     sdk.captureMessage("third");
     const events = eventsOf(await server.waitFor(1));
-    expect(await sdk.flush(2000)).toBe(true);
+    expect(await sdk.flush(DEADLINE_MS)).toBe(true);
     expect(events.map((event): unknown => event.message)).toEqual(["third"]);
     expect(lines).toEqual(["sentry: beforeSend threw, the event was dropped: Error: beforeSend bug"]);
     expect(sdk.discarded).toEqual([{ reason: "before_send", category: "error", quantity: 2 }]);
@@ -77,7 +77,7 @@ describe("SentryClient never breaks the application", () => {
     sdk.addEventProcessor((event) => ({ ...event, tags: [...(event.tags as [string, string][]), ["added", "yes"]] }));
     for (const message of ["processor null", "processor throws", "beforeSend null", "kept"]) sdk.captureMessage(message);
     const events = eventsOf(await server.waitFor(1));
-    expect(await sdk.flush(2000)).toBe(true);
+    expect(await sdk.flush(DEADLINE_MS)).toBe(true);
     expect(events.map((event): unknown => [event.message, event.tags])).toEqual([["kept", [["added", "yes"]]]]);
     expect(sdk.discarded).toEqual([
       { reason: "event_processor", category: "error", quantity: 2 },
@@ -88,7 +88,7 @@ describe("SentryClient never breaks the application", () => {
   it("treats a callback result that is not an event or null as a drop", async () => {
     const sdk = make({ beforeSend: () => undefined as never });
     sdk.captureMessage("forgot to return");
-    expect(await sdk.flush(1000)).toBe(true);
+    expect(await sdk.flush(DEADLINE_MS)).toBe(true);
     expect(server.requests).toHaveLength(0);
     expect(sdk.discarded).toEqual([{ reason: "before_send", category: "error", quantity: 1 }]);
   });
@@ -130,7 +130,7 @@ describe("SentryClient never breaks the application", () => {
     const sdk = make({ sampleRate: 0.5, random: () => draws.shift() ?? 0 });
     for (const n of [1, 2, 3, 4]) sdk.captureMessage(`event ${n}`);
     const events = eventsOf(await server.waitFor(2));
-    expect(await sdk.flush(2000)).toBe(true);
+    expect(await sdk.flush(DEADLINE_MS)).toBe(true);
     expect(events.map((event): unknown => event.message)).toEqual(["event 1", "event 3"]);
     expect(sdk.discarded).toEqual([{ reason: "sample_rate", category: "error", quantity: 2 }]);
   });
@@ -170,6 +170,6 @@ describe("SentryClient never breaks the application", () => {
     const throwing = { info: () => { throw new Error("log bug"); }, error: () => { throw new Error("log bug"); } };
     const sdk = make({ log: throwing, debug: true, beforeSend: () => { throw new Error("x"); } });
     expect(() => sdk.captureMessage("m")).not.toThrow();
-    expect(await sdk.flush(1000)).toBe(true);
+    expect(await sdk.flush(DEADLINE_MS)).toBe(true);
   });
 });
