@@ -66,6 +66,8 @@ export const configSchema = z.strictObject({
       max_trace_metric_size: size.default("1MiB"),
       /** Request bytes held in memory by all requests together; beyond it clients get 503. */
       max_buffered_body_size: size.default("256MiB"),
+      /** Bytes of a refused body (too large, say) read and thrown away so the client reads the answer; then the connection closes. */
+      max_discarded_body_size: size.default("16MiB"),
       max_session_count: z.number().int().positive().default(100),
       shutdown_timeout: seconds.default(10),
       processing_threads: z.number().int().min(0).max(64).default(1),
