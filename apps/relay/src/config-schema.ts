@@ -21,6 +21,8 @@ export const configSchema = z.strictObject({
       tls_identity_password: z.string().nullable().default(null),
       tls_cert_path: z.string().min(1).nullable().default(null),
       tls_key_path: z.string().min(1).nullable().default(null),
+      /** Ingest processes on the one port (`node:cluster`); above 1 a primary process forwards what they spool. */
+      workers: z.number().int().min(1).max(64).default(1),
     })
     .prefault({}),
   http: z

@@ -24,6 +24,7 @@ import { UpstreamClient, type RelayCredentials } from "./upstream/upstream-clien
 import { upstreamDelivery, type UpstreamDelivery } from "./upstream/upstream-delivery.js";
 import type { UpstreamEncoding } from "./upstream/envelope-encoding.js";
 import { upstreamProjectStates } from "./upstream/upstream-projects.js";
+import { closeApps } from "./http/close-apps.js";
 
 /** How the relay talks to its upstream. */
 export interface UpstreamSettings {
@@ -67,6 +68,8 @@ export interface RelayServiceOptions {
   readonly projects?: ProjectStates | undefined;
   /** Managed, static and proxy modes. */
   readonly upstream?: UpstreamSettings | undefined;
+  /** Where the upstream's rate limits are kept (a cache that also tells ingest workers, say); a new one by default. */
+  readonly rateLimits?: RateLimitCache | undefined;
   /** The clock of rate limits and upstream outages (tests pass their own); `Date.now` by default. */
   readonly now?: (() => number) | undefined;
   /** Envelopes processed and delivered at the same time. */
@@ -121,33 +124,14 @@ export interface RelayService {
  * still running then (a client trickling a large body, say) has not been answered, so closing
  * its connection loses nothing: the client retries.
  */
-const HTTP_SHARE_OF_SHUTDOWN = 0.5;
-
-/**
- * Closes the apps: they stop accepting at once, and requests in flight get `graceMs` to finish.
- * Connections still open after that are destroyed, so that a slow client cannot hold the
- * shutdown for the whole request timeout.
- */
-async function closeApps(apps: readonly FastifyInstance[], graceMs: number, logger: Logger): Promise<void> {
-  const closed = Promise.all(apps.map((each) => each.close()));
-  let timer: NodeJS.Timeout | undefined;
-  const expired = await Promise.race([
-    closed.then(() => false),
-    new Promise<boolean>((resolve) => (timer = setTimeout(() => { resolve(true); }, graceMs))),
-  ]);
-  clearTimeout(timer);
-  if (!expired) return;
-  logger.warn({ graceMs: Math.round(graceMs) }, "requests still in flight at shutdown; closing their connections unanswered");
-  for (const each of apps) each.server.closeAllConnections();
-  await closed;
-}
+export const HTTP_SHARE_OF_SHUTDOWN = 0.5;
 
 /** Wires the relay for its mode: capture (keeps locally), or static/proxy/managed (forwards upstream). */
 export function createRelayService(options: RelayServiceOptions): RelayService {
   const { http, spool, logger, metrics } = options;
   let outcomes: OutcomeSink = options.outcomes;
   let aggregator: OutcomeAggregator | undefined;
-  const rateLimits = new RateLimitCache(options.now);
+  const rateLimits = options.rateLimits ?? new RateLimitCache(options.now);
   let client: UpstreamClient | undefined;
   let registration: RelayRegistration | undefined;
   let projects: ProjectStates;
