@@ -84,6 +84,8 @@ export async function runIngestWorker(version: string, env: NodeJS.ProcessEnv = 
   link.onStop((timeoutMs) => void stop(timeoutMs));
   // SIGTERM sent to this process alone (or to the whole group): drain as the primary would ask.
   process.on("SIGTERM", () => void stop(config.limits.shutdown_timeout * 500));
+  // The primary is gone (killed, say): nothing drains the spool or restarts workers; stop rather than linger on the port.
+  process.on("disconnect", () => void stop(config.limits.shutdown_timeout * 500));
   // Ctrl-C reaches every process of the terminal's group: the primary decides, and tells the workers.
   process.on("SIGINT", () => undefined);
 }

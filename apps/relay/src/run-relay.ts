@@ -318,10 +318,10 @@ export async function startRelay(
   } else {
     const lines = [`relay listening on ${url} in ${mode} mode, forwarding to ${upstream?.url ?? ""}`];
     if (credentials) lines.push(`  relay id:   ${credentials.relayId}`, `  public key: ${credentials.publicKey} (allow it upstream)`);
-    lines.push(`  SDKs use their usual DSN with the host replaced: http://<key>@${host}:${port}/<project>`, "");
-    io.out(lines.join("\n"));
+    lines.push(`  SDKs use their usual DSN with the host replaced: http://<key>@${host}:${port}/<project>`);
+    if (workers) lines.push(`  ingest workers: ${workerCount} processes on the same port (pids ${workers.pids().join(", ")})`);
+    io.out(`${lines.join("\n")}\n`);
   }
-  if (workers) io.out(`  ingest workers:     ${workerCount} processes on the same port (pids ${workers.pids().join(", ")})\n`);
 
   // HTTPS beside plain HTTP: a second app on the same service, closed with it by release().
   if (tls && workers) {

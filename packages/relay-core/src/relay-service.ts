@@ -1,10 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { buildRelay, type RelayDeps } from "./build-relay.js";
+import type { RelayDeps } from "./build-relay.js";
 import { captureDelivery } from "./capture/capture-delivery.js";
-import { BodyBudget, DEFAULT_MAX_BUFFERED_BODY_BYTES } from "./http/body-budget.js";
 import { Readiness } from "./health/readiness.js";
-import { DownstreamRelays } from "./downstream/downstream-relays.js";
 import type { CaptureStore } from "./capture/capture-store.js";
 import type { RelayMetrics } from "./metrics.js";
 import type { OutcomeSink } from "./outcomes.js";
@@ -24,6 +22,7 @@ import { UpstreamClient, type RelayCredentials } from "./upstream/upstream-clien
 import { upstreamDelivery, type UpstreamDelivery } from "./upstream/upstream-delivery.js";
 import type { UpstreamEncoding } from "./upstream/envelope-encoding.js";
 import { upstreamProjectStates } from "./upstream/upstream-projects.js";
+import { relayApps } from "./relay-apps.js";
 import { closeApps } from "./http/close-apps.js";
 
 /** How the relay talks to its upstream. */
@@ -235,18 +234,8 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
   });
 
   const readiness = new Readiness({ spool, registration, ...options.readiness });
-  let downstreamRelays: DownstreamRelays | undefined;
-  if (http.mode !== "capture") {
-    const created = DownstreamRelays.create({
-      staticRelays: options.downstream?.staticRelays ?? {},
-      maxAgeMs: options.downstream?.signatureMaxAgeMs ?? 300_000,
-      now: options.downstream?.now,
-    });
-    if (!created.ok) throw new Error(created.error);
-    downstreamRelays = created.value;
-  }
   const isReady = (): ReturnType<Readiness["check"]> => readiness.check();
-  const deps: RelayDeps = {
+  const built = relayApps({
     options: http,
     projects,
     spool: readiness.watchSpool(spool),
@@ -259,28 +248,13 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
     isReady,
     metrics,
     rateLimits,
-    bodyBudget: new BodyBudget(http.maxBufferedBodyBytes ?? DEFAULT_MAX_BUFFERED_BODY_BYTES),
     upstream: client,
     onInternalError: options.onInternalError,
-    downstreamRelays,
-    relayEndpoints: downstreamRelays
-      ? {
-          relays: downstreamRelays,
-          projects,
-          upstream: http.mode === "managed" ? client : undefined,
-          maxBodyBytes: http.limits.maxApiPayloadSize,
-          maxKeysPerRequest: options.upstream?.batchSize ?? 500,
-          challengeMaxAgeMs: options.downstream?.signatureMaxAgeMs ?? 300_000,
-          now: options.downstream?.now,
-        }
-      : undefined,
-  };
-  const apps: FastifyInstance[] = [];
-  const buildApp = (extra: Partial<RelayDeps> = {}): FastifyInstance => {
-    const app = buildRelay({ ...deps, ...extra });
-    apps.push(app);
-    return app;
-  };
+    downstream: options.downstream,
+    batchSize: options.upstream?.batchSize,
+  });
+  const { apps } = built;
+  const buildApp = (extra?: Partial<RelayDeps>): FastifyInstance => built.buildApp(extra);
   const app = buildApp();
 
   let closing: Promise<void> | undefined;

@@ -1,12 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { buildRelay, type RelayDeps } from "../build-relay.js";
-import { DownstreamRelays } from "../downstream/downstream-relays.js";
+import type { RelayDeps } from "../build-relay.js";
 import { Readiness, type ReadinessReport } from "../health/readiness.js";
-import { BodyBudget, DEFAULT_MAX_BUFFERED_BODY_BYTES } from "../http/body-budget.js";
 import { closeApps } from "../http/close-apps.js";
 import type { RelayMetrics } from "../metrics.js";
 import { permissiveProjectStates, type ProjectStates } from "../projects/project-state.js";
+import { relayApps } from "../relay-apps.js";
 import type { RelayOptions } from "../relay-options.js";
 import type { RelayServiceOptions, UpstreamSettings } from "../relay-service.js";
 import type { Spool } from "../spool/spool.js";
@@ -70,17 +69,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
           userAgent: `sentry-relay/${settings.version}`,
           proxy: settings.proxy,
         });
-  let downstreamRelays: DownstreamRelays | undefined;
-  if (http.mode !== "capture") {
-    const created = DownstreamRelays.create({
-      staticRelays: options.downstream?.staticRelays ?? {},
-      maxAgeMs: options.downstream?.signatureMaxAgeMs ?? 300_000,
-      now: options.downstream?.now,
-    });
-    if (!created.ok) throw new Error(created.error);
-    downstreamRelays = created.value;
-  }
-  const deps: RelayDeps = {
+  const built = relayApps({
     options: http,
     projects,
     spool: local.watchSpool(spool),
@@ -92,28 +81,13 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     isReady: readiness,
     metrics: options.metrics,
     rateLimits: link.rateLimits,
-    bodyBudget: new BodyBudget(http.maxBufferedBodyBytes ?? DEFAULT_MAX_BUFFERED_BODY_BYTES),
     upstream: client,
     onInternalError: options.onInternalError,
-    downstreamRelays,
-    relayEndpoints: downstreamRelays
-      ? {
-          relays: downstreamRelays,
-          projects,
-          upstream: http.mode === "managed" ? client : undefined,
-          maxBodyBytes: http.limits.maxApiPayloadSize,
-          maxKeysPerRequest: settings?.batchSize ?? 500,
-          challengeMaxAgeMs: options.downstream?.signatureMaxAgeMs ?? 300_000,
-          now: options.downstream?.now,
-        }
-      : undefined,
-  };
-  const apps: FastifyInstance[] = [];
-  const buildApp = (extra: Partial<RelayDeps> = {}): FastifyInstance => {
-    const app = buildRelay({ ...deps, ...extra });
-    apps.push(app);
-    return app;
-  };
+    downstream: options.downstream,
+    batchSize: settings?.batchSize,
+  });
+  const { apps } = built;
+  const buildApp = (extra?: Partial<RelayDeps>): FastifyInstance => built.buildApp(extra);
   const app = buildApp();
   let closing: Promise<void> | undefined;
   return {
