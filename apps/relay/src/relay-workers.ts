@@ -95,6 +95,10 @@ export function startWorkers(options: WorkerSetOptions): Promise<WorkerSet> {
       const bornAt = Date.now();
       const worker = cluster.fork(env);
       all.add(worker);
+      // A message to a worker whose channel just closed: its exit is on the way and handled there.
+      worker.on("error", (error) => {
+        logger.debug({ worker: worker.id, err: error }, "could not reach an ingest worker");
+      });
       link.attach(worker, {
         onListening: (port, tlsPort) => {
           ports ??= { port, tlsPort };

@@ -38,6 +38,10 @@ export type PrimaryMessage =
 /** One end of an IPC channel: `process` in a worker, a `cluster.Worker` in the primary. */
 export interface IpcChannel<Out, In> {
   send(message: Out): unknown;
+  /** `false` once the channel is closed (a worker's `process.connected`); absent means open. */
+  readonly connected?: boolean;
+  /** The primary's view of a worker: `false` once its channel is closed. */
+  isConnected?(): boolean;
   on(event: "message", listener: (message: In) => void): unknown;
 }
 

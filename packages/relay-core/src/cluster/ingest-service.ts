@@ -1,32 +1,24 @@
 import type { FastifyInstance } from "fastify";
-import type { Logger } from "pino";
 import type { RelayDeps } from "../build-relay.js";
 import { Readiness, type ReadinessReport } from "../health/readiness.js";
 import { closeApps } from "../http/close-apps.js";
-import type { RelayMetrics } from "../metrics.js";
 import { permissiveProjectStates, type ProjectStates } from "../projects/project-state.js";
 import { relayApps } from "../relay-apps.js";
-import type { RelayOptions } from "../relay-options.js";
 import type { RelayServiceOptions, UpstreamSettings } from "../relay-service.js";
-import type { Spool } from "../spool/spool.js";
 import { UpstreamClient } from "../upstream/upstream-client.js";
 import type { WorkerLink } from "./worker-link.js";
 
-/** Options of {@link createIngestService}. */
-export interface IngestServiceOptions {
-  readonly http: RelayOptions;
-  /** This process's connection to the spool the primary drains. */
-  readonly spool: Spool;
-  readonly logger: Logger;
+/**
+ * Options of {@link createIngestService}: those of a whole relay's HTTP side (`spool` is this
+ * process's connection to the spool the primary drains), and the link to the primary.
+ */
+export interface IngestServiceOptions extends Pick<RelayServiceOptions, "http" | "spool" | "logger" | "metrics" | "downstream" | "onInternalError"> {
   /** The primary: project states (managed mode), rate limits, outcomes, readiness. */
   readonly link: WorkerLink;
   /** Static mode: the project files, read by this process too. Managed mode asks the primary; proxy takes any project. */
   readonly projects?: ProjectStates | undefined;
-  readonly metrics?: RelayMetrics | undefined;
   /** The upstream, for requests passed through as they are (relay chains, other `/api/` requests); never signed as this relay. */
   readonly upstream?: Pick<UpstreamSettings, "url" | "timeoutMs" | "connectTimeoutMs" | "maxConnections" | "version" | "proxy" | "batchSize"> | undefined;
-  readonly downstream?: RelayServiceOptions["downstream"];
-  readonly onInternalError?: RelayDeps["onInternalError"];
 }
 
 /** The HTTP side of the relay in an ingest worker process. */

@@ -8,6 +8,7 @@ import { isRelayMessage, type IpcChannel, type PrimaryMessage, type WorkerMessag
 
 /** Sends, unless the worker's channel is closed already (it is exiting: its exit is handled). */
 function send(worker: IpcChannel<PrimaryMessage, unknown>, message: PrimaryMessage): void {
+  if (worker.isConnected?.() === false) return;
   try {
     worker.send(message);
   } catch {

@@ -43,6 +43,10 @@ export function linkToPrimary(channel: IpcChannel<WorkerMessage, unknown>, optio
   const waiting = new Map<number, (answer: ProjectAnswer) => void>();
   const ask = <T extends ProjectAnswer>(message: WorkerMessage & { id: number }): Promise<T> =>
     new Promise<T>((resolve) => {
+      if (channel.connected === false) {
+        resolve({ relay: message.relay, id: message.id, unavailable: "the primary process is gone", state: undefined } as unknown as T);
+        return;
+      }
       waiting.set(message.id, resolve as (answer: ProjectAnswer) => void);
       channel.send(message);
     });
@@ -114,8 +118,11 @@ export function linkToPrimary(channel: IpcChannel<WorkerMessage, unknown>, optio
   let outcomes: Outcome[] = [];
   let nudge = false;
   const flush = (): void => {
-    if (nudge) channel.send({ relay: "accepted" });
-    if (outcomes.length > 0) channel.send({ relay: "outcomes", outcomes });
+    // Without the primary (it is gone) there is no one to tell: what was spooled waits there for the next start.
+    if (channel.connected !== false) {
+      if (nudge) channel.send({ relay: "accepted" });
+      if (outcomes.length > 0) channel.send({ relay: "outcomes", outcomes });
+    }
     nudge = false;
     outcomes = [];
   };
