@@ -4,8 +4,9 @@
 // system of every thread, from /proc/<pid>/stat) per event delivered — over the load and the
 // drain that follows it — the ratio to the bare route's CPU per request, and peak RSS.
 //
-// BENCH_DURATION (seconds, default 10), BENCH_CONNECTIONS (default 50) and BENCH_MODES (default
-// "static,managed,capture") tune it, and BENCH_SYNCHRONOUS the spool's synchronous (full); BENCH_CPU_PROF=<folder> runs each relay under --cpu-prof
+// BENCH_DURATION (seconds, default 10), BENCH_CONNECTIONS (default 50), BENCH_MODES (default
+// "static,managed,capture") and BENCH_WORKERS (relay.workers of the forwarding modes, default "1,2":
+// CPU then sums the primary and every ingest process) tune it, and BENCH_SYNCHRONOUS the spool's synchronous (full); BENCH_CPU_PROF=<folder> runs each relay under --cpu-prof
 // (every thread writes its own profile there).
 import { execFileSync, fork, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -20,6 +21,7 @@ const duration = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const modes = (process.env.BENCH_MODES ?? "static,managed,capture").split(",");
 const synchronous = process.env.BENCH_SYNCHRONOUS ?? "full";
+const workerCounts = (process.env.BENCH_WORKERS ?? "1,2").split(",").map(Number);
 const cpuProfDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 const RELAY_BIN = fileURLToPath(new URL("../bin/relay.js", import.meta.url));
 const KEY = "0123456789abcdef0123456789abcdef";
@@ -91,10 +93,15 @@ async function startUpstream() {
   return { url, ask, close: () => new Promise((resolve_) => { child.once("exit", resolve_); child.send("close"); }) };
 }
 
-/** Loads a process listening at `url` and measures its CPU per request (or per delivered event with `delivered`). */
-async function measure(name, pid, url, delivered) {
-  await settled(pid);
-  const before = cpuMicros(pid);
+/**
+ * Loads a process listening at `url` and measures its CPU per request (or per delivered event with
+ * `delivered`). With `others` (a relay's ingest workers), their CPU time counts too.
+ */
+async function measure(name, pid, url, delivered, others = []) {
+  const all = [pid, ...others];
+  const totalCpu = () => all.reduce((sum, each) => sum + cpuMicros(each), 0);
+  for (const each of all) await settled(each);
+  const before = totalCpu();
   const mainBefore = cpuMicros(pid, pid);
   const threadsBefore = threadCpu(pid);
   const result = await runLoad({ url, connections, duration, ...load });
@@ -105,17 +112,18 @@ async function measure(name, pid, url, delivered) {
     while ((await delivered()) < result.ok && Date.now() < deadline) await sleep(200);
     events = await delivered();
   }
-  await settled(pid);
-  const cpu = cpuMicros(pid) - before;
+  for (const each of all) await settled(each);
+  const cpu = totalCpu() - before;
   const main = cpuMicros(pid, pid) - mainBefore;
   // The busiest threads (the main thread first, then in the order they started), µs per event.
   const threads = [...threadCpu(pid)].map(([tid, micros]) => [tid, Math.round((micros - (threadsBefore.get(tid) ?? 0)) / events)]).filter(([, micros]) => micros > 0);
-  return { name, rps: result.rps, p50: result.p50, p99: result.p99, errors: result.non2xx + result.errors, accepted: result.ok, events, cpuPerEvent: cpu / events, mainPerEvent: main / events, threads, rss: peakRssMb(pid) };
+  const rss = all.reduce((sum, each) => sum + peakRssMb(each), 0);
+  return { name, rps: result.rps, p50: result.p50, p99: result.p99, errors: result.non2xx + result.errors, accepted: result.ok, events, cpuPerEvent: cpu / events, mainPerEvent: main / events, threads, rss };
 }
 
 /** Writes a relay config folder for `mode` and returns it. */
-function relayFolder(root, mode, upstreamUrl) {
-  const dir = join(root, mode);
+function relayFolder(root, mode, upstreamUrl, workers) {
+  const dir = join(root, `${mode}-${workers}`);
   const configDir = join(dir, ".relay");
   mkdirSync(join(configDir, "projects"), { recursive: true });
   const config = [
@@ -123,6 +131,7 @@ function relayFolder(root, mode, upstreamUrl) {
     `  mode: ${mode}`,
     ...(upstreamUrl ? [`  upstream: ${upstreamUrl}`] : []),
     "  port: 0",
+    `  workers: ${workers}`,
     "capture:",
     "  max_events: 1000",
     "outcomes:",
@@ -146,9 +155,10 @@ async function main() {
   const bareUrl = `${bare.match[1]}/api/1/store/`;
   const ceilings = [await measure("bare fastify route answering {} (before the relays)", bare.child.pid, bareUrl)];
   const rows = [];
-  for (const mode of modes) {
+  const runs = modes.flatMap((mode) => (mode === "capture" ? [[mode, 1]] : workerCounts.map((workers) => [mode, workers])));
+  for (const [mode, workers] of runs) {
     const upstream = mode === "capture" ? undefined : await startUpstream();
-    const dir = relayFolder(root, mode, upstream?.url);
+    const dir = relayFolder(root, mode, upstream?.url, workers);
     if (mode === "managed") {
       // The fake upstream serves the project and lets the relay register.
       await upstream.ask({ projectConfig: { key: KEY, config: { projectId: 1, publicKeys: [{ publicKey: KEY, isEnabled: true }], config: { allowedDomains: ["*"] } } } });
@@ -162,7 +172,10 @@ async function main() {
     }
     const delivered = upstream ? async () => (await upstream.ask("count")).count : undefined;
     const what = mode === "capture" ? "captured" : `forwarded to a fake upstream process`;
-    const row = await measure(`relay run, ${mode} mode: ${Buffer.byteLength(event)}-byte store event, ${what}`, relay.child.pid, `${base}/api/1/store/`, delivered);
+    // With ingest workers, their CPU counts too (the relay prints their process ids).
+    const workerPids = (/\(pids ([\d, ]+)\)/.exec(relay.output())?.[1] ?? "").split(", ").filter(Boolean).map(Number);
+    const processes = workers > 1 ? `, workers: ${workers} (primary + ${workers} ingest processes)` : "";
+    const row = await measure(`relay run, ${mode} mode${processes}: ${Buffer.byteLength(event)}-byte store event, ${what}`, relay.child.pid, `${base}/api/1/store/`, delivered, workerPids);
     if (upstream) {
       const { count, distinct } = await upstream.ask("count");
       row.note = `delivered ${count} (${distinct} distinct) of ${row.accepted} answered 200`;

@@ -21,6 +21,8 @@ export const configSchema = z.strictObject({
       tls_identity_password: z.string().nullable().default(null),
       tls_cert_path: z.string().min(1).nullable().default(null),
       tls_key_path: z.string().min(1).nullable().default(null),
+      /** Ingest processes on the one port (`node:cluster`); above 1 a primary process forwards what they spool. */
+      workers: z.number().int().min(1).max(64).default(1),
     })
     .prefault({}),
   http: z
@@ -66,6 +68,8 @@ export const configSchema = z.strictObject({
       max_trace_metric_size: size.default("1MiB"),
       /** Request bytes held in memory by all requests together; beyond it clients get 503. */
       max_buffered_body_size: size.default("256MiB"),
+      /** Bytes of a refused body (too large, say) read and thrown away so the client reads the answer; then the connection closes. */
+      max_discarded_body_size: size.default("16MiB"),
       max_session_count: z.number().int().positive().default(100),
       shutdown_timeout: seconds.default(10),
       processing_threads: z.number().int().min(0).max(64).default(1),

@@ -33,6 +33,20 @@ describe("loadConfig", () => {
     expect(loaded.config.relay).toMatchObject({ mode: "capture", host: "127.0.0.1", port: 3000 });
   });
 
+  it("runs one process by default; relay.workers (or --workers) asks for more, outside capture mode", () => {
+    write("relay:\n  mode: proxy\n");
+    expect(loadConfig(dir, {}).config.relay.workers).toBe(1);
+    expect(loadConfig(dir, {}, { workers: 3 }).config.relay.workers).toBe(3);
+    write("relay:\n  mode: proxy\n  workers: 2\n");
+    expect(loadConfig(dir, {}).config.relay.workers).toBe(2);
+    write("relay:\n  mode: proxy\n  workers: 0\n");
+    expect(failure().message).toMatch(/relay\.workers/);
+    write("relay:\n  mode: capture\n  workers: 2\n");
+    expect(failure().message).toMatch(/relay\.workers: capture mode runs in one process/);
+    write("relay:\n  mode: proxy\n  workers: 2\nmetrics:\n  prometheus: true\n");
+    expect(failure().message).toMatch(/metrics\.prometheus needs workers: 1/);
+  });
+
   it("fills every default of the spec around what the file sets", () => {
     write("relay:\n  upstream: https://sentry.example.com/\n");
     const { config } = loadConfig(dir, {});

@@ -156,6 +156,11 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv, overrides: Reado
     });
     throw new RelayCliError("config_invalid", messages.join("\n"));
   }
+  if (parsed.data.relay.workers > 1) {
+    // Captures are shown live by the process that keeps them; Prometheus counts live in each process.
+    if (parsed.data.relay.mode === "capture") throw new RelayCliError("config_invalid", `${exists ? file : "configuration"}: relay.workers: capture mode runs in one process (workers: 1)`);
+    if (parsed.data.metrics.prometheus) throw new RelayCliError("config_invalid", `${exists ? file : "configuration"}: relay.workers: metrics.prometheus needs workers: 1 (each worker counts its own requests); use metrics.statsd`);
+  }
   // Sentry's API lives at the root of its host: a path in the upstream URL is not used.
   const upstream = new URL(parsed.data.relay.upstream);
   if (upstream.pathname !== "/" || upstream.search !== "") {

@@ -5,6 +5,7 @@ import { stringify } from "yaml";
 import { RelayCliError } from "./config-error.js";
 import { loadConfig, resolveConfigDir } from "./load-config.js";
 import { runRelay } from "./run-relay.js";
+import { runIngestWorker } from "./ingest-worker.js";
 import { INIT_DEFAULT_MODE, initConfig, parseMode } from "./config-init.js";
 import { formatChecks, runDoctor } from "./doctor.js";
 import { generateRelayCredentials, removeRelayCredentials, showRelayCredentials } from "./credentials-command.js";
@@ -71,10 +72,22 @@ function buildProgram(io: { out: (text: string) => void; err: (text: string) => 
       return Number(value);
     })
     .option("--mode <mode>", "relay mode (relay.mode): managed, static, proxy or capture", modeFlag)
-    .action(async (options: { upstream?: string; host?: string; port?: number; mode?: "managed" | "static" | "proxy" | "capture" }) => {
+    .option("--workers <n>", "ingest processes on the one port (relay.workers)", (value) => {
+      if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) throw new RelayCliError("usage", `--workers: not a number from 1 to 64: ${value}`);
+      return Number(value);
+    })
+    .action(async (options: { upstream?: string; host?: string; port?: number; mode?: "managed" | "static" | "proxy" | "capture"; workers?: number }) => {
       const { dir, notice } = configDir();
       const loaded = loadConfig(dir, env, options);
       await runRelay(loaded, notice ? [notice] : [], io, relayVersion());
+    });
+
+  // Started by `relay run` itself for each ingest worker when relay.workers is above 1.
+  program
+    .command("worker", { hidden: true })
+    .description("run one ingest worker of a relay (started by relay run)")
+    .action(async () => {
+      await runIngestWorker(relayVersion(), env);
     });
 
   const config = program.command("config").description("create or show the configuration");

@@ -44,6 +44,7 @@ export function resolveRelayOptions(config: RawRelayConfig): RelaySettings {
       },
       trustProxy: config.relay.trust_proxy,
       maxBufferedBodyBytes: bytes(limits.max_buffered_body_size, "limits.max_buffered_body_size"),
+      maxDiscardedBodyBytes: bytes(limits.max_discarded_body_size, "limits.max_discarded_body_size"),
       requestTimeoutMs: config.http.request_timeout * 1000,
       tunnelPath: config.relay.tunnel_path,
     },

@@ -3,6 +3,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   createRelayService,
+  HTTP_SHARE_OF_SHUTDOWN,
+  PrimaryLink,
+  SharedRateLimitCache,
   loadStaticProjects,
   logCaptures,
   openCaptureStore,
@@ -12,6 +15,8 @@ import {
   OutcomeCounter,
   expiredOutcomes,
   type CaptureStore,
+  type Outcome,
+  type RelayCredentials,
   type OutcomeSink,
   type ProjectStates,
   type RelayMetrics,
@@ -20,14 +25,17 @@ import {
   type UpstreamSettings,
 } from "@org/relay-core";
 import { RelayCliError } from "./config-error.js";
+import type { Logger } from "pino";
+import type { RawRelayConfig } from "./config-schema.js";
 import type { LoadedConfig } from "./load-config.js";
 import { createLogger } from "./logger.js";
 import { resolveRelayOptions } from "./relay-settings.js";
 import { createStatsdMetrics, outcomesToMetrics } from "./statsd-metrics.js";
 import { createCrashReporter, type CrashReporter } from "./crash-reporting.js";
-import { createPrometheusMetrics, fanOutMetrics } from "./prometheus-metrics.js";
+import { createPrometheusMetrics, fanOutMetrics, type PrometheusMetrics } from "./prometheus-metrics.js";
 import { loadRelayIdentity } from "./relay-credentials.js";
 import { loadTlsSettings } from "./tls.js";
+import { startWorkers, wholeReadiness, type WorkerSet } from "./relay-workers.js";
 
 /** Output streams of the command. */
 export interface CommandIo {
@@ -58,6 +66,94 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
+/** How long a write to a spool shared by ingest workers waits for another process's commit. */
+const SHARED_SPOOL_BUSY_TIMEOUT_MS = 30_000;
+
+/** Where the spool and capture databases live. */
+export function spoolFolder(loaded: LoadedConfig): string {
+  return loaded.config.spool.path ?? join(loaded.dir, "spool");
+}
+
+/** The metrics sinks the configuration asks for. */
+export function createMetrics(config: RawRelayConfig, logger: Logger): { statsd: ReturnType<typeof createStatsdMetrics> | undefined; prometheus: PrometheusMetrics | undefined; metrics: RelayMetrics | undefined } {
+  const statsd = config.metrics.statsd ? createStatsdMetrics(config.metrics.statsd, config.metrics.prefix, config.metrics.default_tags, logger) : undefined;
+  const prometheus = config.metrics.prometheus ? createPrometheusMetrics(config.metrics.prefix, config.metrics.default_tags) : undefined;
+  const sinks: RelayMetrics[] = [statsd, prometheus].filter((sink) => sink !== undefined);
+  return { statsd, prometheus, metrics: sinks.length > 1 ? fanOutMetrics(sinks) : sinks[0] };
+}
+
+/**
+ * Opens the configured spool. With `shared`, other processes of this relay (its ingest workers)
+ * write to the same SQLite database: sizes are read from it again, and writers wait for each
+ * other's commits.
+ */
+export async function openSpool(loaded: LoadedConfig, maxBytes: number, logger: Logger, onExpired: (outcome: Outcome) => void, shared = false): Promise<Spool> {
+  const { config } = loaded;
+  const spoolOptions = {
+    path: join(spoolFolder(loaded), "envelopes.sqlite"),
+    maxBytes,
+    maxAgeMs: config.spool.max_age * 1000,
+    synchronous: config.spool.synchronous,
+    shared,
+    busyTimeoutMs: shared ? SHARED_SPOOL_BUSY_TIMEOUT_MS : undefined,
+    onExpired: (expired: readonly SpooledEnvelope[]) => {
+      logger.warn({ count: expired.length }, "dropped spooled envelopes older than spool.max_age");
+      for (const outcome of expiredOutcomes(expired)) onExpired(outcome);
+    },
+  };
+  try {
+    if (config.spool.backend === "jetstream") {
+      const { nats } = config.spool;
+      return await openJetStreamSpool({
+        servers: nats.servers,
+        credentialsFile: nats.credentials ?? undefined,
+        stream: nats.stream,
+        consumer: nats.consumer,
+        replicas: nats.replicas,
+        maxBytes,
+        maxAgeMs: config.spool.max_age * 1000,
+        ackWaitMs: nats.ack_wait * 1000,
+        name: `relay ${config.relay.host}:${config.relay.port}`,
+      });
+    }
+    return config.spool.worker_thread ? await openWorkerSpool(spoolOptions) : openSqliteSpool(spoolOptions);
+  } catch (error) {
+    const where = config.spool.backend === "jetstream" ? `stream ${config.spool.nats.stream} at ${String(config.spool.nats.servers)}` : spoolOptions.path;
+    throw new RelayCliError("startup_failed", `cannot open the spool (${where}): ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** How the relay talks to its upstream (every mode but capture). */
+export function upstreamSettings(config: RawRelayConfig, version: string, credentials: RelayCredentials | undefined): UpstreamSettings {
+  return {
+    url: config.relay.upstream,
+    timeoutMs: config.http.timeout * 1000,
+    connectTimeoutMs: config.http.connection_timeout * 1000,
+    maxConnections: config.http.max_connections,
+    maxRetryIntervalMs: config.http.max_retry_interval * 1000,
+    authIntervalMs: config.http.auth_interval * 1000,
+    version,
+    credentials,
+    projectExpiryMs: config.cache.project_expiry * 1000,
+    projectGracePeriodMs: config.cache.project_grace_period * 1000,
+    missExpiryMs: config.cache.miss_expiry * 1000,
+    batchIntervalMs: config.cache.batch_interval,
+    batchSize: config.cache.batch_size,
+    encoding: config.http.encoding,
+    compressionLevel: config.http.compression_level,
+  };
+}
+
+/** Downstream relays trusted without asking the upstream (`auth.static_relays`). */
+export function downstreamSettings(config: RawRelayConfig): { staticRelays: Record<string, { publicKey: string; internal: boolean }>; signatureMaxAgeMs: number } {
+  return {
+    staticRelays: Object.fromEntries(
+      Object.entries(config.auth.static_relays).map(([id, info]) => [id, { publicKey: info.public_key ?? info.publicKey ?? "", internal: info.internal }]),
+    ),
+    signatureMaxAgeMs: config.auth.signature_max_age * 1000,
+  };
+}
+
 /** Starts the relay described by a loaded configuration. */
 export async function startRelay(
   loaded: LoadedConfig,
@@ -70,6 +166,9 @@ export async function startRelay(
   version = "0.0.0",
 ): Promise<RunningRelay> {
   const { config, dir } = loaded;
+  const workerCount = config.relay.workers;
+  // With ingest workers, this process is the primary: it processes, delivers and talks to the upstream.
+  if (workerCount > 1) logger = logger.child({ worker: "primary" });
   for (const notice of [...notices, ...loaded.notices]) logger.info(notice);
   for (const warning of loaded.warnings) logger.warn(warning);
   const options = resolveRelayOptions(config);
@@ -78,46 +177,21 @@ export async function startRelay(
   // Checked before anything is opened: a TLS mistake stops start-up with its own message.
   const tls = loadTlsSettings(config, dir);
 
-  const spoolDir = config.spool.path ?? join(dir, "spool");
-  const statsd = config.metrics.statsd ? createStatsdMetrics(config.metrics.statsd, config.metrics.prefix, config.metrics.default_tags, logger) : undefined;
-  const prometheus = config.metrics.prometheus ? createPrometheusMetrics(config.metrics.prefix, config.metrics.default_tags) : undefined;
-  const sinks: RelayMetrics[] = [statsd, prometheus].filter((sink) => sink !== undefined);
-  const metrics = sinks.length > 1 ? fanOutMetrics(sinks) : sinks[0];
+  const spoolDir = spoolFolder(loaded);
+  const { statsd, prometheus, metrics } = createMetrics(config, logger);
   const outcomes = metrics ? outcomesToMetrics(metrics, new OutcomeCounter()) : new OutcomeCounter();
   // Expired envelopes are counted by the sink that reports outcomes upstream, once the service exists.
   let outcomeSink: OutcomeSink = outcomes;
-  const spoolOptions = {
-    path: join(spoolDir, "envelopes.sqlite"),
-    maxBytes: options.spoolMaxBytes,
-    maxAgeMs: config.spool.max_age * 1000,
-    synchronous: config.spool.synchronous,
-    onExpired: (expired: readonly SpooledEnvelope[]) => {
-      logger.warn({ count: expired.length }, "dropped spooled envelopes older than spool.max_age");
-      for (const outcome of expiredOutcomes(expired)) outcomeSink.record(outcome);
+  const spool = await openSpool(
+    loaded,
+    options.spoolMaxBytes,
+    logger,
+    (outcome) => {
+      outcomeSink.record(outcome);
     },
-  };
-  let spool: Spool;
-  try {
-    if (config.spool.backend === "jetstream") {
-      const { nats } = config.spool;
-      spool = await openJetStreamSpool({
-        servers: nats.servers,
-        credentialsFile: nats.credentials ?? undefined,
-        stream: nats.stream,
-        consumer: nats.consumer,
-        replicas: nats.replicas,
-        maxBytes: options.spoolMaxBytes,
-        maxAgeMs: config.spool.max_age * 1000,
-        ackWaitMs: nats.ack_wait * 1000,
-        name: `relay ${config.relay.host}:${config.relay.port}`,
-      });
-    } else {
-      spool = config.spool.worker_thread ? await openWorkerSpool(spoolOptions) : openSqliteSpool(spoolOptions);
-    }
-  } catch (error) {
-    const where = config.spool.backend === "jetstream" ? `stream ${config.spool.nats.stream} at ${String(config.spool.nats.servers)}` : spoolOptions.path;
-    throw new RelayCliError("startup_failed", `cannot open the spool (${where}): ${(error as Error).message}`, { cause: error });
-  }
+    workerCount > 1,
+  );
+  const link = workerCount > 1 ? new PrimaryLink(logger) : undefined;
   const captureStore: CaptureStore | undefined = mode === "capture" ? openCaptureStore(join(spoolDir, "captured.sqlite"), config.capture.max_events) : undefined;
   let projects: ProjectStates | undefined;
   if (mode === "static") {
@@ -126,26 +200,7 @@ export async function startRelay(
       logger.warn({ file }, `project file problem: ${problem}`);
     });
   }
-  const upstream: UpstreamSettings | undefined =
-    mode === "capture"
-      ? undefined
-      : {
-          url: config.relay.upstream,
-          timeoutMs: config.http.timeout * 1000,
-          connectTimeoutMs: config.http.connection_timeout * 1000,
-          maxConnections: config.http.max_connections,
-          maxRetryIntervalMs: config.http.max_retry_interval * 1000,
-          authIntervalMs: config.http.auth_interval * 1000,
-          version,
-          credentials,
-          projectExpiryMs: config.cache.project_expiry * 1000,
-          projectGracePeriodMs: config.cache.project_grace_period * 1000,
-          missExpiryMs: config.cache.miss_expiry * 1000,
-          batchIntervalMs: config.cache.batch_interval,
-          batchSize: config.cache.batch_size,
-          encoding: config.http.encoding,
-          compressionLevel: config.http.compression_level,
-        };
+  const upstream = mode === "capture" ? undefined : upstreamSettings(config, version, credentials);
 
   const service = createRelayService({
     http: options.http,
@@ -171,14 +226,17 @@ export async function startRelay(
       flushIntervalMs: config.outcomes.aggregator.flush_interval * 1000,
     },
     readiness: { authReady: config.auth.ready, outageGraceMs: config.http.outage_grace_period * 1000 },
-    downstream: {
-      staticRelays: Object.fromEntries(
-        Object.entries(config.auth.static_relays).map(([id, info]) => [id, { publicKey: info.public_key ?? info.publicKey ?? "", internal: info.internal }]),
-      ),
-      signatureMaxAgeMs: config.auth.signature_max_age * 1000,
-    },
+    downstream: downstreamSettings(config),
+    rateLimits: link ? new SharedRateLimitCache(link.broadcast) : undefined,
   });
   outcomeSink = service.outcomes;
+  link?.serve({
+    projects: service.projects,
+    outcomes: service.outcomes,
+    wake: () => {
+      service.pipeline.wake();
+    },
+  });
   const app = service.app;
   if (prometheus) {
     app.get("/metrics/", async (_request, reply) => reply.header("content-type", prometheus.contentType).send(await prometheus.render()));
@@ -192,27 +250,56 @@ export async function startRelay(
   const spoolTimer = metrics ? setInterval(reportSpool, 10_000) : undefined;
   spoolTimer?.unref();
   let stopCaptureLog: (() => void) | undefined;
+  let workers: WorkerSet | undefined;
+  let readinessTimer: NodeJS.Timeout | undefined;
   const release = async (): Promise<void> => {
     clearInterval(spoolTimer);
-    await service.close(config.limits.shutdown_timeout * 1000);
+    clearInterval(readinessTimer);
+    const timeoutMs = config.limits.shutdown_timeout * 1000;
+    const startedAt = Date.now();
+    if (workers) {
+      // The workers finish the requests in flight (their answers wait for the spool); the pipeline
+      // keeps delivering meanwhile, then gets the rest of the time.
+      service.readiness.shutDown();
+      link?.setReadiness(service.readiness.check());
+      await workers.stop(timeoutMs * HTTP_SHARE_OF_SHUTDOWN);
+    }
+    await service.close(Math.max(0, timeoutMs - (Date.now() - startedAt)));
     stopCaptureLog?.();
     await spool.close();
     captureStore?.close();
     await statsd?.close();
     logger.flush();
   };
-  try {
-    await app.listen({ host: config.relay.host, port: config.relay.port });
-  } catch (error) {
-    await release();
-    throw new RelayCliError("startup_failed", `cannot listen on ${config.relay.host}:${config.relay.port}: ${(error as Error).message}`, {
-      cause: error,
-    });
+  let port: number;
+  if (link) {
+    const tell = (): void => {
+      link.setReadiness(wholeReadiness(service.readiness.check(), workers?.alive() ?? 0, workerCount));
+    };
+    try {
+      workers = await startWorkers({ count: workerCount, loaded, link, logger, onChange: tell });
+    } catch (error) {
+      await release();
+      throw error;
+    }
+    tell();
+    readinessTimer = setInterval(tell, 1000);
+    readinessTimer.unref();
+    port = workers.port;
+  } else {
+    try {
+      await app.listen({ host: config.relay.host, port: config.relay.port });
+    } catch (error) {
+      await release();
+      throw new RelayCliError("startup_failed", `cannot listen on ${config.relay.host}:${config.relay.port}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    const address = app.server.address();
+    port = typeof address === "object" && address ? address.port : config.relay.port;
   }
   service.start();
   reportSpool();
-  const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : config.relay.port;
   const host = config.relay.host.includes(":") ? `[${config.relay.host}]` : config.relay.host;
   const url = `http://${host}:${port}`;
   let dsn: string | undefined;
@@ -231,12 +318,15 @@ export async function startRelay(
   } else {
     const lines = [`relay listening on ${url} in ${mode} mode, forwarding to ${upstream?.url ?? ""}`];
     if (credentials) lines.push(`  relay id:   ${credentials.relayId}`, `  public key: ${credentials.publicKey} (allow it upstream)`);
-    lines.push(`  SDKs use their usual DSN with the host replaced: http://<key>@${host}:${port}/<project>`, "");
-    io.out(lines.join("\n"));
+    lines.push(`  SDKs use their usual DSN with the host replaced: http://<key>@${host}:${port}/<project>`);
+    if (workers) lines.push(`  ingest workers: ${workerCount} processes on the same port (pids ${workers.pids().join(", ")})`);
+    io.out(`${lines.join("\n")}\n`);
   }
 
   // HTTPS beside plain HTTP: a second app on the same service, closed with it by release().
-  if (tls) {
+  if (tls && workers) {
+    io.out(`relay also listening on https://${host}:${workers.tlsPort ?? tls.port} (TLS)\n`);
+  } else if (tls) {
     const tlsApp = service.buildApp({ https: tls.options });
     if (prometheus) {
       tlsApp.get("/metrics/", async (_request, reply) => reply.header("content-type", prometheus.contentType).send(await prometheus.render()));

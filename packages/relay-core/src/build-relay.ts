@@ -19,6 +19,7 @@ import { registerRelayEndpoints, type RelayEndpointsOptions } from "./routes/rel
 import type { DownstreamRelays } from "./downstream/downstream-relays.js";
 import type { RateLimitCache } from "./upstream/rate-limit-cache.js";
 import type { BodyBudget } from "./http/body-budget.js";
+import { continueOnRead, DEFAULT_MAX_DISCARDED_BODY_BYTES, discardRefusedBody } from "./http/refused-body.js";
 import type { ReadinessReport } from "./health/readiness.js";
 import type { UpstreamClient } from "./upstream/upstream-client.js";
 
@@ -86,6 +87,14 @@ export function buildRelay(deps: RelayDeps): FastifyInstance {
     rewriteUrl: (request) => rewriteUrl(request.url ?? "/"),
     return503OnClosing: true,
     ...(deps.https ? { https: deps.https } : {}),
+  });
+
+  continueOnRead(app.server);
+  // An answer sent before the body was read in full: the client still reads it (see discardRefusedBody).
+  const maxDiscarded = deps.options.maxDiscardedBodyBytes ?? DEFAULT_MAX_DISCARDED_BODY_BYTES;
+  app.addHook("onSend", (request, reply, _payload, done) => {
+    discardRefusedBody(request.raw, reply.raw, maxDiscarded);
+    done();
   });
 
   // Bodies are read by the handlers themselves, with the limits of each endpoint.

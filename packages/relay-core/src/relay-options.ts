@@ -43,6 +43,11 @@ export interface RelayOptions {
   readonly trustProxy?: boolean | string | readonly string[] | undefined;
   /** Request body bytes held in memory by all requests together; beyond it requests get 503 (default 256 MiB). */
   readonly maxBufferedBodyBytes?: number | undefined;
+  /**
+   * Bytes of a refused request body (too large, say) read and thrown away after the answer, so that
+   * a client still writing reads it; past them the connection is closed (default 16 MiB).
+   */
+  readonly maxDiscardedBodyBytes?: number | undefined;
   /** A request whose headers and body take longer than this is answered 408. */
   readonly requestTimeoutMs?: number | undefined;
   /** Path of an extra envelope endpoint for SDKs configured with `tunnel` (authentication from the envelope's `dsn`). */

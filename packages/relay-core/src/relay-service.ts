@@ -1,10 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { buildRelay, type RelayDeps } from "./build-relay.js";
+import type { RelayDeps } from "./build-relay.js";
 import { captureDelivery } from "./capture/capture-delivery.js";
-import { BodyBudget, DEFAULT_MAX_BUFFERED_BODY_BYTES } from "./http/body-budget.js";
 import { Readiness } from "./health/readiness.js";
-import { DownstreamRelays } from "./downstream/downstream-relays.js";
 import type { CaptureStore } from "./capture/capture-store.js";
 import type { RelayMetrics } from "./metrics.js";
 import type { OutcomeSink } from "./outcomes.js";
@@ -24,6 +22,8 @@ import { UpstreamClient, type RelayCredentials } from "./upstream/upstream-clien
 import { upstreamDelivery, type UpstreamDelivery } from "./upstream/upstream-delivery.js";
 import type { UpstreamEncoding } from "./upstream/envelope-encoding.js";
 import { upstreamProjectStates } from "./upstream/upstream-projects.js";
+import { relayApps } from "./relay-apps.js";
+import { closeApps } from "./http/close-apps.js";
 
 /** How the relay talks to its upstream. */
 export interface UpstreamSettings {
@@ -67,6 +67,8 @@ export interface RelayServiceOptions {
   readonly projects?: ProjectStates | undefined;
   /** Managed, static and proxy modes. */
   readonly upstream?: UpstreamSettings | undefined;
+  /** Where the upstream's rate limits are kept (a cache that also tells ingest workers, say); a new one by default. */
+  readonly rateLimits?: RateLimitCache | undefined;
   /** The clock of rate limits and upstream outages (tests pass their own); `Date.now` by default. */
   readonly now?: (() => number) | undefined;
   /** Envelopes processed and delivered at the same time. */
@@ -121,33 +123,14 @@ export interface RelayService {
  * still running then (a client trickling a large body, say) has not been answered, so closing
  * its connection loses nothing: the client retries.
  */
-const HTTP_SHARE_OF_SHUTDOWN = 0.5;
-
-/**
- * Closes the apps: they stop accepting at once, and requests in flight get `graceMs` to finish.
- * Connections still open after that are destroyed, so that a slow client cannot hold the
- * shutdown for the whole request timeout.
- */
-async function closeApps(apps: readonly FastifyInstance[], graceMs: number, logger: Logger): Promise<void> {
-  const closed = Promise.all(apps.map((each) => each.close()));
-  let timer: NodeJS.Timeout | undefined;
-  const expired = await Promise.race([
-    closed.then(() => false),
-    new Promise<boolean>((resolve) => (timer = setTimeout(() => { resolve(true); }, graceMs))),
-  ]);
-  clearTimeout(timer);
-  if (!expired) return;
-  logger.warn({ graceMs: Math.round(graceMs) }, "requests still in flight at shutdown; closing their connections unanswered");
-  for (const each of apps) each.server.closeAllConnections();
-  await closed;
-}
+export const HTTP_SHARE_OF_SHUTDOWN = 0.5;
 
 /** Wires the relay for its mode: capture (keeps locally), or static/proxy/managed (forwards upstream). */
 export function createRelayService(options: RelayServiceOptions): RelayService {
   const { http, spool, logger, metrics } = options;
   let outcomes: OutcomeSink = options.outcomes;
   let aggregator: OutcomeAggregator | undefined;
-  const rateLimits = new RateLimitCache(options.now);
+  const rateLimits = options.rateLimits ?? new RateLimitCache(options.now);
   let client: UpstreamClient | undefined;
   let registration: RelayRegistration | undefined;
   let projects: ProjectStates;
@@ -251,18 +234,8 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
   });
 
   const readiness = new Readiness({ spool, registration, ...options.readiness });
-  let downstreamRelays: DownstreamRelays | undefined;
-  if (http.mode !== "capture") {
-    const created = DownstreamRelays.create({
-      staticRelays: options.downstream?.staticRelays ?? {},
-      maxAgeMs: options.downstream?.signatureMaxAgeMs ?? 300_000,
-      now: options.downstream?.now,
-    });
-    if (!created.ok) throw new Error(created.error);
-    downstreamRelays = created.value;
-  }
   const isReady = (): ReturnType<Readiness["check"]> => readiness.check();
-  const deps: RelayDeps = {
+  const built = relayApps({
     options: http,
     projects,
     spool: readiness.watchSpool(spool),
@@ -275,28 +248,13 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
     isReady,
     metrics,
     rateLimits,
-    bodyBudget: new BodyBudget(http.maxBufferedBodyBytes ?? DEFAULT_MAX_BUFFERED_BODY_BYTES),
     upstream: client,
     onInternalError: options.onInternalError,
-    downstreamRelays,
-    relayEndpoints: downstreamRelays
-      ? {
-          relays: downstreamRelays,
-          projects,
-          upstream: http.mode === "managed" ? client : undefined,
-          maxBodyBytes: http.limits.maxApiPayloadSize,
-          maxKeysPerRequest: options.upstream?.batchSize ?? 500,
-          challengeMaxAgeMs: options.downstream?.signatureMaxAgeMs ?? 300_000,
-          now: options.downstream?.now,
-        }
-      : undefined,
-  };
-  const apps: FastifyInstance[] = [];
-  const buildApp = (extra: Partial<RelayDeps> = {}): FastifyInstance => {
-    const app = buildRelay({ ...deps, ...extra });
-    apps.push(app);
-    return app;
-  };
+    downstream: options.downstream,
+    batchSize: options.upstream?.batchSize,
+  });
+  const { apps } = built;
+  const buildApp = (extra?: Partial<RelayDeps>): FastifyInstance => built.buildApp(extra);
   const app = buildApp();
 
   let closing: Promise<void> | undefined;

@@ -6,15 +6,15 @@ import type { BodyLease } from "./body-budget.js";
 export function overloaded(): RelayError {
   return new RelayError("overloaded", "the relay is receiving more data than it can hold right now", {
     causes: ["too many large requests at once; retry later"],
-    headers: { "retry-after": "5", connection: "close" },
+    headers: { "retry-after": "5" },
   });
 }
 
 /**
  * Reads a request body into memory, refusing it as soon as it is known to exceed `limit` bytes:
  * from `Content-Length` before reading, and while streaming for chunked bodies, so an oversized
- * upload never fills memory. The rest of a refused body is left unread (the answer closes the
- * connection) instead of destroying the socket, so that the client still gets its 413. A body
+ * upload never fills memory. The rest of a refused body is read and thrown away after the answer
+ * (up to a bound, see `discardRefusedBody`), so that a client still writing gets its 413. A body
  * that has not fully arrived after `timeoutMs` is refused with 408 (slow clients), and one that
  * does not fit in the relay-wide `lease` budget with 503.
  */
@@ -29,7 +29,6 @@ export function readBody(
   const tooLarge = (cause?: string): RelayError =>
     new RelayError("too_large", `${what} exceeds the size limit of ${limit} bytes`, {
       causes: cause ? [cause] : [],
-      headers: { connection: "close" },
     });
   if (contentLength !== undefined) {
     const declared = Number(contentLength);

@@ -52,8 +52,9 @@ export function readMultipart(stream: Readable | undefined, headers: Record<stri
       if (failed) return;
       failed = true;
       clearTimeout(timer);
+      // The rest of the body is thrown away after the answer, within a bound (discardRefusedBody).
       stream.unpipe(parser);
-      stream.resume();
+      stream.pause();
       reject(error);
     };
     const timeoutMs = limits.timeoutMs ?? 60_000;

@@ -21,6 +21,14 @@ export interface SqliteSpoolOptions {
   readonly now?: () => number;
   /** Called with the envelopes dropped because they outlived `maxAgeMs`. */
   readonly onExpired?: (envelopes: readonly SpooledEnvelope[]) => void;
+  /**
+   * Other processes write to and remove from the same database (a relay's ingest workers and its
+   * primary): its size is read from the database again, at most once a second, for `maxBytes` and
+   * {@link Spool.stats}, and a writer waits up to `busyTimeoutMs` for another's commit.
+   */
+  readonly shared?: boolean | undefined;
+  /** How long a write waits for another connection's commit before it fails (default 5 s; SQLite's `busy_timeout`). */
+  readonly busyTimeoutMs?: number | undefined;
 }
 
 interface Row {
@@ -64,7 +72,7 @@ CREATE INDEX IF NOT EXISTS envelopes_received ON envelopes (received_at);
  */
 export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
   if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
-  const db = new Database(options.path);
+  const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
   db.pragma("journal_mode = WAL");
   const synchronous = options.synchronous === "normal" ? "NORMAL" : "FULL";
   db.pragma(`synchronous = ${synchronous}`);
@@ -98,6 +106,15 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
   const initial = totals.get();
   let depth = initial?.depth ?? 0;
   let bytes = initial?.bytes ?? 0;
+  let totalsReadAt = now();
+  /** With other writers, what this connection counted drifts from the database: read it again. */
+  const refreshTotals = (): void => {
+    if (!options.shared || now() - totalsReadAt < 1000) return;
+    totalsReadAt = now();
+    const current = totals.get();
+    depth = current?.depth ?? 0;
+    bytes = current?.bytes ?? 0;
+  };
   let pendingBytes = 0;
   let pending: Pending[] = [];
   let flushScheduled = false;
@@ -229,6 +246,7 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
   return {
     enqueue(envelope) {
       assertOpen();
+      refreshTotals();
       const size = envelope.payload.byteLength;
       if (bytes + pendingBytes + size > options.maxBytes) {
         return Promise.reject(
@@ -276,6 +294,7 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
     },
 
     stats(): SpoolStats {
+      if (!closed) refreshTotals();
       return { depth: depth + pending.length, bytes: bytes + pendingBytes, claimed: claimed.size };
     },
 
