@@ -29,13 +29,18 @@ interface Output {
   readonly stderr: string;
 }
 
+/** Commands still running: stopped when the suite ends, also when a step ran out of time. */
+const running = new Set<ChildProcess>();
+
 /** Runs a command to completion (no shell); a non-zero exit fails with everything it printed. */
 function run(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Output> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { ...options, maxBuffer: 256 * 2 ** 20 }, (error, stdout, stderr) => {
+    const child = execFile(command, args, { ...options, maxBuffer: 256 * 2 ** 20 }, (error, stdout, stderr) => {
+      running.delete(child);
       if (error) reject(new Error(`${command} ${args.join(" ")} (in ${options.cwd}) failed: ${error.message}\n${stdout}\n${stderr}`));
       else resolve({ stdout, stderr });
     });
+    running.add(child);
   });
 }
 
@@ -134,7 +139,8 @@ describe("the release flow, from changesets to a user's install", () => {
     expect(user.status).toBe(201);
     const { token } = (await user.json()) as { token: string };
     const host = registryUrl.replace(/^http:/, "");
-    const settings = [`@org:registry=${registryUrl}`, `${host}:_authToken=${token}`, "fund=false", "audit=false", "update-notifier=false", ""].join("\n");
+    // A stalled request to the public registry is retried after a minute instead of npm's five.
+    const settings = [`@org:registry=${registryUrl}`, `${host}:_authToken=${token}`, "fund=false", "audit=false", "update-notifier=false", "fetch-timeout=60000", "fetch-retries=4", "fetch-retry-maxtimeout=10000", ""].join("\n");
     writeFileSync(npmrc, settings, { mode: 0o600 });
     env = cleanNpmEnv({ npm_config_userconfig: npmrc, ...betterSqlitePrebuildEnv(root, join(work, "prebuilds")) });
 
@@ -157,6 +163,7 @@ describe("the release flow, from changesets to a user's install", () => {
   });
 
   afterAll(async () => {
+    for (const child of running) child.kill("SIGKILL");
     if (registry?.exitCode === null) {
       const exited = new Promise((resolve) => registry!.once("exit", resolve));
       registry.kill("SIGTERM");
