@@ -42,11 +42,18 @@ export function betterSqlitePrebuildEnv(root, into) {
   return { npm_config_better_sqlite3_local_prebuilds: into };
 }
 
-/** The environment of a child npm or pnpm: this one's, without what the running pnpm set for its own scripts. */
+let machineGlobalConfig;
+
+/**
+ * The environment of a child npm or pnpm: this one's, without what the running pnpm set for its own
+ * scripts. It names the machine's global npm config file (where a CA file or a proxy is often set)
+ * explicitly: `npm install -g --prefix <elsewhere>` would otherwise look for it under that prefix.
+ */
 export function cleanNpmEnv(extra = {}) {
   const env = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!/^(npm|pnpm)_/i.test(key) && value !== undefined) env[key] = value;
   }
-  return { ...env, ...extra };
+  machineGlobalConfig ??= execFileSync("npm", ["config", "get", "globalconfig"], { env, encoding: "utf8" }).trim();
+  return { ...env, npm_config_globalconfig: machineGlobalConfig, ...extra };
 }

@@ -9,7 +9,7 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { findRepoRoot, freePort, waitUntil } from "@org/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -141,7 +141,9 @@ describe("the release flow, from changesets to a user's install", () => {
     const host = registryUrl.replace(/^http:/, "");
     // A stalled request to the public registry is retried after a minute instead of npm's five.
     const settings = [`@org:registry=${registryUrl}`, `${host}:_authToken=${token}`, "fund=false", "audit=false", "update-notifier=false", "fetch-timeout=60000", "fetch-retries=4", "fetch-retry-maxtimeout=10000", ""].join("\n");
-    writeFileSync(npmrc, settings, { mode: 0o600 });
+    // On top of the user's own settings (a CA file, a proxy), which this file replaces for npm.
+    const userNpmrc = join(homedir(), ".npmrc");
+    writeFileSync(npmrc, `${existsSync(userNpmrc) ? `${readFileSync(userNpmrc, "utf8")}\n` : ""}${settings}`, { mode: 0o600 });
     env = cleanNpmEnv({ npm_config_userconfig: npmrc, ...betterSqlitePrebuildEnv(root, join(work, "prebuilds")) });
 
     // The copy of the repository, with its builds, as a git repository of its own.
