@@ -12,7 +12,7 @@ import type { RelayOptions } from "./relay-options.js";
 import { registerCaptureRoutes } from "./routes/capture-events.js";
 import { registerCaptureUi } from "./routes/capture-ui.js";
 import { registerHealthRoutes } from "./routes/health.js";
-import { registerIngestRoutes } from "./routes/ingest.js";
+import { registerIngestRoutes } from "./routes/ingest/register.js";
 import type { Spool } from "./spool/spool.js";
 import { registerUpstreamProxy } from "./routes/upstream-proxy.js";
 import { registerRelayEndpoints, type RelayEndpointsOptions } from "./routes/relay-endpoints.js";

@@ -1,20 +1,25 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { authenticate } from "../ingest/authenticate.js";
-import { buildContainerItem } from "../ingest/container-item.js";
-import { buildItemEnvelope } from "../ingest/item-envelope.js";
-import { nelLogs } from "../ingest/nel-reports.js";
-import { RelayError } from "../relay-error.js";
-import { mediaType, projectIdOf, type EndpointContext, type ProjectParams } from "./endpoint-context.js";
+import type { DataCategory } from "@org/protocol/rate-limits";
+import { authenticate } from "../../ingest/authenticate.js";
+import { buildContainerItem } from "../../ingest/container-item.js";
+import { buildItemEnvelope } from "../../ingest/item-envelope.js";
+import { nelLogs } from "../../ingest/nel-reports.js";
+import { RelayError } from "../../relay-error.js";
+import { acceptUnlessLimited } from "./accept.js";
+import { readDecoded, type BodyRule, type IngestContext } from "./context.js";
 import { MAX_OTLP_RECORDS } from "./otlp.js";
+import { mediaType, projectIdOf, type ProjectParams } from "./request-parts.js";
 
 const NEL_MEDIA_TYPES = new Set(["application/json", "application/reports+json"]);
+const LOG_CATEGORIES: readonly DataCategory[] = ["log_item"];
 
 /**
  * Network Error Logging: `POST /api/{project_id}/nel/` with the browser's reports
  * (`application/reports+json` or `application/json`). Each network error becomes a log in one
  * `log` container item. Answers 200, also when logs are rate limited (browsers do not retry).
  */
-export function registerNelRoutes(app: FastifyInstance, context: EndpointContext): void {
+export function registerNelRoutes(app: FastifyInstance, context: IngestContext): void {
+  const body: BodyRule = { limit: context.limits.maxContainerSize, what: "the NEL reports" };
   app.post<{ Params: ProjectParams }>("/api/:projectId/nel/", async (request: FastifyRequest<{ Params: ProjectParams }>, reply: FastifyReply) => {
     const projectId = projectIdOf(request);
     const auth = authenticate(request, undefined, context.strictKey);
@@ -24,18 +29,14 @@ export function registerNelRoutes(app: FastifyInstance, context: EndpointContext
         causes: [`"${type || "(none)"}": send application/reports+json or application/json`],
       });
     }
-    const body = await context.readDecoded(request, context.limits.maxContainerSize, "the NEL reports");
-    const logs = nelLogs(body, context.now(), MAX_OTLP_RECORDS);
+    const reports = await readDecoded(context, request, body);
+    const logs = nelLogs(reports, context.now(), MAX_OTLP_RECORDS);
     if (!logs.ok) throw new RelayError("invalid_body", "invalid NEL reports", { causes: [logs.error.message] });
     if (logs.value.length > 0) {
       const item = buildContainerItem("log", logs.value, context.limits.maxLogSize, context.limits.maxContainerSize);
       if (!item.ok) throw new RelayError("too_large", "the NEL reports are too large", { causes: [item.error.message] });
       const built = buildItemEnvelope([item.value], context.now());
-      try {
-        await context.accept(request, projectId, auth, built.payload, undefined, ["log_item"]);
-      } catch (error) {
-        if (!(error instanceof RelayError && error.code === "rate_limited")) throw error;
-      }
+      await acceptUnlessLimited(context, request, { projectId, auth, envelope: built, categories: LOG_CATEGORIES });
     }
     return reply.code(200).send();
   });

@@ -1,11 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { extractAuth } from "@org/protocol/auth";
 import { createJsonItem } from "@org/protocol/envelope";
-import { authenticate, type Authenticated } from "../ingest/authenticate.js";
-import { checkInFromJson, checkInFromQuery } from "../ingest/check-in.js";
-import { buildItemEnvelope } from "../ingest/item-envelope.js";
-import { RelayError } from "../relay-error.js";
-import { mediaType, projectIdOf, type EndpointContext, type ProjectParams } from "./endpoint-context.js";
+import { authenticate, type Authenticated } from "../../ingest/authenticate.js";
+import { checkInFromJson, checkInFromQuery } from "../../ingest/check-in.js";
+import type { DataCategory } from "@org/protocol/rate-limits";
+import { buildItemEnvelope } from "../../ingest/item-envelope.js";
+import { RelayError } from "../../relay-error.js";
+import { acceptUnlessLimited } from "./accept.js";
+import { readDecoded, type BodyRule, type IngestContext } from "./context.js";
+import { mediaType, projectIdOf, type ProjectParams } from "./request-parts.js";
 
 interface CronParams extends ProjectParams {
   monitorSlug: string;
@@ -14,6 +17,8 @@ interface CronParams extends ProjectParams {
 
 /** The client named for check-ins whose sender said nothing about itself (curl, say). */
 export const HTTP_CHECK_IN_CLIENT = "sentry.http.cron-monitor";
+
+const MONITOR_CATEGORIES: readonly DataCategory[] = ["monitor"];
 
 /**
  * The key of the path when there is one (`/cron/{slug}/{key}/`), else the request's auth. A path
@@ -37,7 +42,8 @@ function cronAuth(request: FastifyRequest<{ Params: CronParams }>, strictKey: bo
  * body. Answers 202 once the check-in is spooled, and 202 too when its data is rate limited: a
  * cron job must never retry its check-in.
  */
-export function registerCronRoutes(app: FastifyInstance, context: EndpointContext): void {
+export function registerCronRoutes(app: FastifyInstance, context: IngestContext): void {
+  const body: BodyRule = { limit: context.limits.maxCheckInSize, what: "the check-in" };
   const handle = async (request: FastifyRequest<{ Params: CronParams }>): Promise<void> => {
     const projectId = projectIdOf(request);
     const auth = cronAuth(request, context.strictKey);
@@ -45,7 +51,7 @@ export function registerCronRoutes(app: FastifyInstance, context: EndpointContex
     const query = new URLSearchParams(request.url.split("?")[1] ?? "");
     const isJson = request.method === "POST" && mediaType(request) === "application/json";
     const checkIn = isJson
-      ? checkInFromJson(slug, await context.readDecoded(request, context.limits.maxCheckInSize, "the check-in"))
+      ? checkInFromJson(slug, await readDecoded(context, request, body))
       : checkInFromQuery(slug, query);
     if (!checkIn.ok) throw new RelayError("invalid_body", "invalid check-in", { causes: [checkIn.error.message] });
     const item = createJsonItem("check_in", checkIn.value, { content_type: "application/json" });
@@ -54,11 +60,7 @@ export function registerCronRoutes(app: FastifyInstance, context: EndpointContex
     }
     const built = buildItemEnvelope([item], context.now());
     const client = { ...auth, client: auth.client ?? HTTP_CHECK_IN_CLIENT };
-    try {
-      await context.accept(request, projectId, client, built.payload, built.eventId, ["monitor"]);
-    } catch (error) {
-      if (!(error instanceof RelayError && error.code === "rate_limited")) throw error;
-    }
+    await acceptUnlessLimited(context, request, { projectId, auth: client, envelope: built, categories: MONITOR_CATEGORIES });
   };
   const reply202 = (request: FastifyRequest<{ Params: CronParams }>, reply: FastifyReply): Promise<unknown> =>
     handle(request).then(() => reply.code(202).send());

@@ -1,20 +1,25 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { DataCategory } from "@org/protocol/rate-limits";
-import { authenticate } from "../ingest/authenticate.js";
-import { buildContainerItem } from "../ingest/container-item.js";
-import { buildItemEnvelope } from "../ingest/item-envelope.js";
-import { decodeOtlp, otlpFormat, type OtlpFormat } from "../ingest/otlp-decode.js";
-import { convertOtlpLogs } from "../ingest/otlp-logs.js";
-import { EXPORT_LOGS_REQUEST, EXPORT_TRACE_REQUEST } from "../ingest/otlp-schema.js";
-import { convertOtlpTraces } from "../ingest/otlp-spans.js";
-import { RelayError } from "../relay-error.js";
-import { mediaType, projectIdOf, type EndpointContext, type ProjectParams } from "./endpoint-context.js";
+import { authenticate } from "../../ingest/authenticate.js";
+import { buildContainerItem } from "../../ingest/container-item.js";
+import { buildItemEnvelope, type ItemEnvelope } from "../../ingest/item-envelope.js";
+import { decodeOtlp, otlpFormat, type OtlpFormat } from "../../ingest/otlp-decode.js";
+import { convertOtlpLogs } from "../../ingest/otlp-logs.js";
+import { EXPORT_LOGS_REQUEST, EXPORT_TRACE_REQUEST } from "../../ingest/otlp-schema.js";
+import { convertOtlpTraces } from "../../ingest/otlp-spans.js";
+import { RelayError } from "../../relay-error.js";
+import { accept, acceptUnlessLimited } from "./accept.js";
+import { readDecoded, type BodyRule, type IngestContext } from "./context.js";
+import { mediaType, projectIdOf, type ProjectParams } from "./request-parts.js";
 
 /**
  * Records (spans or logs) taken from one OTLP request at most: exporters send batches of hundreds
  * (the OpenTelemetry SDKs: 512), and the cap bounds the memory one request can take.
  */
 export const MAX_OTLP_RECORDS = 10_000;
+
+const SPAN_CATEGORIES: readonly DataCategory[] = ["span"];
+const LOG_CATEGORIES: readonly DataCategory[] = ["log_item"];
 
 /** The empty `Export*ServiceResponse`: full success, in the request's encoding. */
 function success(reply: FastifyReply, format: OtlpFormat): FastifyReply {
@@ -23,13 +28,20 @@ function success(reply: FastifyReply, format: OtlpFormat): FastifyReply {
     : reply.code(202).header("content-type", "application/x-protobuf").send(Buffer.alloc(0));
 }
 
+/** The envelope of the one container item a request became, or a 413 when it is too large. */
+function containerEnvelope(item: ReturnType<typeof buildContainerItem>, now: number): ItemEnvelope {
+  if (!item.ok) throw new RelayError("too_large", "the OTLP request is too large", { causes: [item.error.message] });
+  return buildItemEnvelope([item.value], now);
+}
+
 /**
  * OTLP over HTTP: `POST /api/{project_id}/integration/otlp/v1/traces` (also the older
  * `/api/{project_id}/otlp/v1/traces`) and `.../v1/logs`, JSON or protobuf, any content encoding
  * the relay reads. The relay converts the request itself into one `span` (v2) or `log` container
  * item, which then goes the way of every envelope: spool, processing and scrubbing, delivery.
  */
-export function registerOtlpRoutes(app: FastifyInstance, context: EndpointContext): void {
+export function registerOtlpRoutes(app: FastifyInstance, context: IngestContext): void {
+  const body: BodyRule = { limit: context.limits.maxContainerSize, what: "the OTLP request" };
   const read = async (request: FastifyRequest<{ Params: ProjectParams }>): Promise<{ projectId: string; format: OtlpFormat; auth: ReturnType<typeof authenticate>; decoded: unknown; kind: "traces" | "logs" }> => {
     const projectId = projectIdOf(request);
     const auth = authenticate(request, undefined, context.strictKey);
@@ -41,16 +53,10 @@ export function registerOtlpRoutes(app: FastifyInstance, context: EndpointContex
       });
     }
     const kind = request.url.includes("/v1/logs") ? "logs" : "traces";
-    const body = await context.readDecoded(request, context.limits.maxContainerSize, "the OTLP request");
-    const decoded = decodeOtlp(body, format, kind === "logs" ? EXPORT_LOGS_REQUEST : EXPORT_TRACE_REQUEST);
+    const bytes = await readDecoded(context, request, body);
+    const decoded = decodeOtlp(bytes, format, kind === "logs" ? EXPORT_LOGS_REQUEST : EXPORT_TRACE_REQUEST);
     if (!decoded.ok) throw new RelayError("invalid_body", `invalid OTLP ${kind} request`, { causes: [decoded.error.message] });
     return { projectId, format, auth, decoded: decoded.value, kind };
-  };
-
-  const accept = async (request: FastifyRequest, projectId: string, auth: ReturnType<typeof authenticate>, item: ReturnType<typeof buildContainerItem>, category: DataCategory): Promise<void> => {
-    if (!item.ok) throw new RelayError("too_large", "the OTLP request is too large", { causes: [item.error.message] });
-    const built = buildItemEnvelope([item.value], context.now());
-    await context.accept(request, projectId, auth, built.payload, undefined, [category]);
   };
 
   const traces = async (request: FastifyRequest<{ Params: ProjectParams }>, reply: FastifyReply): Promise<FastifyReply> => {
@@ -61,9 +67,10 @@ export function registerOtlpRoutes(app: FastifyInstance, context: EndpointContex
       throw new RelayError(code, "invalid OTLP traces request", { causes: [converted.error.message] });
     }
     const { spans, invalid } = converted.value;
-    if (invalid > 0) context.outcomes.record({ kind: "invalid", reason: "invalid_span", category: "span", projectId, quantity: invalid, publicKey: auth.publicKey });
+    if (invalid > 0) context.deps.outcomes.record({ kind: "invalid", reason: "invalid_span", category: "span", projectId, quantity: invalid, publicKey: auth.publicKey });
     if (spans.length > 0) {
-      await accept(request, projectId, auth, buildContainerItem("span", spans, context.limits.maxSpanSize, context.limits.maxContainerSize), "span");
+      const item = buildContainerItem("span", spans, context.limits.maxSpanSize, context.limits.maxContainerSize);
+      await accept(context, request, { projectId, auth, envelope: containerEnvelope(item, context.now()), categories: SPAN_CATEGORIES });
     }
     return success(reply, format);
   };
@@ -76,12 +83,9 @@ export function registerOtlpRoutes(app: FastifyInstance, context: EndpointContex
       throw new RelayError(code, "invalid OTLP logs request", { causes: [converted.error.message] });
     }
     if (converted.value.length > 0) {
-      try {
-        await accept(request, projectId, auth, buildContainerItem("log", converted.value, context.limits.maxLogSize, context.limits.maxContainerSize), "log_item");
-      } catch (error) {
-        // As Sentry's Relay: logs refused for rate limits are dropped quietly, the exporter must not retry them.
-        if (!(error instanceof RelayError && error.code === "rate_limited")) throw error;
-      }
+      const item = buildContainerItem("log", converted.value, context.limits.maxLogSize, context.limits.maxContainerSize);
+      // As Sentry's Relay: logs refused for rate limits are dropped quietly, the exporter must not retry them.
+      await acceptUnlessLimited(context, request, { projectId, auth, envelope: containerEnvelope(item, context.now()), categories: LOG_CATEGORIES });
     }
     return success(reply, format);
   };
