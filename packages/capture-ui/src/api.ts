@@ -1,38 +1,9 @@
 /** A JSON object of unknown shape (events are free-form). */
 export type Json = Record<string, unknown>;
 
-/** One row of the live list, as the relay's feed sends it. */
-export interface CaptureDigest {
-  readonly event_id: string;
-  readonly project_id: string;
-  /** ISO 8601. */
-  readonly received: string;
-  readonly item_types: readonly string[];
-  readonly title: string;
-  readonly level?: string | undefined;
-  readonly culprit?: string | undefined;
-  readonly sdk?: string | undefined;
-  readonly platform?: string | undefined;
-  readonly environment?: string | undefined;
-  readonly trace_id?: string | undefined;
-}
-
-/** One item of a captured envelope, as `/api/relay/events/<id>/` renders it. */
-export interface CapturedItem {
-  readonly headers: Json & { readonly type: string };
-  readonly payload: unknown;
-}
-
-/** A captured envelope, as `/api/relay/events/<id>/` renders it. */
-export interface CapturedDetail {
-  readonly event_id: string;
-  readonly project_id: string;
-  readonly received: string;
-  readonly headers?: Json;
-  readonly event?: Json;
-  readonly items?: readonly CapturedItem[];
-  readonly envelope_error?: string;
-}
+// The JSON the relay's capture endpoints answer, declared once beside the code that writes it
+// (types only: nothing of relay-core is bundled into the page).
+export type { CaptureDigest, CapturedDetail, CapturedItem } from "../../relay-core/src/capture/capture-api.js";
 
 /** Where the relay's capture endpoints are. */
 export const API = {

@@ -9,20 +9,8 @@ import { sdkCapturesDir, startNatsServer } from "@org/testkit";
 import { runLoad } from "./load-client.js";
 import Fastify from "fastify";
 import { pino } from "pino";
-import {
-  DEFAULT_LIMITS,
-  OutcomeCounter,
-  Pipeline,
-  buildRelay,
-  captureDelivery,
-  createEnvelopeProcessor,
-  openCaptureStore,
-  openSqliteSpool,
-  openWorkerSpool,
-  openJetStreamSpool,
-  createWorkerProcessor,
-  permissiveProjectStates,
-} from "../dist/index.js";
+import { DEFAULT_LIMITS, OutcomeCounter, openCaptureStore, openSqliteSpool, openWorkerSpool, openJetStreamSpool, permissiveProjectStates } from "../dist/index.js";
+import { Pipeline, buildRelay, captureDelivery, createEnvelopeProcessor, createWorkerProcessor } from "../dist/internal.js";
 
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sdkCapturesDir } from "@org/testkit";
-import { compileScrubbing, scrubEventInPlace } from "../dist/index.js";
+import { compileScrubbing, scrubEventInPlace } from "../dist/internal.js";
 
 const events = Number(process.env.BENCH_SCRUB_EVENTS ?? 300);
 const rounds = Number(process.env.BENCH_SCRUB_ROUNDS ?? 41);

@@ -68,7 +68,7 @@ describe("registration", () => {
     const fake = await upstream({ allowedRelays: ["someone-else"] });
     const { registration, credentials } = registrationWith(fake.url);
     const error = await failureOf(registration);
-    expect(error.kind).toBe("refused");
+    expect(error.code).toBe("refused");
     expect(error.message).toContain(credentials.publicKey);
     expect(error.message).toMatch(/Settings → Relays/);
   });
@@ -78,7 +78,7 @@ describe("registration", () => {
     fake.skewClock(-10 * 60_000);
     const { registration } = registrationWith(fake.url);
     const error = await failureOf(registration);
-    expect(error.kind).toBe("signature");
+    expect(error.code).toBe("signature");
     expect(error.message).toMatch(/clock is 60[01] s ahead of the upstream.s/);
   });
 
@@ -88,7 +88,7 @@ describe("registration", () => {
     defer(() => new Promise<void>((resolve) => server.close(() => { resolve(); })));
     const { registration } = registrationWith(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     const error = await failureOf(registration);
-    expect(error.kind).toBe("not_found");
+    expect(error.code).toBe("not_found");
     expect(error.message).toMatch(/relay\.upstream must be the origin of a Sentry server/);
   });
 
@@ -97,7 +97,7 @@ describe("registration", () => {
     await fake.stop();
     const { registration } = registrationWith(fake.url);
     const error = await failureOf(registration);
-    expect(error.kind).toBe("network");
+    expect(error.code).toBe("network");
     expect(error.message).toMatch(/refused: is the upstream running/);
   });
 
@@ -112,7 +112,7 @@ describe("registration", () => {
     defer(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => { resolve(); }); }));
     const { registration } = registrationWith(`https://127.0.0.1:${(server.address() as AddressInfo).port}`);
     const error = await failureOf(registration);
-    expect(error.kind).toBe("network");
+    expect(error.code).toBe("network");
     expect(error.message).toMatch(/TLS with 127\.0\.0\.1:\d+ failed \((DEPTH_ZERO_SELF_SIGNED_CERT|ERR_TLS_CERT_ALTNAME_INVALID)/);
     expect(error.message).toContain("NODE_EXTRA_CA_CERTS");
   });

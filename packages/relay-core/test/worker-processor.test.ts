@@ -1,12 +1,12 @@
 import { loadSdkCaptures } from "@org/testkit";
 import { describe, expect, it } from "vitest";
 import type * as RelayCore from "../src/index.js";
+import type * as RelayCoreInternal from "../src/internal.js";
 import type { ClaimedEnvelope, ProjectStates } from "../src/index.js";
 
 // The workers run compiled code, so the processor is taken from the build (types from the sources).
-const { createEnvelopeProcessor, createWorkerProcessor, permissiveProjectStates, ProjectStateUnavailable } = (await import(
-  new URL("../dist/index.js", import.meta.url).href
-)) as typeof RelayCore;
+const { permissiveProjectStates, ProjectStateUnavailable } = (await import(new URL("../dist/index.js", import.meta.url).href)) as typeof RelayCore;
+const { createEnvelopeProcessor, createWorkerProcessor } = (await import(new URL("../dist/internal.js", import.meta.url).href)) as typeof RelayCoreInternal;
 
 const encoder = new TextEncoder();
 

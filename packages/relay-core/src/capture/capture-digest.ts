@@ -1,25 +1,6 @@
 import { parseEnvelope } from "@org/protocol/envelope";
+import type { CaptureDigest } from "./capture-api.js";
 import type { CapturedEnvelope } from "./capture-store.js";
-
-/** One row of capture mode's web page: the listing's fields and what a person scans a list for. */
-export interface CaptureDigest {
-  readonly event_id: string;
-  readonly project_id: string;
-  /** When the relay accepted it (ISO 8601). */
-  readonly received: string;
-  readonly item_types: readonly string[];
-  readonly title: string;
-  /** `error`, `warning`, `info`… of the event, log or check-in, when it has one. */
-  readonly level?: string | undefined;
-  /** Where it happened: the event's culprit, its transaction, or the top in-app frame. */
-  readonly culprit?: string | undefined;
-  /** The sending SDK as `name version`. */
-  readonly sdk?: string | undefined;
-  readonly platform?: string | undefined;
-  readonly environment?: string | undefined;
-  /** The trace it belongs to, to gather a trace's captures (spans arrive in several envelopes). */
-  readonly trace_id?: string | undefined;
-}
 
 type Json = Record<string, unknown>;
 

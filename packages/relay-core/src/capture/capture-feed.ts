@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
-import { digestCapture, type CaptureDigest } from "./capture-digest.js";
+import type { CaptureDigest } from "./capture-api.js";
+import { digestCapture } from "./capture-digest.js";
 import type { CapturedEnvelope, CaptureStore } from "./capture-store.js";
 
 /** How often an idle stream gets a comment line, so that proxies and browsers keep it open. */

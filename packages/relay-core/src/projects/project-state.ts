@@ -55,6 +55,9 @@ export interface ProjectStates {
  * not registered yet). Ingestion accepts the data anyway and processing waits for the state.
  */
 export class ProjectStateUnavailable extends Error {
+  /** Stable machine-readable identifier. */
+  readonly code = "project_state_unavailable";
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "ProjectStateUnavailable";

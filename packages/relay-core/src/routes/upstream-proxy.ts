@@ -62,7 +62,7 @@ export function registerUpstreamProxy(app: FastifyInstance, client: UpstreamClie
         });
       } catch (error) {
         if (error instanceof UpstreamNetworkError) {
-          if (error.failure === "timeout") throw new RelayError("upstream_timeout", "the upstream did not answer in time", { causes: [error.message] });
+          if (error.code === "timeout") throw new RelayError("upstream_timeout", "the upstream did not answer in time", { causes: [error.message] });
           throw new RelayError("upstream_unreachable", "the upstream cannot be reached", { causes: [error.message] });
         }
         throw error;

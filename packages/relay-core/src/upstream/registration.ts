@@ -20,17 +20,21 @@ export interface RegistrationOptions {
   readonly now?: (() => number) | undefined;
 }
 
+/** Why a registration attempt failed; `stop`: the upstream told the relay never to try again. */
+export type RegistrationErrorCode = "network" | "refused" | "signature" | "not_found" | "upstream_error" | "invalid_answer" | "stop";
+
 /** A failed registration attempt, with what the operator should look at. */
 export class RegistrationError extends Error {
-  /** `stop`: the upstream told the relay never to try again. */
-  readonly kind: "network" | "refused" | "signature" | "not_found" | "upstream_error" | "invalid_answer" | "stop";
+  /** Stable machine-readable identifier. */
+  readonly code: RegistrationErrorCode;
+  /** The upstream's HTTP status, when it answered. */
   readonly status: number | undefined;
 
-  constructor(kind: RegistrationError["kind"], message: string, status?: number, cause?: unknown) {
-    super(message, { cause });
+  constructor(code: RegistrationErrorCode, message: string, options: { readonly status?: number | undefined; readonly cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
     this.name = "RegistrationError";
-    this.kind = kind;
-    this.status = status;
+    this.code = code;
+    this.status = options.status;
   }
 }
 
@@ -130,13 +134,13 @@ export class RelayRegistration {
       throw new RegistrationError(
         "invalid_answer",
         `${client.url(CHALLENGE_PATH)} answered ${challenge.status} without a token: is relay.upstream the origin of a Sentry server (or of a relay)?`,
-        challenge.status,
+        { status: challenge.status },
       );
     }
     const response = await this.exchange(RESPONSE_PATH, { relay_id: credentials.relayId, token: answer.token, version }, "response", signal);
     const confirmed = jsonOf(response) as { relay_id?: unknown } | undefined;
     if (typeof confirmed?.relay_id !== "string") {
-      throw new RegistrationError("invalid_answer", `${client.url(RESPONSE_PATH)} answered ${response.status} without a relay_id`, response.status);
+      throw new RegistrationError("invalid_answer", `${client.url(RESPONSE_PATH)} answered ${response.status} without a relay_id`, { status: response.status });
     }
   }
 
@@ -147,13 +151,13 @@ export class RelayRegistration {
       response = await client.signedJson(path, body, credentials, signal);
     } catch (error) {
       if (error instanceof UpstreamNetworkError) {
-        throw new RegistrationError("network", `the upstream ${client.origin} is unreachable: ${error.message}`, undefined, error);
+        throw new RegistrationError("network", `the upstream ${client.origin} is unreachable: ${error.message}`, { cause: error });
       }
       throw error;
     }
     if (response.status >= 200 && response.status < 300) return response;
     if (isStop(response)) {
-      throw new RegistrationError("stop", `the upstream refuses this relay for good (${detailOf(response)}); it will not try again until restarted`, 403);
+      throw new RegistrationError("stop", `the upstream refuses this relay for good (${detailOf(response)}); it will not try again until restarted`, { status: 403 });
     }
     throw this.explain(response, step);
   }
@@ -169,25 +173,25 @@ export class RelayRegistration {
       return new RegistrationError(
         "not_found",
         `${client.url(step === "challenge" ? CHALLENGE_PATH : RESPONSE_PATH)} does not exist (${status}): relay.upstream must be the origin of a Sentry server, without a path`,
-        status,
+        { status },
       );
     }
     if (/signature|expired/i.test(detail) || skewNote !== "") {
       return new RegistrationError(
         "signature",
         `the upstream rejected the relay's signature (${status}: ${detail}): check the clock of this machine.${skewNote}`,
-        status,
+        { status },
       );
     }
     if (status === 401 || status === 403 || (step === "challenge" && status === 400 && /allowed|public key|relay/i.test(detail))) {
       return new RegistrationError(
         "refused",
         `the upstream refused this relay's public key ${credentials.publicKey} (${status}: ${detail}): allow it in Sentry under Settings → Relays (or SENTRY_RELAY_WHITELIST_PK on a self-hosted server)`,
-        status,
+        { status },
       );
     }
-    if (status >= 500) return new RegistrationError("upstream_error", `the upstream failed (${status}: ${detail}); retrying`, status);
-    return new RegistrationError("invalid_answer", `the upstream answered ${status} to the registration ${step}: ${detail}`, status);
+    if (status >= 500) return new RegistrationError("upstream_error", `the upstream failed (${status}: ${detail}); retrying`, { status });
+    return new RegistrationError("invalid_answer", `the upstream answered ${status} to the registration ${step}: ${detail}`, { status });
   }
 
   /** Upstream clock minus ours, in seconds, from the answer's `Date`. */
@@ -233,21 +237,21 @@ export class RelayRegistration {
       this.schedule(this.options.authIntervalMs);
     } catch (error) {
       if (!this.running) return;
-      const failure = error instanceof RegistrationError ? error : new RegistrationError("network", (error as Error).message, undefined, error);
+      const failure = error instanceof RegistrationError ? error : new RegistrationError("network", (error as Error).message, { cause: error });
       this.lastError = failure;
       for (const listener of this.attemptListeners) listener(false);
-      if (failure.kind === "stop") {
+      if (failure.code === "stop") {
         logger.error({ upstream: this.options.client.origin }, failure.message);
         this.running = false;
         this.setState("stopped");
         return;
       }
       // A renewal that fails on the network keeps the relay working; a refusal does not.
-      if (!renewing || failure.kind !== "network") this.setState("unregistered");
+      if (!renewing || failure.code !== "network") this.setState("unregistered");
       this.failures++;
       const delay = registrationBackoff(this.failures - 1, this.options.maxRetryIntervalMs);
       logger.warn(
-        { upstream: this.options.client.origin, reason: failure.kind, retryInSeconds: Math.round(delay / 100) / 10 },
+        { upstream: this.options.client.origin, reason: failure.code, retryInSeconds: Math.round(delay / 100) / 10 },
         `registration with the upstream failed: ${failure.message}`,
       );
       this.schedule(delay);

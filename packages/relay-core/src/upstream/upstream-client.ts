@@ -42,15 +42,16 @@ export type NetworkFailure = "refused" | "dns" | "timeout" | "tls" | "reset" | "
 
 /** A request that got no HTTP answer: the upstream is unreachable, slow, or the TLS handshake failed. */
 export class UpstreamNetworkError extends Error {
-  readonly failure: NetworkFailure;
+  /** Stable machine-readable identifier: why no answer came. */
+  readonly code: NetworkFailure;
   /** The system or library code, such as `ECONNREFUSED` or `CERT_HAS_EXPIRED`. */
   readonly errorCode: string | undefined;
 
-  constructor(failure: NetworkFailure, message: string, errorCode: string | undefined, cause: unknown) {
-    super(message, { cause });
+  constructor(code: NetworkFailure, message: string, options: { readonly errorCode?: string | undefined; readonly cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
     this.name = "UpstreamNetworkError";
-    this.failure = failure;
-    this.errorCode = errorCode;
+    this.code = code;
+    this.errorCode = options.errorCode;
   }
 }
 
@@ -72,19 +73,19 @@ export function classifyNetworkError(error: unknown, url: string): UpstreamNetwo
   const code = errorCodeOf(error) ?? (error as { code?: string } | undefined)?.code;
   const detail = (error as Error | undefined)?.message ?? String(error);
   const host = new URL(url).host;
-  if (code === "ECONNREFUSED") return new UpstreamNetworkError("refused", `connection to ${host} refused: is the upstream running at that address?`, code, error);
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new UpstreamNetworkError("dns", `cannot resolve ${host}: check the upstream URL and DNS`, code, error);
+  if (code === "ECONNREFUSED") return new UpstreamNetworkError("refused", `connection to ${host} refused: is the upstream running at that address?`, { errorCode: code, cause: error });
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new UpstreamNetworkError("dns", `cannot resolve ${host}: check the upstream URL and DNS`, { errorCode: code, cause: error });
   if (code?.startsWith("UND_ERR_") && code.includes("TIMEOUT")) {
-    return new UpstreamNetworkError("timeout", `${host} did not answer in time (${code})`, code, error);
+    return new UpstreamNetworkError("timeout", `${host} did not answer in time (${code})`, { errorCode: code, cause: error });
   }
-  if (code === "ETIMEDOUT") return new UpstreamNetworkError("timeout", `connecting to ${host} timed out`, code, error);
+  if (code === "ETIMEDOUT") return new UpstreamNetworkError("timeout", `connecting to ${host} timed out`, { errorCode: code, cause: error });
   if (code !== undefined && TLS_CODES.test(code)) {
-    return new UpstreamNetworkError("tls", `TLS with ${host} failed (${code}: ${detail}); check its certificate, or trust a private CA with NODE_EXTRA_CA_CERTS`, code, error);
+    return new UpstreamNetworkError("tls", `TLS with ${host} failed (${code}: ${detail}); check its certificate, or trust a private CA with NODE_EXTRA_CA_CERTS`, { errorCode: code, cause: error });
   }
   if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_CLOSED" || detail.includes("other side closed")) {
-    return new UpstreamNetworkError("reset", `${host} closed the connection before answering`, code, error);
+    return new UpstreamNetworkError("reset", `${host} closed the connection before answering`, { errorCode: code, cause: error });
   }
-  return new UpstreamNetworkError("other", `request to ${host} failed: ${detail}`, code, error);
+  return new UpstreamNetworkError("other", `request to ${host} failed: ${detail}`, { errorCode: code, cause: error });
 }
 
 /** Options of one request. */
@@ -164,7 +165,7 @@ export class UpstreamClient {
         size += buffer.length;
         if (size > limit) {
           response.body.destroy();
-          throw new UpstreamNetworkError("other", `the answer from ${new URL(url).host} is larger than ${limit} bytes`, undefined, undefined);
+          throw new UpstreamNetworkError("other", `the answer from ${new URL(url).host} is larger than ${limit} bytes`);
         }
         chunks.push(buffer);
       }
