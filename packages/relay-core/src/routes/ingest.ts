@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Readable } from "node:stream";
 import type { RelayDeps } from "../build-relay.js";
@@ -10,7 +9,7 @@ import { authenticate, type Authenticated } from "../ingest/authenticate.js";
 import { buildAttachmentsEnvelope, buildEventEnvelope, checkEnvelope, parseIngestEnvelope } from "../ingest/envelope-checks.js";
 import { decodeRequestBody, decodeStoreEvent } from "../ingest/decode.js";
 import type { DataCategory } from "@org/protocol/rate-limits";
-import { itemCategory } from "@org/protocol/envelope";
+import { itemCategory, newEventId } from "@org/protocol/envelope";
 import { checkProjectAccess, ProjectStateUnavailable, type ProjectState } from "../projects/project-state.js";
 import { RelayError } from "../relay-error.js";
 import { SpoolFullError } from "../spool/spool.js";
@@ -86,7 +85,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: RelayDeps): voi
         headers: limited.headers,
       });
     }
-    const id = eventId ?? randomUUID().replaceAll("-", "");
+    const id = eventId ?? newEventId();
     try {
       await deps.spool.enqueue({
         id,
