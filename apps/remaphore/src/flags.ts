@@ -87,6 +87,7 @@ export class UsageError extends Error {
 
   constructor(message: string, options: { readonly showUsage?: boolean } = {}) {
     super(message);
+    this.name = "UsageError";
     this.showUsage = options.showUsage ?? true;
   }
 }

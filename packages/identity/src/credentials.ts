@@ -4,8 +4,8 @@ import { dirname, join, basename } from "node:path";
 import { IdentityError } from "./identity-error.js";
 import { decodeBase64UrlPublicKey, decodeBase64UrlSecretKey, encodeBase64Url, encodeBase64UrlSecretKey } from "./key-encoding.js";
 import { equalBytes, generateKeyPair, type KeyPair, type RandomSource } from "./key-pair.js";
-import type { Result } from "./result.js";
-import { err, ok } from "./result.js";
+import type { Result } from "@org/protocol/result";
+import { err, ok } from "@org/protocol/result";
 
 /** A relay's identity: its id and key pair, as kept in `credentials.json`. */
 export interface Credentials {

@@ -1,5 +1,5 @@
-export { err, ok } from "./result.js";
-export type { Err, Ok, Result } from "./result.js";
+export { err, ok } from "@org/protocol/result";
+export type { Err, Ok, Result } from "@org/protocol/result";
 export { IdentityError } from "./identity-error.js";
 export type { IdentityErrorCode } from "./identity-error.js";
 export {

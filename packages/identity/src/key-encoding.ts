@@ -1,8 +1,8 @@
 import { decodeBase58Bytes, encodeBase58Bytes } from "./base58.js";
 import { IdentityError } from "./identity-error.js";
 import { PUBLIC_KEY_LENGTH, SECRET_KEY_LENGTH, SEED_LENGTH, SIGNATURE_LENGTH, keyPairFromSecretKey, keyPairFromSeed, type KeyPair } from "./key-pair.js";
-import type { Result } from "./result.js";
-import { err, ok } from "./result.js";
+import type { Result } from "@org/protocol/result";
+import { err, ok } from "@org/protocol/result";
 
 /** Encodes bytes in base58 with the Bitcoin alphabet (remaphore's keys and signatures). */
 export function encodeBase58(bytes: Uint8Array): string {

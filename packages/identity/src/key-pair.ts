@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from "node:crypto";
 import { IdentityError } from "./identity-error.js";
-import type { Result } from "./result.js";
-import { err, ok } from "./result.js";
+import type { Result } from "@org/protocol/result";
+import { err, ok } from "@org/protocol/result";
 
 /** Length of an Ed25519 public key. */
 export const PUBLIC_KEY_LENGTH = 32;

@@ -1,8 +1,8 @@
 import { IdentityError } from "./identity-error.js";
 import { decodeBase64Url, encodeBase64Url } from "./key-encoding.js";
 import { SIGNATURE_LENGTH, signBytes, verifyBytes } from "./key-pair.js";
-import type { Result } from "./result.js";
-import { err, ok } from "./result.js";
+import type { Result } from "@org/protocol/result";
+import { err, ok } from "@org/protocol/result";
 
 /** Default oldest accepted signature: five minutes, as Sentry has it. */
 export const DEFAULT_MAX_SIGNATURE_AGE_MS = 300_000;

@@ -12,6 +12,8 @@ export interface PublishOnceOptions {
 /** Why this fast path cannot publish; the caller uses a full NATS client instead. */
 export class PublishOnceUnsupported extends Error {
   override readonly name = "PublishOnceUnsupported";
+  /** Stable machine-readable identifier. */
+  readonly code = "publish_once_unsupported";
 }
 
 const CRLF = "\r\n";

@@ -1,4 +1,4 @@
-import { decodeBase58PublicKey, decodeBase58SecretKey, encodeBase58, keyPairFromSecretKey, type KeyPair } from "@org/identity";
+import { decodeBase58PublicKey, decodeBase58SecretKey, encodeBase58, keyPairFromSecretKey, type KeyPair, type Result } from "@org/identity";
 import { parseGoDuration } from "./go-duration.js";
 
 /** A verb list: `*` allows every verb. Verbs are lower-cased when read, as the original does. */
@@ -75,7 +75,7 @@ export interface ConfigProblem {
 }
 
 /** The config, or every problem found in it. */
-export type ConfigResult = { ok: true; value: RemaphoreConfig } | { ok: false; error: readonly ConfigProblem[] };
+export type ConfigResult = Result<RemaphoreConfig, readonly ConfigProblem[]>;
 
 /** Reads a `[a, b]` verb list; `undefined` when it is not one. */
 function parseVerbs(text: string): VerbList | undefined {

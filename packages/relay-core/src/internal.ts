@@ -27,7 +27,7 @@ export { checkInboundFilters } from "./processing/filters/index.js";
 export type { FilterReason, FilterSettings } from "./processing/filters/index.js";
 export { PERMISSIVE_CONFIG, checkProjectAccess } from "./projects/project-state.js";
 export { parseProjectConfig, parseProjectFile } from "./projects/static-projects.js";
-export type { ProjectFileResult } from "./projects/static-projects.js";
+export type { ProjectFileError, ProjectFileResult } from "./projects/static-projects.js";
 export { captureDelivery } from "./capture/capture-delivery.js";
 export { digestCapture } from "./capture/capture-digest.js";
 export { defaultCaptureUiDir } from "./routes/capture-ui.js";

@@ -1,33 +1,27 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { Breadcrumb as EventBreadcrumb, Level, RequestInfo, User } from "@org/protocol/event";
 import { safeString } from "./normalize.js";
 
-/** Severity of an event or a breadcrumb. */
-export type Level = "fatal" | "error" | "warning" | "info" | "debug";
+export type { Level } from "@org/protocol/event";
 
-/** A breadcrumb: something that happened before an event. */
-export interface Breadcrumb {
-  readonly message?: string;
-  readonly category?: string;
-  readonly level?: Level;
-  readonly type?: string;
+/**
+ * A breadcrumb: something that happened before an event. The event's breadcrumb fields; `data` takes
+ * any value (it is normalized when the event is sent).
+ */
+export interface Breadcrumb extends Readonly<Pick<EventBreadcrumb, "message" | "category" | "level" | "type">> {
   readonly data?: Record<string, unknown>;
   /** Seconds since the epoch; the time it was added when missing. */
   readonly timestamp?: number;
 }
 
 /** A user, as in Sentry's user interface. */
-export interface UserContext {
-  id?: string | number;
-  email?: string;
-  username?: string;
-  ip_address?: string;
-  [key: string]: unknown;
-}
+export type UserContext = User;
 
-/** The HTTP request being handled, as in Sentry's request interface. */
-export interface HttpContext {
-  url?: string;
-  method?: string;
+/**
+ * The HTTP request being handled, as in Sentry's request interface: its fields in the shapes this SDK
+ * writes them (headers as one object, the query as a string).
+ */
+export interface HttpContext extends Pick<RequestInfo, "url" | "method"> {
   headers?: Record<string, string>;
   query_string?: string;
   cookies?: string | Record<string, string>;

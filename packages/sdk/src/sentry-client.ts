@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { dsnEndpointUrl, isDisabledDsn, parseDsn, type Dsn } from "@org/protocol/dsn";
+import { dsnEndpointUrl, isDisabledDsn, parseDsn, type Dsn, type DsnErrorCode } from "@org/protocol/dsn";
+import { newEventId } from "@org/protocol/envelope";
 import { DiscardCounter, type DiscardCategory, type DiscardedEvents, type DiscardReason } from "./client-reports.js";
 import { fitEvent, MAX_EVENT_BYTES } from "./fit-event.js";
 import { httpIntegration } from "./http-integration.js";
@@ -105,9 +105,10 @@ export interface ClientOptions {
 
 /** A DSN that could not be used; thrown by the constructor, as the SDK guide asks for misconfiguration. */
 export class InvalidDsnError extends Error {
-  readonly code: string;
+  /** Stable machine-readable identifier: what is wrong with the DSN. */
+  readonly code: DsnErrorCode;
 
-  constructor(code: string, message: string) {
+  constructor(code: DsnErrorCode, message: string) {
     super(message);
     this.name = "InvalidDsnError";
     this.code = code;
@@ -533,7 +534,7 @@ export class SentryClient {
   }
 
   private capture(base: () => Record<string, unknown>, options: CaptureOptions): string {
-    const eventId = randomUUID().replaceAll("-", "");
+    const eventId = newEventId();
     this.lastEventId = eventId;
     if (!this.transport || this.closed) return eventId;
     try {

@@ -1,11 +1,6 @@
+import type { Frame } from "@org/protocol/event";
 /** One frame of a parsed stack trace, as Sentry expects it. */
-export interface StackFrame {
-  function?: string;
-  filename?: string;
-  abs_path?: string;
-  module?: string;
-  lineno?: number;
-  colno?: number;
+export interface StackFrame extends Pick<Frame, "function" | "filename" | "abs_path" | "module" | "lineno" | "colno"> {
   in_app: boolean;
 }
 

@@ -149,3 +149,21 @@ export function buildAuthHeader(input: AuthHeaderInput): string {
   if (input.secret) parts.push(`sentry_secret=${input.secret}`);
   return `Sentry ${parts.join(", ")}`;
 }
+
+/** The fields of a relay's {@link buildRelayAuthHeader}. */
+export interface RelayAuthHeaderInput {
+  /** The client's project key. */
+  readonly key: string;
+  readonly version?: number | undefined;
+  /** The SDK that sent the data (`sentry.javascript.node/8.0.0`), or the relay for its own reports. */
+  readonly client?: string | undefined;
+}
+
+/**
+ * Builds the `X-Sentry-Auth` value a relay sends upstream with a client's data, in Sentry Relay's
+ * order: `Sentry sentry_key=..., sentry_version=7, sentry_client=...`.
+ */
+export function buildRelayAuthHeader(input: RelayAuthHeaderInput): string {
+  const head = `Sentry sentry_key=${input.key}, sentry_version=${input.version ?? MAX_PROTOCOL_VERSION}`;
+  return input.client ? `${head}, sentry_client=${input.client}` : head;
+}

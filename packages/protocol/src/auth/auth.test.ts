@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildAuthHeader, isValidPublicKey, parseAuthHeader, parseProtocolVersion } from "./auth-header.js";
+import { buildAuthHeader, buildRelayAuthHeader, isValidPublicKey, parseAuthHeader, parseProtocolVersion } from "./auth-header.js";
 import { extractAuth } from "./extract-auth.js";
 import { computeLegacySignature, verifyLegacySignature } from "./legacy-signature.js";
 
@@ -116,6 +116,27 @@ describe("extractAuth", () => {
         (key, secret, version, client) => {
           const parsed = parseAuthHeader(buildAuthHeader({ key, secret, version, client }));
           return parsed?.ok === true && parsed.value.key === key && parsed.value.secret === secret && parsed.value.version === version && parsed.value.client === client;
+        },
+      ),
+    );
+  });
+});
+
+describe("buildRelayAuthHeader", () => {
+  it("writes the key first, as Sentry Relay does upstream", () => {
+    expect(buildRelayAuthHeader({ key: KEY, client: "sentry.javascript.node/8.0.0" })).toBe(`Sentry sentry_key=${KEY}, sentry_version=7, sentry_client=sentry.javascript.node/8.0.0`);
+    expect(buildRelayAuthHeader({ key: KEY })).toBe(`Sentry sentry_key=${KEY}, sentry_version=7`);
+  });
+
+  it("round-trips through parseAuthHeader", () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[0-9a-f]{32}$/),
+        fc.integer({ min: 1, max: 7 }),
+        fc.option(fc.stringMatching(/^[a-z.-]{1,10}\/[0-9.]{1,6}$/), { nil: undefined }),
+        (key, version, client) => {
+          const parsed = parseAuthHeader(buildRelayAuthHeader({ key, version, client }));
+          return parsed?.ok === true && parsed.value.key === key && parsed.value.version === version && parsed.value.client === client;
         },
       ),
     );

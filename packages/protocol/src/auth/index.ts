@@ -3,12 +3,13 @@ export {
   MAX_PROTOCOL_VERSION,
   authFieldsFromPairs,
   buildAuthHeader,
+  buildRelayAuthHeader,
   isValidPublicKey,
   parseAuthHeader,
   parseAuthPairs,
   parseProtocolVersion,
 } from "./auth-header.js";
-export type { AuthErrorCode, AuthFields, AuthHeaderInput } from "./auth-header.js";
+export type { AuthErrorCode, AuthFields, AuthHeaderInput, RelayAuthHeaderInput } from "./auth-header.js";
 export { extractAuth } from "./extract-auth.js";
 export type { AuthRequest, AuthSource, HeaderSource, RequestAuth } from "./extract-auth.js";
 export { LEGACY_SIGNATURE_MAX_AGE_MS, computeLegacySignature, verifyLegacySignature } from "./legacy-signature.js";

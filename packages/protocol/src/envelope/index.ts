@@ -17,12 +17,13 @@ export type {
   EnvelopeSdk,
   EnvelopeTrace,
 } from "./envelope.js";
-export { normalizeEventId } from "./event-id.js";
+export { newEventId, normalizeEventId } from "./event-id.js";
 export { itemCategory } from "./item-category.js";
 export { EVENT_ITEM_TYPES, KNOWN_ITEM_TYPES, isKnownItemType } from "./item-type.js";
 export type { ItemType, KnownItemType } from "./item-type.js";
 export { parseEnvelope, parseEnvelopeStream } from "./parse-envelope.js";
 export { serializeEnvelope } from "./serialize-envelope.js";
+export { withSentAt } from "./sent-at.js";
 export {
   LOG_CONTAINER_CONTENT_TYPE,
   SPAN_CONTAINER_CONTENT_TYPE,

@@ -1,5 +1,6 @@
 import type { KeyObject } from "node:crypto";
-import { decodeBase64UrlPublicKey, err, ok, type Result } from "@org/identity";
+import { decodeBase64UrlPublicKey } from "@org/identity";
+import { err, ok, type Result } from "@org/protocol/result";
 import { relayVerifyKey, verifyRelaySignature } from "./relay-signature.js";
 
 /** A downstream relay this relay trusts: its id, its Ed25519 key, and whether it is internal. */

@@ -1,5 +1,5 @@
 import { createPublicKey, verify, type KeyObject } from "node:crypto";
-import { err, ok, type Result } from "@org/identity";
+import { err, ok, type Result } from "@org/protocol/result";
 
 /** SPKI prefix of an Ed25519 public key; the 32 key bytes follow. */
 const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex");

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { err, ok, type Result } from "@org/identity";
+import { err, ok, type Result } from "@org/protocol/result";
 import type { FastifyRequest } from "fastify";
 import { RelayError } from "../relay-error.js";
 import type { DownstreamRelays } from "./downstream-relays.js";

@@ -1,12 +1,16 @@
-import { randomUUID } from "node:crypto";
 import {
   EVENT_ITEM_TYPES,
+  createAttachmentItem,
+  createEnvelope,
+  createItem,
+  createJsonItem,
   itemRecordLimit,
   itemSizeLimit,
+  newEventId,
   normalizeEventId,
   parseEnvelope,
   serializeEnvelope,
-  type Envelope,
+  type EnvelopeItem,
   type ItemSizeLimit,
   type ParsedEnvelope,
 } from "@org/protocol/envelope";
@@ -182,13 +186,9 @@ export interface BuiltEnvelope {
  * one-item envelope.
  */
 export function buildEventEnvelope(content: Record<string, unknown> | Uint8Array, type: string, now: number, bytes?: Uint8Array): BuiltEnvelope {
-  const eventId =
-    (content instanceof Uint8Array ? undefined : normalizeEventId(content.event_id)) ?? randomUUID().replaceAll("-", "");
+  const eventId = (content instanceof Uint8Array ? undefined : normalizeEventId(content.event_id)) ?? newEventId();
   const payload = content instanceof Uint8Array ? content : (bytes ?? new TextEncoder().encode(JSON.stringify(content)));
-  const envelope: Envelope = {
-    headers: { event_id: eventId, sent_at: new Date(now).toISOString() },
-    items: [{ headers: { type, length: payload.length }, payload }],
-  };
+  const envelope = createEnvelope({ eventId, sentAt: new Date(now) }, [createItem(type, payload)]);
   return { payload: serializeEnvelope(envelope), eventId };
 }
 
@@ -206,17 +206,10 @@ export interface AttachmentFile {
  * minidump upload creates its event), for the event `eventId` (a fresh one by default).
  */
 export function buildAttachmentsEnvelope(files: readonly AttachmentFile[], now: number, event?: Record<string, unknown>, eventId?: string): BuiltEnvelope {
-  const id = eventId ?? randomUUID().replaceAll("-", "");
-  const items: Envelope["items"] = [];
-  if (event) {
-    const payload = new TextEncoder().encode(JSON.stringify({ ...event, event_id: id }));
-    items.push({ headers: { type: "event", length: payload.length }, payload });
-  }
+  const id = eventId ?? newEventId();
+  const items: EnvelopeItem[] = event ? [createJsonItem("event", { ...event, event_id: id })] : [];
   for (const file of files) {
-    items.push({
-      headers: { type: "attachment", length: file.data.length, filename: file.filename, content_type: file.contentType, attachment_type: file.attachmentType },
-      payload: file.data,
-    });
+    items.push(createAttachmentItem({ filename: file.filename, data: file.data, contentType: file.contentType, attachmentType: file.attachmentType }));
   }
-  return { payload: serializeEnvelope({ headers: { event_id: id, sent_at: new Date(now).toISOString() }, items }), eventId: id };
+  return { payload: serializeEnvelope(createEnvelope({ eventId: id, sentAt: new Date(now) }, items)), eventId: id };
 }

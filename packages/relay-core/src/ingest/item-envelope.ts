@@ -1,5 +1,4 @@
-import { randomUUID } from "node:crypto";
-import { createEnvelope, serializeEnvelope, type EnvelopeItem } from "@org/protocol/envelope";
+import { createEnvelope, newEventId, serializeEnvelope, type EnvelopeItem } from "@org/protocol/envelope";
 
 /** An envelope the relay built from a request in another format (cron, OTLP, NEL). */
 export interface ItemEnvelope {
@@ -9,7 +8,7 @@ export interface ItemEnvelope {
 
 /** Wraps items into an envelope with a fresh event id and the time it was built. */
 export function buildItemEnvelope(items: readonly EnvelopeItem[], now: number): ItemEnvelope {
-  const eventId = randomUUID().replaceAll("-", "");
+  const eventId = newEventId();
   const envelope = createEnvelope({ eventId, sentAt: new Date(now) }, items);
   return { payload: serializeEnvelope(envelope), eventId };
 }

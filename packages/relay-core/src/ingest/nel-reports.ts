@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newEventId } from "@org/protocol/envelope";
 import type { Result } from "@org/protocol/result";
 import type { SentryAttributes } from "./otel-attributes.js";
 
@@ -90,7 +90,7 @@ export function nelReportToLog(report: unknown, receivedAt: number): Record<stri
   put("nel.type", body.type);
   return {
     timestamp: (receivedAt - age) / 1000,
-    trace_id: randomUUID().replaceAll("-", ""),
+    trace_id: newEventId(),
     level: "info",
     body: nelMessage(type, status),
     attributes,

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newEventId } from "@org/protocol/envelope";
 import type { Result } from "@org/protocol/result";
 import { addAttributes, field, hexId, int64, isZeroId, list, nanosToSeconds, text, type OtlpError, type SentryAttributes } from "./otel-attributes.js";
 
@@ -37,7 +37,7 @@ function severityNumberOf(value: unknown): number {
 }
 
 function randomTraceId(): string {
-  return randomUUID().replaceAll("-", "");
+  return newEventId();
 }
 
 /** Converts one OTLP log record the way Sentry's Relay does. */

@@ -1,6 +1,5 @@
-import { randomUUID } from "node:crypto";
 import { parseJsonObject } from "@org/protocol/body";
-import { itemCategory, parseEnvelope, serializeEnvelope, type EnvelopeItem } from "@org/protocol/envelope";
+import { itemCategory, newEventId, parseEnvelope, serializeEnvelope, type EnvelopeItem } from "@org/protocol/envelope";
 import { DATA_CATEGORIES, type DataCategory } from "@org/protocol/rate-limits";
 import { normalizeEvent } from "@org/protocol/event";
 import type { Outcome, OutcomeSink } from "../outcomes.js";
@@ -201,7 +200,7 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
     const normalized = json.ok
       ? normalizeEvent(
           { ...json.value, ...(type === "event" ? {} : { type }), event_id: parsed.value.meta.eventId ?? json.value.event_id },
-          { receivedAt: claimed.receivedAt, generateId: () => claimed.id || randomUUID().replaceAll("-", "") },
+          { receivedAt: claimed.receivedAt, generateId: () => claimed.id || newEventId() },
         )
       : json;
     if (!normalized.ok) {

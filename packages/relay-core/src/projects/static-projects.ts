@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from "node:fs";
 import { readFile, readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { err, ok, type Result } from "@org/protocol/result";
 import { z } from "zod";
 import type { ProjectState, ProjectStates } from "./project-state.js";
 
@@ -39,8 +40,15 @@ const projectFileSchema = z.looseObject({
 /** Receives problems with project files; the relay logs them. */
 export type ProjectFileProblem = (file: string, problem: string) => void;
 
+/** What is wrong with a project file or config. */
+export interface ProjectFileError {
+  /** `invalid_json`: the file is not JSON; `invalid_config`: it is not a project config. */
+  readonly code: "invalid_json" | "invalid_config";
+  readonly message: string;
+}
+
 /** A parsed project file, or what is wrong with it. */
-export type ProjectFileResult = { ok: true; value: ProjectState } | { ok: false; error: string };
+export type ProjectFileResult = Result<ProjectState, ProjectFileError>;
 
 /** Parses the text of `projects/<id>.json` into a project state. */
 export function parseProjectFile(projectId: string, text: string): ProjectFileResult {
@@ -48,7 +56,7 @@ export function parseProjectFile(projectId: string, text: string): ProjectFileRe
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { ok: false, error: `not valid JSON: ${(error as Error).message}` };
+    return err({ code: "invalid_json", message: `not valid JSON: ${(error as Error).message}` });
   }
   return parseProjectConfig(projectId, json);
 }
@@ -58,21 +66,18 @@ export function parseProjectConfig(projectId: string, json: unknown): ProjectFil
   const parsed = projectFileSchema.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
-    return { ok: false, error: problems.join("; ") };
+    return err({ code: "invalid_config", message: problems.join("; ") });
   }
   const file = parsed.data;
   const organizationId = (file as { organizationId?: unknown }).organizationId;
-  return {
-    ok: true,
-    value: {
-      projectId,
-      ...(typeof organizationId === "number" || typeof organizationId === "string" ? { organizationId: String(organizationId) } : {}),
-      slug: file.slug,
-      disabled: file.disabled,
-      publicKeys: file.publicKeys,
-      config: file.config,
-    },
-  };
+  return ok({
+    projectId,
+    ...(typeof organizationId === "number" || typeof organizationId === "string" ? { organizationId: String(organizationId) } : {}),
+    slug: file.slug,
+    disabled: file.disabled,
+    publicKeys: file.publicKeys,
+    config: file.config,
+  });
 }
 
 const FILE_NAME = /^(\d+)\.json$/;
@@ -129,7 +134,7 @@ export async function loadStaticProjects(dir: string, onProblem: ProjectFileProb
       projects.set(projectId, parsed.value);
     } else {
       projects.delete(projectId);
-      onProblem(path, parsed.error);
+      onProblem(path, parsed.error.message);
     }
   }
 

@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import type { Result } from "@org/protocol/result";
 import type { ClaimedEnvelope, Spool, SpoolStats, SpooledEnvelope } from "./spool.js";
 import { SpoolFullError } from "./spool.js";
 import type { SqliteSpoolOptions } from "./sqlite-spool.js";
@@ -129,7 +130,7 @@ export async function openWorkerSpool(options: WorkerSpoolOptions): Promise<Spoo
   };
 }
 
-type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: Error };
+type Settled<T> = Result<T, Error>;
 
 /**
  * Groups the calls made in one turn of the event loop into one call of `run`, which answers each

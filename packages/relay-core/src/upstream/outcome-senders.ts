@@ -1,3 +1,4 @@
+import { buildRelayAuthHeader } from "@org/protocol/auth";
 import { createEnvelope, createJsonItem, serializeEnvelope } from "@org/protocol/envelope";
 import type { DataCategory } from "@org/protocol/rate-limits";
 import { clientReportList, type AggregatedOutcome, type ClientReportList, type OutcomeSender } from "../outcomes/outcome-aggregator.js";
@@ -34,7 +35,7 @@ export function clientReportSender(client: UpstreamClient, relayVersion: string)
         path: `/api/${projectId}/envelope/`,
         headers: {
           "content-type": "application/x-sentry-envelope",
-          "x-sentry-auth": `Sentry sentry_key=${publicKey}, sentry_version=7, sentry_client=sentry-relay/${relayVersion}`,
+          "x-sentry-auth": buildRelayAuthHeader({ key: publicKey, client: `sentry-relay/${relayVersion}` }),
         },
         body: serializeEnvelope(envelope),
       });

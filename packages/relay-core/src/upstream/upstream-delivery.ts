@@ -1,4 +1,5 @@
-import { itemCategory } from "@org/protocol/envelope";
+import { buildRelayAuthHeader } from "@org/protocol/auth";
+import { itemCategory, withSentAt } from "@org/protocol/envelope";
 import { limitsFromResponse } from "@org/protocol/rate-limits";
 import type { Logger } from "pino";
 import { NO_METRICS, type RelayMetrics } from "../metrics.js";
@@ -38,27 +39,6 @@ export interface UpstreamDelivery extends Delivery {
 }
 
 const OUTAGE_STATUSES = new Set([502, 503, 504]);
-const encoder = new TextEncoder();
-
-/** The envelope with its header's `sent_at` set to `now`; items are kept byte for byte. */
-export function withSentAt(payload: Uint8Array, now: number): Uint8Array {
-  const newline = payload.indexOf(10);
-  const headerEnd = newline === -1 ? payload.length : newline;
-  let header: Record<string, unknown>;
-  try {
-    const parsed = JSON.parse(Buffer.from(payload.subarray(0, headerEnd)).toString("utf8")) as unknown;
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return payload;
-    header = parsed as Record<string, unknown>;
-  } catch {
-    return payload;
-  }
-  header.sent_at = new Date(now).toISOString();
-  const head = encoder.encode(JSON.stringify(header));
-  const out = new Uint8Array(head.length + payload.length - headerEnd);
-  out.set(head, 0);
-  out.set(payload.subarray(headerEnd), head.length);
-  return out;
-}
 
 /**
  * Sends processed envelopes to `POST {upstream}/api/{project}/envelope/`, gzip-encoded unless
@@ -128,7 +108,7 @@ export function upstreamDelivery(options: UpstreamDeliveryOptions): UpstreamDeli
       const { body, contentEncoding } = await encode(payload);
       const headers: Record<string, string> = {
         "content-type": "application/x-sentry-envelope",
-        "x-sentry-auth": `Sentry sentry_key=${context.publicKey}, sentry_version=7${context.client ? `, sentry_client=${context.client}` : ""}`,
+        "x-sentry-auth": buildRelayAuthHeader({ key: context.publicKey, client: context.client }),
       };
       if (contentEncoding) headers["content-encoding"] = contentEncoding;
       // Envelopes spooled before the chain was kept have only the client's address.

@@ -87,7 +87,7 @@ export function upstreamProjectStates(options: UpstreamProjectsOptions): Project
     const projectId = (value as { projectId?: unknown }).projectId;
     const parsed = parseProjectConfig(typeof projectId === "number" || typeof projectId === "string" ? String(projectId) : "", value);
     if (!parsed.ok) {
-      logger.warn({ publicKey: key, problem: parsed.error }, "the upstream sent a project config the relay cannot read; treating the key as unknown");
+      logger.warn({ publicKey: key, problem: parsed.error.message }, "the upstream sent a project config the relay cannot read; treating the key as unknown");
       cache.set(key, { state: null, expiresAt: at + options.missExpiryMs, staleUntil: at + options.missExpiryMs });
       return;
     }

@@ -1,3 +1,4 @@
+import type { Result } from "@org/protocol/result";
 import { BUILTIN_RULES } from "./builtin-rules.js";
 import {
   ANYTHING_REGEX,
@@ -70,7 +71,7 @@ const BUILTIN_TYPES = new Set<string>(["anything", "imei", "mac", "uuid", "email
 const ZERO: ReplaceBehavior = [0];
 const ONE: ReplaceBehavior = [1];
 
-type ParsedRule = { ok: true; value: RuleSpec } | { ok: false; error: string };
+type ParsedRule = Result<RuleSpec, string>;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

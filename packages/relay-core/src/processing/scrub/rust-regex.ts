@@ -1,3 +1,4 @@
+import type { Result } from "@org/protocol/result";
 /** A pattern from a PII rule that JavaScript cannot run, and why. */
 export interface PatternError {
   readonly code: "invalid_pattern";
@@ -5,7 +6,7 @@ export interface PatternError {
 }
 
 /** A compiled pattern, or why it could not be compiled. */
-export type PatternResult = { readonly ok: true; readonly value: RegExp } | { readonly ok: false; readonly error: PatternError };
+export type PatternResult = Result<RegExp, PatternError>;
 
 const POSIX: Readonly<Record<string, string>> = {
   alnum: "0-9A-Za-z",

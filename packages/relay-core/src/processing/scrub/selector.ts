@@ -1,3 +1,4 @@
+import type { Result } from "@org/protocol/result";
 import { BASIC_VALUE_TYPES, parseValueType, VT } from "./value-type.js";
 
 /** One step of a selector path. */
@@ -34,7 +35,7 @@ export interface SelectorError {
   readonly message: string;
 }
 
-type ParseResult = { readonly ok: true; readonly value: Selector } | { readonly ok: false; readonly error: SelectorError };
+type ParseResult = Result<Selector, SelectorError>;
 
 const LEGACY: Readonly<Record<string, Selector>> = {
   freeform: { kind: "path", items: [{ kind: "type", type: VT.string }] },

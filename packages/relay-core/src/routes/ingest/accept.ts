@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import type { DataCategory } from "@org/protocol/rate-limits";
+import { newEventId } from "@org/protocol/envelope";
 import { trustedRelayClientIp } from "../../downstream/trusted-relay-ip.js";
 import { forwardedFor } from "../../http/forwarded-for.js";
 import type { Authenticated } from "../../ingest/authenticate.js";
@@ -61,7 +61,7 @@ export async function accept(context: IngestContext, request: FastifyRequest, su
       headers: limited.headers,
     });
   }
-  const id = envelope.eventId ?? randomUUID().replaceAll("-", "");
+  const id = envelope.eventId ?? newEventId();
   try {
     await deps.spool.enqueue({
       id,
