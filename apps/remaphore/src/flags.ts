@@ -45,7 +45,7 @@ export interface Flags {
 }
 
 /** The default config file. */
-export const DEFAULT_CONFIG_FILE = "/etc/remaphore/remaphore.conf";
+const DEFAULT_CONFIG_FILE = "/etc/remaphore/remaphore.conf";
 
 const BOOLEAN = new Map<string, keyof Flags>([
   ["s", "send"],

@@ -7,7 +7,6 @@ export {
   SECRET_KEY_LENGTH,
   SEED_LENGTH,
   SIGNATURE_LENGTH,
-  equalBytes,
   generateKeyPair,
   keyPairFromSecretKey,
   keyPairFromSeed,
@@ -15,8 +14,8 @@ export {
   verifyBytes,
 } from "./key-pair.js";
 export type { KeyPair, RandomSource } from "./key-pair.js";
-export { loadFastVerify, sodiumVerify } from "./fast-verify.js";
-export type { SodiumEd25519, VerifyFunction } from "./fast-verify.js";
+export { loadFastVerify } from "./fast-verify.js";
+export type { VerifyFunction } from "./fast-verify.js";
 export {
   decodeBase58PublicKey,
   decodeBase58SecretKey,

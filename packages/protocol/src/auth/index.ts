@@ -1,12 +1,10 @@
 export {
   AuthError,
   MAX_PROTOCOL_VERSION,
-  authFieldsFromPairs,
   buildAuthHeader,
   buildRelayAuthHeader,
   isValidPublicKey,
   parseAuthHeader,
-  parseAuthPairs,
   parseProtocolVersion,
 } from "./auth-header.js";
 export type { AuthErrorCode, AuthFields, AuthHeaderInput, RelayAuthHeaderInput } from "./auth-header.js";

@@ -112,5 +112,3 @@ export interface ParsedEnvelope extends Envelope {
   readonly meta: EnvelopeMeta;
 }
 
-// Sibling modules import the event id helper from here, beside the types it is used with.
-export { normalizeEventId } from "./event-id.js";

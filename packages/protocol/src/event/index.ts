@@ -14,5 +14,5 @@ export type {
 } from "./event-types.js";
 export { EventError, normalizeEvent, parseTimestamp } from "./normalize-event.js";
 export type { EventErrorCode, NormalizeOptions } from "./normalize-event.js";
-export { normalizeHeaderName, normalizeRequest, parseCookies, parseQueryString } from "./normalize-request.js";
+export { normalizeRequest } from "./normalize-request.js";
 export type { RequestRemark } from "./normalize-request.js";
