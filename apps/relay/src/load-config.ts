@@ -3,9 +3,10 @@ import { join, resolve } from "node:path";
 import { closest } from "fastest-levenshtein";
 import { LineCounter, isMap, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
-import { configSchema, type RawRelayConfig } from "./config-schema.js";
+import { configSchema, relayConfigSchema, type RawRelayConfig } from "./config-schema.js";
 import { RelayCliError } from "./config-error.js";
 import { adaptRelayConfig } from "./relay-compat.js";
+import type { RelaySettings } from "./relay-settings.js";
 
 /** Where the configuration came from, for messages and `config show`. */
 export interface LoadedConfig {
@@ -13,8 +14,10 @@ export interface LoadedConfig {
   readonly dir: string;
   /** `config.yml`, when one exists. */
   readonly file: string | undefined;
-  /** Validated values with defaults and environment overrides applied. */
+  /** The configuration as written, with defaults and overrides applied (what `config show` prints). */
   readonly config: RawRelayConfig;
+  /** The same configuration as the relay's parts use it: milliseconds, bytes, frozen. */
+  readonly settings: RelaySettings;
   /** Notices for the operator (an old folder name, overrides from the environment). */
   readonly notices: readonly string[];
   /** Keys of Sentry's Relay (or unknown keys) that were ignored, one warning each. */
@@ -135,7 +138,7 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv, overrides: Reado
   }
   input = { ...input, relay: relaySection };
 
-  const parsed = configSchema.safeParse(input);
+  const parsed = relayConfigSchema.safeParse(input);
   if (!parsed.success) {
     const keys = knownKeys(configSchema, []);
     const messages = parsed.error.issues.map((issue) => {
@@ -156,15 +159,11 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv, overrides: Reado
     });
     throw new RelayCliError("config_invalid", messages.join("\n"));
   }
-  if (parsed.data.relay.workers > 1) {
-    // Captures are shown live by the process that keeps them; Prometheus counts live in each process.
-    if (parsed.data.relay.mode === "capture") throw new RelayCliError("config_invalid", `${exists ? file : "configuration"}: relay.workers: capture mode runs in one process (workers: 1)`);
-    if (parsed.data.metrics.prometheus) throw new RelayCliError("config_invalid", `${exists ? file : "configuration"}: relay.workers: metrics.prometheus needs workers: 1 (each worker counts its own requests); use metrics.statsd`);
-  }
+  const { written, settings } = parsed.data;
   // Sentry's API lives at the root of its host: a path in the upstream URL is not used.
-  const upstream = new URL(parsed.data.relay.upstream);
+  const upstream = new URL(settings.upstream.url);
   if (upstream.pathname !== "/" || upstream.search !== "") {
     notices.push(`relay.upstream: only the origin is used; the relay talks to ${upstream.origin}/ (the path ${upstream.pathname}${upstream.search} is ignored)`);
   }
-  return { dir, file: exists ? file : undefined, config: parsed.data, notices, warnings: adapted.warnings };
+  return { dir, file: exists ? file : undefined, config: written, settings, notices, warnings: adapted.warnings };
 }
