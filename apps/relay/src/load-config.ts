@@ -56,7 +56,14 @@ function knownKeys(schema: z.ZodType, prefix: string[]): string[][] {
   return [];
 }
 
-function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {
+/** The parsed `config.yml` and where each of its lines starts, to name the line of a key. */
+interface ConfigText {
+  readonly doc: Document;
+  readonly counter: LineCounter;
+}
+
+function lineOf(text: ConfigText, path: readonly PropertyKey[]): number | undefined {
+  const { doc, counter } = text;
   for (let depth = path.length; depth > 0; depth--) {
     const node = doc.getIn(path.slice(0, depth) as string[], true) as { range?: [number, number, number] } | undefined;
     if (node?.range) return counter.linePos(node.range[0]).line;
@@ -64,7 +71,9 @@ function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[
   return undefined;
 }
 
-function keyLine(doc: Document, counter: LineCounter, parent: readonly PropertyKey[], key: string): number | undefined {
+function keyLine(text: ConfigText, where: { readonly parent: readonly PropertyKey[]; readonly key: string }): number | undefined {
+  const { doc, counter } = text;
+  const { parent, key } = where;
   const map = parent.length === 0 ? doc.contents : doc.getIn(parent as string[], true);
   if (isMap(map)) {
     for (const pair of map.items) {
@@ -72,7 +81,7 @@ function keyLine(doc: Document, counter: LineCounter, parent: readonly PropertyK
       if (node.value === key && node.range) return counter.linePos(node.range[0]).line;
     }
   }
-  return lineOf(doc, counter, parent);
+  return lineOf(text, parent);
 }
 
 /**
@@ -117,7 +126,7 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv, overrides: Reado
       "config_invalid",
       adapted.typos
         .map(({ parent, key, suggestion }) => {
-          const where = doc ? keyLine(doc, counter, parent, key) : undefined;
+          const where = doc ? keyLine({ doc, counter }, { parent, key }) : undefined;
           return `${file}${where ? `:${where}` : ""}: unknown key ${[...parent, key].join(".")} (did you mean ${suggestion}?)`;
         })
         .join("\n"),
@@ -148,13 +157,13 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv, overrides: Reado
           .map((key) => {
             const siblings = keys.filter((k) => k.length === path.length + 1 && k.slice(0, -1).join(".") === path.join(".")).map((k) => k.at(-1)!);
             const suggestion = siblings.length > 0 ? closest(key, siblings) : undefined;
-            const where = doc ? keyLine(doc, counter, path, key) : undefined;
+            const where = doc ? keyLine({ doc, counter }, { parent: path, key }) : undefined;
             const name = [...path, key].join(".");
             return `${file}${where ? `:${where}` : ""}: unknown key ${name}${suggestion ? ` (did you mean ${[...path, suggestion].join(".")}?)` : ""}`;
           })
           .join("\n");
       }
-      const where = doc ? lineOf(doc, counter, path) : undefined;
+      const where = doc ? lineOf({ doc, counter }, path) : undefined;
       return `${exists ? file : "configuration"}${where ? `:${where}` : ""}: ${path.join(".") || "(root)"}: ${issue.message}`;
     });
     throw new RelayCliError("config_invalid", messages.join("\n"));

@@ -135,7 +135,7 @@ describe("loadTlsSettings", () => {
     ["an encrypted PEM key", () => ({ tls_port: 0, tls_cert_path: cert(), tls_key_path: "encrypted-key.pem" }), "relay.tls_key_path", /the private key in \S+\/encrypted-key\.pem is encrypted; the relay needs it unencrypted/],
   ];
 
-  it.each(cases)("stops at %s, naming the key, the file and the problem", (_name, relay, key, message) => {
+  it.for(cases)("stops at %s, naming the key, the file and the problem", ([, relay, key, message]) => {
     const error = failure(relay());
     expect(error.code).toBe("config_invalid");
     expect(error.message.startsWith(`${key}: `)).toBe(true);
