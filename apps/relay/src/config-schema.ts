@@ -1,9 +1,16 @@
+import { parseByteSize } from "@org/protocol/body";
+import { parseDsn } from "@org/protocol/dsn";
 import { z } from "zod";
+import type { RelaySettings } from "./relay-settings.js";
 
 const mode = z.enum(["managed", "static", "proxy", "capture"]);
 const port = z.number().int().min(0).max(65_535);
 /** A size: a number of bytes, or a string with a unit (`1kB`, `1KiB`, `1MB`, `1MiB`, ...). */
-const size = z.union([z.number().int().nonnegative(), z.string().min(1)]);
+const size = z.union([z.number().int().nonnegative(), z.string().min(1)]).superRefine((value, context) => {
+  if (typeof value !== "string") return;
+  const parsed = parseByteSize(value);
+  if (!parsed.ok) context.addIssue({ code: "custom", message: parsed.error.message });
+});
 const seconds = z.number().nonnegative();
 
 /** The schema of `config.yml`, with every default. Unknown keys are errors (typos). */
@@ -167,3 +174,141 @@ export const configSchema = z.strictObject({
 
 /** `config.yml` as written, after defaults (sizes still as written). */
 export type RawRelayConfig = z.infer<typeof configSchema>;
+
+/** A size the schema accepted, in bytes. */
+function bytes(value: number | string): number {
+  if (typeof value === "number") return value;
+  const parsed = parseByteSize(value);
+  if (!parsed.ok) throw parsed.error;
+  return parsed.value;
+}
+
+/** Seconds as written, in milliseconds. */
+function ms(value: number): number {
+  return value * 1000;
+}
+
+/** Freezes a plain value and everything in it. */
+function freezeDeep<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) freezeDeep(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Rules across sections, each reported at the key to change. */
+function checkAcrossSections(config: RawRelayConfig, context: z.RefinementCtx): void {
+  if (config.relay.workers > 1) {
+    // Captures are shown live by the process that keeps them; Prometheus counts live in each process.
+    if (config.relay.mode === "capture") context.addIssue({ code: "custom", path: ["relay", "workers"], message: "capture mode runs in one process (workers: 1)" });
+    if (config.metrics.prometheus) {
+      context.addIssue({ code: "custom", path: ["relay", "workers"], message: "metrics.prometheus needs workers: 1 (each worker counts its own requests); use metrics.statsd" });
+    }
+  }
+  if (config.sentry.enabled) {
+    const dsn = config.sentry.dsn === null ? undefined : parseDsn(config.sentry.dsn);
+    if (dsn === undefined) context.addIssue({ code: "custom", path: ["sentry"], message: "sentry.enabled is true but sentry.dsn is not set" });
+    else if (!dsn.ok) context.addIssue({ code: "custom", path: ["sentry", "dsn"], message: dsn.error.message });
+  }
+}
+
+/** The validated configuration in the units and names the relay's parts use. */
+function toSettings(config: RawRelayConfig): RelaySettings {
+  const { relay, http, cache, limits, spool, auth, pii } = config;
+  const { nats } = spool;
+  return {
+    mode: relay.mode,
+    listen: { host: relay.host, port: relay.port, workers: relay.workers },
+    tls: { port: relay.tls_port, identityPath: relay.tls_identity_path, identityPassword: relay.tls_identity_password, certPath: relay.tls_cert_path, keyPath: relay.tls_key_path },
+    http: {
+      mode: relay.mode,
+      limits: {
+        maxEventSize: bytes(limits.max_event_size),
+        maxEnvelopeSize: bytes(limits.max_envelope_size),
+        maxAttachmentSize: bytes(limits.max_attachment_size),
+        maxApiPayloadSize: bytes(limits.max_api_payload_size),
+        maxSessionsPerEnvelope: limits.max_session_count,
+        maxCheckInSize: bytes(limits.max_check_in_size),
+        maxLogSize: bytes(limits.max_log_size),
+        maxSpanSize: bytes(limits.max_span_size),
+        maxContainerSize: bytes(limits.max_container_size),
+        maxProfileSize: bytes(limits.max_profile_size),
+        maxReplayCompressedSize: bytes(limits.max_replay_compressed_size),
+        maxClientReportsSize: bytes(limits.max_client_reports_size),
+        maxStatsdSize: bytes(limits.max_statsd_size),
+        maxMetricBucketsSize: bytes(limits.max_metric_buckets_size),
+        maxTraceMetricSize: bytes(limits.max_trace_metric_size),
+      },
+      trustProxy: relay.trust_proxy,
+      maxBufferedBodyBytes: bytes(limits.max_buffered_body_size),
+      maxDiscardedBodyBytes: bytes(limits.max_discarded_body_size),
+      requestTimeoutMs: ms(http.request_timeout),
+      tunnelPath: relay.tunnel_path,
+    },
+    upstream: {
+      url: relay.upstream,
+      timeoutMs: ms(http.timeout),
+      connectTimeoutMs: ms(http.connection_timeout),
+      maxConnections: http.max_connections,
+      maxRetryIntervalMs: ms(http.max_retry_interval),
+      authIntervalMs: ms(http.auth_interval),
+      projectExpiryMs: ms(cache.project_expiry),
+      projectGracePeriodMs: ms(cache.project_grace_period),
+      missExpiryMs: ms(cache.miss_expiry),
+      batchIntervalMs: cache.batch_interval,
+      batchSize: cache.batch_size,
+      encoding: http.encoding,
+      compressionLevel: http.compression_level,
+    },
+    concurrency: relay.mode === "capture" ? 100 : http.max_connections * 2,
+    processingThreads: limits.processing_threads,
+    shutdownTimeoutMs: ms(limits.shutdown_timeout),
+    outcomeReports: {
+      mode: config.outcomes.emit_outcomes === false ? "off" : config.outcomes.emit_outcomes === true && relay.mode === "managed" ? "signed" : "client_reports",
+      flushIntervalMs: ms(config.outcomes.aggregator.flush_interval),
+    },
+    readiness: { authReady: auth.ready, outageGraceMs: ms(http.outage_grace_period) },
+    downstream: {
+      staticRelays: Object.fromEntries(Object.entries(auth.static_relays).map(([id, info]) => [id, { publicKey: info.public_key ?? info.publicKey ?? "", internal: info.internal }])),
+      signatureMaxAgeMs: ms(auth.signature_max_age),
+    },
+    globalScrubbing: {
+      scrubData: pii.scrub_data,
+      scrubDefaults: pii.scrub_defaults,
+      scrubIpAddresses: pii.scrub_ip_addresses,
+      sensitiveFields: pii.sensitive_fields,
+      excludeFields: pii.exclude_fields,
+    },
+    spool: {
+      path: spool.path,
+      maxBytes: bytes(spool.max_disk_size),
+      maxAgeMs: ms(spool.max_age),
+      synchronous: spool.synchronous,
+      workerThread: spool.worker_thread,
+      backend: spool.backend,
+      nats: {
+        servers: typeof nats.servers === "string" ? [nats.servers] : nats.servers,
+        credentials: nats.credentials,
+        stream: nats.stream,
+        consumer: nats.consumer,
+        replicas: nats.replicas,
+        ackWaitMs: ms(nats.ack_wait),
+      },
+    },
+    metrics: { statsd: config.metrics.statsd, prefix: config.metrics.prefix, defaultTags: config.metrics.default_tags, prometheus: config.metrics.prometheus },
+    logging: config.logging,
+    crashReportsDsn: config.sentry.enabled ? config.sentry.dsn : null,
+    captureMaxEvents: config.capture.max_events,
+  };
+}
+
+/**
+ * The one parse of the relay's configuration: `config.yml` (after Relay's keys were translated
+ * and overrides applied) in, the configuration as written with its defaults (what `config show`
+ * prints) and the frozen {@link RelaySettings} out. Every problem is an issue at its key's path.
+ */
+export const relayConfigSchema = configSchema.superRefine(checkAcrossSections).transform((config) => freezeDeep({ written: structuredClone(config), settings: toSettings(config) }));
+
+/** What {@link relayConfigSchema} makes of a configuration. */
+export type ParsedRelayConfig = z.output<typeof relayConfigSchema>;

@@ -1,7 +1,7 @@
 import { SDK_NAME, SentryClient } from "@org/sdk";
 import type { Logger } from "pino";
-import type { RawRelayConfig } from "./config-schema.js";
 import { RelayCliError } from "./config-error.js";
+import type { RelaySettings } from "./relay-settings.js";
 
 /** The relay's own crash reporting, when `sentry.enabled`. */
 export interface CrashReporter {
@@ -15,14 +15,15 @@ export interface CrashReporter {
  * relay handles events sent by this very reporter are not reported again, so that a relay that
  * reports into itself cannot loop.
  */
-export function createCrashReporter(config: RawRelayConfig, version: string, logger: Logger): CrashReporter | undefined {
-  if (!config.sentry.enabled) return undefined;
-  if (!config.sentry.dsn) throw new RelayCliError("config_invalid", "sentry.enabled is true but sentry.dsn is not set");
+export function createCrashReporter(context: { readonly settings: RelaySettings; readonly version: string; readonly logger: Logger }): CrashReporter | undefined {
+  const { settings, version, logger } = context;
+  // The schema has checked that an enabled reporter has a DSN.
+  if (settings.crashReportsDsn === null) return undefined;
   let client: SentryClient;
   try {
-    client = new SentryClient(config.sentry.dsn, {
+    client = new SentryClient(settings.crashReportsDsn, {
       release: `relay@${version}`,
-      tags: { component: "relay", mode: config.relay.mode },
+      tags: { component: "relay", mode: settings.mode },
       logger: "relay",
       log: { info: (message) => { logger.info(message); }, error: (message) => { logger.warn(message); } },
     });

@@ -1,15 +1,24 @@
-import { constants, readFileSync } from "node:fs";
+import { constants } from "node:fs";
 import { access, mkdir } from "node:fs/promises";
 import { connect as connectSocket, createServer } from "node:net";
-import { join } from "node:path";
 import { pino } from "pino";
-import { RegistrationError, RelayRegistration, UpstreamClient, type RelayCredentials } from "@org/relay-core";
-import { connect, credsAuthenticator, type NatsConnection } from "nats";
-import { credentialsPath } from "./credentials-command.js";
+import {
+  RegistrationError,
+  RelayRegistration,
+  createUpstreamClient,
+  probeJetStreamSpool,
+  type RelayCredentials,
+  type UpstreamClient,
+  type UpstreamSettings,
+} from "@org/relay-core";
+import { RelayCliError } from "./config-error.js";
+import { loadConfig, type LoadedConfig } from "./load-config.js";
+import { identitySource } from "./relay-credentials.js";
+import { urlHost } from "./relay-listeners.js";
+import type { RelaySettings } from "./relay-settings.js";
+import { spoolFolder } from "./relay-spool.js";
+import { loadUpstreamIdentity, upstreamFor } from "./relay-upstream.js";
 import { loadTlsSettings } from "./tls.js";
-import type { LoadedConfig } from "./load-config.js";
-import { resolveRelayOptions } from "./relay-settings.js";
-import { loadRelayIdentity } from "./relay-credentials.js";
 
 /** The result of one check. */
 export interface Check {
@@ -36,7 +45,7 @@ async function probeAddress(host: string, port: number, timeoutMs: number): Prom
   });
   if (!connected) return "nothing";
   try {
-    const response = await fetch(`http://${host.includes(":") ? `[${host}]` : host}:${port}/api/relay/healthcheck/live/`, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(`http://${urlHost(host)}:${port}/api/relay/healthcheck/live/`, { signal: AbortSignal.timeout(timeoutMs) });
     const body = (await response.json().catch(() => undefined)) as { is_healthy?: unknown } | undefined;
     return response.ok && body?.is_healthy === true ? "relay" : "other";
   } catch {
@@ -75,124 +84,139 @@ async function checkPort(host: string, port: number, timeoutMs: number): Promise
   return problem ? { name: "port", status: "fail", detail: `${problem}: change relay.host or relay.port` } : { name: "port", status: "ok", detail: `${host}:${port} is free` };
 }
 
+/** Options of {@link runDoctor}. */
+export interface DoctorOptions {
+  /** The config folder. */
+  readonly dir: string;
+  /** Where `RELAY_*` overrides and `RELAY_ID`/`RELAY_SECRET_KEY` are read from, as `relay run` reads them. */
+  readonly env: NodeJS.ProcessEnv;
+  /** The relay's version: it registers as this version. */
+  readonly version: string;
+  readonly now?: (() => number) | undefined;
+}
+
 /**
- * `relay doctor`: checks the configuration, the credentials, the spool folder, the port, and the
- * upstream (reachable, TLS, clock skew against its `Date`), and says what to do about each problem.
+ * `relay doctor`: checks the configuration, the credentials, the spool, the TLS files, the port,
+ * and the upstream (reachable, TLS, clock skew against its `Date`, registration), each with the
+ * functions `relay run` starts with, and says what to do about each problem.
  */
-export async function runDoctor(loaded: LoadedConfig, env: NodeJS.ProcessEnv, version: string, now: () => number = Date.now): Promise<Check[]> {
-  const { config, dir } = loaded;
-  const checks: Check[] = [];
+export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
+  const { dir, env } = options;
+  let loaded: LoadedConfig;
   try {
-    resolveRelayOptions(config);
-    checks.push({ name: "config", status: "ok", detail: loaded.file ? `${loaded.file} is valid` : "no config.yml: running as a local capture relay" });
+    loaded = loadConfig(dir, env);
   } catch (error) {
-    checks.push({ name: "config", status: "fail", detail: (error as Error).message });
+    // Nothing else can be checked without a configuration.
+    if (error instanceof RelayCliError && (error.code === "config_invalid" || error.code === "config_unreadable")) return [{ name: "config", status: "fail", detail: error.message }];
+    throw error;
+  }
+  const { settings } = loaded;
+  const checks: Check[] = [{ name: "config", status: "ok", detail: loaded.file ? `${loaded.file} is valid` : "no config.yml: running as a local capture relay" }];
+
+  let credentials: RelayCredentials | undefined;
+  try {
+    credentials = await loadUpstreamIdentity({ settings, dir, env });
+    if (credentials) checks.push({ name: "credentials", status: "ok", detail: `relay id ${credentials.relayId} (from ${identitySource(dir, env)})` });
+  } catch (error) {
+    checks.push({ name: "credentials", status: "fail", detail: (error as Error).message });
   }
 
-  const mode = config.relay.mode;
-  let identity: RelayCredentials | undefined;
-  if (mode === "managed") {
-    try {
-      const loadedIdentity = await loadRelayIdentity(dir, env);
-      identity = loadedIdentity;
-      const source = env.RELAY_ID !== undefined ? "RELAY_ID and RELAY_SECRET_KEY" : credentialsPath(dir);
-      checks.push({ name: "credentials", status: "ok", detail: `relay id ${loadedIdentity.relayId} (from ${source})` });
-    } catch (error) {
-      checks.push({ name: "credentials", status: "fail", detail: (error as Error).message });
-    }
-  }
-
-  if (config.spool.backend === "jetstream") {
-    checks.push(await checkJetStream(config));
-  } else {
-    const spoolDir = config.spool.path ?? join(dir, "spool");
-    try {
-      await mkdir(spoolDir, { recursive: true, mode: 0o700 });
-      await access(spoolDir, constants.W_OK);
-      checks.push({ name: "spool", status: "ok", detail: `${spoolDir} is writable` });
-    } catch (error) {
-      checks.push({ name: "spool", status: "fail", detail: `${spoolDir} is not writable: ${(error as Error).message}` });
-    }
-  }
+  checks.push(settings.spool.backend === "jetstream" ? await checkJetStream(settings) : await checkSpoolFolder(spoolFolder(settings, dir)));
 
   try {
-    const tls = loadTlsSettings(config, dir);
+    const tls = loadTlsSettings(settings.tls, { port: settings.listen.port, dir });
     if (tls) checks.push({ name: "tls", status: "ok", detail: `certificate and key load; HTTPS on port ${tls.port}` });
   } catch (error) {
     checks.push({ name: "tls", status: "fail", detail: (error as Error).message });
   }
 
-  checks.push(await checkPort(config.relay.host, config.relay.port, config.http.connection_timeout * 1000));
+  checks.push(await checkPort(settings.listen.host, settings.listen.port, settings.upstream.connectTimeoutMs));
 
-  if (mode !== "capture") {
-    const url = new URL("/api/0/relays/live/", config.relay.upstream).href;
-    try {
-      const started = now();
-      const response = await fetch(url, { signal: AbortSignal.timeout(config.http.connection_timeout * 1000 + config.http.timeout * 1000) });
-      const date = response.headers.get("date");
-      checks.push({ name: "upstream", status: response.ok ? "ok" : "warn", detail: `${url} answered ${response.status} in ${now() - started} ms` });
-      if (date) {
-        const skew = Math.round((now() - Date.parse(date)) / 1000);
-        checks.push(
-          Math.abs(skew) > 60
-            ? { name: "clock", status: "fail", detail: `this clock is ${skew} s off the upstream's: signed requests will be refused; fix the time (NTP)` }
-            : { name: "clock", status: "ok", detail: `within ${Math.abs(skew)} s of the upstream` },
-        );
-      }
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const reason = cause?.code?.startsWith("ERR_TLS") || cause?.code?.includes("CERT") ? `TLS problem: ${cause.message ?? cause.code}` : (cause?.message ?? (error as Error).message);
-      checks.push({ name: "upstream", status: "fail", detail: `${url} is not reachable (${reason}): check relay.upstream and the network` });
-    }
-  }
-  if (identity) checks.push(await checkRegistration(config.relay.upstream, identity, version, config.http.timeout * 1000, config.http.connection_timeout * 1000));
+  const upstream = upstreamFor({ settings, version: options.version, credentials });
+  if (upstream) checks.push(...(await checkUpstream({ upstream, now: options.now ?? Date.now })));
   return checks;
 }
 
-/** Connects to the JetStream spool's servers and looks for its stream. */
-async function checkJetStream(config: LoadedConfig["config"]): Promise<Check> {
-  const { nats } = config.spool;
-  const servers = typeof nats.servers === "string" ? [nats.servers] : nats.servers;
-  let connection: NatsConnection | undefined;
+/** The spool's folder exists (or can be made) and this user can write to it. */
+async function checkSpoolFolder(folder: string): Promise<Check> {
   try {
-    connection = await connect({
-      servers,
-      timeout: config.http.connection_timeout * 1000,
-      maxReconnectAttempts: 0,
-      authenticator: nats.credentials ? credsAuthenticator(readFileSync(nats.credentials)) : undefined,
-    });
-    const manager = await connection.jetstreamManager();
-    const exists = await manager.streams.info(nats.stream).then(
-      () => true,
-      () => false,
-    );
-    return { name: "spool", status: "ok", detail: `JetStream at ${servers.join(", ")} ${exists ? `has the stream ${nats.stream}` : `is reachable; the stream ${nats.stream} will be created at start`}` };
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+    await access(folder, constants.W_OK);
+    return { name: "spool", status: "ok", detail: `${folder} is writable` };
   } catch (error) {
-    return { name: "spool", status: "fail", detail: `JetStream at ${servers.join(", ")}: ${(error as Error).message} (is nats-server running with -js, and are spool.nats.servers and credentials right?)` };
-  } finally {
-    await connection?.close();
+    return { name: "spool", status: "fail", detail: `${folder} is not writable: ${(error as Error).message}` };
   }
 }
 
+/** Connects to the JetStream spool's servers as `relay run` does and looks for its stream. */
+async function checkJetStream(settings: RelaySettings): Promise<Check> {
+  const { nats } = settings.spool;
+  const servers = nats.servers.join(", ");
+  try {
+    const { streamExists } = await probeJetStreamSpool({
+      servers: nats.servers,
+      credentialsFile: nats.credentials ?? undefined,
+      stream: nats.stream,
+      name: "relay doctor",
+      timeoutMs: settings.upstream.connectTimeoutMs,
+    });
+    return { name: "spool", status: "ok", detail: `JetStream at ${servers} ${streamExists ? `has the stream ${nats.stream}` : `is reachable; the stream ${nats.stream} will be created at start`}` };
+  } catch (error) {
+    return { name: "spool", status: "fail", detail: `JetStream at ${servers}: ${(error as Error).message} (is nats-server running with -js, and are spool.nats.servers and credentials right?)` };
+  }
+}
+
+/**
+ * Asks the upstream's live endpoint with the client `relay run` forwards with (its timeouts,
+ * proxies and network-error explanations), compares clocks, and registers once when the relay has
+ * an identity.
+ */
+async function checkUpstream(context: { readonly upstream: UpstreamSettings; readonly now: () => number }): Promise<Check[]> {
+  const { upstream, now } = context;
+  const client = createUpstreamClient(upstream);
+  const checks: Check[] = [];
+  const path = "/api/0/relays/live/";
+  const url = client.url(path);
+  try {
+    try {
+      const started = now();
+      const response = await client.send({ method: "GET", path });
+      const date = response.headers.date;
+      checks.push({ name: "upstream", status: response.status >= 200 && response.status < 300 ? "ok" : "warn", detail: `${url} answered ${response.status} in ${now() - started} ms` });
+      if (typeof date === "string") checks.push(clockCheck(Math.round((now() - Date.parse(date)) / 1000)));
+    } catch (error) {
+      checks.push({ name: "upstream", status: "fail", detail: `${url} is not reachable (${(error as Error).message}): check relay.upstream and the network` });
+    }
+    if (upstream.credentials) checks.push(await checkRegistration({ client, upstream, credentials: upstream.credentials }));
+    return checks;
+  } finally {
+    await client.destroy();
+  }
+}
+
+/** The clock check, from the skew against the upstream's `Date` in seconds. */
+function clockCheck(skew: number): Check {
+  return Math.abs(skew) > 60
+    ? { name: "clock", status: "fail", detail: `this clock is ${skew} s off the upstream's: signed requests will be refused; fix the time (NTP)` }
+    : { name: "clock", status: "ok", detail: `within ${Math.abs(skew)} s of the upstream` };
+}
+
 /** Registers with the upstream once, exactly as `relay run` would, and explains a refusal. */
-async function checkRegistration(upstream: string, credentials: RelayCredentials, version: string, timeoutMs: number, connectTimeoutMs: number): Promise<Check> {
-  const client = new UpstreamClient({ upstream, timeoutMs, connectTimeoutMs, maxConnections: 1, userAgent: "sentry-relay-doctor" });
-  const { publicKey } = credentials;
+async function checkRegistration(context: { readonly client: UpstreamClient; readonly upstream: UpstreamSettings; readonly credentials: RelayCredentials }): Promise<Check> {
+  const { client, upstream, credentials } = context;
   const registration = new RelayRegistration({
     client,
     credentials,
-    version,
+    version: upstream.version,
     logger: pino({ level: "silent" }),
-    authIntervalMs: 600_000,
-    maxRetryIntervalMs: 60_000,
+    authIntervalMs: upstream.authIntervalMs,
+    maxRetryIntervalMs: upstream.maxRetryIntervalMs,
   });
   try {
     await registration.register();
-    return { name: "registration", status: "ok", detail: `the upstream accepts this relay (public key ${publicKey})` };
+    return { name: "registration", status: "ok", detail: `the upstream accepts this relay (public key ${credentials.publicKey})` };
   } catch (error) {
     return { name: "registration", status: "fail", detail: error instanceof RegistrationError ? error.message : (error as Error).message };
-  } finally {
-    await client.destroy();
   }
 }
 

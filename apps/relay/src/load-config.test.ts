@@ -71,6 +71,36 @@ describe("loadConfig", () => {
     expect(error.message).toMatch(/config\.yml:4: limits\.shutdown_timeout: /);
   });
 
+  it("names the file, the line and the key of a size that is not a size", () => {
+    write("relay:\n  mode: capture\nspool:\n  max_disk_size: 500MiB\nlimits:\n  max_event_size: lots\n");
+    expect(failure().message).toBe(`${join(dir, "config.yml")}:6: limits.max_event_size: not a size: "lots" (examples: 1024, 1kB, 1MiB)`);
+    write("relay:\n  mode: capture\nspool:\n  max_disk_size: 5 parsecs\n");
+    expect(failure().message).toMatch(/config\.yml:4: spool\.max_disk_size: unknown size unit "parsecs"/);
+  });
+
+  it("names the line of a rule across sections: relay.workers, sentry", () => {
+    write("relay:\n  mode: capture\n  workers: 2\n");
+    expect(failure().message).toBe(`${join(dir, "config.yml")}:3: relay.workers: capture mode runs in one process (workers: 1)`);
+    write("relay:\n  mode: capture\nsentry:\n  enabled: true\n  dsn: not a dsn\n");
+    expect(failure().message).toMatch(/config\.yml:5: sentry\.dsn: /);
+  });
+
+  it("gives the parts frozen settings in milliseconds and bytes", () => {
+    write("relay:\n  mode: proxy\nhttp:\n  timeout: 2.5\nlimits:\n  max_event_size: 1kB\n  shutdown_timeout: 3\nspool:\n  max_disk_size: 2KiB\n  max_age: 60\n");
+    const { settings, config } = loadConfig(dir, {});
+    expect(settings.upstream).toMatchObject({ timeoutMs: 2500, connectTimeoutMs: 3000, maxRetryIntervalMs: 60_000, authIntervalMs: 600_000, projectExpiryMs: 300_000 });
+    expect(settings.http.limits).toMatchObject({ maxEventSize: 1000, maxEnvelopeSize: 100 * 1024 * 1024 });
+    expect(settings.http.requestTimeoutMs).toBe(60_000);
+    expect(settings.spool).toMatchObject({ maxBytes: 2048, maxAgeMs: 60_000 });
+    expect(settings.shutdownTimeoutMs).toBe(3000);
+    expect(settings.readiness).toEqual({ authReady: "authenticated", outageGraceMs: 10_000 });
+    expect(Object.isFrozen(settings)).toBe(true);
+    expect(Object.isFrozen(settings.http.limits)).toBe(true);
+    // What config show prints stays as written.
+    expect(config.limits.max_event_size).toBe("1kB");
+    expect(config.http.timeout).toBe(2.5);
+  });
+
   it("reports broken YAML with its line", () => {
     write("relay:\n  mode: [capture\n");
     expect(failure().message).toMatch(/config\.yml:\d+: not valid YAML/);

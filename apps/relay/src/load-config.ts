@@ -3,9 +3,10 @@ import { join, resolve } from "node:path";
 import { closest } from "fastest-levenshtein";
 import { LineCounter, isMap, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
-import { configSchema, type RawRelayConfig } from "./config-schema.js";
+import { configSchema, relayConfigSchema, type RawRelayConfig } from "./config-schema.js";
 import { RelayCliError } from "./config-error.js";
 import { adaptRelayConfig } from "./relay-compat.js";
+import type { RelaySettings } from "./relay-settings.js";
 
 /** Where the configuration came from, for messages and `config show`. */
 export interface LoadedConfig {
@@ -13,8 +14,10 @@ export interface LoadedConfig {
   readonly dir: string;
   /** `config.yml`, when one exists. */
   readonly file: string | undefined;
-  /** Validated values with defaults and environment overrides applied. */
+  /** The configuration as written, with defaults and overrides applied (what `config show` prints). */
   readonly config: RawRelayConfig;
+  /** The same configuration as the relay's parts use it: milliseconds, bytes, frozen. */
+  readonly settings: RelaySettings;
   /** Notices for the operator (an old folder name, overrides from the environment). */
   readonly notices: readonly string[];
   /** Keys of Sentry's Relay (or unknown keys) that were ignored, one warning each. */
@@ -53,7 +56,14 @@ function knownKeys(schema: z.ZodType, prefix: string[]): string[][] {
   return [];
 }
 
-function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {
+/** The parsed `config.yml` and where each of its lines starts, to name the line of a key. */
+interface ConfigText {
+  readonly doc: Document;
+  readonly counter: LineCounter;
+}
+
+function lineOf(text: ConfigText, path: readonly PropertyKey[]): number | undefined {
+  const { doc, counter } = text;
   for (let depth = path.length; depth > 0; depth--) {
     const node = doc.getIn(path.slice(0, depth) as string[], true) as { range?: [number, number, number] } | undefined;
     if (node?.range) return counter.linePos(node.range[0]).line;
@@ -61,7 +71,9 @@ function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[
   return undefined;
 }
 
-function keyLine(doc: Document, counter: LineCounter, parent: readonly PropertyKey[], key: string): number | undefined {
+function keyLine(text: ConfigText, where: { readonly parent: readonly PropertyKey[]; readonly key: string }): number | undefined {
+  const { doc, counter } = text;
+  const { parent, key } = where;
   const map = parent.length === 0 ? doc.contents : doc.getIn(parent as string[], true);
   if (isMap(map)) {
     for (const pair of map.items) {
@@ -69,7 +81,7 @@ function keyLine(doc: Document, counter: LineCounter, parent: readonly PropertyK
       if (node.value === key && node.range) return counter.linePos(node.range[0]).line;
     }
   }
-  return lineOf(doc, counter, parent);
+  return lineOf(text, parent);
 }
 
 /**
@@ -114,7 +126,7 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv, overrides: Reado
       "config_invalid",
       adapted.typos
         .map(({ parent, key, suggestion }) => {
-          const where = doc ? keyLine(doc, counter, parent, key) : undefined;
+          const where = doc ? keyLine({ doc, counter }, { parent, key }) : undefined;
           return `${file}${where ? `:${where}` : ""}: unknown key ${[...parent, key].join(".")} (did you mean ${suggestion}?)`;
         })
         .join("\n"),
@@ -135,7 +147,7 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv, overrides: Reado
   }
   input = { ...input, relay: relaySection };
 
-  const parsed = configSchema.safeParse(input);
+  const parsed = relayConfigSchema.safeParse(input);
   if (!parsed.success) {
     const keys = knownKeys(configSchema, []);
     const messages = parsed.error.issues.map((issue) => {
@@ -145,26 +157,22 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv, overrides: Reado
           .map((key) => {
             const siblings = keys.filter((k) => k.length === path.length + 1 && k.slice(0, -1).join(".") === path.join(".")).map((k) => k.at(-1)!);
             const suggestion = siblings.length > 0 ? closest(key, siblings) : undefined;
-            const where = doc ? keyLine(doc, counter, path, key) : undefined;
+            const where = doc ? keyLine({ doc, counter }, { parent: path, key }) : undefined;
             const name = [...path, key].join(".");
             return `${file}${where ? `:${where}` : ""}: unknown key ${name}${suggestion ? ` (did you mean ${[...path, suggestion].join(".")}?)` : ""}`;
           })
           .join("\n");
       }
-      const where = doc ? lineOf(doc, counter, path) : undefined;
+      const where = doc ? lineOf({ doc, counter }, path) : undefined;
       return `${exists ? file : "configuration"}${where ? `:${where}` : ""}: ${path.join(".") || "(root)"}: ${issue.message}`;
     });
     throw new RelayCliError("config_invalid", messages.join("\n"));
   }
-  if (parsed.data.relay.workers > 1) {
-    // Captures are shown live by the process that keeps them; Prometheus counts live in each process.
-    if (parsed.data.relay.mode === "capture") throw new RelayCliError("config_invalid", `${exists ? file : "configuration"}: relay.workers: capture mode runs in one process (workers: 1)`);
-    if (parsed.data.metrics.prometheus) throw new RelayCliError("config_invalid", `${exists ? file : "configuration"}: relay.workers: metrics.prometheus needs workers: 1 (each worker counts its own requests); use metrics.statsd`);
-  }
+  const { written, settings } = parsed.data;
   // Sentry's API lives at the root of its host: a path in the upstream URL is not used.
-  const upstream = new URL(parsed.data.relay.upstream);
+  const upstream = new URL(settings.upstream.url);
   if (upstream.pathname !== "/" || upstream.search !== "") {
     notices.push(`relay.upstream: only the origin is used; the relay talks to ${upstream.origin}/ (the path ${upstream.pathname}${upstream.search} is ignored)`);
   }
-  return { dir, file: exists ? file : undefined, config: parsed.data, notices, warnings: adapted.warnings };
+  return { dir, file: exists ? file : undefined, config: written, settings, notices, warnings: adapted.warnings };
 }

@@ -17,7 +17,8 @@ const REDACT = [
  * The relay's logger: JSON lines, or human-readable lines for `pretty` (and for `auto` on a
  * terminal).
  */
-export function createLogger(level: string, format: "auto" | "pretty" | "json", isTty: boolean): Logger {
+export function createLogger(logging: { readonly level: string; readonly format: "auto" | "pretty" | "json" }, isTty: boolean): Logger {
+  const { level, format } = logging;
   const pretty = format === "pretty" || (format === "auto" && isTty);
   return pino({
     level,

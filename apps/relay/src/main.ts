@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from "commander";
 import { stringify } from "yaml";
 import { RelayCliError } from "./config-error.js";
 import { loadConfig, resolveConfigDir } from "./load-config.js";
-import { runRelay } from "./run-relay.js";
+import { runRelay, type CommandIo } from "./run-relay.js";
 import { runIngestWorker } from "./ingest-worker.js";
 import { INIT_DEFAULT_MODE, initConfig, parseMode } from "./config-init.js";
 import { formatChecks, runDoctor } from "./doctor.js";
@@ -51,7 +51,16 @@ interface GlobalOptions {
   config?: string;
 }
 
-function buildProgram(io: { out: (text: string) => void; err: (text: string) => void }, env: NodeJS.ProcessEnv, cwd: string, stdin: Readable): Command {
+/** What the command line reads and writes: its output streams, environment, folder and input. */
+export interface CliContext {
+  readonly io: CommandIo;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly stdin: Readable;
+}
+
+function buildProgram(context: CliContext): Command {
+  const { io, env, cwd, stdin } = context;
   const program = new Command("relay")
     .description("A relay for Sentry events: accepts events from any Sentry SDK, scrubs them, keeps them safely and forwards them.")
     .version(relayVersion(), "-V, --version", "print the relay's version")
@@ -79,7 +88,7 @@ function buildProgram(io: { out: (text: string) => void; err: (text: string) => 
     .action(async (options: { upstream?: string; host?: string; port?: number; mode?: "managed" | "static" | "proxy" | "capture"; workers?: number }) => {
       const { dir, notice } = configDir();
       const loaded = loadConfig(dir, env, options);
-      await runRelay(loaded, notice ? [notice] : [], io, relayVersion());
+      await runRelay({ loaded, notices: notice ? [notice] : [], io, version: relayVersion() });
     });
 
   // Started by `relay run` itself for each ingest worker when relay.workers is above 1.
@@ -87,7 +96,7 @@ function buildProgram(io: { out: (text: string) => void; err: (text: string) => 
     .command("worker", { hidden: true })
     .description("run one ingest worker of a relay (started by relay run)")
     .action(async () => {
-      await runIngestWorker(relayVersion(), env);
+      await runIngestWorker({ version: relayVersion(), env });
     });
 
   const config = program.command("config").description("create or show the configuration");
@@ -151,7 +160,7 @@ function buildProgram(io: { out: (text: string) => void; err: (text: string) => 
     .action(async () => {
       const { dir, notice } = configDir();
       if (notice) io.err(`${notice}\n`);
-      const checks = await runDoctor(loadConfig(dir, env), env, relayVersion());
+      const checks = await runDoctor({ dir, env, version: relayVersion() });
       io.out(formatChecks(checks));
       if (checks.some((check) => check.status === "fail")) throw new RelayCliError("startup_failed", "some checks failed");
     });
@@ -181,14 +190,9 @@ function buildProgram(io: { out: (text: string) => void; err: (text: string) => 
 }
 
 /** Runs the relay command line; resolves to the process exit code. */
-export async function main(
-  argv: readonly string[],
-  io = { out: (text: string) => void process.stdout.write(text), err: (text: string) => void process.stderr.write(text) },
-  env: NodeJS.ProcessEnv = process.env,
-  cwd: string = process.cwd(),
-  stdin: Readable = process.stdin,
-): Promise<number> {
-  const program = buildProgram(io, env, cwd, stdin);
+export async function main(argv: readonly string[], context: Partial<CliContext> = {}): Promise<number> {
+  const io = context.io ?? { out: (text: string) => void process.stdout.write(text), err: (text: string) => void process.stderr.write(text) };
+  const program = buildProgram({ io, env: context.env ?? process.env, cwd: context.cwd ?? process.cwd(), stdin: context.stdin ?? process.stdin });
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;

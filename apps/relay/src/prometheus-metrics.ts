@@ -32,7 +32,8 @@ export function createPrometheusMetrics(prefix: string, defaultTags: Readonly<Re
   registry.setDefaultLabels(Object.fromEntries(Object.entries(defaultTags).map(([key, value]) => [labelName(key), value])));
   const metrics = new Map<string, { metric: Metric; labels: readonly string[] }>();
 
-  function get<T extends Metric>(kind: "counter" | "gauge" | "histogram", name: string, tags: MetricTags | undefined, make: (name: string, labels: string[]) => T): { metric: T; values: Record<string, string> } {
+  function get<T extends Metric>(use: { readonly kind: "counter" | "gauge" | "histogram"; readonly name: string; readonly tags: MetricTags | undefined }, make: (name: string, labels: string[]) => T): { metric: T; values: Record<string, string> } {
+    const { kind, name, tags } = use;
     const key = `${kind}:${name}`;
     let entry = metrics.get(key);
     if (!entry) {
@@ -55,21 +56,19 @@ export function createPrometheusMetrics(prefix: string, defaultTags: Readonly<Re
     registry,
     contentType: registry.contentType,
     increment(name, value = 1, tags) {
-      const { metric, values } = get("counter", name, tags, (metric, labelNames) => new Counter({ name: metric, help: `${name} (count)`, labelNames, registers: [registry] }));
+      const { metric, values } = get({ kind: "counter", name, tags }, (metric, labelNames) => new Counter({ name: metric, help: `${name} (count)`, labelNames, registers: [registry] }));
       metric.inc(values, value);
     },
     timing(name, milliseconds, tags) {
       const { metric, values } = get(
-        "histogram",
-        name,
-        tags,
+        { kind: "histogram", name, tags },
         (metric, labelNames) =>
           new Histogram({ name: metric, help: `${name} (seconds)`, labelNames, buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] }),
       );
       metric.observe(values, milliseconds / 1000);
     },
     gauge(name, value, tags) {
-      const { metric, values } = get("gauge", name, tags, (metric, labelNames) => new Gauge({ name: metric, help: name, labelNames, registers: [registry] }));
+      const { metric, values } = get({ kind: "gauge", name, tags }, (metric, labelNames) => new Gauge({ name: metric, help: name, labelNames, registers: [registry] }));
       metric.set(values, value);
     },
     render: () => registry.metrics(),

@@ -3,13 +3,21 @@ import type { RelayCredentials } from "@org/relay-core";
 import { RelayCliError } from "./config-error.js";
 import { credentialsPath } from "./credentials-command.js";
 
+/** How {@link identitySource} names the environment variables. */
+const ENV_IDENTITY = "RELAY_ID and RELAY_SECRET_KEY";
+
+/** Where {@link loadRelayIdentity} reads the identity from: the environment, or the credentials file's path. */
+export function identitySource(dir: string, env: NodeJS.ProcessEnv): string {
+  return env.RELAY_SECRET_KEY !== undefined || env.RELAY_ID !== undefined ? ENV_IDENTITY : credentialsPath(dir);
+}
+
 /**
  * The relay's identity for managed mode: `RELAY_ID` + `RELAY_SECRET_KEY` (and optionally
  * `RELAY_PUBLIC_KEY`, checked against the secret) from the environment, else `credentials.json`.
  */
 export async function loadRelayIdentity(dir: string, env: NodeJS.ProcessEnv): Promise<RelayCredentials> {
   let credentials: Credentials;
-  if (env.RELAY_SECRET_KEY !== undefined || env.RELAY_ID !== undefined) {
+  if (identitySource(dir, env) === ENV_IDENTITY) {
     if (!env.RELAY_SECRET_KEY || !env.RELAY_ID) {
       throw new RelayCliError("credentials_invalid", "RELAY_ID and RELAY_SECRET_KEY must be set together");
     }

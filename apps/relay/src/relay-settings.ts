@@ -1,60 +1,83 @@
-import { parseByteSize } from "@org/protocol/body";
-import type { RelayMode, RelayOptions, ScrubbingPolicy } from "@org/relay-core";
-import type { RawRelayConfig } from "./config-schema.js";
-import { RelayCliError } from "./config-error.js";
+import type { RelayMode, RelayOptions, RelayServiceOptions, ScrubbingPolicy, UpstreamSettings } from "@org/relay-core";
 
-/** What the relay's parts need, derived once from `config.yml`. */
+/** Where and how the relay listens (`relay.*`). */
+export interface ListenSettings {
+  readonly host: string;
+  /** 0: any free port. */
+  readonly port: number;
+  /** Ingest processes on the one port; above 1 a primary process forwards what they spool. */
+  readonly workers: number;
+}
+
+/** HTTPS beside plain HTTP, as written (`relay.tls_*`); the files are read and checked by `loadTlsSettings`. */
+export interface TlsConfig {
+  /** `null`: no HTTPS. */
+  readonly port: number | null;
+  readonly identityPath: string | null;
+  readonly identityPassword: string | null;
+  readonly certPath: string | null;
+  readonly keyPath: string | null;
+}
+
+/** The spool (`spool.*`), sizes in bytes and durations in milliseconds. */
+export interface SpoolSettings {
+  /** The spool's folder; `null`: `spool` in the config folder. */
+  readonly path: string | null;
+  readonly maxBytes: number;
+  readonly maxAgeMs: number;
+  readonly synchronous: "full" | "normal";
+  readonly workerThread: boolean;
+  readonly backend: "sqlite" | "jetstream";
+  /** The shared JetStream spool's servers and names (`spool.nats.*`). */
+  readonly nats: {
+    readonly servers: readonly string[];
+    readonly credentials: string | null;
+    readonly stream: string;
+    readonly consumer: string;
+    readonly replicas: number;
+    readonly ackWaitMs: number;
+  };
+}
+
+/** The relay's own metrics (`metrics.*`). */
+export interface MetricsSettings {
+  /** `host:port` of a statsd server, or `null`. */
+  readonly statsd: string | null;
+  readonly prefix: string;
+  readonly defaultTags: Readonly<Record<string, string>>;
+  /** Serve `/metrics/` in the Prometheus text format. */
+  readonly prometheus: boolean;
+}
+
+/** How the relay talks to its upstream, but for what only the running relay knows (its version and identity). */
+export type UpstreamConfig = Omit<UpstreamSettings, "version" | "credentials">;
+
+/**
+ * The relay's configuration as its parts use it: validated, defaults applied, durations in
+ * milliseconds and sizes in bytes, frozen. Made only by the schema in `config-schema.ts`.
+ */
 export interface RelaySettings {
   readonly mode: RelayMode;
+  readonly listen: ListenSettings;
+  readonly tls: TlsConfig;
+  /** The ingest endpoints' options (limits, proxies, timeouts, tunnel). */
   readonly http: RelayOptions;
-  readonly spoolMaxBytes: number;
+  readonly upstream: UpstreamConfig;
+  /** Envelopes processed and delivered at the same time. */
+  readonly concurrency: number;
+  /** Worker threads for processing (`limits.processing_threads`; 0: on the event loop). */
+  readonly processingThreads: number;
+  /** Time a graceful shutdown may take (`limits.shutdown_timeout`). */
+  readonly shutdownTimeoutMs: number;
+  readonly outcomeReports: NonNullable<RelayServiceOptions["outcomeReports"]>;
+  readonly readiness: { readonly authReady: "authenticated" | "always"; readonly outageGraceMs: number };
+  readonly downstream: NonNullable<RelayServiceOptions["downstream"]>;
   readonly globalScrubbing: ScrubbingPolicy;
-}
-
-function bytes(value: number | string, key: string): number {
-  if (typeof value === "number") return value;
-  const parsed = parseByteSize(value);
-  if (!parsed.ok) throw new RelayCliError("config_invalid", `${key}: ${parsed.error.message}`);
-  return parsed.value;
-}
-
-/** Resolves sizes and names of the validated configuration into the parts' options. */
-export function resolveRelayOptions(config: RawRelayConfig): RelaySettings {
-  const { limits } = config;
-  return Object.freeze({
-    mode: config.relay.mode,
-    http: {
-      mode: config.relay.mode,
-      limits: {
-        maxEventSize: bytes(limits.max_event_size, "limits.max_event_size"),
-        maxEnvelopeSize: bytes(limits.max_envelope_size, "limits.max_envelope_size"),
-        maxAttachmentSize: bytes(limits.max_attachment_size, "limits.max_attachment_size"),
-        maxApiPayloadSize: bytes(limits.max_api_payload_size, "limits.max_api_payload_size"),
-        maxSessionsPerEnvelope: limits.max_session_count,
-        maxCheckInSize: bytes(limits.max_check_in_size, "limits.max_check_in_size"),
-        maxLogSize: bytes(limits.max_log_size, "limits.max_log_size"),
-        maxSpanSize: bytes(limits.max_span_size, "limits.max_span_size"),
-        maxContainerSize: bytes(limits.max_container_size, "limits.max_container_size"),
-        maxProfileSize: bytes(limits.max_profile_size, "limits.max_profile_size"),
-        maxReplayCompressedSize: bytes(limits.max_replay_compressed_size, "limits.max_replay_compressed_size"),
-        maxClientReportsSize: bytes(limits.max_client_reports_size, "limits.max_client_reports_size"),
-        maxStatsdSize: bytes(limits.max_statsd_size, "limits.max_statsd_size"),
-        maxMetricBucketsSize: bytes(limits.max_metric_buckets_size, "limits.max_metric_buckets_size"),
-        maxTraceMetricSize: bytes(limits.max_trace_metric_size, "limits.max_trace_metric_size"),
-      },
-      trustProxy: config.relay.trust_proxy,
-      maxBufferedBodyBytes: bytes(limits.max_buffered_body_size, "limits.max_buffered_body_size"),
-      maxDiscardedBodyBytes: bytes(limits.max_discarded_body_size, "limits.max_discarded_body_size"),
-      requestTimeoutMs: config.http.request_timeout * 1000,
-      tunnelPath: config.relay.tunnel_path,
-    },
-    spoolMaxBytes: bytes(config.spool.max_disk_size, "spool.max_disk_size"),
-    globalScrubbing: {
-      scrubData: config.pii.scrub_data,
-      scrubDefaults: config.pii.scrub_defaults,
-      scrubIpAddresses: config.pii.scrub_ip_addresses,
-      sensitiveFields: config.pii.sensitive_fields,
-      excludeFields: config.pii.exclude_fields,
-    },
-  });
+  readonly spool: SpoolSettings;
+  readonly metrics: MetricsSettings;
+  readonly logging: { readonly level: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent"; readonly format: "auto" | "pretty" | "json" };
+  /** The relay's own crash reports (`sentry.*`): a DSN when enabled. */
+  readonly crashReportsDsn: string | null;
+  /** Capture mode: events kept at most. */
+  readonly captureMaxEvents: number;
 }

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import type { PrimaryLink, ReadinessReport } from "@org/relay-core";
 import type { Logger } from "pino";
 import { RelayCliError } from "./config-error.js";
-import type { LoadedConfig } from "./load-config.js";
+import type { RawRelayConfig } from "./config-schema.js";
 
 /** The relay command, which an ingest worker process runs as `relay worker`. */
 const RELAY_BIN = fileURLToPath(new URL("../bin/relay.js", import.meta.url));
@@ -25,10 +25,16 @@ export interface WorkerSet {
   stop(timeoutMs: number): Promise<void>;
 }
 
+/** What an ingest worker is told at its start: the config folder and the configuration its primary loaded (flags and environment applied). */
+export interface WorkerConfig {
+  readonly dir: string;
+  readonly config: RawRelayConfig;
+}
+
 /** Options of {@link startWorkers}. */
 export interface WorkerSetOptions {
   readonly count: number;
-  readonly loaded: LoadedConfig;
+  readonly worker: WorkerConfig;
   readonly link: PrimaryLink;
   readonly logger: Logger;
   /** Called when a worker starts listening or exits. */
@@ -47,7 +53,7 @@ export function startWorkers(options: WorkerSetOptions): Promise<WorkerSet> {
   // a worker as it died is left open, unanswered, until its client gives up.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   cluster.setupPrimary({ exec: RELAY_BIN, args: ["worker"] });
-  const env = { [WORKER_CONFIG_ENV]: JSON.stringify(options.loaded) };
+  const env = { [WORKER_CONFIG_ENV]: JSON.stringify(options.worker) };
   const listening = new Map<number, Worker>();
   const all = new Set<Worker>();
   let stopping = false;

@@ -6,41 +6,58 @@ import {
   HTTP_SHARE_OF_SHUTDOWN,
   PrimaryLink,
   SharedRateLimitCache,
-  loadStaticProjects,
   logCaptures,
   openCaptureStore,
-  openSqliteSpool,
-  openWorkerSpool,
-  openJetStreamSpool,
-  OutcomeCounter,
-  expiredOutcomes,
   type CaptureStore,
-  type Outcome,
-  type RelayCredentials,
   type OutcomeSink,
-  type ProjectStates,
-  type RelayMetrics,
+  type RelayCredentials,
+  type RelayService,
   type Spool,
-  type SpooledEnvelope,
-  type UpstreamSettings,
 } from "@org/relay-core";
-import { RelayCliError } from "./config-error.js";
 import type { Logger } from "pino";
-import type { RawRelayConfig } from "./config-schema.js";
 import type { LoadedConfig } from "./load-config.js";
 import { createLogger } from "./logger.js";
-import { resolveRelayOptions } from "./relay-settings.js";
-import { createStatsdMetrics, outcomesToMetrics } from "./statsd-metrics.js";
+import { bannerAddresses, formatBanner, type BannerFacts } from "./relay-banner.js";
 import { createCrashReporter, type CrashReporter } from "./crash-reporting.js";
-import { createPrometheusMetrics, fanOutMetrics, type PrometheusMetrics } from "./prometheus-metrics.js";
-import { loadRelayIdentity } from "./relay-credentials.js";
-import { loadTlsSettings } from "./tls.js";
+import { listenOn } from "./relay-listeners.js";
+import { countOutcomes, createMetrics, reportSpoolGauges, serveMetrics, type RelayMetricSinks } from "./relay-metrics.js";
+import type { RelaySettings } from "./relay-settings.js";
+import { openSpool, spoolFolder } from "./relay-spool.js";
+import { loadProjects, loadUpstreamIdentity, upstreamFor } from "./relay-upstream.js";
+import { loadTlsSettings, type TlsSettings } from "./tls.js";
 import { startWorkers, wholeReadiness, type WorkerSet } from "./relay-workers.js";
 
 /** Output streams of the command. */
 export interface CommandIo {
   out: (text: string) => void;
   err: (text: string) => void;
+}
+
+/** A running relay, for the command and for tests. */
+export interface RunningRelay {
+  /** Base URL the relay listens on. */
+  readonly url: string;
+  /** The DSN to paste into an SDK (capture mode). */
+  readonly dsn: string | undefined;
+  /** Stops accepting, delivers or keeps what is in flight, and releases everything. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link startRelay}. */
+export interface StartRelayOptions {
+  readonly loaded: LoadedConfig;
+  readonly io: CommandIo;
+  /** Said to the log first (where the configuration came from, say). */
+  readonly notices?: readonly string[] | undefined;
+  /** Logs for a terminal (`logging.format: auto`). */
+  readonly isTty?: boolean | undefined;
+  readonly crashes?: CrashReporter | undefined;
+  /** By default, one made from `logging.*`. */
+  readonly logger?: Logger | undefined;
+  /** Where `RELAY_ID` and `RELAY_SECRET_KEY` are read from; `process.env` by default. */
+  readonly env?: NodeJS.ProcessEnv | undefined;
+  /** The relay's version, sent upstream. */
+  readonly version?: string | undefined;
 }
 
 /** The key printed in capture mode's DSN: made once per config folder and kept there. */
@@ -56,164 +73,71 @@ function captureKey(dir: string): string {
   return key;
 }
 
-/** A running relay, for the command and for tests. */
-export interface RunningRelay {
-  /** Base URL the relay listens on. */
-  readonly url: string;
-  /** The DSN to paste into an SDK (capture mode). */
-  readonly dsn: string | undefined;
-  /** Stops accepting, delivers or keeps what is in flight, and releases everything. */
-  close(): Promise<void>;
-}
-
-/** How long a write to a spool shared by ingest workers waits for another process's commit. */
-const SHARED_SPOOL_BUSY_TIMEOUT_MS = 30_000;
-
-/** Where the spool and capture databases live. */
-export function spoolFolder(loaded: LoadedConfig): string {
-  return loaded.config.spool.path ?? join(loaded.dir, "spool");
-}
-
-/** The metrics sinks the configuration asks for. */
-export function createMetrics(config: RawRelayConfig, logger: Logger): { statsd: ReturnType<typeof createStatsdMetrics> | undefined; prometheus: PrometheusMetrics | undefined; metrics: RelayMetrics | undefined } {
-  const statsd = config.metrics.statsd ? createStatsdMetrics(config.metrics.statsd, config.metrics.prefix, config.metrics.default_tags, logger) : undefined;
-  const prometheus = config.metrics.prometheus ? createPrometheusMetrics(config.metrics.prefix, config.metrics.default_tags) : undefined;
-  const sinks: RelayMetrics[] = [statsd, prometheus].filter((sink) => sink !== undefined);
-  return { statsd, prometheus, metrics: sinks.length > 1 ? fanOutMetrics(sinks) : sinks[0] };
-}
-
-/**
- * Opens the configured spool. With `shared`, other processes of this relay (its ingest workers)
- * write to the same SQLite database: sizes are read from it again, and writers wait for each
- * other's commits.
- */
-export async function openSpool(loaded: LoadedConfig, maxBytes: number, logger: Logger, onExpired: (outcome: Outcome) => void, shared = false): Promise<Spool> {
-  const { config } = loaded;
-  const spoolOptions = {
-    path: join(spoolFolder(loaded), "envelopes.sqlite"),
-    maxBytes,
-    maxAgeMs: config.spool.max_age * 1000,
-    synchronous: config.spool.synchronous,
-    shared,
-    busyTimeoutMs: shared ? SHARED_SPOOL_BUSY_TIMEOUT_MS : undefined,
-    onExpired: (expired: readonly SpooledEnvelope[]) => {
-      logger.warn({ count: expired.length }, "dropped spooled envelopes older than spool.max_age");
-      for (const outcome of expiredOutcomes(expired)) onExpired(outcome);
-    },
-  };
-  try {
-    if (config.spool.backend === "jetstream") {
-      const { nats } = config.spool;
-      return await openJetStreamSpool({
-        servers: nats.servers,
-        credentialsFile: nats.credentials ?? undefined,
-        stream: nats.stream,
-        consumer: nats.consumer,
-        replicas: nats.replicas,
-        maxBytes,
-        maxAgeMs: config.spool.max_age * 1000,
-        ackWaitMs: nats.ack_wait * 1000,
-        name: `relay ${config.relay.host}:${config.relay.port}`,
-      });
-    }
-    return config.spool.worker_thread ? await openWorkerSpool(spoolOptions) : openSqliteSpool(spoolOptions);
-  } catch (error) {
-    const where = config.spool.backend === "jetstream" ? `stream ${config.spool.nats.stream} at ${String(config.spool.nats.servers)}` : spoolOptions.path;
-    throw new RelayCliError("startup_failed", `cannot open the spool (${where}): ${(error as Error).message}`, { cause: error });
-  }
-}
-
-/** How the relay talks to its upstream (every mode but capture). */
-export function upstreamSettings(config: RawRelayConfig, version: string, credentials: RelayCredentials | undefined): UpstreamSettings {
-  return {
-    url: config.relay.upstream,
-    timeoutMs: config.http.timeout * 1000,
-    connectTimeoutMs: config.http.connection_timeout * 1000,
-    maxConnections: config.http.max_connections,
-    maxRetryIntervalMs: config.http.max_retry_interval * 1000,
-    authIntervalMs: config.http.auth_interval * 1000,
-    version,
-    credentials,
-    projectExpiryMs: config.cache.project_expiry * 1000,
-    projectGracePeriodMs: config.cache.project_grace_period * 1000,
-    missExpiryMs: config.cache.miss_expiry * 1000,
-    batchIntervalMs: config.cache.batch_interval,
-    batchSize: config.cache.batch_size,
-    encoding: config.http.encoding,
-    compressionLevel: config.http.compression_level,
-  };
-}
-
-/** Downstream relays trusted without asking the upstream (`auth.static_relays`). */
-export function downstreamSettings(config: RawRelayConfig): { staticRelays: Record<string, { publicKey: string; internal: boolean }>; signatureMaxAgeMs: number } {
-  return {
-    staticRelays: Object.fromEntries(
-      Object.entries(config.auth.static_relays).map(([id, info]) => [id, { publicKey: info.public_key ?? info.publicKey ?? "", internal: info.internal }]),
-    ),
-    signatureMaxAgeMs: config.auth.signature_max_age * 1000,
-  };
-}
-
-/** Starts the relay described by a loaded configuration. */
-export async function startRelay(
-  loaded: LoadedConfig,
-  notices: readonly string[],
-  io: CommandIo,
-  isTty = false,
-  crashes?: CrashReporter,
-  logger = createLogger(loaded.config.logging.level, loaded.config.logging.format, isTty),
-  env: NodeJS.ProcessEnv = process.env,
-  version = "0.0.0",
-): Promise<RunningRelay> {
-  const { config, dir } = loaded;
-  const workerCount = config.relay.workers;
+/** The primary's logger (a child named so beside ingest workers), after it has said the notices and warnings. */
+function startLogging(options: StartRelayOptions): Logger {
+  const { loaded } = options;
+  let logger = options.logger ?? createLogger(loaded.settings.logging, options.isTty ?? false);
   // With ingest workers, this process is the primary: it processes, delivers and talks to the upstream.
-  if (workerCount > 1) logger = logger.child({ worker: "primary" });
-  for (const notice of [...notices, ...loaded.notices]) logger.info(notice);
+  if (loaded.settings.listen.workers > 1) logger = logger.child({ worker: "primary" });
+  for (const notice of [...(options.notices ?? []), ...loaded.notices]) logger.info(notice);
   for (const warning of loaded.warnings) logger.warn(warning);
-  const options = resolveRelayOptions(config);
-  const mode = options.mode;
-  const credentials = mode === "managed" ? await loadRelayIdentity(dir, env) : undefined;
-  // Checked before anything is opened: a TLS mistake stops start-up with its own message.
-  const tls = loadTlsSettings(config, dir);
+  return logger;
+}
 
-  const spoolDir = spoolFolder(loaded);
-  const { statsd, prometheus, metrics } = createMetrics(config, logger);
-  const outcomes = metrics ? outcomesToMetrics(metrics, new OutcomeCounter()) : new OutcomeCounter();
-  // Expired envelopes are counted by the sink that reports outcomes upstream, once the service exists.
-  let outcomeSink: OutcomeSink = outcomes;
-  const spool = await openSpool(
-    loaded,
-    options.spoolMaxBytes,
+/** The parts a relay keeps its data in: the spool, and capture mode's store. */
+interface Storage {
+  readonly spool: Spool;
+  readonly captureStore: CaptureStore | undefined;
+  /** Where outcomes of envelopes the spool drops for their age go; the service's sink once it exists. */
+  expiredTo: OutcomeSink;
+}
+
+/** Opens the spool (shared with ingest workers when there are any) and capture mode's store. */
+async function openStorage(context: { readonly settings: RelaySettings; readonly dir: string; readonly logger: Logger; readonly outcomes: OutcomeSink }): Promise<Storage> {
+  const { settings, dir, logger } = context;
+  const storage: { expiredTo: OutcomeSink } = { expiredTo: context.outcomes };
+  const spool = await openSpool({
+    settings,
+    dir,
     logger,
-    (outcome) => {
-      outcomeSink.record(outcome);
+    onExpired: (outcome) => {
+      storage.expiredTo.record(outcome);
     },
-    workerCount > 1,
-  );
-  const link = workerCount > 1 ? new PrimaryLink(logger) : undefined;
-  const captureStore: CaptureStore | undefined = mode === "capture" ? openCaptureStore(join(spoolDir, "captured.sqlite"), config.capture.max_events) : undefined;
-  let projects: ProjectStates | undefined;
-  if (mode === "static") {
-    const projectsDir = join(dir, "projects");
-    projects = await loadStaticProjects(projectsDir, (file, problem) => {
-      logger.warn({ file }, `project file problem: ${problem}`);
-    });
-  }
-  const upstream = mode === "capture" ? undefined : upstreamSettings(config, version, credentials);
+    shared: settings.listen.workers > 1,
+  });
+  const captureStore = settings.mode === "capture" ? openCaptureStore(join(spoolFolder(settings, dir), "captured.sqlite"), settings.captureMaxEvents) : undefined;
+  return Object.assign(storage, { spool, captureStore });
+}
 
+/** Everything {@link composeService} wires together. */
+interface ServiceParts {
+  readonly settings: RelaySettings;
+  readonly dir: string;
+  readonly logger: Logger;
+  readonly storage: Storage;
+  readonly sinks: RelayMetricSinks;
+  readonly outcomes: OutcomeSink;
+  readonly credentials: RelayCredentials | undefined;
+  readonly version: string;
+  readonly crashes: CrashReporter | undefined;
+  readonly link: PrimaryLink | undefined;
+}
+
+/** The relay service of this process: pipeline, upstream, and the HTTP app (which ingest workers do not need to listen). */
+async function composeService(parts: ServiceParts): Promise<RelayService> {
+  const { settings, logger, storage, link, crashes } = parts;
   const service = createRelayService({
-    http: options.http,
-    spool,
+    http: settings.http,
+    spool: storage.spool,
     logger,
-    outcomes,
-    globalScrubbing: options.globalScrubbing,
-    metrics,
-    captureStore,
-    projects,
-    upstream,
-    concurrency: mode === "capture" ? 100 : config.http.max_connections * 2,
-    processingThreads: config.limits.processing_threads,
+    outcomes: parts.outcomes,
+    globalScrubbing: settings.globalScrubbing,
+    metrics: parts.sinks.metrics,
+    captureStore: storage.captureStore,
+    projects: await loadProjects({ settings, dir: parts.dir, logger }),
+    upstream: upstreamFor({ settings, version: parts.version, credentials: parts.credentials }),
+    concurrency: settings.concurrency,
+    processingThreads: settings.processingThreads,
     idleMs: 500,
     onPipelineError: (error, envelope) => {
       crashes?.report(error, { client: envelope.context.client, where: "pipeline" });
@@ -221,15 +145,12 @@ export async function startRelay(
     onInternalError: (error, request) => {
       crashes?.report(error, { userAgent: request.userAgent, where: `${request.method} ${request.url}` });
     },
-    outcomeReports: {
-      mode: config.outcomes.emit_outcomes === false ? "off" : config.outcomes.emit_outcomes === true && mode === "managed" ? "signed" : "client_reports",
-      flushIntervalMs: config.outcomes.aggregator.flush_interval * 1000,
-    },
-    readiness: { authReady: config.auth.ready, outageGraceMs: config.http.outage_grace_period * 1000 },
-    downstream: downstreamSettings(config),
+    outcomeReports: settings.outcomeReports,
+    readiness: settings.readiness,
+    downstream: settings.downstream,
     rateLimits: link ? new SharedRateLimitCache(link.broadcast) : undefined,
   });
-  outcomeSink = service.outcomes;
+  storage.expiredTo = service.outcomes;
   link?.serve({
     projects: service.projects,
     outcomes: service.outcomes,
@@ -237,112 +158,146 @@ export async function startRelay(
       service.pipeline.wake();
     },
   });
-  const app = service.app;
-  if (prometheus) {
-    app.get("/metrics/", async (_request, reply) => reply.header("content-type", prometheus.contentType).send(await prometheus.render()));
-  }
-  const reportSpool = (): void => {
-    const stats = spool.stats();
-    metrics?.gauge("spool.depth", stats.depth);
-    metrics?.gauge("spool.bytes", stats.bytes);
-    if ("redeliveries" in spool) metrics?.gauge("spool.redeliveries", (spool as { redeliveries: number }).redeliveries);
-  };
-  const spoolTimer = metrics ? setInterval(reportSpool, 10_000) : undefined;
-  spoolTimer?.unref();
-  let stopCaptureLog: (() => void) | undefined;
-  let workers: WorkerSet | undefined;
-  let readinessTimer: NodeJS.Timeout | undefined;
-  const release = async (): Promise<void> => {
-    clearInterval(spoolTimer);
-    clearInterval(readinessTimer);
-    const timeoutMs = config.limits.shutdown_timeout * 1000;
-    const startedAt = Date.now();
-    if (workers) {
-      // The workers finish the requests in flight (their answers wait for the spool); the pipeline
-      // keeps delivering meanwhile, then gets the rest of the time.
-      service.readiness.shutDown();
-      link?.setReadiness(service.readiness.check());
-      await workers.stop(timeoutMs * HTTP_SHARE_OF_SHUTDOWN);
-    }
-    await service.close(Math.max(0, timeoutMs - (Date.now() - startedAt)));
-    stopCaptureLog?.();
-    await spool.close();
-    captureStore?.close();
-    await statsd?.close();
-    logger.flush();
-  };
-  let port: number;
-  if (link) {
-    const tell = (): void => {
-      link.setReadiness(wholeReadiness(service.readiness.check(), workers?.alive() ?? 0, workerCount));
-    };
-    try {
-      workers = await startWorkers({ count: workerCount, loaded, link, logger, onChange: tell });
-    } catch (error) {
-      await release();
-      throw error;
-    }
-    tell();
-    readinessTimer = setInterval(tell, 1000);
-    readinessTimer.unref();
-    port = workers.port;
-  } else {
-    try {
-      await app.listen({ host: config.relay.host, port: config.relay.port });
-    } catch (error) {
-      await release();
-      throw new RelayCliError("startup_failed", `cannot listen on ${config.relay.host}:${config.relay.port}: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    const address = app.server.address();
-    port = typeof address === "object" && address ? address.port : config.relay.port;
-  }
-  service.start();
-  reportSpool();
-  const host = config.relay.host.includes(":") ? `[${config.relay.host}]` : config.relay.host;
-  const url = `http://${host}:${port}`;
-  let dsn: string | undefined;
-  if (mode === "capture") {
-    dsn = `http://${captureKey(dir)}@${host}:${port}/1`;
-    if (captureStore) stopCaptureLog = logCaptures(captureStore, logger, url);
-    io.out(
-      [
-        `relay listening on ${url} in capture mode`,
-        `  DSN for your SDK:   ${dsn}`,
-        `  web page:           ${url}/`,
-        `  captured events:    ${url}/api/relay/events/`,
-        "",
-      ].join("\n"),
-    );
-  } else {
-    const lines = [`relay listening on ${url} in ${mode} mode, forwarding to ${upstream?.url ?? ""}`];
-    if (credentials) lines.push(`  relay id:   ${credentials.relayId}`, `  public key: ${credentials.publicKey} (allow it upstream)`);
-    lines.push(`  SDKs use their usual DSN with the host replaced: http://<key>@${host}:${port}/<project>`);
-    if (workers) lines.push(`  ingest workers: ${workerCount} processes on the same port (pids ${workers.pids().join(", ")})`);
-    io.out(`${lines.join("\n")}\n`);
-  }
+  serveMetrics(service.app, parts.sinks);
+  return service;
+}
 
-  // HTTPS beside plain HTTP: a second app on the same service, closed with it by release().
-  if (tls && workers) {
-    io.out(`relay also listening on https://${host}:${workers.tlsPort ?? tls.port} (TLS)\n`);
-  } else if (tls) {
-    const tlsApp = service.buildApp({ https: tls.options });
-    if (prometheus) {
-      tlsApp.get("/metrics/", async (_request, reply) => reply.header("content-type", prometheus.contentType).send(await prometheus.render()));
-    }
-    try {
-      await tlsApp.listen({ host: config.relay.host, port: tls.port });
-    } catch (error) {
-      await release();
-      throw new RelayCliError("startup_failed", `cannot listen on ${config.relay.host}:${tls.port} (relay.tls_port): ${(error as Error).message}`, { cause: error });
-    }
-    const tlsAddress = tlsApp.server.address();
-    const tlsPort = typeof tlsAddress === "object" && tlsAddress ? tlsAddress.port : tls.port;
-    const tlsLines = [`relay also listening on https://${host}:${tlsPort} (TLS)`];
-    if (dsn) tlsLines.push(`  DSN over HTTPS:     ${dsn.replace(/^http:/, "https:").replace(`@${host}:${port}/`, `@${host}:${tlsPort}/`)}`);
-    io.out(`${tlsLines.join("\n")}\n`);
+/** Where the relay's listeners ended up, and how to stop its ingest workers (when it has some). */
+interface Listeners {
+  readonly port: number;
+  readonly tlsPort: number | undefined;
+  readonly workers: WorkerSet | undefined;
+  /** Stops telling the workers the whole relay's readiness. */
+  readonly stopReadiness: () => void;
+}
+
+/** What {@link listen} needs: the service, the TLS settings, and the link to ingest workers when there are some. */
+interface ListenContext {
+  readonly loaded: LoadedConfig;
+  readonly service: RelayService;
+  readonly sinks: RelayMetricSinks;
+  readonly tls: TlsSettings | undefined;
+  readonly link: PrimaryLink | undefined;
+  readonly logger: Logger;
+}
+
+/** Listens on `relay.port` (and `relay.tls_port`) in this process, or starts ingest workers that do. */
+async function listen(context: ListenContext): Promise<Listeners> {
+  const { service, link, tls } = context;
+  const { host, port, workers: count } = context.loaded.settings.listen;
+  if (link) {
+    // Workers report while they start, before the set exists.
+    const started: { workers?: WorkerSet } = {};
+    const tell = (): void => {
+      link.setReadiness(wholeReadiness(service.readiness.check(), started.workers?.alive() ?? 0, count));
+    };
+    const workers = await startWorkers({ count, worker: { dir: context.loaded.dir, config: context.loaded.config }, link, logger: context.logger, onChange: tell });
+    tell();
+    started.workers = workers;
+    const timer = setInterval(tell, 1000);
+    timer.unref();
+    return {
+      port: workers.port,
+      tlsPort: tls ? (workers.tlsPort ?? tls.port) : undefined,
+      workers,
+      stopReadiness: () => {
+        clearInterval(timer);
+      },
+    };
   }
+  const httpPort = await listenOn(service.app, { host, port, key: "relay.port" });
+  let tlsPort: number | undefined;
+  if (tls) {
+    // HTTPS beside plain HTTP: a second app on the same service, closed with it.
+    const tlsApp = service.buildApp({ https: tls.options });
+    serveMetrics(tlsApp, context.sinks);
+    tlsPort = await listenOn(tlsApp, { host, port: tls.port, key: "relay.tls_port" });
+  }
+  return { port: httpPort, tlsPort, workers: undefined, stopReadiness: () => undefined };
+}
+
+/** What runs once the relay listens; all unset when start-up stopped before. */
+interface Running {
+  listeners?: Listeners;
+  stopGauges?: () => void;
+  stopCaptureLog?: () => void;
+}
+
+/** A relay's parts, for {@link shutDown}. */
+interface RelayParts {
+  readonly settings: RelaySettings;
+  readonly service: RelayService;
+  readonly storage: Storage;
+  readonly sinks: RelayMetricSinks;
+  readonly logger: Logger;
+  readonly link: PrimaryLink | undefined;
+  readonly running: Running;
+}
+
+/** Stops a relay's parts in order, within `limits.shutdown_timeout`. */
+async function shutDown(parts: RelayParts): Promise<void> {
+  const { service, running } = parts;
+  const { listeners } = running;
+  running.stopGauges?.();
+  listeners?.stopReadiness();
+  const timeoutMs = parts.settings.shutdownTimeoutMs;
+  const startedAt = Date.now();
+  if (listeners?.workers) {
+    // The workers finish the requests in flight (their answers wait for the spool); the pipeline
+    // keeps delivering meanwhile, then gets the rest of the time.
+    service.readiness.shutDown();
+    parts.link?.setReadiness(service.readiness.check());
+    await listeners.workers.stop(timeoutMs * HTTP_SHARE_OF_SHUTDOWN);
+  }
+  await service.close(Math.max(0, timeoutMs - (Date.now() - startedAt)));
+  running.stopCaptureLog?.();
+  await parts.storage.spool.close();
+  parts.storage.captureStore?.close();
+  await parts.sinks.statsd?.close();
+  parts.logger.flush();
+}
+
+/** Starts the relay described by a loaded configuration. */
+export async function startRelay(options: StartRelayOptions): Promise<RunningRelay> {
+  const { loaded, io } = options;
+  const { settings, dir } = loaded;
+  const version = options.version ?? "0.0.0";
+  const logger = startLogging(options);
+  const credentials = await loadUpstreamIdentity({ settings, dir, env: options.env ?? process.env });
+  // Checked before anything is opened: a TLS mistake stops start-up with its own message.
+  const tls = loadTlsSettings(settings.tls, { port: settings.listen.port, dir });
+
+  const sinks = createMetrics(settings.metrics, logger);
+  const outcomes = countOutcomes(sinks);
+  const storage = await openStorage({ settings, dir, logger, outcomes });
+  const link = settings.listen.workers > 1 ? new PrimaryLink(logger) : undefined;
+  const service = await composeService({ settings, dir, logger, storage, sinks, outcomes, credentials, version, crashes: options.crashes, link });
+  const running: Running = {};
+  const release = (): Promise<void> => shutDown({ settings, service, storage, sinks, logger, link, running });
+  let listeners: Listeners;
+  try {
+    listeners = await listen({ loaded, service, sinks, tls, link, logger });
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  running.listeners = listeners;
+  service.start();
+  running.stopGauges = reportSpoolGauges(storage.spool, sinks);
+
+  const facts: BannerFacts = {
+    mode: settings.mode,
+    host: settings.listen.host,
+    port: listeners.port,
+    tlsPort: listeners.tlsPort,
+    captureKey: settings.mode === "capture" ? captureKey(dir) : undefined,
+    upstream: settings.mode === "capture" ? undefined : settings.upstream.url,
+    credentials,
+    workers: listeners.workers ? { count: settings.listen.workers, pids: listeners.workers.pids() } : undefined,
+  };
+  const { url, dsn } = bannerAddresses(facts);
+  if (storage.captureStore) running.stopCaptureLog = logCaptures(storage.captureStore, logger, url);
+  io.out(formatBanner(facts));
 
   let closing: Promise<void> | undefined;
   return {
@@ -355,13 +310,22 @@ export async function startRelay(
   };
 }
 
+/** Options of {@link runRelay}. */
+export interface RunRelayOptions {
+  readonly loaded: LoadedConfig;
+  readonly notices: readonly string[];
+  readonly io: CommandIo;
+  readonly version: string;
+}
+
 /** Runs the relay until SIGTERM or SIGINT, then shuts down gracefully. */
-export async function runRelay(loaded: LoadedConfig, notices: readonly string[], io: CommandIo, version: string): Promise<void> {
-  const logger = createLogger(loaded.config.logging.level, loaded.config.logging.format, process.stdout.isTTY);
-  const crashes = createCrashReporter(loaded.config, version, logger);
+export async function runRelay(options: RunRelayOptions): Promise<void> {
+  const { loaded, io, version } = options;
+  const logger = createLogger(loaded.settings.logging, process.stdout.isTTY);
+  const crashes = createCrashReporter({ settings: loaded.settings, version, logger });
   let relay: RunningRelay;
   try {
-    relay = await startRelay(loaded, notices, io, process.stdout.isTTY, crashes, logger, process.env, version);
+    relay = await startRelay({ loaded, notices: options.notices, io, isTty: process.stdout.isTTY, crashes, logger, env: process.env, version });
   } catch (error) {
     // A relay that cannot start is exactly what its operators want to hear about.
     crashes?.report(error, { where: "startup" });

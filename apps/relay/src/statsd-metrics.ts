@@ -7,8 +7,16 @@ export interface StatsdMetrics extends RelayMetrics {
   close(): Promise<void>;
 }
 
-/** Connects to `metrics.statsd` (`host:port`). Sending never blocks or throws; failures are logged once. */
-export function createStatsdMetrics(address: string, prefix: string, defaultTags: Readonly<Record<string, string>>, logger: Logger): StatsdMetrics {
+/** Where a statsd client sends: `metrics.statsd` (`host:port`), `metrics.prefix`, `metrics.default_tags`. */
+export interface StatsdTarget {
+  readonly address: string;
+  readonly prefix: string;
+  readonly defaultTags: Readonly<Record<string, string>>;
+}
+
+/** Connects to `metrics.statsd`. Sending never blocks or throws; failures are logged once. */
+export function createStatsdMetrics(target: StatsdTarget, logger: Logger): StatsdMetrics {
+  const { address, prefix, defaultTags } = target;
   const colon = address.lastIndexOf(":");
   const host = colon === -1 ? address : address.slice(0, colon);
   const port = colon === -1 ? 8125 : Number(address.slice(colon + 1));

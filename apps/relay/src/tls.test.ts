@@ -8,14 +8,16 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RelayCliError } from "./config-error.js";
-import { configSchema, type RawRelayConfig } from "./config-schema.js";
+import { relayConfigSchema } from "./config-schema.js";
 import { loadTlsSettings, type TlsSettings } from "./tls.js";
 
 const DEV_CERT = fileURLToPath(new URL("../../../scripts/dev-cert.sh", import.meta.url));
 const PASSWORD = "correct horse";
 
-function configWith(relay: Record<string, unknown>): RawRelayConfig {
-  return configSchema.parse({ relay: { mode: "capture", ...relay } });
+/** Reads the TLS settings of a capture relay with these `relay:` keys, relative paths from `dir`. */
+function tlsWith(relay: Record<string, unknown>, dir: string): TlsSettings | undefined {
+  const { settings } = relayConfigSchema.parse({ relay: { mode: "capture", ...relay } });
+  return loadTlsSettings(settings.tls, { port: settings.listen.port, dir });
 }
 
 /** Serves one HTTPS request with the settings and returns the body, the CA trusted. */
@@ -69,7 +71,7 @@ describe("loadTlsSettings", () => {
 
   const failure = (relay: Record<string, unknown>): RelayCliError => {
     try {
-      loadTlsSettings(configWith(relay), dir);
+      tlsWith(relay, dir);
     } catch (error) {
       if (error instanceof RelayCliError) return error;
       throw error;
@@ -78,12 +80,12 @@ describe("loadTlsSettings", () => {
   };
 
   it("is off without relay.tls_port, whatever else is set", () => {
-    expect(loadTlsSettings(configWith({}), dir)).toBeUndefined();
-    expect(loadTlsSettings(configWith({ tls_cert_path: "missing.pem", tls_key_path: "missing.pem" }), dir)).toBeUndefined();
+    expect(tlsWith({}, dir)).toBeUndefined();
+    expect(tlsWith({ tls_cert_path: "missing.pem", tls_key_path: "missing.pem" }, dir)).toBeUndefined();
   });
 
   it("loads a PEM certificate and key, relative paths from the config folder, and serves HTTPS with them", async () => {
-    const settings = loadTlsSettings(configWith({ tls_port: 0, tls_cert_path: "tls/cert.pem", tls_key_path: join(certs, "key.pem") }), dir);
+    const settings = tlsWith({ tls_port: 0, tls_cert_path: "tls/cert.pem", tls_key_path: join(certs, "key.pem") }, dir);
     expect(settings?.port).toBe(0);
     expect(settings?.options).toEqual({ cert: readFileSync(join(certs, "cert.pem")), key: readFileSync(join(certs, "key.pem")) });
     expect(Object.isFrozen(settings)).toBe(true);
@@ -91,14 +93,14 @@ describe("loadTlsSettings", () => {
   });
 
   it("loads a PKCS #12 identity with its password and serves HTTPS with it", async () => {
-    const settings = loadTlsSettings(configWith({ tls_port: 8443, tls_identity_path: "tls/identity.pfx", tls_identity_password: PASSWORD }), dir);
+    const settings = tlsWith({ tls_port: 8443, tls_identity_path: "tls/identity.pfx", tls_identity_password: PASSWORD }, dir);
     expect(settings?.port).toBe(8443);
     expect(settings?.options).toEqual({ pfx: readFileSync(join(certs, "identity.pfx")), passphrase: PASSWORD });
     expect(await serveOnce(settings!, readFileSync(join(certs, "ca.pem")))).toBe("over tls");
   });
 
   it("loads a PKCS #12 identity that has no password", () => {
-    const settings = loadTlsSettings(configWith({ tls_port: 0, tls_identity_path: "nopassword.pfx" }), dir);
+    const settings = tlsWith({ tls_port: 0, tls_identity_path: "nopassword.pfx" }, dir);
     expect(settings?.options).toEqual({ pfx: readFileSync(join(dir, "nopassword.pfx")), passphrase: undefined });
   });
 
@@ -133,7 +135,7 @@ describe("loadTlsSettings", () => {
     ["an encrypted PEM key", () => ({ tls_port: 0, tls_cert_path: cert(), tls_key_path: "encrypted-key.pem" }), "relay.tls_key_path", /the private key in \S+\/encrypted-key\.pem is encrypted; the relay needs it unencrypted/],
   ];
 
-  it.each(cases)("stops at %s, naming the key, the file and the problem", (_name, relay, key, message) => {
+  it.for(cases)("stops at %s, naming the key, the file and the problem", ([, relay, key, message]) => {
     const error = failure(relay());
     expect(error.code).toBe("config_invalid");
     expect(error.message.startsWith(`${key}: `)).toBe(true);

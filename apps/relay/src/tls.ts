@@ -2,7 +2,7 @@ import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createSecureContext } from "node:tls";
-import type { RawRelayConfig } from "./config-schema.js";
+import type { TlsConfig } from "./relay-settings.js";
 import { RelayCliError } from "./config-error.js";
 
 /** A certificate and its key as PEM (`relay.tls_cert_path`, `relay.tls_key_path`). */
@@ -133,10 +133,11 @@ function loadPfx(file: string, passphrase: string | undefined): PfxTlsOptions {
  * problem stops start-up with an error naming the config key, the file and what is wrong. Relative
  * paths are relative to the config folder.
  */
-export function loadTlsSettings(config: RawRelayConfig, configDir: string): TlsSettings | undefined {
-  const { tls_port: port, tls_identity_path: identity, tls_identity_password: password, tls_cert_path: cert, tls_key_path: key } = config.relay;
+export function loadTlsSettings(tls: TlsConfig, where: { readonly port: number; readonly dir: string }): TlsSettings | undefined {
+  const { port, identityPath: identity, identityPassword: password, certPath: cert, keyPath: key } = tls;
+  const configDir = where.dir;
   if (port === null) return undefined;
-  if (port !== 0 && port === config.relay.port) {
+  if (port !== 0 && port === where.port) {
     throw invalid("relay.tls_port", `${port} is also relay.port: HTTPS and plain HTTP need a port each`);
   }
   if (identity !== null && (cert !== null || key !== null)) {

@@ -143,7 +143,33 @@ describe("relay doctor", () => {
     writeFileSync(join(dir, ".relay", "config.yml"), `relay:\n  mode: static\n  upstream: ${upstream.url}/\n  port: 0\nlimits:\n  max_event_size: lots\n`);
     const result = await runRelayCommand(dir, ["doctor"]);
     const configLines = result.stdout.split("\n").filter((line) => line.includes("] config:"));
-    expect(configLines, result.stdout + result.stderr).toEqual([expect.stringMatching(/^\[FAIL\] config: limits\.max_event_size: /)]);
+    expect(configLines, result.stdout + result.stderr).toEqual([expect.stringMatching(/^\[FAIL\] config: \S+config\.yml:6: limits\.max_event_size: not a size: "lots"/)]);
     expect(result.code).toBe(1);
+  });
+
+  it("reports any invalid configuration as the one failed check, with its file, line and key, as relay run refuses it", async () => {
+    writeFileSync(join(dir, ".relay", "config.yml"), `relay:\n  mode: proxy\n  upstream: ${upstream.url}/\n  port: eighty\n`);
+    const run = await runRelayCommand(dir, ["run"]);
+    const result = await runRelayCommand(dir, ["doctor"]);
+    const problem = /config\.yml:4: relay\.port: .*/.exec(run.stderr)?.[0];
+    expect(problem, run.stderr).toBeDefined();
+    expect(result.stdout).toBe(`[FAIL] config: ${join(dir, ".relay", "config.yml")}:4: relay.port: ${problem!.replace(/^config\.yml:4: relay\.port: /, "")}\n`);
+    expect(result.code).toBe(1);
+    expect(upstream.requests).toEqual([]);
+  });
+
+  it("reads RELAY_* overrides and the identity variables exactly as relay run does", async () => {
+    const port = (busy.address() as { port: number }).port;
+    configure(0);
+    const overridden = await runRelayCommand(dir, ["doctor"], { RELAY_PORT: String(port), RELAY_MODE: "proxy" });
+    expect(overridden.stdout).toContain(`[FAIL] port: 127.0.0.1:${port} is already in use`);
+    expect(overridden.stdout).not.toContain("] credentials:");
+    // Half an identity: both commands refuse it with the same words.
+    const half = { RELAY_ID: "e5f2d1c0-0000-4000-8000-000000000000" };
+    const run = await runRelayCommand(dir, ["run"], half);
+    const doctor = await runRelayCommand(dir, ["doctor"], half);
+    expect(run.stderr).toContain("relay: RELAY_ID and RELAY_SECRET_KEY must be set together");
+    expect(doctor.stdout).toContain("[FAIL] credentials: RELAY_ID and RELAY_SECRET_KEY must be set together");
+    expect(doctor.code).toBe(1);
   });
 });

@@ -23,7 +23,7 @@ export { openSqliteSpool } from "./spool/sqlite-spool.js";
 export type { SqliteSpoolOptions } from "./spool/sqlite-spool.js";
 export { openWorkerSpool } from "./spool/worker-spool.js";
 export type { WorkerSpoolOptions } from "./spool/worker-spool.js";
-export { openJetStreamSpool } from "./spool/jetstream-spool.js";
+export { openJetStreamSpool, probeJetStreamSpool } from "./spool/jetstream-spool.js";
 export type { JetStreamSpool, JetStreamSpoolOptions } from "./spool/jetstream-spool.js";
 
 // Project sources: where a project's config comes from.
@@ -47,7 +47,7 @@ export { NO_METRICS, metricTagNames } from "./metrics.js";
 export type { MetricTags, RelayMetrics } from "./metrics.js";
 
 // The upstream: the relay's identity, registration, and why a request got no answer.
-export { UpstreamClient, UpstreamNetworkError, classifyNetworkError } from "./upstream/upstream-client.js";
+export { UpstreamClient, UpstreamNetworkError, classifyNetworkError, createUpstreamClient } from "./upstream/upstream-client.js";
 export type { NetworkFailure, RelayCredentials, UpstreamClientOptions, UpstreamResponse } from "./upstream/upstream-client.js";
 export { RegistrationError, RelayRegistration } from "./upstream/registration.js";
 export type { RegistrationErrorCode, RegistrationOptions, RegistrationState } from "./upstream/registration.js";

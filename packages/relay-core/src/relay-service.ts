@@ -18,7 +18,7 @@ import type { ClaimedEnvelope, Spool } from "./spool/spool.js";
 import { RateLimitCache } from "./upstream/rate-limit-cache.js";
 import { QuotaCounter } from "./quotas/project-quotas.js";
 import { RelayRegistration, type RegistrationState } from "./upstream/registration.js";
-import { UpstreamClient, type RelayCredentials } from "./upstream/upstream-client.js";
+import { createUpstreamClient, type RelayCredentials, type UpstreamClient } from "./upstream/upstream-client.js";
 import { upstreamDelivery, type UpstreamDelivery } from "./upstream/upstream-delivery.js";
 import type { UpstreamEncoding } from "./upstream/envelope-encoding.js";
 import { upstreamProjectStates } from "./upstream/upstream-projects.js";
@@ -144,14 +144,7 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
   } else {
     const settings = options.upstream;
     if (!settings) throw new Error(`${http.mode} mode needs an upstream`);
-    client = new UpstreamClient({
-      upstream: settings.url,
-      timeoutMs: settings.timeoutMs,
-      connectTimeoutMs: settings.connectTimeoutMs,
-      maxConnections: settings.maxConnections,
-      userAgent: `sentry-relay/${settings.version}`,
-      proxy: settings.proxy,
-    });
+    client = createUpstreamClient(settings);
     if (http.mode === "managed") {
       if (!settings.credentials) throw new Error("managed mode needs the relay's credentials");
       const registrationState: Record<RegistrationState, number> = { unregistered: 0, registered: 1, renewing: 1, stopped: -1 };

@@ -5,7 +5,7 @@ import { closeApps } from "../http/close-apps.js";
 import { permissiveProjectStates, type ProjectStates } from "../projects/project-state.js";
 import { relayApps } from "../relay-apps.js";
 import type { RelayServiceOptions, UpstreamSettings } from "../relay-service.js";
-import { UpstreamClient } from "../upstream/upstream-client.js";
+import { createUpstreamClient } from "../upstream/upstream-client.js";
 import type { WorkerLink } from "./worker-link.js";
 
 /**
@@ -53,14 +53,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
   const client =
     http.mode === "capture" || !settings
       ? undefined
-      : new UpstreamClient({
-          upstream: settings.url,
-          timeoutMs: settings.timeoutMs,
-          connectTimeoutMs: settings.connectTimeoutMs,
-          maxConnections: settings.maxConnections,
-          userAgent: `sentry-relay/${settings.version}`,
-          proxy: settings.proxy,
-        });
+      : createUpstreamClient(settings);
   const built = relayApps({
     options: http,
     projects,

@@ -47,6 +47,43 @@ export interface JetStreamSpool extends Spool {
   readonly redeliveries: number;
 }
 
+/** Connects to the spool's NATS servers as the relay does; `reconnect: false` gives up at the first failure. */
+function connectSpoolServers(
+  options: Pick<JetStreamSpoolOptions, "servers" | "credentialsFile" | "name">,
+  how: { readonly reconnect: boolean; readonly timeoutMs?: number | undefined },
+): Promise<NatsConnection> {
+  const credentials = options.credentialsFile;
+  return connect({
+    servers: typeof options.servers === "string" ? options.servers : [...options.servers],
+    name: options.name ?? "relay-spool",
+    maxReconnectAttempts: how.reconnect ? -1 : 0,
+    // nats.js copies every key over its defaults, an undefined one too.
+    ...(how.timeoutMs === undefined ? {} : { timeout: how.timeoutMs }),
+    authenticator: credentials ? credsAuthenticator(() => readFileSync(credentials)) : undefined,
+  });
+}
+
+/**
+ * Connects to a JetStream spool's servers once, as {@link openJetStreamSpool} would, and says
+ * whether its stream exists yet; creates nothing. Rejects when the servers cannot be reached or
+ * have no JetStream.
+ */
+export async function probeJetStreamSpool(
+  options: Pick<JetStreamSpoolOptions, "servers" | "credentialsFile" | "stream" | "name"> & { readonly timeoutMs: number },
+): Promise<{ readonly streamExists: boolean }> {
+  const nc = await connectSpoolServers(options, { reconnect: false, timeoutMs: options.timeoutMs });
+  try {
+    const manager = await nc.jetstreamManager();
+    const streamExists = await manager.streams.info(options.stream).then(
+      () => true,
+      () => false,
+    );
+    return { streamExists };
+  } finally {
+    await nc.close();
+  }
+}
+
 /**
  * A spool in a NATS JetStream stream, shared by several relays: an envelope is published (and
  * acknowledged by the stream, with its id as the message id so retries within the duplicate
@@ -55,13 +92,7 @@ export interface JetStreamSpool extends Spool {
  * never acknowledged (it crashed) is handed to another after `ackWaitMs`.
  */
 export async function openJetStreamSpool(options: JetStreamSpoolOptions): Promise<JetStreamSpool> {
-  const credentials = options.credentialsFile;
-  const nc: NatsConnection = await connect({
-    servers: typeof options.servers === "string" ? options.servers : [...options.servers],
-    name: options.name ?? "relay-spool",
-    maxReconnectAttempts: -1,
-    authenticator: credentials ? credsAuthenticator(() => readFileSync(credentials)) : undefined,
-  });
+  const nc = await connectSpoolServers(options, { reconnect: true });
   const subject = `${options.stream}.envelopes`;
   const durable = options.consumer ?? "relay-forwarders";
   let jsm: JetStreamManager;

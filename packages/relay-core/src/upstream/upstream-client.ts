@@ -224,3 +224,22 @@ export function detailOf(response: UpstreamResponse): string {
   const text = response.body.toString("utf8").trim().slice(0, 200);
   return text === "" ? `status ${response.status}` : text;
 }
+
+/** Opens the relay's client for its upstream: `sentry-relay/<version>` to `url`, with these timeouts and connections. */
+export function createUpstreamClient(settings: {
+  readonly url: string;
+  readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly version: string;
+  readonly proxy?: UpstreamClientOptions["proxy"];
+}): UpstreamClient {
+  return new UpstreamClient({
+    upstream: settings.url,
+    timeoutMs: settings.timeoutMs,
+    connectTimeoutMs: settings.connectTimeoutMs,
+    maxConnections: settings.maxConnections,
+    userAgent: `sentry-relay/${settings.version}`,
+    proxy: settings.proxy,
+  });
+}
