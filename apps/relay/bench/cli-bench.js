@@ -7,7 +7,9 @@
 // BENCH_DURATION (seconds, default 10), BENCH_CONNECTIONS (default 50), BENCH_MODES (default
 // "static,managed,capture") and BENCH_WORKERS (relay.workers of the forwarding modes, default "1,2":
 // CPU then sums the primary and every ingest process) tune it, and BENCH_SYNCHRONOUS the spool's synchronous (full); BENCH_CPU_PROF=<folder> runs each relay under --cpu-prof
-// (every thread writes its own profile there).
+// (every thread writes its own profile there; `node bench/profile-summary.js <folder>` reads them), and
+// BENCH_RELAY_NODE_ARGS adds node options to the relay's command line (V8 flags that NODE_OPTIONS
+// refuses, say).
 import { execFileSync, fork, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,6 +25,7 @@ const modes = (process.env.BENCH_MODES ?? "static,managed,capture").split(",");
 const synchronous = process.env.BENCH_SYNCHRONOUS ?? "full";
 const workerCounts = (process.env.BENCH_WORKERS ?? "1,2").split(",").map(Number);
 const cpuProfDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+const relayNodeArgs = (process.env.BENCH_RELAY_NODE_ARGS ?? "").split(" ").filter(Boolean);
 const RELAY_BIN = fileURLToPath(new URL("../bin/relay.js", import.meta.url));
 const KEY = "0123456789abcdef0123456789abcdef";
 
@@ -164,7 +167,7 @@ async function main() {
       await upstream.ask({ projectConfig: { key: KEY, config: { projectId: 1, publicKeys: [{ publicKey: KEY, isEnabled: true }], config: { allowedDomains: ["*"] } } } });
     }
     const profile = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${join(cpuProfDir, mode)}`] : [];
-    const relay = await startProcess([...profile, RELAY_BIN, "run"], { cwd: dir, env: { ...process.env, RELAY_PORT: "", NODE_OPTIONS: process.env.BENCH_RELAY_NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? "" } }, /relay listening on (\S+)/);
+    const relay = await startProcess([...relayNodeArgs, ...profile, RELAY_BIN, "run"], { cwd: dir, env: { ...process.env, RELAY_PORT: "", NODE_OPTIONS: process.env.BENCH_RELAY_NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? "" } }, /relay listening on (\S+)/);
     const base = relay.match[1];
     if (mode === "managed") {
       const deadline = Date.now() + 30_000;
@@ -194,7 +197,7 @@ async function main() {
   for (const row of [...ceilings, ...rows]) {
     console.log(`| ${row.name} | ${Math.round(row.rps)} | ${row.p50} | ${row.p99} | ${row.errors} | ${Math.round(row.cpuPerEvent)} | ${Math.round(row.mainPerEvent)} | ${(row.cpuPerEvent / bareCpu).toFixed(1)}× | ${row.rss} |`);
   }
-  console.log(`\nCPU µs/event per thread (main thread first; workers are the late ones): ${[...ceilings, ...rows].map((row) => `${row.name.split(":")[0]}: ${row.threads.map(([, micros]) => micros).join(" ")}`).join("; ")}`);
+  console.log(`\nCPU µs/event per thread (main thread first, in the order they started): ${[...ceilings, ...rows].map((row) => `${row.name.split(":")[0]}: ${row.threads.map(([, micros]) => micros).join(" ")}`).join("; ")}`);
   console.log(`bare route: mean of one run before and one after the relays; ${rows.filter((row) => row.note).map((row) => `${row.name.split(":")[0]}: ${row.note}`).join("; ")}`);
   rmSync(root, { recursive: true, force: true });
 }

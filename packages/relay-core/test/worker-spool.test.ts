@@ -71,6 +71,37 @@ describe("openWorkerSpool", () => {
     await expect(spool.enqueue(envelope("e"))).rejects.toThrow(/closed/);
   });
 
+  it("hands what it enqueues to its own claims without reading it back, once it claims, and only while nothing older waits", async () => {
+    const spool = await open();
+    // A spool that is never claimed from (an ingest process) holds nothing back.
+    await spool.enqueue(envelope("a"));
+    expect(spool.stats()).toEqual({ depth: 1, bytes: 10, claimed: 0 });
+    const [a] = await spool.claim(10);
+    expect(a?.id).toBe("a");
+    // Claiming now: the next envelope is claimed as it is stored, and handed out from memory.
+    const sent = envelope("b", 12);
+    await spool.enqueue(sent);
+    expect(spool.stats()).toEqual({ depth: 2, bytes: 22, claimed: 2 });
+    const [b] = await spool.claim(10);
+    expect(b).toMatchObject({ id: "b", attempts: 0, context: sent.context });
+    expect(b?.payload).toBe(sent.payload);
+    expect(await spool.claim(10)).toEqual([]);
+    // Its handle works like any other: acknowledged, it is gone for good.
+    await spool.ack([b!.handle, a!.handle]);
+    expect(spool.stats()).toEqual({ depth: 0, bytes: 0, claimed: 0 });
+    // Retried, it comes back from the database.
+    await spool.enqueue(envelope("c"));
+    const [c] = await spool.claim(10);
+    await spool.retry([c!.handle], 0);
+    let again: ClaimedEnvelope[] = [];
+    await waitUntil(async () => (again = await spool.claim(10)).length > 0, "the retried envelope to be due again");
+    expect(again.map((e) => [e.id, e.attempts])).toEqual([["c", 1]]);
+    await spool.close();
+    const reopened = await open();
+    expect((await reopened.claim(10)).map((e) => e.id)).toEqual(["c"]);
+    await reopened.close();
+  });
+
   it("reports envelopes that outlived maxAge", async () => {
     const expired: string[] = [];
     const spool = await open({ maxAgeMs: 1_000, onExpired: (envelopes) => expired.push(...envelopes.map((e) => e.id)) });

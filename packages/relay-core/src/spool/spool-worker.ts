@@ -1,13 +1,12 @@
 import { parentPort, workerData } from "node:worker_threads";
-import type { Spool } from "./spool.js";
 import { SpoolFullError } from "./spool.js";
-import { openSqliteSpool, type SqliteSpoolOptions } from "./sqlite-spool.js";
+import { openSqliteSpool, type SqliteSpool, type SqliteSpoolOptions } from "./sqlite-spool.js";
 import type { EnqueueResult, SpoolRequest, SpoolResponse } from "./worker-spool.js";
 
 /** The worker side of {@link openWorkerSpool}: hosts a SQLite spool and answers its calls. */
 const port = parentPort;
 if (port) {
-  let spool: Spool | undefined;
+  let spool: SqliteSpool | undefined;
   const send = (message: SpoolResponse): void => {
     port.postMessage(message);
   };
@@ -48,8 +47,8 @@ if (port) {
           answer(
             Promise.all(
               request.envelopes.map((envelope) =>
-                opened.enqueue(envelope).then(
-                  (): EnqueueResult => null,
+                (request.hold === true ? opened.enqueueHeld(envelope) : opened.enqueue(envelope)).then(
+                  (held): EnqueueResult => (typeof held === "number" ? { held } : null),
                   (error: unknown): EnqueueResult => ({ full: error instanceof SpoolFullError, message: (error as Error).message }),
                 ),
               ),

@@ -102,6 +102,31 @@ describe("openSqliteSpool", () => {
     await spool.close();
   });
 
+  it("claims an envelope as it stores it only while nothing stored before it waits unclaimed", async () => {
+    const spool = open();
+    // An empty spool: held at once, and a claim does not hand it out again.
+    const a = await spool.enqueueHeld(envelope("a"));
+    expect(a).toBeTypeOf("number");
+    expect(spool.stats()).toEqual({ depth: 1, bytes: 10, claimed: 1 });
+    expect(await spool.claim(10)).toEqual([]);
+    // One stored and unclaimed: the next is only stored, and claims take the oldest first.
+    await spool.enqueue(envelope("b"));
+    expect(await spool.enqueueHeld(envelope("c"))).toBeUndefined();
+    expect((await spool.claim(10)).map((e) => e.id)).toEqual(["b", "c"]);
+    // Everything claimed again: held once more, in the same commit as the acknowledgement of `a`.
+    const [held] = await Promise.all([spool.enqueueHeld(envelope("d")), spool.ack([a!])]);
+    expect(held).toBeTypeOf("number");
+    // A retry waiting for its delay counts as waiting: nothing is held before it.
+    await spool.retry([held!], 5_000);
+    expect(await spool.enqueueHeld(envelope("e"))).toBeUndefined();
+    await spool.close();
+    // Held but never acknowledged: back after a restart, like any claim.
+    const again = open();
+    clock += 5_000;
+    expect((await again.claim(10)).map((e) => e.id).sort()).toEqual(["b", "c", "d", "e"]);
+    await again.close();
+  });
+
   it("returns claimed but unacknowledged envelopes after a restart", async () => {
     const first = open();
     await first.enqueue(envelope("a"));

@@ -43,8 +43,21 @@ interface Row {
 
 interface Pending {
   readonly envelope: SpooledEnvelope;
-  readonly resolve: () => void;
+  /** Resolved with the envelope's handle when it was claimed as it was stored (see {@link SqliteSpool.enqueueHeld}). */
+  readonly resolve: (held: number | undefined) => void;
   readonly reject: (error: unknown) => void;
+  readonly hold: boolean;
+}
+
+/** The SQLite spool: a {@link Spool} that can also claim an envelope as it stores it. */
+export interface SqliteSpool extends Spool {
+  /**
+   * Stores an envelope like {@link Spool.enqueue} and, when no stored envelope waits unclaimed
+   * (no backlog, no retry pending, so taking it first keeps the oldest-first order), claims it in
+   * the same commit: resolves with its handle, for a consumer that still holds the envelope and
+   * need not read it back. Resolves with `undefined` when it was only stored.
+   */
+  enqueueHeld(envelope: SpooledEnvelope): Promise<number | undefined>;
 }
 
 const SCHEMA = `
@@ -70,7 +83,7 @@ CREATE INDEX IF NOT EXISTS envelopes_received ON envelopes (received_at);
  * (with `synchronous: "full"`); one that only acknowledges or reschedules is not (see
  * `commitUnsynced`).
  */
-export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
+export function openSqliteSpool(options: SqliteSpoolOptions): SqliteSpool {
   if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
   const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
   db.pragma("journal_mode = WAL");
@@ -121,9 +134,10 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
   let closed = false;
   const claimed = new Set<number>();
 
-  const insertRows = (batch: readonly Pending[]): void => {
+  const insertRows = (batch: readonly Pending[]): number[] => {
+    const handles: number[] = [];
     for (const { envelope } of batch) {
-      insert.run(
+      const { lastInsertRowid } = insert.run(
         envelope.id,
         envelope.projectId,
         envelope.receivedAt,
@@ -132,7 +146,9 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
         envelope.payload.byteLength,
         envelope.receivedAt,
       );
+      handles.push(Number(lastInsertRowid));
     }
+    return handles;
   };
 
   const deleteRows = (handles: readonly number[]): { removed: number; removedBytes: number } => {
@@ -156,10 +172,7 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
   // Acknowledgements wait for the same commit as the writes of their turn.
   let pendingAcks: { handles: readonly number[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
 
-  const commitTurn = db.transaction((batch: readonly Pending[], acked: readonly number[]) => {
-    insertRows(batch);
-    return deleteRows(acked);
-  });
+  const commitTurn = db.transaction((batch: readonly Pending[], acked: readonly number[]) => ({ inserted: insertRows(batch), ...deleteRows(acked) }));
 
   /**
    * Runs a commit that only removes or reschedules envelopes without a disk sync of its own (WAL,
@@ -195,11 +208,17 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
     }
     const acked = acks.flatMap((item) => item.handles);
     try {
-      const { removed, removedBytes } = batch.length === 0 ? commitUnsynced(() => commitTurn(batch, acked)) : commitTurn(batch, acked);
+      const { inserted, removed, removedBytes } = batch.length === 0 ? commitUnsynced(() => commitTurn(batch, acked)) : commitTurn(batch, acked);
+      for (const handle of acked) claimed.delete(handle);
+      // Held envelopes are claimed only when every envelope stored before them is claimed already.
+      const holding = depth - removed === claimed.size;
       depth += batch.length - removed;
       bytes += batchBytes - removedBytes;
-      for (const handle of acked) claimed.delete(handle);
-      for (const item of batch) item.resolve();
+      batch.forEach((item, index) => {
+        const handle = inserted[index]!;
+        if (item.hold && holding) claimed.add(handle);
+        item.resolve(item.hold && holding ? handle : undefined);
+      });
       for (const item of acks) item.resolve();
     } catch (error) {
       for (const item of batch) item.reject(error);
@@ -243,22 +262,26 @@ export function openSqliteSpool(options: SqliteSpoolOptions): Spool {
     if (closed) throw new Error("the spool is closed");
   }
 
+  function store(envelope: SpooledEnvelope, hold: boolean): Promise<number | undefined> {
+    assertOpen();
+    refreshTotals();
+    const size = envelope.payload.byteLength;
+    if (bytes + pendingBytes + size > options.maxBytes) {
+      return Promise.reject(
+        new SpoolFullError(`the spool holds ${bytes + pendingBytes} of ${options.maxBytes} bytes`),
+      );
+    }
+    pendingBytes += size;
+    return new Promise<number | undefined>((resolve, reject) => {
+      pending.push({ envelope, resolve, reject, hold });
+      scheduleFlush();
+    });
+  }
+
   return {
-    enqueue(envelope) {
-      assertOpen();
-      refreshTotals();
-      const size = envelope.payload.byteLength;
-      if (bytes + pendingBytes + size > options.maxBytes) {
-        return Promise.reject(
-          new SpoolFullError(`the spool holds ${bytes + pendingBytes} of ${options.maxBytes} bytes`),
-        );
-      }
-      pendingBytes += size;
-      return new Promise<void>((resolve, reject) => {
-        pending.push({ envelope, resolve, reject });
-        scheduleFlush();
-      });
-    },
+    enqueue: (envelope) => store(envelope, false).then(() => undefined),
+
+    enqueueHeld: (envelope) => store(envelope, true),
 
     claim(max) {
       assertOpen();

@@ -6,7 +6,7 @@ import type { SqliteSpoolOptions } from "./sqlite-spool.js";
 
 /** A call to the spool worker, before it is numbered. */
 export type SpoolCall =
-  | { readonly op: "enqueue"; readonly envelopes: readonly SpooledEnvelope[] }
+  | { readonly op: "enqueue"; readonly envelopes: readonly SpooledEnvelope[]; readonly hold?: boolean }
   | { readonly op: "claim"; readonly max: number }
   | { readonly op: "ack"; readonly handles: readonly number[] }
   | { readonly op: "retry"; readonly handles: readonly number[]; readonly delayMs: number }
@@ -14,7 +14,7 @@ export type SpoolCall =
 
 /** A call to the spool worker. */
 export type SpoolRequest =
-  | { readonly op: "enqueue"; readonly id: number; readonly envelopes: readonly SpooledEnvelope[] }
+  | { readonly op: "enqueue"; readonly id: number; readonly envelopes: readonly SpooledEnvelope[]; readonly hold?: boolean }
   | { readonly op: "claim"; readonly id: number; readonly max: number }
   | { readonly op: "ack"; readonly id: number; readonly handles: readonly number[] }
   | { readonly op: "retry"; readonly id: number; readonly handles: readonly number[]; readonly delayMs: number }
@@ -28,8 +28,18 @@ export type SpoolResponse =
   | { readonly kind: "error"; readonly id: number; readonly full: boolean; readonly message: string; readonly stats: SpoolStats }
   | { readonly kind: "expired"; readonly envelopes: SpooledEnvelope[] };
 
-/** The answer to one envelope of an `enqueue` call: `null` when it is stored. */
-export type EnqueueResult = { readonly full: boolean; readonly message: string } | null;
+/**
+ * The answer to one envelope of an `enqueue` call: `null` when it is stored, `held` (its handle)
+ * when it is stored and claimed for the caller, who still has it (see `SqliteSpool.enqueueHeld`).
+ */
+export type EnqueueResult = { readonly full: boolean; readonly message: string } | { readonly held: number } | null;
+
+/**
+ * At most this many envelopes (and bytes) are held on the calling thread, claimed as they were
+ * stored, until the pipeline takes them.
+ */
+const MAX_HELD = 512;
+const MAX_HELD_BYTES = 16 * 1024 * 1024;
 
 /** Options of {@link openWorkerSpool}: those of the SQLite spool, without a clock. */
 export type WorkerSpoolOptions = Omit<SqliteSpoolOptions, "now">;
@@ -103,20 +113,46 @@ export async function openWorkerSpool(options: WorkerSpoolOptions): Promise<Spoo
     });
   };
 
+  // Once this thread claims (it runs the pipeline, not only ingest), what it enqueues is claimed
+  // as it is stored when nothing older waits: the pipeline takes it from here, and its payload
+  // is neither read back from the database nor sent back from the worker.
+  let consuming = false;
+  const held: ClaimedEnvelope[] = [];
+  let heldBytes = 0;
+
   // Enqueues and acknowledgements made in one turn of the event loop cross to the worker as one
   // message each way.
-  const enqueues = turnBatcher<SpooledEnvelope, undefined>((envelopes) =>
-    call<EnqueueResult[]>({ op: "enqueue", envelopes }).then((results) =>
-      results.map((result) => (result === null ? { ok: true, value: undefined } : { ok: false, error: result.full ? new SpoolFullError(result.message) : new Error(result.message) })),
-    ),
-  );
+  const enqueues = turnBatcher<SpooledEnvelope, undefined>((envelopes) => {
+    const bytes = envelopes.reduce((sum, envelope) => sum + envelope.payload.byteLength, 0);
+    const hold = consuming && held.length + envelopes.length <= MAX_HELD && heldBytes + bytes <= MAX_HELD_BYTES;
+    return call<EnqueueResult[]>({ op: "enqueue", envelopes, hold }).then((results) =>
+      results.map((result, index) => {
+        if (result === null) return { ok: true, value: undefined };
+        if ("held" in result) {
+          const envelope = envelopes[index]!;
+          held.push({ ...envelope, handle: result.held, attempts: 0 });
+          heldBytes += envelope.payload.byteLength;
+          return { ok: true, value: undefined };
+        }
+        return { ok: false, error: result.full ? new SpoolFullError(result.message) : new Error(result.message) };
+      }),
+    );
+  });
+
+  const claim = (max: number): Promise<ClaimedEnvelope[]> => {
+    consuming = true;
+    if (held.length === 0 || closed || failure) return call<ClaimedEnvelope[]>({ op: "claim", max });
+    const taken = held.splice(0, max);
+    for (const envelope of taken) heldBytes -= envelope.payload.byteLength;
+    return Promise.resolve(taken);
+  };
   const acks = turnBatcher<readonly number[], undefined>((batches) =>
     call<undefined>({ op: "ack", handles: batches.flat() }).then(() => batches.map(() => ({ ok: true, value: undefined }))),
   );
 
   return {
     enqueue: (envelope) => (closed || failure ? call<undefined>({ op: "enqueue", envelopes: [envelope] }) : enqueues(envelope)),
-    claim: (max) => call<ClaimedEnvelope[]>({ op: "claim", max }),
+    claim,
     ack: (handles) => (closed || failure ? call<undefined>({ op: "ack", handles }) : acks(handles)),
     retry: (handles, delayMs) => call<undefined>({ op: "retry", handles, delayMs }),
     stats: () => stats,
