@@ -6,17 +6,12 @@ import { createServer as createHttpsServer } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
-import type { FakeUpstream, FakeUpstreamOptions } from "@org/testkit";
 import { describe, expect, it, vi } from "vitest";
 import { RelayRegistration, registrationBackoff, type RegistrationError } from "../src/upstream/registration.js";
 import { UpstreamClient } from "../src/upstream/upstream-client.js";
-import { cleanupAfterEach, eventually, recordingLogger, relayCredentials, fakeUpstream } from "./upstream-harness.js";
+import { eventually, recordingLogger, relayCredentials, upstreamTestbed } from "./upstream-harness.js";
 
-const defer = cleanupAfterEach();
-
-function upstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
-  return fakeUpstream(defer, options);
-}
+const { defer, upstream } = upstreamTestbed();
 
 function registrationWith(url: string, credentials = relayCredentials(), overrides: { authIntervalMs?: number } = {}) {
   const { logger, logs } = recordingLogger();
