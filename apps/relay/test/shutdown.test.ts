@@ -44,11 +44,16 @@ function slowUpload(socket: Socket, key: string): SlowUpload {
     "",
     "",
   ].join("\r\n");
-  socket.write(`${head}{"message":"`);
-  // One more byte now and then: the upload is alive, just slow, and never completes (1 000 bytes
-  // take over three minutes) before the relay gives up on it.
+  const start = '{"message":"';
+  socket.write(`${head}${start}`);
+  // One more byte now and then: the upload is alive, just slow, and never completes: the last of
+  // its 1 000 bytes is never sent, however long the relay takes to give up on it.
+  let missing = 1000 - start.length;
   const trickle = setInterval(() => {
-    if (!socket.destroyed) socket.write("x");
+    if (!socket.destroyed && missing > 1) {
+      socket.write("x");
+      missing -= 1;
+    }
   }, 200);
   void closed.then(() => { clearInterval(trickle); });
   return {

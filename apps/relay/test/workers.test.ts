@@ -25,7 +25,7 @@ async function managedRelay(): Promise<{ dir: string; fake: FakeUpstream }> {
   cleanups.push(() => fake.close());
   mkdirSync(join(dir, ".relay"));
   expect((await runRelayCommand(dir, ["credentials", "generate"])).code).toBe(0);
-  writeFileSync(join(dir, ".relay", "config.yml"), `relay:\n  mode: managed\n  upstream: ${fake.url}\nhttp:\n  max_retry_interval: 1\nlimits:\n  shutdown_timeout: 20\n`);
+  writeFileSync(join(dir, ".relay", "config.yml"), `relay:\n  mode: managed\n  upstream: ${fake.url}\nhttp:\n  max_retry_interval: 1\n  timeout: 600\nlimits:\n  shutdown_timeout: 20\n`);
   return { dir, fake };
 }
 

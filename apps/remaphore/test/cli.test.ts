@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectRemaphore, encodeMessage, loadRemaphoreConfig, parseRemaphoreConfig } from "@org/messaging";
 import { connect } from "nats";
-import { DEADLINE_MS, startNatsServer, type NatsServer } from "@org/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Fleet, listening, remaphore } from "./fleet.js";
+import { DEADLINE_MS, startNatsServer, waitUntil, type NatsServer } from "@org/testkit";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { Fleet, listening, remaphore, remaphoreInProcess } from "./fleet.js";
 
 describe("the remaphore command against a real nats-server", () => {
   let server: NatsServer;
@@ -29,7 +29,7 @@ describe("the remaphore command against a real nats-server", () => {
     chmodSync(join(scripts, "record-env"), 0o755);
     write("pong.sh", 'echo "pong $1 $2"');
     write("multi.sh", 'printf "a\\n"; printf "b\\n" >&2; printf "c"');
-    write("slow.sh", "sleep 30");
+    write("slow.sh", "exec sleep 600");
     write("binary.sh", "printf '\\377\\376 raw'");
   });
 
@@ -76,18 +76,20 @@ describe("the remaphore command against a real nats-server", () => {
   it("prints the replies of two responders, framing multi-line output", async () => {
     const one = remaphore(["-c", conf("site.down.host1"), "-o", "-t", DEADLINE, join(scripts, "pong.sh")]);
     const two = remaphore(["-c", conf("site.down.host2"), "-o", "-t", DEADLINE, join(scripts, "multi.sh")]);
-    await Promise.all([listening(one), listening(two)]);
+    const three = remaphore(["-c", conf("site.down.host3"), "-o", "-t", DEADLINE]);
+    await Promise.all([listening(one), listening(two), listening(three)]);
     const nobody = await remaphore(["-c", conf("site.up.host1"), "-r", "-t", "10s", "-D", "nowhere.**", "x"]).done;
     expect(nobody.code).toBe(3);
     expect(nobody.stderr).toContain("remaphore: ERROR: no known receivers\n");
-    const request = await remaphore(["-c", conf("site.up.host1"), "-r", "-t", "10s", "-D", "site.down.*", "-v", "ping", "x"]).done;
-    // host3 is configured as a peer but runs nothing: the requester prints what it got and exits 0 at -t.
+    // Every peer the pattern names answers: the request ends with the last reply, well before -t.
+    const request = await remaphore(["-c", conf("site.up.host1"), "-r", "-t", DEADLINE, "-D", "site.down.*", "-v", "ping", "x"]).done;
     expect(request.code).toBe(0);
+    expect(request.stdout).toContain("site.down.host3,NO_DATA\n");
     const sep = /--> ([0-9a-f]{32})/.exec(request.stdout)?.[1];
     expect(sep).toBeDefined();
     expect(request.stdout).toContain("site.down.host1,0,pong ping x\n");
     expect(request.stdout).toContain(`--> ${sep!}\nsite.down.host2,0,a\nb\nc\n--< ${sep!}\n`);
-    await Promise.all([one.done, two.done]);
+    await Promise.all([one.done, two.done, three.done]);
   });
 
   it("ignores, with a debug reason, an unknown key, a wrong verb, a forged signature, a replay and a skewed message", async () => {
@@ -190,12 +192,22 @@ describe("the remaphore command against a real nats-server", () => {
   });
 
   it("kills a script still running at the deadline and answers -1", async () => {
-    // Long enough for the request to arrive on a loaded machine; the script sleeps 30 s.
-    const receiver = remaphore(["-c", conf("site.down.host2"), "-o", "-t", "8s", join(scripts, "slow.sh")]);
-    await listening(receiver);
-    const request = await remaphore(["-c", conf("site.up.host1"), "-r", "-t", DEADLINE, "-D", "site.down.host2", "x"]).done;
-    expect(request.stdout).toBe("site.down.host2,-1,\n");
-    expect((await receiver.done).code).toBe(0);
+    // Both ends run in this process on vitest's fake Date, which the test moves past the
+    // receiver's -t once it listens: the deadline is reached by its clock, not by waiting for it.
+    vi.useFakeTimers({ toFake: ["Date"], shouldAdvanceTime: true });
+    try {
+      const receiver = remaphoreInProcess(["-c", conf("site.down.host2"), "-o", "-t", "1h", join(scripts, "slow.sh")]);
+      await waitUntil(() => receiver.stderr().includes(" Ready\n"), "the receiver to log Ready", { detail: receiver.stderr });
+      vi.setSystemTime(Date.now() + 3_600_000);
+      // No -t: the request ends when the receiver answers. The script sleeps ten minutes.
+      const request = remaphoreInProcess(["-c", conf("site.up.host1"), "-r", "-D", "site.down.host2", "x"]);
+      expect(await request.done).toBe(0);
+      expect(request.stdout()).toBe("site.down.host2,-1,\n");
+      expect(await receiver.done).toBe(0);
+      expect(receiver.stderr()).toContain("Exec (-1)");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("exits 1 when nothing arrives before -t", async () => {

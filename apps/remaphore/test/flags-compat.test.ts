@@ -1,11 +1,12 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect as connectTcp, createServer, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeBase58, generateKeyPair } from "@org/identity";
-import { freePort, startNatsServer, type NatsServer } from "@org/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEADLINE_MS, freePort, startNatsServer, waitUntil, type NatsServer } from "@org/testkit";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseFlags, UsageError } from "../src/flags.js";
-import { eventually, Fleet, listening, remaphore } from "./fleet.js";
+import { eventually, Fleet, listening, remaphore, remaphoreInProcess } from "./fleet.js";
 
 const usageError = (argv: readonly string[]): UsageError => {
   try {
@@ -150,7 +151,7 @@ describe("the remaphore command, where it differed from the original", () => {
     ];
     for (const [index, item] of cases.entries()) {
       const out = join(scripts, `destmatch-${index}.env`);
-      const receiver = remaphore(["-c", conf("zone.b.host2"), "-o", "-t", "15s", ...item.receive, join(scripts, "env.sh"), out]);
+      const receiver = remaphore(["-c", conf("zone.b.host2"), "-o", "-t", `${String(DEADLINE_MS)}ms`, ...item.receive, join(scripts, "env.sh"), out]);
       await listening(receiver);
       expect((await remaphore(["-c", conf("zone.a.host1"), "-s", "-D", item.pattern, "x"]).done).code).toBe(0);
       expect((await receiver.done).code).toBe(0);
@@ -185,34 +186,50 @@ describe("the remaphore command, where it differed from the original", () => {
   });
 
   it("fails a request nobody is configured to answer without connecting", async () => {
-    const offline = new Fleet("nats://127.0.0.1:1", ["zone.a.host1", "zone.b.host2"]);
+    // The configured server is a plain listener that counts the connections it is offered.
+    const connections: Socket[] = [];
+    const listener = createServer((socket) => connections.push(socket));
+    await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+    const offline = new Fleet(`nats://127.0.0.1:${(listener.address() as AddressInfo).port}`, ["zone.a.host1", "zone.b.host2"]);
     try {
-      const started = Date.now();
       const result = await remaphore(["-c", offline.node("zone.a.host1").configFile, "-r", "-D", "nowhere.**", "x"], { REMAPHORE_LOG: "" }).done;
       expect(result).toMatchObject({ code: 3, stdout: "", stderr: "remaphore: ERROR: no known receivers\n" });
-      // Without -t a request to unreachable servers would give up only after 10 s.
-      expect(Date.now() - started).toBeLessThan(8000);
+      // Connections are accepted in the order they came: once the listener has this one, it has
+      // every connection the request could have made before it exited.
+      const witness = connectTcp((listener.address() as AddressInfo).port, "127.0.0.1");
+      await waitUntil(() => connections.length > 0 && connections.at(-1)!.remotePort === witness.localPort, "the witness connection");
+      witness.destroy();
+      expect(connections).toHaveLength(1);
     } finally {
       offline.cleanup();
+      for (const socket of connections) socket.destroy();
+      await new Promise<void>((resolve) => listener.close(() => { resolve(); }));
     }
   });
+});
 
-  it("bounds a request by -t from its start, however long connecting took", async () => {
+describe("the remaphore command on a clock the test moves (vitest's fake Date)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("bounds a request by -t from its start: time spent connecting counts against it", async () => {
     const port = await freePort();
     const late = new Fleet(`nats://127.0.0.1:${port}`, ["zone.a.host1", "zone.b.host2"]);
     let lateServer: NatsServer | undefined;
     try {
-      const started = Date.now();
-      const request = remaphore(["-c", late.node("zone.a.host1").configFile, "-r", "-t", "6s", "-D", "zone.b.host2", "x"]);
-      // The server comes up after two thirds of -t; nobody answers.
-      await new Promise((resolve) => setTimeout(resolve, 4000));
+      vi.useFakeTimers({ toFake: ["Date"], shouldAdvanceTime: true });
+      // No server yet: the request keeps trying to connect.
+      const request = remaphoreInProcess(["-c", late.node("zone.a.host1").configFile, "-r", "-t", "1h", "-D", "zone.b.host2", "x"]);
+      // Its config is read and its deadline taken: it logs this line just before.
+      await waitUntil(() => request.stderr().includes(" peers\n"), "the request to read its config", { detail: request.stderr });
+      // An hour passes, by the request's clock, before a server comes up; nobody answers.
+      vi.setSystemTime(Date.now() + 3_600_000);
       lateServer = await startNatsServer({ port });
-      const result = await request.done;
-      const elapsed = Date.now() - started;
-      expect(result.code).toBe(1);
-      // Waiting the full -t again after connecting would take 10 s or more.
-      expect(elapsed).toBeGreaterThanOrEqual(6000);
-      expect(elapsed).toBeLessThan(9500);
+      // Were -t counted from the connection, it would wait another real hour.
+      expect(await request.done).toBe(1);
+      expect(request.stdout()).toBe("");
+      expect(request.stderr()).not.toContain("ERROR");
     } finally {
       late.cleanup();
       await lateServer?.stop();

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { encodeBase58, generateKeyPair, type KeyPair } from "@org/identity";
 import { waitUntil } from "@org/testkit";
 import { connect, nkeys, type NatsConnection } from "nats";
+import { main } from "../src/main.js";
 
 /** The remaphore command's entry point. */
 export const REMAPHORE_BIN = fileURLToPath(new URL("../bin/remaphore.cjs", import.meta.url));
@@ -121,6 +122,28 @@ export function remaphore(args: readonly string[], env: NodeJS.ProcessEnv = {}):
       child.kill(signal);
     },
   };
+}
+
+/** A remaphore run in this process (`main`), for tests that move its clock with vitest's fake `Date`. */
+export interface InProcess {
+  /** Resolves to its exit code. */
+  readonly done: Promise<number>;
+  /** What it wrote on stdout so far. */
+  readonly stdout: () => string;
+  /** What it wrote on stderr so far. */
+  readonly stderr: () => string;
+}
+
+/** Runs remaphore's `main` with `args` in this process, debug logging on. */
+export function remaphoreInProcess(args: readonly string[]): InProcess {
+  let stdout = "";
+  let stderr = "";
+  const io = {
+    out: (text: string | Uint8Array) => (stdout += typeof text === "string" ? text : Buffer.from(text).toString("latin1")),
+    err: (text: string) => (stderr += text),
+  };
+  const done = main(args, io, { REMAPHORE_LOG: "debug" });
+  return { done, stdout: () => stdout, stderr: () => stderr };
 }
 
 const running = new Set<ReturnType<typeof spawn>>();

@@ -59,7 +59,7 @@ describe("publishOnce, a single publish without a NATS client library", () => {
     } finally {
       await guarded.stop();
     }
-    await expect(publishOnce(["tls://127.0.0.1:4222"], "remaphore.all", Buffer.from("x"), { deadlineMs: 1000 })).rejects.toBeInstanceOf(PublishOnceUnsupported);
-    await expect(publishOnce(["nats://u:p@127.0.0.1:4222"], "remaphore.all", Buffer.from("x"), { deadlineMs: 1000 })).rejects.toBeInstanceOf(PublishOnceUnsupported);
+    await expect(publishOnce(["tls://127.0.0.1:4222"], "remaphore.all", Buffer.from("x"), { deadlineMs: DEADLINE_MS })).rejects.toBeInstanceOf(PublishOnceUnsupported);
+    await expect(publishOnce(["nats://u:p@127.0.0.1:4222"], "remaphore.all", Buffer.from("x"), { deadlineMs: DEADLINE_MS })).rejects.toBeInstanceOf(PublishOnceUnsupported);
   });
 });

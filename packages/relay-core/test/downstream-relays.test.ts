@@ -3,23 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { credentialsPublicKey, generateCredentials, signRequest, type Credentials } from "@org/identity";
-import type { FakeUpstream, FakeUpstreamOptions } from "@org/testkit";
+import type { FakeUpstream } from "@org/testkit";
 import { describe, expect, it } from "vitest";
 import { loadStaticProjects } from "../src/projects/static-projects.js";
-import { cleanupAfterEach, eventually, fakeUpstream, relayCredentials, startUpstreamHarness, type UpstreamHarness } from "./upstream-harness.js";
+import { eventually, relayCredentials, type UpstreamHarness, upstreamTestbed } from "./upstream-harness.js";
 
 const KEY = "a".repeat(32);
-const defer = cleanupAfterEach();
-
-function upstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
-  return fakeUpstream(defer, options);
-}
-
-async function relay(...args: Parameters<typeof startUpstreamHarness>): Promise<UpstreamHarness> {
-  const harness = await startUpstreamHarness(...args);
-  defer(() => harness.close());
-  return harness;
-}
+const { defer, upstream, relay } = upstreamTestbed();
 
 /** A static-mode central relay trusting `edge`, with one project whose config names `filters`. */
 async function central(fake: FakeUpstream, edge: Credentials, options: { internal?: boolean; now?: () => number; filters?: unknown; trusted?: boolean } = {}): Promise<UpstreamHarness> {

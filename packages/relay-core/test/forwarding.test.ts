@@ -1,24 +1,14 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
 import { brotliDecompressSync, inflateSync } from "node:zlib";
-import { DEADLINE_MS, type FakeUpstream, type FakeUpstreamOptions } from "@org/testkit";
+import { DEADLINE_MS } from "@org/testkit";
 import { describe, expect, it } from "vitest";
-import { cleanupAfterEach, eventually, startUpstreamHarness, testClock, type UpstreamHarness, fakeUpstream } from "./upstream-harness.js";
+import { eventually, testClock, upstreamTestbed } from "./upstream-harness.js";
 
 const KEY = "a".repeat(32);
 const OTHER_KEY = "b".repeat(32);
 
-const defer = cleanupAfterEach();
-
-function upstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
-  return fakeUpstream(defer, options);
-}
-
-async function relay(...args: Parameters<typeof startUpstreamHarness>): Promise<UpstreamHarness> {
-  const harness = await startUpstreamHarness(...args);
-  defer(() => harness.close());
-  return harness;
-}
+const { defer, upstream, relay } = upstreamTestbed();
 
 function projectConfig(projectId: number, key: string, config: Record<string, unknown> = {}): Record<string, unknown> {
   return {

@@ -1,22 +1,11 @@
-import type { FakeUpstream, FakeUpstreamOptions } from "@org/testkit";
 import { describe, expect, it } from "vitest";
 import { RateLimitCache } from "../src/upstream/rate-limit-cache.js";
-import { cleanupAfterEach, eventually, fakeUpstream, startUpstreamHarness, type UpstreamHarness } from "./upstream-harness.js";
+import { eventually, upstreamTestbed } from "./upstream-harness.js";
 
 const KEY = "a".repeat(32);
 const OTHER_KEY = "b".repeat(32);
 const THIRD_KEY = "c".repeat(32);
-const defer = cleanupAfterEach();
-
-function upstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
-  return fakeUpstream(defer, options);
-}
-
-async function relay(...args: Parameters<typeof startUpstreamHarness>): Promise<UpstreamHarness> {
-  const harness = await startUpstreamHarness(...args);
-  defer(() => harness.close());
-  return harness;
-}
+const { upstream, relay } = upstreamTestbed();
 
 function projectConfig(projectId: number, key: string, organizationId: number, config: Record<string, unknown> = {}): Record<string, unknown> {
   return { projectId, organizationId, slug: `p${projectId}`, disabled: false, publicKeys: [{ publicKey: key, isEnabled: true, numericId: projectId * 10 }], config: { allowedDomains: ["*"], trustedRelays: [], ...config } };

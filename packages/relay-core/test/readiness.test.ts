@@ -1,19 +1,8 @@
-import type { FakeUpstream, FakeUpstreamOptions } from "@org/testkit";
 import { describe, expect, it } from "vitest";
-import { cleanupAfterEach, eventually, fakeUpstream, startUpstreamHarness, type UpstreamHarness } from "./upstream-harness.js";
+import { eventually, upstreamTestbed } from "./upstream-harness.js";
 
 const KEY = "a".repeat(32);
-const defer = cleanupAfterEach();
-
-function upstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
-  return fakeUpstream(defer, options);
-}
-
-async function relay(...args: Parameters<typeof startUpstreamHarness>): Promise<UpstreamHarness> {
-  const harness = await startUpstreamHarness(...args);
-  defer(() => harness.close());
-  return harness;
-}
+const { upstream, relay } = upstreamTestbed();
 
 function store(url: string, message: string): Promise<Response> {
   return fetch(`${url}/api/1/store/`, {

@@ -6,17 +6,12 @@ import { createServer as createHttpsServer } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
-import type { FakeUpstream, FakeUpstreamOptions } from "@org/testkit";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { RelayRegistration, registrationBackoff, type RegistrationError } from "../src/upstream/registration.js";
 import { UpstreamClient } from "../src/upstream/upstream-client.js";
-import { cleanupAfterEach, eventually, recordingLogger, relayCredentials, fakeUpstream } from "./upstream-harness.js";
+import { eventually, recordingLogger, relayCredentials, upstreamTestbed } from "./upstream-harness.js";
 
-const defer = cleanupAfterEach();
-
-function upstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
-  return fakeUpstream(defer, options);
-}
+const { defer, upstream } = upstreamTestbed();
 
 function registrationWith(url: string, credentials = relayCredentials(), overrides: { authIntervalMs?: number } = {}) {
   const { logger, logs } = recordingLogger();
@@ -33,7 +28,7 @@ function registrationWith(url: string, credentials = relayCredentials(), overrid
     registration.close();
     await client.destroy();
   });
-  return { registration, logs, credentials };
+  return { registration, logs, credentials, client };
 }
 
 async function failureOf(registration: RelayRegistration): Promise<RegistrationError> {
@@ -120,13 +115,25 @@ describe("registration", () => {
   it("stops for good on 403 {relay: stop}", async () => {
     const fake = await upstream();
     fake.stopRelays(true);
-    const { registration, logs } = registrationWith(fake.url);
-    registration.start();
-    await eventually(() => registration.state === "stopped");
-    const attempts = fake.requests.length;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(fake.requests.length).toBe(attempts);
-    expect(logs.some((line) => line.level === 50 && String(line.msg).includes("refuses this relay for good"))).toBe(true);
+    // The registration's timers are fake from the start: whatever it schedules, the test runs.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const { registration, logs, client } = registrationWith(fake.url);
+      const stopped = new Promise<void>((resolve) => registration.onChange((state) => { if (state === "stopped") resolve(); }));
+      registration.start();
+      await vi.advanceTimersByTimeAsync(0);
+      await stopped;
+      const exchanges = vi.spyOn(client, "signedJson");
+      // Neither a day of backoff nor being asked again brings another attempt.
+      registration.start();
+      registration.renew();
+      await vi.advanceTimersByTimeAsync(24 * 3_600_000);
+      expect(exchanges).not.toHaveBeenCalled();
+      expect(registration.state).toBe("stopped");
+      expect(logs.some((line) => line.level === 50 && String(line.msg).includes("refuses this relay for good"))).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("retries with backoff until the key is allowed, logging each failure", async () => {

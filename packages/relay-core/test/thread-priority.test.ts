@@ -20,7 +20,8 @@ describe.runIf(process.platform === "linux")("lowerThreadPriority", () => {
         const lowered = lowerThreadPriority(5);
         parentPort.postMessage({ lowered, task: readlinkSync("/proc/thread-self").replace(/^\\/proc\\//, "") });
       });
-      setTimeout(() => {}, 5000);
+      // Alive until terminated, so that its /proc entry is there to read.
+      parentPort.on("message", () => {});
     `;
     const before = niceOf("thread-self");
     const worker = new Worker(source, { eval: true });

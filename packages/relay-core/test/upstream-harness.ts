@@ -146,3 +146,27 @@ export async function fakeUpstream(defer: (cleanup: () => unknown) => void, opti
   defer(() => fake.close());
   return fake;
 }
+
+/** What a file's tests start, each closed after its test: fake upstreams and relays in front of them. */
+export interface UpstreamTestbed {
+  /** Runs `cleanup` after the current test, last registered first. */
+  readonly defer: (cleanup: () => unknown) => void;
+  /** A fake upstream (testkit's), closed after the test. */
+  readonly upstream: (options?: FakeUpstreamOptions) => Promise<FakeUpstream>;
+  /** A relay in front of an upstream ({@link startUpstreamHarness}), closed after the test. */
+  readonly relay: (...args: Parameters<typeof startUpstreamHarness>) => Promise<UpstreamHarness>;
+}
+
+/** The testbed of a test file: call it once, at the top of the file. */
+export function upstreamTestbed(): UpstreamTestbed {
+  const defer = cleanupAfterEach();
+  return {
+    defer,
+    upstream: (options = {}) => fakeUpstream(defer, options),
+    relay: async (...args) => {
+      const harness = await startUpstreamHarness(...args);
+      defer(() => harness.close());
+      return harness;
+    },
+  };
+}

@@ -104,8 +104,9 @@ describe("openWorkerSpool", () => {
 
   it("reports envelopes that outlived maxAge", async () => {
     const expired: string[] = [];
-    const spool = await open({ maxAgeMs: 1_000, onExpired: (envelopes) => expired.push(...envelopes.map((e) => e.id)) });
-    await spool.enqueue(envelope("old", 10, Date.now() - 5_000));
+    // The worker's spool reads the real clock: "new" stays young for an hour, longer than any test runs.
+    const spool = await open({ maxAgeMs: 3_600_000, onExpired: (envelopes) => expired.push(...envelopes.map((e) => e.id)) });
+    await spool.enqueue(envelope("old", 10, Date.now() - 2 * 3_600_000));
     await spool.enqueue(envelope("new"));
     expect((await spool.claim(10)).map((e) => e.id)).toEqual(["new"]);
     expect(expired).toEqual(["old"]);

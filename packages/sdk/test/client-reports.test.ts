@@ -31,6 +31,7 @@ describe("client reports", () => {
   });
 
   it("are sent by close() with what was dropped, by reason, in a client_report item", async () => {
+    const before = Date.now() / 1000;
     const sdk = make({
       sampleRate: 0.5,
       random: (() => { let n = 0; return () => (n++ % 2 === 0 ? 0.1 : 0.9); })(),
@@ -48,7 +49,9 @@ describe("client reports", () => {
     const last = requests.at(-1)!;
     expect(last.headers["x-sentry-auth"]).toContain(`sentry_key=${KEY}`);
     expect(itemsOf(last).map((item) => item.type)).toEqual(["client_report"]);
-    expect(Math.abs(report!.timestamp - Date.now() / 1000)).toBeLessThan(60);
+    // In seconds, taken while the test ran.
+    expect(report!.timestamp).toBeGreaterThanOrEqual(before);
+    expect(report!.timestamp).toBeLessThanOrEqual(Date.now() / 1000);
   });
 
   it("count queue overflow and events dropped locally while rate limited", async () => {
@@ -113,12 +116,12 @@ describe("client reports", () => {
   it("close() honours its timeout with a hanging server, and nothing rejects", async () => {
     server.respond(hang);
     const errors: string[] = [];
-    const sdk = make({ sampleRate: 1, timeoutMs: 60_000, log: { info: () => undefined, error: (m) => errors.push(m) } });
+    // The request itself would wait an hour, longer than the test may run: only close()'s own
+    // timeout can make it resolve, and resolve false.
+    const sdk = make({ sampleRate: 1, timeoutMs: 3_600_000, log: { info: () => undefined, error: (m) => errors.push(m) } });
     sdk.captureMessage("hangs");
     await server.waitFor(1);
-    const started = Date.now();
     expect(await sdk.close(300)).toBe(false);
-    expect(Date.now() - started).toBeLessThan(5_000);
     // The request abandoned by close() is not reported as a failure of the server.
     await new Promise((resolve) => setImmediate(resolve));
     expect(errors).toEqual([]);

@@ -93,12 +93,17 @@ describe("SentryClient", () => {
 
   it("merges tags client → block → event, and keeps concurrent contexts apart", async () => {
     const sdk = make({ tags: { foo: "bar" } });
+    // Both contexts are set before either captures: each capture runs while the other context exists.
+    let arrived = 0;
+    let bothSet: () => void = () => undefined;
+    const together = new Promise<void>((resolve) => (bothSet = resolve));
     await Promise.all(
-      ["alice", "bob"].map((name, i) =>
+      ["alice", "bob"].map((name) =>
         sdk.runWithContext(async () => {
           sdk.userContext({ id: name });
           sdk.tagsContext({ request: name });
-          await new Promise((resolve) => setTimeout(resolve, 20 - i * 10));
+          if (++arrived === 2) bothSet();
+          await together;
           sdk.captureMessage(`hello ${name}`, { tags: { foo: "baz" } });
         }),
       ),

@@ -160,7 +160,7 @@ describe("openSqliteSpool", () => {
     await spool.close();
   });
 
-  it("keeps every acknowledged enqueue, and forgets every completed acknowledgement, when the process is killed right after", { timeout: 30_000 }, async () => {
+  it("keeps every acknowledged enqueue, and forgets every completed acknowledgement, when the process is killed right after", async () => {
     const path = join(dir, "killed.sqlite");
     // The child runs the built module: the process under test is plain Node, as in production.
     // Every other round it also claims and acknowledges 50 envelopes (oldest first, so the
