@@ -3,7 +3,7 @@ import type { DataCategory } from "@org/protocol/rate-limits";
 import { authenticate } from "../../ingest/authenticate.js";
 import { buildEventEnvelope } from "../../ingest/envelope-checks.js";
 import { accept } from "./accept.js";
-import { readDecoded, type BodyRule, type IngestContext } from "./context.js";
+import { readDecoded, bodyRule, type IngestContext } from "./context.js";
 import { projectIdOf, type ProjectParams } from "./request-parts.js";
 
 const SECURITY_CATEGORIES: readonly DataCategory[] = ["security"];
@@ -13,7 +13,7 @@ const SECURITY_CATEGORIES: readonly DataCategory[] = ["security"];
  * older name `.../csp-report/`, spooled as one `raw_security` item for processing to normalize.
  */
 export function registerSecurityRoutes(app: FastifyInstance, context: IngestContext): void {
-  const body: BodyRule = { limit: context.limits.maxApiPayloadSize, what: "the security report" };
+  const body = bodyRule(context, context.limits.maxApiPayloadSize, "the security report");
   const security = async (request: FastifyRequest<{ Params: ProjectParams }>): Promise<{ id: string }> => {
     const projectId = projectIdOf(request);
     const auth = authenticate(request, undefined, context.strictKey);
