@@ -48,7 +48,7 @@ export function registerMinidumpRoutes(app: FastifyInstance, context: IngestCont
     if (!Buffer.from(minidump.data.subarray(0, 4)).equals(MDMP)) {
       throw new RelayError("invalid_body", "invalid minidump", { causes: ["the file does not start with the MDMP signature"] });
     }
-    const built = buildAttachmentsEnvelope(files, context.now(), event);
+    const built = buildAttachmentsEnvelope(files, context.now(), { event });
     await accept(context, request, { projectId, auth, envelope: built, categories: ERROR_CATEGORIES });
     const id = built.eventId;
     return reply

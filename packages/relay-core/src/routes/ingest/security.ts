@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { DataCategory } from "@org/protocol/rate-limits";
 import { authenticate } from "../../ingest/authenticate.js";
-import { buildEventEnvelope } from "../../ingest/envelope-checks.js";
+import { buildReportEnvelope } from "../../ingest/envelope-checks.js";
 import { accept } from "./accept.js";
 import { readDecoded, bodyRule, type IngestContext } from "./context.js";
 import { projectIdOf, type ProjectParams } from "./request-parts.js";
@@ -18,7 +18,7 @@ export function registerSecurityRoutes(app: FastifyInstance, context: IngestCont
     const projectId = projectIdOf(request);
     const auth = authenticate(request, undefined, context.strictKey);
     const bytes = await readDecoded(context, request, body);
-    const built = buildEventEnvelope(bytes, "raw_security", context.now());
+    const built = buildReportEnvelope(bytes, "raw_security", context.now());
     return { id: await accept(context, request, { projectId, auth, envelope: built, categories: SECURITY_CATEGORIES }) };
   };
   app.post<{ Params: ProjectParams }>("/api/:projectId/security/", security);

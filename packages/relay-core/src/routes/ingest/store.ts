@@ -26,7 +26,7 @@ export function registerStoreRoutes(app: FastifyInstance, context: IngestContext
     if (resolvedProject === undefined) {
       throw new RelayError("invalid_project_id", "no project id: legacy store requests need a project in the key or body");
     }
-    const built = buildEventEnvelope(event.json, "event", context.now(), event.bytes);
+    const built = buildEventEnvelope(event, context.now());
     return { id: await accept(context, request, { projectId: resolvedProject, auth, envelope: built, categories: ERROR_CATEGORIES }) };
   }
 
@@ -41,7 +41,7 @@ export function registerStoreRoutes(app: FastifyInstance, context: IngestContext
       const data = request.query.sentry_data;
       if (!data) throw new RelayError("invalid_body", "empty event: the sentry_data query parameter is missing");
       const event = decodeStoreEvent(Buffer.from(data, "utf8"), undefined, body);
-      const built = buildEventEnvelope(event.json, "event", context.now(), event.bytes);
+      const built = buildEventEnvelope(event, context.now());
       await accept(context, request, { projectId, auth, envelope: built, categories: ERROR_CATEGORIES });
       return reply.code(200).header("content-type", "image/gif").send(PIXEL);
     },
