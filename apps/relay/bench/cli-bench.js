@@ -97,10 +97,11 @@ async function startUpstream() {
 }
 
 /**
- * Loads a process listening at `url` and measures its CPU per request (or per delivered event with
- * `delivered`). With `others` (a relay's ingest workers), their CPU time counts too.
+ * Loads the process `pid` listening at `url` and measures its CPU per request (or per delivered
+ * event with `delivered`). With `others` (a relay's ingest workers), their CPU time counts too.
  */
-async function measure(name, pid, url, delivered, others = []) {
+async function measure(name, target, delivered) {
+  const { pid, url, others = [] } = target;
   const all = [pid, ...others];
   const totalCpu = () => all.reduce((sum, each) => sum + cpuMicros(each), 0);
   for (const each of all) await settled(each);
@@ -125,7 +126,8 @@ async function measure(name, pid, url, delivered, others = []) {
 }
 
 /** Writes a relay config folder for `mode` and returns it. */
-function relayFolder(root, mode, upstreamUrl, workers) {
+function relayFolder(root, setup) {
+  const { mode, upstreamUrl, workers } = setup;
   const dir = join(root, `${mode}-${workers}`);
   const configDir = join(dir, ".relay");
   mkdirSync(join(configDir, "projects"), { recursive: true });
@@ -156,12 +158,12 @@ async function main() {
   const root = mkdtempSync(join(tmpdir(), "relay-cli-bench-"));
   const bare = await startProcess([fileURLToPath(new URL("./bare-route-process.js", import.meta.url))], {}, /listening on (\S+)/);
   const bareUrl = `${bare.match[1]}/api/1/store/`;
-  const ceilings = [await measure("bare fastify route answering {} (before the relays)", bare.child.pid, bareUrl)];
+  const ceilings = [await measure("bare fastify route answering {} (before the relays)", { pid: bare.child.pid, url: bareUrl })];
   const rows = [];
   const runs = modes.flatMap((mode) => (mode === "capture" ? [[mode, 1]] : workerCounts.map((workers) => [mode, workers])));
   for (const [mode, workers] of runs) {
     const upstream = mode === "capture" ? undefined : await startUpstream();
-    const dir = relayFolder(root, mode, upstream?.url, workers);
+    const dir = relayFolder(root, { mode, upstreamUrl: upstream?.url, workers });
     if (mode === "managed") {
       // The fake upstream serves the project and lets the relay register.
       await upstream.ask({ projectConfig: { key: KEY, config: { projectId: 1, publicKeys: [{ publicKey: KEY, isEnabled: true }], config: { allowedDomains: ["*"] } } } });
@@ -178,7 +180,7 @@ async function main() {
     // With ingest workers, their CPU counts too (the relay prints their process ids).
     const workerPids = (/\(pids ([\d, ]+)\)/.exec(relay.output())?.[1] ?? "").split(", ").filter(Boolean).map(Number);
     const processes = workers > 1 ? `, workers: ${workers} (primary + ${workers} ingest processes)` : "";
-    const row = await measure(`relay run, ${mode} mode${processes}: ${Buffer.byteLength(event)}-byte store event, ${what}`, relay.child.pid, `${base}/api/1/store/`, delivered, workerPids);
+    const row = await measure(`relay run, ${mode} mode${processes}: ${Buffer.byteLength(event)}-byte store event, ${what}`, { pid: relay.child.pid, url: `${base}/api/1/store/`, others: workerPids }, delivered);
     if (upstream) {
       const { count, distinct } = await upstream.ask("count");
       row.note = `delivered ${count} (${distinct} distinct) of ${row.accepted} answered 200`;
@@ -187,7 +189,7 @@ async function main() {
     await stopProcess(relay.child);
     await upstream?.close();
   }
-  ceilings.push(await measure("bare fastify route answering {} (after the relays)", bare.child.pid, bareUrl));
+  ceilings.push(await measure("bare fastify route answering {} (after the relays)", { pid: bare.child.pid, url: bareUrl }));
   await stopProcess(bare.child);
   const bareCpu = (ceilings[0].cpuPerEvent + ceilings[1].cpuPerEvent) / 2;
 

@@ -296,7 +296,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     workers: listeners.workers ? { count: settings.listen.workers, pids: listeners.workers.pids() } : undefined,
   };
   const { url, dsn } = bannerAddresses(facts);
-  if (storage.captureStore) running.stopCaptureLog = logCaptures(storage.captureStore, logger, url);
+  if (storage.captureStore) running.stopCaptureLog = logCaptures(storage.captureStore, logger, { pageUrl: url });
   io.out(formatBanner(facts));
 
   let closing: Promise<void> | undefined;

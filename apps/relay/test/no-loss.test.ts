@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRelayProcess } from "./relay-process.js";
 
 /** Sends events until told to stop; returns the ids the relay answered 200 for (`accepted` fills as they come). */
-async function load(url: string, key: string, signal: AbortSignal, accepted: string[] = []): Promise<string[]> {
+async function load(url: string, key: string, run: { readonly signal: AbortSignal; readonly accepted: string[] }): Promise<string[]> {
+  const { signal, accepted } = run;
   let n = 0;
   const worker = async (): Promise<void> => {
     while (!signal.aborted) {
@@ -50,7 +51,7 @@ describe("nothing acknowledged is lost", () => {
     const key = /http:\/\/([0-9a-f]{32})@/.exec(first.dsn)![1]!;
     const stop = new AbortController();
     const soFar: string[] = [];
-    const loading = load(first.url, key, stop.signal, soFar);
+    const loading = load(first.url, key, { signal: stop.signal, accepted: soFar });
     // Mid-load: a good number of events acknowledged, more on the way.
     await waitUntil(() => soFar.length >= 50, "the relay to acknowledge events under load");
     first.child.kill(signal);
@@ -88,7 +89,7 @@ describe("nothing acknowledged is lost on the way upstream", () => {
       const first = await startRelayProcess(dir, ["run", "--port", "0"]);
       const stop = new AbortController();
       const soFar: string[] = [];
-      const loading = load(first.url, KEY, stop.signal, soFar);
+      const loading = load(first.url, KEY, { signal: stop.signal, accepted: soFar });
       // Mid-load: events acknowledged and some of them forwarded, more on the way.
       await waitUntil(() => soFar.length >= 100 && upstream.eventIds.length >= 20, "the relay to acknowledge and forward events under load");
       first.child.kill("SIGKILL");

@@ -22,7 +22,12 @@ interface Answer {
  * at a time as a piped stream does, whatever the relay answers meanwhile (as most SDKs do). The
  * answer counts only when its status and whole body were read; a reset before that fails.
  */
-function post(url: string, key: string, path: string, headers: Record<string, string>, body: Buffer, chunked = false): Promise<Answer> {
+function post(
+  relay: { readonly url: string; readonly key: string },
+  upload: { readonly path: string; readonly headers: Record<string, string>; readonly body: Buffer; readonly chunked?: boolean },
+): Promise<Answer> {
+  const { url, key } = relay;
+  const { path, headers, body, chunked = false } = upload;
   const { hostname, port } = new URL(url);
   return new Promise<Answer>((resolve, reject) => {
     const outgoing = request(
@@ -115,7 +120,7 @@ describe("a body over its limit, sent by a client that keeps writing", () => {
     const statuses: number[] = [];
     await Promise.all(
       Array.from({ length: lanes }, async () => {
-        while (!done) statuses.push((await post(relay.url, key, "/api/1/store/", { "content-type": "application/json" }, jsonOf(2000))).status);
+        while (!done) statuses.push((await post({ url: relay.url, key }, { path: "/api/1/store/", headers: { "content-type": "application/json" }, body: jsonOf(2000) })).status);
       }),
     );
     return statuses;
@@ -124,7 +129,7 @@ describe("a body over its limit, sent by a client that keeps writing", () => {
   it.each(CASES)("reads 413 and its error every time: $name, 20 times in a row beside other clients", async (each) => {
     const refusals = (async () => {
       const answers: Answer[] = [];
-      for (let round = 0; round < 20; round++) answers.push(await post(relay.url, key, each.path, each.headers, each.body, each.chunked));
+      for (let round = 0; round < 20; round++) answers.push(await post({ url: relay.url, key }, each));
       return answers;
     })();
     const others = await keepBusy(3, refusals.catch(() => undefined));

@@ -20,11 +20,16 @@ export interface RelayProcess {
 
 /** Starts `relay run` in `cwd` and waits until it prints its DSN. */
 export function startRelayProcess(cwd: string, args: readonly string[] = ["run", "--port", "0"], env: NodeJS.ProcessEnv = {}): Promise<RelayProcess> {
-  return startRelayProcessFrom(RELAY_BIN, cwd, args, env);
+  return startRelayProcessFrom(RELAY_BIN, cwd, { args, env });
 }
 
 /** Starts `relay run` from another copy of the relay (a deployed bundle, say). */
-export function startRelayProcessFrom(bin: string, cwd: string, args: readonly string[] = ["run", "--port", "0"], env: NodeJS.ProcessEnv = {}): Promise<RelayProcess> {
+export function startRelayProcessFrom(
+  bin: string,
+  cwd: string,
+  options: { readonly args?: readonly string[]; readonly env?: NodeJS.ProcessEnv } = {},
+): Promise<RelayProcess> {
+  const { args = ["run", "--port", "0"], env = {} } = options;
   mkdirSync(cwd, { recursive: true });
   const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, RELAY_PORT: "", ...env }, stdio: "pipe" });
   let output = "";

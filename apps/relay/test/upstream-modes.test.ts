@@ -89,7 +89,8 @@ async function storeEvent(url: string, message: string): Promise<string | undefi
 }
 
 /** Sends `count` events, `concurrency` at a time; returns the ids answered 200. */
-async function sendMany(url: string, count: number, concurrency = 16, prefix = "event"): Promise<string[]> {
+async function sendMany(url: string, count: number, options: { readonly concurrency?: number; readonly prefix?: string } = {}): Promise<string[]> {
+  const { concurrency = 16, prefix = "event" } = options;
   const accepted: string[] = [];
   let next = 0;
   await Promise.all(
@@ -242,7 +243,7 @@ describe("managed mode, as a process", () => {
     const first = await startRelayProcess(dir, ["run", "--port", "0"]);
     await waitReady(first.url);
     fake.intake({ kind: "hang" });
-    const accepted = await sendMany(first.url, 50, 8, "hanging");
+    const accepted = await sendMany(first.url, 50, { concurrency: 8, prefix: "hanging" });
     expect(accepted).toHaveLength(50);
     await waitUntil(() => fake.requests.some((request) => request.url.endsWith("/envelope/")), "deliveries to hang at the upstream");
     expect(await first.stop()).toBe(0);

@@ -52,7 +52,11 @@ function alive(pid: number): boolean {
 }
 
 /** Store requests from `lanes` clients (each on its own connections) until `signal` aborts; the ids answered 200 fill `accepted`. */
-async function load(url: string, lanes: number, signal: AbortSignal, accepted: string[], total = Number.POSITIVE_INFINITY): Promise<void> {
+async function load(
+  url: string,
+  run: { readonly lanes: number; readonly signal: AbortSignal; readonly accepted: string[]; readonly total?: number },
+): Promise<void> {
+  const { lanes, signal, accepted, total = Number.POSITIVE_INFINITY } = run;
   let next = 0;
   await Promise.all(
     Array.from({ length: lanes }, async () => {
@@ -86,7 +90,7 @@ describe("relay.workers: 2", () => {
     expect(pids).toHaveLength(2);
     expect(pids.every(alive)).toBe(true);
     const accepted: string[] = [];
-    await load(relay.url, 24, new AbortController().signal, accepted, 600);
+    await load(relay.url, { lanes: 24, signal: new AbortController().signal, accepted, total: 600 });
     expect(accepted).toHaveLength(600);
     await expectDeliveredOnce(fake, accepted);
     // Events only (the relay's own client reports carry no event id), each once.
@@ -106,7 +110,7 @@ describe("relay.workers: 2", () => {
     const [victim] = workerPids(relay);
     const stop = new AbortController();
     const accepted: string[] = [];
-    const loading = load(relay.url, 16, stop.signal, accepted);
+    const loading = load(relay.url, { lanes: 16, signal: stop.signal, accepted });
     await waitUntil(() => accepted.length >= 100, "events acknowledged under load");
     process.kill(victim!, "SIGKILL");
     await waitUntil(() => relay.output().includes("an ingest worker exited; starting another"), "the primary to notice the dead worker", { detail: () => relay.output() });
@@ -126,7 +130,7 @@ describe("relay.workers: 2", () => {
     const pids = workerPids(relay);
     const stop = new AbortController();
     const accepted: string[] = [];
-    const loading = load(relay.url, 16, stop.signal, accepted);
+    const loading = load(relay.url, { lanes: 16, signal: stop.signal, accepted });
     await waitUntil(() => accepted.length >= 200, "events acknowledged under load");
     const code = await relay.stop();
     stop.abort();

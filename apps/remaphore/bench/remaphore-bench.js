@@ -66,7 +66,9 @@ async function until(probe, what, ms = 120_000) {
 // so that messages signed before the burst are still in time when the last one is checked.
 const a = generateKeyPair();
 const b = generateKeyPair();
-const conf = (self, destination, peer, peerDestination) => {
+const conf = (node, peerNode) => {
+  const { pair: self, destination } = node;
+  const { pair: peer, destination: peerDestination } = peerNode;
   const path = join(dir, `${destination}.conf`);
   writeFileSync(
     path,
@@ -75,8 +77,8 @@ const conf = (self, destination, peer, peerDestination) => {
   );
   return path;
 };
-const aConf = conf(a, "bench.a", b, "bench.b");
-const bConf = conf(b, "bench.b", a, "bench.a");
+const aConf = conf({ pair: a, destination: "bench.a" }, { pair: b, destination: "bench.b" });
+const bConf = conf({ pair: b, destination: "bench.b" }, { pair: a, destination: "bench.a" });
 
 // A script run once, at the last message: it records the time and its parent's (the receiver's) CPU and memory.
 const record = join(dir, "record.sh");

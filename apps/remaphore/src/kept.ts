@@ -12,8 +12,13 @@ export { listenWithKept };
  * publishes the same bytes live. Stored first, so that a receiver subscribing meanwhile finds it in
  * one place or the other. A message the stream refused is still published live; the error follows.
  */
-export async function sendKept(client: RemaphoreClient, message: SendOptions, keepMs: number, io: { now: () => number; random: (length: number) => Uint8Array }): Promise<void> {
-  const { raw } = buildMessage(client.config, message, false, io);
+export async function sendKept(
+  client: RemaphoreClient,
+  message: SendOptions & { readonly keepMs: number },
+  io: { now: () => number; random: (length: number) => Uint8Array },
+): Promise<void> {
+  const { keepMs } = message;
+  const { raw } = buildMessage(client.config, { ...message, request: false }, io);
   const decoded = decodeMessage(raw);
   if (!decoded.ok) throw decoded.error;
   const kept = await keepMessage(client.connection, client.config, {
@@ -53,7 +58,8 @@ export function stateDir(config: RemaphoreConfig, env: NodeJS.ProcessEnv): strin
  * what it listens for and what it runs, so two receivers on one host (another script, another -u)
  * each run a message once.
  */
-export function openSeenRecord(config: RemaphoreConfig, receiver: ReceiverIdentity, env: NodeJS.ProcessEnv, now: number): SeenRecord {
+export function openSeenRecord(config: RemaphoreConfig, receiver: ReceiverIdentity, at: { readonly env: NodeJS.ProcessEnv; readonly now: number }): SeenRecord {
+  const { env, now } = at;
   const name = createHash("sha256")
     .update(JSON.stringify([config.defaultIdentity, config.subject, receiver.subjectSuffix ?? "", receiver.filter, receiver.sender ?? "", receiver.verbs ?? [], receiver.uuid ?? "", receiver.args]))
     .digest("hex")

@@ -35,6 +35,15 @@ export interface Io {
   err(text: string): void;
 }
 
+/** What a command runs with, once the flags and the config are read. */
+export interface CommandContext {
+  readonly config: RemaphoreConfig;
+  readonly flags: Flags;
+  readonly io: Io;
+  readonly log: Log;
+  readonly env: NodeJS.ProcessEnv;
+}
+
 const EXIT_OK = 0;
 const EXIT_TIMEOUT = 1;
 const EXIT_USAGE = 2;
@@ -125,7 +134,7 @@ async function send(config: RemaphoreConfig, flags: Flags): Promise<number> {
     const client = await connect(config, deadlineMs);
     try {
       const { sendKept } = await import("./kept.js");
-      await sendKept(client, outgoing(flags), flags.keepMs, { now: Date.now, random: (length) => new Uint8Array(randomBytes(length)) });
+      await sendKept(client, { ...outgoing(flags), keepMs: flags.keepMs }, { now: Date.now, random: (length) => new Uint8Array(randomBytes(length)) });
       return EXIT_OK;
     } finally {
       await client.close();
@@ -134,9 +143,9 @@ async function send(config: RemaphoreConfig, flags: Flags): Promise<number> {
   if (config.credentials === undefined) {
     // A plain server: one connection and three protocol lines, without loading the NATS client.
     const message = outgoing(flags);
-    const { raw } = buildMessage(config, message, false, { now: Date.now, random: (length) => new Uint8Array(randomBytes(length)) });
+    const { raw } = buildMessage(config, { ...message, request: false }, { now: Date.now, random: (length) => new Uint8Array(randomBytes(length)) });
     try {
-      await publishOnce(config.servers, publishSubject(config.subject, message.subjectSuffix), raw, { deadlineMs });
+      await publishOnce(config.servers, { subject: publishSubject(config.subject, message.subjectSuffix), payload: raw }, { deadlineMs });
       return EXIT_OK;
     } catch (error) {
       if (!(error instanceof PublishOnceUnsupported)) throw error;
@@ -151,7 +160,8 @@ async function send(config: RemaphoreConfig, flags: Flags): Promise<number> {
   }
 }
 
-async function request(config: RemaphoreConfig, flags: Flags, io: Io, log: Log): Promise<number> {
+async function request(context: CommandContext): Promise<number> {
+  const { config, flags, io, log } = context;
   const message = outgoing(flags);
   // As in the original, a request nobody is configured to answer fails before connecting.
   if (suspectedResponders(config, message.destination ?? "**").length === 0) {
@@ -193,7 +203,8 @@ function scriptEnvironment(message: VerifiedMessage, destinationMatch: string | 
 /** Exit codes of a receiver stopped by a signal: 128 + the signal's number, as a shell reports it. */
 const SIGNAL_EXIT: Readonly<Record<"SIGINT" | "SIGTERM", number>> = { SIGINT: 130, SIGTERM: 143 };
 
-async function receive(config: RemaphoreConfig, flags: Flags, log: Log, env: NodeJS.ProcessEnv): Promise<number> {
+async function receive(context: CommandContext): Promise<number> {
+  const { config, flags, log, env } = context;
   const started = Date.now();
   const deadline = flags.timeoutMs === undefined ? undefined : started + flags.timeoutMs;
   let client: RemaphoreClient;
@@ -216,7 +227,7 @@ async function receive(config: RemaphoreConfig, flags: Flags, log: Log, env: Nod
     : flags.destination !== undefined
       ? { kind: "exact", pattern: flags.destination }
       : { kind: "match", destination: config.destination };
-  const seen = kept?.openSeenRecord(config, { subjectSuffix: flags.subjectSuffix, filter, sender: flags.publicKey, verbs, uuid, args: flags.args }, env, Date.now());
+  const seen = kept?.openSeenRecord(config, { subjectSuffix: flags.subjectSuffix, filter, sender: flags.publicKey, verbs, uuid, args: flags.args }, { env, now: Date.now() });
   // The reply must fit in the server's max_payload with its framing and a note that it was cut.
   const maxOutput = Math.max(0, client.maxPayload - REPLY_OVERHEAD);
   // Loaded only by a receiver with a script: `-s` never pays for starting processes.
@@ -383,14 +394,15 @@ export async function main(
     io.err(text);
   }, flags.quiet ? "quiet" : env.REMAPHORE_LOG === "debug" ? "debug" : "default");
   log.debug(`identity ${config.defaultIdentity}, destination ${config.destination}, ${config.peers.length} peers`);
+  const context: CommandContext = { config, flags, io, log, env };
   try {
     if (flags.send) return await send(config, flags);
-    if (flags.request) return await request(config, flags, io, log);
+    if (flags.request) return await request(context);
     if (flags.acquire !== undefined || flags.release !== undefined || flags.status !== undefined) {
       const { semaphoreCommand } = await import("./semaphore-command.js");
-      return await semaphoreCommand(config, flags, io, log);
+      return await semaphoreCommand(context);
     }
-    return await receive(config, flags, log, env);
+    return await receive(context);
   } catch (error) {
     if (error instanceof Error) {
       io.err(`remaphore: ERROR: ${error.message}\n`);

@@ -1,11 +1,10 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { performance } from "node:perf_hooks";
-import { connectRemaphore, type RemaphoreConfig } from "@org/messaging";
+import { connectRemaphore } from "@org/messaging";
 import { openSemaphore, type Semaphore, type SemaphoreRecord } from "@org/messaging/jetstream";
-import type { Flags } from "./flags.js";
 import type { Log } from "./log.js";
-import type { Io } from "./main.js";
+import type { CommandContext, Io } from "./main.js";
 
 const EXIT_OK = 0;
 const EXIT_TIMEOUT = 1;
@@ -49,7 +48,8 @@ async function status(semaphore: Semaphore, name: string, io: Io): Promise<numbe
  * The command runs while we hold a slot; its exit code is ours. SIGINT and SIGTERM go on to the
  * command; once it has ended, the slot is released and we exit as it did.
  */
-export async function semaphoreCommand(config: RemaphoreConfig, flags: Flags, io: Io, log: Log): Promise<number> {
+export async function semaphoreCommand(context: CommandContext): Promise<number> {
+  const { config, flags, io, log } = context;
   const name = (flags.acquire ?? flags.release ?? flags.status)!;
   const started = performance.now();
   const deadline = flags.timeoutMs === undefined ? undefined : started + flags.timeoutMs;

@@ -36,14 +36,21 @@ export class Fleet {
   readonly nodes = new Map<string, FleetNode>();
   private readonly credentials = join(this.dir, "test.creds");
 
+  private readonly withoutCredentials: boolean;
+  private readonly settings: readonly string[];
+
   constructor(
     private readonly natsUrl: string,
     destinations: readonly string[],
-    /** Write no `credentials` line: the nodes connect to a plain nats-server without them. */
-    private readonly withoutCredentials = false,
-    /** More `key: value` lines for every node (`{dir}` and `{destination}` are filled in). */
-    private readonly settings: readonly string[] = [],
+    options: {
+      /** Write no `credentials` line: the nodes connect to a plain nats-server without them. */
+      readonly withoutCredentials?: boolean;
+      /** More `key: value` lines for every node (`{dir}` and `{destination}` are filled in). */
+      readonly settings?: readonly string[];
+    } = {},
   ) {
+    this.withoutCredentials = options.withoutCredentials ?? false;
+    this.settings = options.settings ?? [];
     writeCredentials(this.credentials);
     for (const destination of destinations) {
       const pair = generateKeyPair();
@@ -179,7 +186,7 @@ export interface FleetOnServer {
  * the config's, the others more `server:` lines), and connects to them.
  */
 export async function fleetOn(urls: readonly string[], destinations: readonly string[], options: { readonly settings?: readonly string[]; readonly stopServers: () => Promise<void> }): Promise<FleetOnServer> {
-  const fleet = new Fleet(urls[0]!, destinations, true, [...urls.slice(1).map((url) => `server: ${url}`), ...(options.settings ?? [])]);
+  const fleet = new Fleet(urls[0]!, destinations, { withoutCredentials: true, settings: [...urls.slice(1).map((url) => `server: ${url}`), ...(options.settings ?? [])] });
   const dir = mkdtempSync(join(tmpdir(), "remaphore-test-"));
   const nc = await connect({ servers: [...urls] });
   return {

@@ -69,7 +69,7 @@ describe("kept signals on a real nats-server with JetStream", () => {
     const record = recorder("gap.sh");
     const client = await connectRemaphore(await config("site.up"));
     const io = { now: Date.now, random: (length: number) => new Uint8Array(randomBytes(length)) };
-    const send = (i: number): Promise<void> => sendKept(client, { subjectSuffix: "gap", payload: `m${i}` }, 3_600_000, io);
+    const send = (i: number): Promise<void> => sendKept(client, { subjectSuffix: "gap", payload: `m${i}`, keepMs: 3_600_000 }, io);
     // Sent before the receiver exists: these can only come from the stream.
     for (let i = 0; i < 20; i++) await send(i);
     const receiver = remaphore(["-c", conf("site.down.host1"), "--since", "1h", "-S", "gap", "-t", DEADLINE, record.path]);
@@ -105,7 +105,7 @@ describe("kept signals on a real nats-server with JetStream", () => {
     const store = async (message: { raw: Uint8Array; uuid: Uint8Array }, keepMs: number): Promise<void> => {
       const meta = headers();
       meta.set(KEEP_HEADER, String(keepMs));
-      await js.publish(keptSubject(up, "replay", message.uuid, "**"), message.raw, { headers: meta });
+      await js.publish(keptSubject(up, { subjectSuffix: "replay", uuid: message.uuid, destination: "**" }), message.raw, { headers: meta });
     };
     // Make the stream exist with a message of its own, then write copies straight into it.
     expect((await remaphore(["-c", conf("site.up"), "-s", "--keep", "1h", "-S", "replay", "genuine"]).done).code).toBe(0);

@@ -53,7 +53,7 @@ describe("the remaphore receiver against a real nats-server, without credentials
   beforeAll(async () => {
     server = await startNatsServer();
     // No credentials line: a plain local nats-server, as in the README's walkthrough.
-    fleet = new Fleet(server.url, ["site.sender", "site.receiver"], true);
+    fleet = new Fleet(server.url, ["site.sender", "site.receiver"], { withoutCredentials: true });
     dir = mkdtempSync(join(tmpdir(), "remaphore-receiver-"));
     nc = await connect({ servers: server.url });
   });
@@ -130,7 +130,7 @@ describe("the remaphore receiver against a real nats-server, without credentials
     expect(sent).toEqual({ code: 0, stdout: "", stderr: "" });
     expect((await receiver.done).code).toBe(0);
     expect(readFileSync(out, "utf8")).toBe("over the short path\n");
-    const offline = new Fleet("nats://127.0.0.1:1", ["site.a"], true);
+    const offline = new Fleet("nats://127.0.0.1:1", ["site.a"], { withoutCredentials: true });
     try {
       const result = await remaphore(["-c", offline.node("site.a").configFile, "-s", "-t", "500ms", "x"], { REMAPHORE_LOG: "" }).done;
       expect(result).toMatchObject({ code: 3, stderr: "remaphore: ERROR: nats: timeout\n" });
@@ -196,7 +196,7 @@ describe("replies that fit the server's max_payload", () => {
     dir = mkdtempSync(join(tmpdir(), "remaphore-payload-"));
     writeFileSync(join(dir, "nats.conf"), "max_payload: 65536\n");
     server = await startNatsServer({ args: ["-c", join(dir, "nats.conf")] });
-    fleet = new Fleet(server.url, ["site.a", "site.b"], true);
+    fleet = new Fleet(server.url, ["site.a", "site.b"], { withoutCredentials: true });
     writeFileSync(join(dir, "big.sh"), "#!/bin/sh\nhead -c 100000 /dev/zero | tr '\\0' x\n");
     chmodSync(join(dir, "big.sh"), 0o755);
   });

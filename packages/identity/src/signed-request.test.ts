@@ -37,33 +37,33 @@ describe("verifyRequest", () => {
 
   it("accepts signatures made by another implementation, in any time precision", () => {
     for (const time of ["2026-11-22T13:45:00.654321Z", "2026-11-22T13:45:00Z", "2026-11-22T13:45:00.654321+00:00"]) {
-      expect(verifyRequest(body, foreignSignature(time, body), pair.publicKey, { now: NOW }).ok).toBe(true);
+      expect(verifyRequest(body, foreignSignature(time, body), { publicKey: pair.publicKey, now: NOW }).ok).toBe(true);
     }
   });
 
   it("tells a broken encoding, a bad signature, an old one and a future one apart", () => {
     const good = signRequest(body, pair.secretKey, new Date(NOW));
-    expect(verifyRequest(body, "nodot", pair.publicKey, { now: NOW })).toMatchObject({ ok: false, error: { code: "invalid_encoding" } });
-    expect(verifyRequest(body, `${good.split(".")[0]!}.${b64u(Buffer.from("{}"))}`, pair.publicKey, { now: NOW })).toMatchObject({
+    expect(verifyRequest(body, "nodot", { publicKey: pair.publicKey, now: NOW })).toMatchObject({ ok: false, error: { code: "invalid_encoding" } });
+    expect(verifyRequest(body, `${good.split(".")[0]!}.${b64u(Buffer.from("{}"))}`, { publicKey: pair.publicKey, now: NOW })).toMatchObject({
       ok: false,
       error: { code: "invalid_encoding" },
     });
-    expect(verifyRequest(`${body} `, good, pair.publicKey, { now: NOW })).toMatchObject({ ok: false, error: { code: "bad_signature" } });
-    expect(verifyRequest(body, good, generateKeyPair().publicKey, { now: NOW })).toMatchObject({ ok: false, error: { code: "bad_signature" } });
-    expect(verifyRequest(body, good, pair.publicKey, { now: NOW + 301_000 })).toMatchObject({ ok: false, error: { code: "signature_expired" } });
-    expect(verifyRequest(body, good, pair.publicKey, { now: NOW + 301_000, maxAgeMs: 600_000 }).ok).toBe(true);
-    expect(verifyRequest(body, good, pair.publicKey, { now: NOW - 120_000 })).toMatchObject({ ok: false, error: { code: "signature_in_future" } });
+    expect(verifyRequest(`${body} `, good, { publicKey: pair.publicKey, now: NOW })).toMatchObject({ ok: false, error: { code: "bad_signature" } });
+    expect(verifyRequest(body, good, { publicKey: generateKeyPair().publicKey, now: NOW })).toMatchObject({ ok: false, error: { code: "bad_signature" } });
+    expect(verifyRequest(body, good, { publicKey: pair.publicKey, now: NOW + 301_000 })).toMatchObject({ ok: false, error: { code: "signature_expired" } });
+    expect(verifyRequest(body, good, { publicKey: pair.publicKey, now: NOW + 301_000, maxAgeMs: 600_000 }).ok).toBe(true);
+    expect(verifyRequest(body, good, { publicKey: pair.publicKey, now: NOW - 120_000 })).toMatchObject({ ok: false, error: { code: "signature_in_future" } });
   });
 
   it("reports a signed body that does not match the request as body_mismatch", () => {
     const signature = signRequest(body, pair.secretKey, new Date(NOW));
     const isForRelay = (id: string) => (json: unknown): json is { relay_id: string } => (json as { relay_id?: unknown }).relay_id === id;
-    expect(verifySignedJson(body, signature, pair.publicKey, { now: NOW, accept: isForRelay("7b8a7a8e-8a3c-4f4e-9d0e-2a4f0e5d9c11") }).ok).toBe(true);
-    expect(verifySignedJson(body, signature, pair.publicKey, { now: NOW, accept: isForRelay("another") })).toMatchObject({
+    expect(verifySignedJson(body, signature, { publicKey: pair.publicKey, now: NOW, accept: isForRelay("7b8a7a8e-8a3c-4f4e-9d0e-2a4f0e5d9c11") }).ok).toBe(true);
+    expect(verifySignedJson(body, signature, { publicKey: pair.publicKey, now: NOW, accept: isForRelay("another") })).toMatchObject({
       ok: false,
       error: { code: "body_mismatch" },
     });
     const notJson = signRequest("not json", pair.secretKey, new Date(NOW));
-    expect(verifySignedJson("not json", notJson, pair.publicKey, { now: NOW })).toMatchObject({ ok: false, error: { code: "body_mismatch" } });
+    expect(verifySignedJson("not json", notJson, { publicKey: pair.publicKey, now: NOW })).toMatchObject({ ok: false, error: { code: "body_mismatch" } });
   });
 });

@@ -46,6 +46,8 @@ export function signRequest(body: Uint8Array | string, secretKey: Uint8Array, no
 
 /** Options of {@link verifyRequest}. */
 export interface VerifyOptions {
+  /** The signer's public key. */
+  readonly publicKey: Uint8Array;
   /** The current time in milliseconds since the epoch. */
   readonly now: number;
   /** Oldest signature accepted (default five minutes). */
@@ -68,7 +70,6 @@ export interface VerifiedSignature {
 export function verifyRequest(
   body: Uint8Array | string,
   signature: string,
-  publicKey: Uint8Array,
   options: VerifyOptions,
 ): Result<VerifiedSignature, IdentityError> {
   const parts = signature.trim().split(".");
@@ -89,7 +90,7 @@ export function verifyRequest(
   }
   if (signedAt === undefined) return err(new IdentityError("invalid_encoding", "the signature header has no valid time"));
   const bytes = typeof body === "string" ? encoder.encode(body) : body;
-  if (!verifyBytes(signedMessage(header.value, bytes), sig.value, publicKey)) {
+  if (!verifyBytes(signedMessage(header.value, bytes), sig.value, options.publicKey)) {
     return err(new IdentityError("bad_signature", "the signature does not match the body and key"));
   }
   const age = options.now - signedAt;
@@ -110,10 +111,9 @@ export function verifyRequest(
 export function verifySignedJson<T>(
   body: Uint8Array | string,
   signature: string,
-  publicKey: Uint8Array,
   options: VerifyOptions & { readonly accept?: (json: unknown) => json is T },
 ): Result<{ readonly json: T; readonly signedAt: number }, IdentityError> {
-  const verified = verifyRequest(body, signature, publicKey, options);
+  const verified = verifyRequest(body, signature, options);
   if (!verified.ok) return verified;
   let json: unknown;
   try {

@@ -5,6 +5,11 @@ import type { SendOptions } from "./remaphore-client.js";
 
 const encoder = new TextEncoder();
 
+/** A message to sign: what to send, and whether it is a request (the receiver answers). */
+export interface MessageToBuild extends SendOptions {
+  readonly request: boolean;
+}
+
 /**
  * Signs a message to send: the identity (`-p`, else `default_identity`) must permit the verb
  * (default `ping`), the destination defaults to `**`, the time is `now`. Throws the
@@ -12,8 +17,7 @@ const encoder = new TextEncoder();
  */
 export function buildMessage(
   config: RemaphoreConfig,
-  options: SendOptions,
-  request: boolean,
+  options: MessageToBuild,
   io: { readonly now: () => number; readonly random: (length: number) => Uint8Array },
 ): { raw: Uint8Array; identity: Identity } {
   const verb = options.verb ?? "ping";
@@ -26,7 +30,7 @@ export function buildMessage(
       time: BigInt(Math.round(io.now())) * 1_000_000n,
       uuid: messageUuid(options.uuid, io.random),
       verb,
-      request,
+      request: options.request,
       payload,
     },
     identity.value.keyPair,

@@ -1,5 +1,5 @@
 import { checkMessage } from "./check-message.js";
-import { readKept } from "./kept-signals.js";
+import { readKept, type StoredMessage } from "./kept-signals.js";
 import type { Listener, Received, ReceiveOptions, RemaphoreClient } from "./remaphore-client.js";
 
 /** A received message, and whether it was read back from the kept-signal stream. */
@@ -53,7 +53,7 @@ export async function listenWithKept(client: RemaphoreClient, options: KeptRecei
   const subject = `${client.config.jetstream.keepStream} (kept)`;
   let storedRead: number;
   try {
-    storedRead = await readKept(client.connection, client.config, { subjectSuffix: options.subjectSuffix, uuid: options.uuid, since: options.since }, (stored) => {
+    const onMessage = (stored: StoredMessage): void => {
       if (stored.storedAt + stored.keepMs < now()) {
         onReceived({ accepted: false, rejection: { reason: "expired", detail: `kept until ${new Date(stored.storedAt + stored.keepMs).toISOString()}` }, subject, stored: true });
         return;
@@ -67,7 +67,8 @@ export async function listenWithKept(client: RemaphoreClient, options: KeptRecei
       if (fromStream.has(key)) return;
       fromStream.add(key);
       onReceived({ accepted: true, message: checked.value, subject, stored: true });
-    });
+    };
+    storedRead = await readKept(client.connection, client.config, { subjectSuffix: options.subjectSuffix, uuid: options.uuid, since: options.since, onMessage });
   } catch (error) {
     listener.stop();
     throw error;

@@ -34,7 +34,11 @@ function suffixToken(suffix: string | undefined): string {
  * pattern, so that the stream's per-subject limit bounds each signal's history. The pattern can hold
  * `*` and `.`, which a subject cannot: it is named by the first 16 bytes of its sha256.
  */
-export function keptSubject(config: RemaphoreConfig, suffix: string | undefined, uuid: Uint8Array, destination: string): string {
+export function keptSubject(
+  config: RemaphoreConfig,
+  message: { readonly subjectSuffix?: string | undefined; readonly uuid: Uint8Array; readonly destination: string },
+): string {
+  const { subjectSuffix: suffix, uuid, destination } = message;
   const id = uuid.length === 0 ? "_" : Buffer.from(uuid).toString("hex");
   const pattern = createHash("sha256").update(destination).digest("hex").slice(0, 32);
   return `${config.subject}.kept.${suffixToken(suffix)}.${id}.${pattern}`;
@@ -126,7 +130,7 @@ export async function keepMessage(nc: NatsConnection, config: RemaphoreConfig, o
     await ensureKeptStream(await nc.jetstreamManager(), config);
     const meta = natsHeaders();
     meta.set(KEEP_HEADER, String(Math.round(options.keepMs)));
-    await nc.jetstream().publish(keptSubject(config, options.subjectSuffix, options.uuid, options.destination), options.raw, {
+    await nc.jetstream().publish(keptSubject(config, options), options.raw, {
       msgID: Buffer.from(options.signature).toString("hex"),
       headers: meta,
       expect: { streamName: config.jetstream.keepStream },
@@ -156,6 +160,8 @@ export interface ReadKeptOptions {
   readonly uuid?: Uint8Array | undefined;
   /** Read what was stored from this time on (milliseconds since the epoch). */
   readonly since: number;
+  /** Called with each message read, oldest first. */
+  readonly onMessage: (message: StoredMessage) => void;
 }
 
 /**
@@ -163,7 +169,8 @@ export interface ReadKeptOptions {
  * ephemeral consumer that starts at that time, and resolves once nothing is left to read. A stream
  * that does not exist yet has kept nothing.
  */
-export async function readKept(nc: NatsConnection, config: RemaphoreConfig, options: ReadKeptOptions, onMessage: (message: StoredMessage) => void): Promise<number> {
+export async function readKept(nc: NatsConnection, config: RemaphoreConfig, options: ReadKeptOptions): Promise<number> {
+  const { onMessage } = options;
   const stream = config.jetstream.keepStream;
   const jsm = await nc.jetstreamManager();
   let info;

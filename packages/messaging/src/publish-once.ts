@@ -38,10 +38,17 @@ function address(server: string): { host: string; port: number } | undefined {
 /** What one attempt against one server ended with. */
 type Attempt = { readonly ok: true } | { readonly ok: false; readonly error: Error; readonly fatal: boolean };
 
+/** The message {@link publishOnce} sends. */
+export interface OneMessage {
+  readonly subject: string;
+  readonly payload: Uint8Array;
+}
+
 /** One connection: INFO, CONNECT + PUB + PING, wait for PONG (the server has routed the message). */
-function attempt(host: string, port: number, subject: string, payload: Uint8Array, timeoutMs: number): Promise<Attempt> {
+function attempt(target: { readonly host: string; readonly port: number }, message: OneMessage, timeoutMs: number): Promise<Attempt> {
+  const { subject, payload } = message;
   return new Promise((resolve) => {
-    const socket: Socket = connectTcp({ host, port });
+    const socket: Socket = connectTcp({ host: target.host, port: target.port });
     let buffered = "";
     let sent = false;
     let settled = false;
@@ -108,7 +115,8 @@ function attempt(host: string, port: number, subject: string, payload: Uint8Arra
  * {@link PublishOnceUnsupported} when a server wants TLS or authentication, or a URL is not
  * `nats://`: the caller then uses the full client.
  */
-export async function publishOnce(servers: readonly string[], subject: string, payload: Uint8Array, options: PublishOnceOptions): Promise<void> {
+export async function publishOnce(servers: readonly string[], message: OneMessage, options: PublishOnceOptions): Promise<void> {
+  const { subject } = message;
   const targets = servers.map((server) => {
     let parsed: ReturnType<typeof address>;
     try {
@@ -127,7 +135,7 @@ export async function publishOnce(servers: readonly string[], subject: string, p
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new MessagingError("timeout", "nats: timeout");
       const [host, port] = [target.slice(0, target.lastIndexOf(":")), Number(target.slice(target.lastIndexOf(":") + 1))];
-      const result = await attempt(host, port, subject, payload, remaining);
+      const result = await attempt({ host, port }, message, remaining);
       if (result.ok) return;
       if (result.fatal) throw result.error;
     }

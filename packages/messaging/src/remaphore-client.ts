@@ -116,7 +116,7 @@ export class RemaphoreClient {
   }
 
   private build(options: SendOptions, request: boolean): { raw: Uint8Array; identity: Identity } {
-    return buildMessage(this.config, options, request, { now: this.now, random: this.random });
+    return buildMessage(this.config, { ...options, request }, { now: this.now, random: this.random });
   }
 
   /** Signs and publishes a message; resolves once the server has it. Returns the raw bytes sent. */

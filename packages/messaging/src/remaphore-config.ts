@@ -217,7 +217,8 @@ function parseJetStreamSettings(settings: ReadonlyMap<string, { value: string; l
     }
     return ms;
   };
-  const count = (key: string, fallback: number, allowed: (n: number) => boolean, what: string): number => {
+  const count = (key: string, fallback: number, rule: { readonly allowed: (n: number) => boolean; readonly what: string }): number => {
+    const { allowed, what } = rule;
     const setting = settings.get(key);
     if (!setting || setting.value === "") return fallback;
     const n = /^[0-9]+$/.test(setting.value) ? Number(setting.value) : Number.NaN;
@@ -231,12 +232,12 @@ function parseJetStreamSettings(settings: ReadonlyMap<string, { value: string; l
   return {
     keepStream: name("keep_stream", defaults.keepStream),
     keepMaxAgeMs: duration("keep_max_age", defaults.keepMaxAgeMs, false),
-    keepMaxMsgs: count("keep_max_msgs", defaults.keepMaxMsgs, (n) => n >= 1, "a number, 1 or more"),
+    keepMaxMsgs: count("keep_max_msgs", defaults.keepMaxMsgs, { allowed: (n) => n >= 1, what: "a number, 1 or more" }),
     sinceMs: duration("since", defaults.sinceMs, true),
     stateDir: nonEmpty(settings.get("state_dir")?.value),
     semaphoreBucket: name("semaphore_bucket", defaults.semaphoreBucket),
     semaphoreTtlMs: duration("semaphore_ttl", defaults.semaphoreTtlMs, false),
-    replicas: count("jetstream_replicas", defaults.replicas, (n) => n === 1 || n === 3 || n === 5, "1, 3 or 5"),
+    replicas: count("jetstream_replicas", defaults.replicas, { allowed: (n) => n === 1 || n === 3 || n === 5, what: "1, 3 or 5" }),
   };
 }
 

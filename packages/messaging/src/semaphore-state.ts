@@ -111,7 +111,8 @@ const CHECKED_LINES_KEPT = 4096;
  * verdict is remembered (the same bytes always get the same one), so each signature is checked
  * once however often the list is judged.
  */
-export function verifyRecord(line: Uint8Array, config: RemaphoreConfig, name: string, now: number): Verified {
+export function verifyRecord(line: Uint8Array, context: Pick<ViewContext, "config" | "name" | "now">): Verified {
+  const { config, name } = context;
   let cache = checkedLines.get(config);
   if (!cache) {
     cache = new Map();
@@ -120,13 +121,14 @@ export function verifyRecord(line: Uint8Array, config: RemaphoreConfig, name: st
   const key = `${name}\n${Buffer.from(line).toString("latin1")}`;
   const known = cache.get(key);
   if (known) return known;
-  const verdict = verifyLine(line, config, name, now);
+  const verdict = verifyLine(line, context);
   if (cache.size >= CHECKED_LINES_KEPT) cache.clear();
   cache.set(key, verdict);
   return verdict;
 }
 
-function verifyLine(line: Uint8Array, config: RemaphoreConfig, name: string, now: number): Verified {
+function verifyLine(line: Uint8Array, context: Pick<ViewContext, "config" | "name" | "now">): Verified {
+  const { config, name, now } = context;
   // The time is judged below against the record's own TTL, not allow_skew.
   const checked = checkMessage(line, { config: verifier(config), kind: "message", destinationFilter: { kind: "none" }, now, allowSkewMs: MAX_TTL_MS });
   if (!checked.ok) return { ok: false, rejection: checked.error };
@@ -171,12 +173,12 @@ export interface ViewContext {
  * than its TTL plus `allow_skew`.
  */
 export function viewSemaphore(value: Uint8Array | undefined, context: ViewContext): SemaphoreView {
-  const { config, name, now, mono, observations } = context;
+  const { config, now, mono, observations } = context;
   const ignored: Rejection[] = [];
   const latest = new Map<string, SemaphoreRecord>();
   const order: string[] = [];
   for (const line of value === undefined ? [] : recordLines(value)) {
-    const verified = verifyRecord(line, config, name, now);
+    const verified = verifyRecord(line, context);
     if (!verified.ok) {
       ignored.push(verified.rejection);
       continue;

@@ -76,16 +76,20 @@ export class Semaphore {
   readonly ttlMs: number;
   private watcher: { stop(): void } | undefined;
 
+  private readonly config: RemaphoreConfig;
+  private readonly identity: Identity;
+
   constructor(
     private readonly kv: KV,
-    private readonly config: RemaphoreConfig,
-    private readonly identity: Identity,
+    signer: { readonly config: RemaphoreConfig; readonly identity: Identity },
     private readonly options: SemaphoreOptions,
   ) {
+    this.config = signer.config;
+    this.identity = signer.identity;
     this.now = options.now ?? Date.now;
     this.mono = options.mono ?? (() => performance.now());
     this.slots = options.slots ?? 1;
-    this.ttlMs = options.ttlMs ?? config.jetstream.semaphoreTtlMs;
+    this.ttlMs = options.ttlMs ?? signer.config.jetstream.semaphoreTtlMs;
   }
 
   private get key(): string {
@@ -324,5 +328,5 @@ export async function openSemaphore(nc: NatsConnection, config: RemaphoreConfig,
   } catch (error) {
     throw new MessagingError("jetstream_failed", `cannot open the bucket ${config.jetstream.semaphoreBucket}: ${(error as Error).message}`, { cause: error });
   }
-  return new Semaphore(kv, config, identity.value, options);
+  return new Semaphore(kv, { config, identity: identity.value }, options);
 }

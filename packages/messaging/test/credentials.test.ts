@@ -13,7 +13,8 @@ describe("NATS credentials files against a server in operator (JWT) mode", () =>
   const a = generateKeyPair();
   const b = generateKeyPair();
 
-  const config = (self: typeof a, peer: typeof b, destination: string, credentials: string): RemaphoreConfig => {
+  const config = (keys: { readonly self: typeof a; readonly peer: typeof b }, destination: string, credentials: string): RemaphoreConfig => {
+    const { self, peer } = keys;
     const parsed = parseRemaphoreConfig(
       [
         `server: ${server.url}`,
@@ -41,8 +42,8 @@ describe("NATS credentials files against a server in operator (JWT) mode", () =>
   it("connects with a user's credentials file and exchanges messages", async () => {
     const creds = join(dir, "user.creds");
     await server.writeUserCredentials(creds);
-    const receiver = await connectRemaphore(config(b, a, "peer", creds), { connectDeadlineMs: DEADLINE_MS });
-    const sender = await connectRemaphore(config(a, b, "sender", creds), { connectDeadlineMs: DEADLINE_MS });
+    const receiver = await connectRemaphore(config({ self: b, peer: a }, "peer", creds), { connectDeadlineMs: DEADLINE_MS });
+    const sender = await connectRemaphore(config({ self: a, peer: b }, "sender", creds), { connectDeadlineMs: DEADLINE_MS });
     const inbox = receiver.receive({ destinationFilter: { kind: "none" } });
     const next = inbox.next();
     await receiver.flush();
@@ -56,8 +57,8 @@ describe("NATS credentials files against a server in operator (JWT) mode", () =>
   it("reconnects with a rotated credentials file after its old credentials are revoked", async () => {
     const creds = join(dir, "rotated.creds");
     const first = await server.writeUserCredentials(creds);
-    const receiver = await connectRemaphore(config(b, a, "peer", creds), { connectDeadlineMs: DEADLINE_MS });
-    const sender = await connectRemaphore(config(a, b, "sender", creds), { connectDeadlineMs: DEADLINE_MS });
+    const receiver = await connectRemaphore(config({ self: b, peer: a }, "peer", creds), { connectDeadlineMs: DEADLINE_MS });
+    const sender = await connectRemaphore(config({ self: a, peer: b }, "sender", creds), { connectDeadlineMs: DEADLINE_MS });
     const inbox = receiver.receive({ destinationFilter: { kind: "none" } });
     // The subscription is made by the first `next()`; the flush makes sure the server has it.
     const before = inbox.next();
@@ -84,7 +85,7 @@ describe("NATS credentials files against a server in operator (JWT) mode", () =>
     const gotAfter = await after;
     expect(!gotAfter.done && gotAfter.value.accepted && Buffer.from(gotAfter.value.message.payload).toString()).toBe("after the rotation");
     // The old credentials are refused now: the clients are connected with the new ones.
-    await expect(connectRemaphore(config(a, b, "x", old), { connectDeadlineMs: DEADLINE_MS })).rejects.toMatchObject({
+    await expect(connectRemaphore(config({ self: a, peer: b }, "x", old), { connectDeadlineMs: DEADLINE_MS })).rejects.toMatchObject({
       code: "connection_failed",
       message: expect.stringContaining("Authorization Violation") as unknown,
     });
@@ -95,7 +96,7 @@ describe("NATS credentials files against a server in operator (JWT) mode", () =>
   it("is refused with credentials of an account the server does not trust", async () => {
     const creds = join(dir, "foreign.creds");
     await server.writeForeignCredentials(creds);
-    await expect(connectRemaphore(config(a, b, "x", creds), { connectDeadlineMs: DEADLINE_MS })).rejects.toMatchObject({
+    await expect(connectRemaphore(config({ self: a, peer: b }, "x", creds), { connectDeadlineMs: DEADLINE_MS })).rejects.toMatchObject({
       code: "connection_failed",
       message: expect.stringContaining("Authorization Violation") as unknown,
     });
@@ -104,6 +105,6 @@ describe("NATS credentials files against a server in operator (JWT) mode", () =>
   it("reports a file that is not a credentials file", async () => {
     const creds = join(dir, "broken.creds");
     writeFileSync(creds, "not a credentials file", { mode: 0o600 });
-    await expect(connectRemaphore(config(a, b, "x", creds), { connectDeadlineMs: DEADLINE_MS })).rejects.toMatchObject({ code: "connection_failed", message: "nats: BAD_CREDS" });
+    await expect(connectRemaphore(config({ self: a, peer: b }, "x", creds), { connectDeadlineMs: DEADLINE_MS })).rejects.toMatchObject({ code: "connection_failed", message: "nats: BAD_CREDS" });
   });
 });

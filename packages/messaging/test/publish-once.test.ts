@@ -28,7 +28,7 @@ describe("publishOnce, a single publish without a NATS client library", () => {
     const payload = Buffer.from("a,b\r\nPING\r\n\u0000\u00ff", "latin1");
     const sub = nc.subscribe("remaphore.all", { max: 1 });
     await nc.flush();
-    await publishOnce([down, server.url], "remaphore.all", payload, { deadlineMs: DEADLINE_MS, shuffle: (servers) => servers });
+    await publishOnce([down, server.url], { subject: "remaphore.all", payload: payload }, { deadlineMs: DEADLINE_MS, shuffle: (servers) => servers });
     const received: Buffer[] = [];
     for await (const message of sub) received.push(Buffer.from(message.data));
     expect(received).toEqual([payload]);
@@ -36,7 +36,7 @@ describe("publishOnce, a single publish without a NATS client library", () => {
 
   it("gives up with nats: timeout when no server answers by the deadline", async () => {
     const down = `nats://127.0.0.1:${await freePort()}`;
-    await expect(publishOnce([down], "remaphore.all", Buffer.from("x"), { deadlineMs: 500 })).rejects.toMatchObject({ code: "timeout", message: "nats: timeout" });
+    await expect(publishOnce([down], { subject: "remaphore.all", payload: Buffer.from("x") }, { deadlineMs: 500 })).rejects.toMatchObject({ code: "timeout", message: "nats: timeout" });
   });
 
   it("refuses a message larger than the server's max_payload", async () => {
@@ -44,7 +44,7 @@ describe("publishOnce, a single publish without a NATS client library", () => {
     writeFileSync(conf, "max_payload: 1024\n");
     const small = await startNatsServer({ args: ["-c", conf] });
     try {
-      await expect(publishOnce([small.url], "remaphore.all", Buffer.alloc(2000), { deadlineMs: DEADLINE_MS })).rejects.toMatchObject({ message: "nats: maximum payload exceeded" });
+      await expect(publishOnce([small.url], { subject: "remaphore.all", payload: Buffer.alloc(2000) }, { deadlineMs: DEADLINE_MS })).rejects.toMatchObject({ message: "nats: maximum payload exceeded" });
     } finally {
       await small.stop();
     }
@@ -55,11 +55,11 @@ describe("publishOnce, a single publish without a NATS client library", () => {
     writeFileSync(conf, 'authorization { user: a, password: b }\n');
     const guarded = await startNatsServer({ args: ["-c", conf] });
     try {
-      await expect(publishOnce([guarded.url], "remaphore.all", Buffer.from("x"), { deadlineMs: DEADLINE_MS })).rejects.toBeInstanceOf(PublishOnceUnsupported);
+      await expect(publishOnce([guarded.url], { subject: "remaphore.all", payload: Buffer.from("x") }, { deadlineMs: DEADLINE_MS })).rejects.toBeInstanceOf(PublishOnceUnsupported);
     } finally {
       await guarded.stop();
     }
-    await expect(publishOnce(["tls://127.0.0.1:4222"], "remaphore.all", Buffer.from("x"), { deadlineMs: DEADLINE_MS })).rejects.toBeInstanceOf(PublishOnceUnsupported);
-    await expect(publishOnce(["nats://u:p@127.0.0.1:4222"], "remaphore.all", Buffer.from("x"), { deadlineMs: DEADLINE_MS })).rejects.toBeInstanceOf(PublishOnceUnsupported);
+    await expect(publishOnce(["tls://127.0.0.1:4222"], { subject: "remaphore.all", payload: Buffer.from("x") }, { deadlineMs: DEADLINE_MS })).rejects.toBeInstanceOf(PublishOnceUnsupported);
+    await expect(publishOnce(["nats://u:p@127.0.0.1:4222"], { subject: "remaphore.all", payload: Buffer.from("x") }, { deadlineMs: DEADLINE_MS })).rejects.toBeInstanceOf(PublishOnceUnsupported);
   });
 });

@@ -16,13 +16,12 @@ function node(name: string): Node {
   return { name, pair, key: encodeBase58(pair.publicKey) };
 }
 
-function configFor(self: Node, url: string, peers: readonly Node[], extra = ""): RemaphoreConfig {
+function configFor(self: Node, url: string, peers: readonly Node[]): RemaphoreConfig {
   const text = [
     `server: ${url}`,
     "credentials: /unused/in/these/tests",
     `destination: ${self.name}`,
     "allow_skew: 2s",
-    extra,
     "[ Identities ]",
     `${self.key} ${encodeBase58(self.pair.secretKey)} [*]`,
     "[ Peers ]",

@@ -92,6 +92,8 @@ export function buildRelay(deps: RelayDeps): FastifyInstance {
   continueOnRead(app.server);
   // An answer sent before the body was read in full: the client still reads it (see discardRefusedBody).
   const maxDiscarded = deps.options.maxDiscardedBodyBytes ?? DEFAULT_MAX_DISCARDED_BODY_BYTES;
+  // A callback hook (no promise per response) has Fastify's four parameters.
+  // eslint-disable-next-line max-params
   app.addHook("onSend", (request, reply, _payload, done) => {
     discardRefusedBody(request.raw, reply.raw, maxDiscarded);
     done();

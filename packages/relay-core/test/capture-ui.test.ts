@@ -64,7 +64,7 @@ describe("capture mode's web page and live feed", () => {
     expect((await fetch(`${url}/assets/${css}`)).headers.get("content-type")).toBe("text/css; charset=utf-8");
   });
 
-  it.each([
+  it.for<[string, string, number, RegExp]>([
     ["a missing asset", "/assets/nothing-here.js", 404, /no file assets\/nothing-here\.js/],
     ["a hidden file", "/assets/.env", 400, /not an asset name/],
     ["a traversal", "/assets/..%2Fpackage.json", 400, /not an asset name/],
@@ -73,7 +73,7 @@ describe("capture mode's web page and live feed", () => {
     ["a download with a bad id", "/api/relay/events/xyz/envelope/", 400, /not an event id: xyz/],
     ["a download of an unknown id", `/api/relay/events/${"a".repeat(32)}/envelope/`, 404, /no captured event/],
     ["a digest of an unknown id", `/api/relay/events/${"b".repeat(32)}/digest/`, 404, /no captured event/],
-  ])("answers %s (%s) with %i and a reason", async (_name, path, status, reason) => {
+  ])("answers %s (%s) with %i and a reason", async ([_name, path, status, reason]) => {
     const response = await fetch(`${url}${path}`);
     expect(response.status).toBe(status);
     expect(((await response.json()) as { detail: string }).detail).toMatch(reason);

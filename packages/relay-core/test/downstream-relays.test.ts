@@ -26,8 +26,19 @@ async function central(fake: FakeUpstream, edge: Credentials, options: { interna
   });
 }
 
+/** A request of {@link signed}: where to, what, and optionally when or with which signature and relay id. */
+interface SignedRequest {
+  readonly url: string;
+  readonly path: string;
+  readonly body: unknown;
+  readonly at?: Date;
+  readonly signature?: string;
+  readonly relayId?: string;
+}
+
 /** A request signed as `who`, at `at` (default now). */
-function signed(url: string, path: string, body: unknown, who: Credentials, options: { at?: Date; signature?: string; relayId?: string } = {}): { send: () => Promise<Response>; signature: string } {
+function signed(who: Credentials, options: SignedRequest): { send: () => Promise<Response>; signature: string } {
+  const { url, path, body } = options;
   const text = JSON.stringify(body);
   const signature = options.signature ?? signRequest(text, who.keyPair.secretKey, options.at);
   return {
@@ -48,14 +59,14 @@ describe("serving downstream relays from auth.static_relays", () => {
     const harness = await central(fake, edge);
     const publicKey = credentialsPublicKey(edge);
 
-    const challenge = await signed(harness.url, "/api/0/relays/register/challenge/", { relay_id: edge.id, public_key: publicKey, version: "25.1.0" }, edge).send();
+    const challenge = await signed(edge, { url: harness.url, path: "/api/0/relays/register/challenge/", body: { relay_id: edge.id, public_key: publicKey, version: "25.1.0" } }).send();
     expect(challenge.status).toBe(200);
     const { token } = (await challenge.json()) as { token: string };
-    const response = await signed(harness.url, "/api/0/relays/register/response/", { relay_id: edge.id, token, version: "25.1.0" }, edge).send();
+    const response = await signed(edge, { url: harness.url, path: "/api/0/relays/register/response/", body: { relay_id: edge.id, token, version: "25.1.0" } }).send();
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ relay_id: edge.id });
 
-    const configs = await signed(harness.url, "/api/0/relays/projectconfigs/?version=3", { publicKeys: [KEY, "b".repeat(32), "not a key"], global: true }, edge).send();
+    const configs = await signed(edge, { url: harness.url, path: "/api/0/relays/projectconfigs/?version=3", body: { publicKeys: [KEY, "b".repeat(32), "not a key"], global: true } }).send();
     expect(configs.status).toBe(200);
     const answer = (await configs.json()) as { configs: Record<string, { projectId: number; publicKeys: unknown[] }>; pending?: string[]; global?: unknown; globalStatus?: string };
     expect(Object.keys(answer.configs)).toEqual([KEY]);
@@ -63,7 +74,7 @@ describe("serving downstream relays from auth.static_relays", () => {
     expect(answer.pending).toBeUndefined();
     expect(answer).toMatchObject({ global: {}, globalStatus: "ready" });
 
-    const keys = await signed(harness.url, "/api/0/relays/publickeys/", { relay_ids: [edge.id, "00000000-0000-4000-8000-000000000000"] }, edge).send();
+    const keys = await signed(edge, { url: harness.url, path: "/api/0/relays/publickeys/", body: { relay_ids: [edge.id, "00000000-0000-4000-8000-000000000000"] } }).send();
     expect(await keys.json()).toEqual({ relays: { [edge.id]: { publicKey, internal: false }, "00000000-0000-4000-8000-000000000000": null } });
     // Nothing of this went to Sentry.
     expect(fake.requests).toEqual([]);
@@ -75,7 +86,7 @@ describe("serving downstream relays from auth.static_relays", () => {
     const untrusted = await central(fake, edge, { trusted: false });
     const internal = await central(fake, edge, { trusted: false, internal: true });
     const ask = async (harness: UpstreamHarness): Promise<string[]> =>
-      Object.keys(((await (await signed(harness.url, "/api/0/relays/projectconfigs/?version=3", { publicKeys: [KEY] }, edge).send()).json()) as { configs: object }).configs);
+      Object.keys(((await (await signed(edge, { url: harness.url, path: "/api/0/relays/projectconfigs/?version=3", body: { publicKeys: [KEY] } }).send()).json()) as { configs: object }).configs);
     expect(await ask(untrusted)).toEqual([]);
     expect(await ask(internal)).toEqual([KEY]);
   });
@@ -90,22 +101,22 @@ describe("serving downstream relays from auth.static_relays", () => {
     const body = { publicKeys: [KEY] };
     const detail = async (response: Response): Promise<[number, string]> => [response.status, ((await response.json()) as { detail: string }).detail];
 
-    expect(await detail(await signed(harness.url, path, body, stranger).send())).toEqual([401, "unknown relay id"]);
+    expect(await detail(await signed(stranger, { url: harness.url, path, body }).send())).toEqual([401, "unknown relay id"]);
     expect(
-      await detail(await signed(harness.url, "/api/0/relays/register/challenge/", { relay_id: stranger.id, public_key: credentialsPublicKey(stranger) }, stranger).send()),
+      await detail(await signed(stranger, { url: harness.url, path: "/api/0/relays/register/challenge/", body: { relay_id: stranger.id, public_key: credentialsPublicKey(stranger) } }).send()),
     ).toEqual([401, "unknown relay id"]);
     // The edge's id with another key's signature.
-    expect(await detail(await signed(harness.url, path, body, stranger, { relayId: edge.id }).send())).toEqual([401, "invalid relay signature"]);
-    expect((await signed(harness.url, path, body, edge, { signature: "garbage" }).send()).status).toBe(401);
+    expect(await detail(await signed(stranger, { url: harness.url, path, body, relayId: edge.id }).send())).toEqual([401, "invalid relay signature"]);
+    expect((await signed(edge, { url: harness.url, path, body, signature: "garbage" }).send()).status).toBe(401);
     const missing = await fetch(`${harness.url}${path}`, { method: "POST", headers: { "x-sentry-relay-id": edge.id }, body: JSON.stringify(body) });
     expect(await detail(missing)).toEqual([401, "missing header: x-sentry-relay-signature"]);
 
-    const old = signed(harness.url, path, body, edge, { at: new Date(now - 301_000) });
+    const old = signed(edge, { url: harness.url, path, body, at: new Date(now - 301_000) });
     const [status, why] = await detail(await old.send());
     expect(status).toBe(401);
     expect(why).toMatch(/^invalid relay signature: the signature is 301 s old/);
 
-    const fresh = signed(harness.url, path, body, edge);
+    const fresh = signed(edge, { url: harness.url, path, body });
     expect((await fresh.send()).status).toBe(200);
     expect(await detail(await fresh.send())).toEqual([401, "invalid relay signature: this signature was used before"]);
     // The same signature after its age is refused as stale, not accepted again.
@@ -113,8 +124,8 @@ describe("serving downstream relays from auth.static_relays", () => {
     expect((await fresh.send()).status).toBe(401);
     now -= 400_000;
 
-    expect((await signed(harness.url, "/api/0/relays/projectconfigs/?version=2", body, edge).send()).status).toBe(400);
-    expect((await signed(harness.url, path, { publicKeys: "all" }, edge).send()).status).toBe(400);
+    expect((await signed(edge, { url: harness.url, path: "/api/0/relays/projectconfigs/?version=2", body }).send()).status).toBe(400);
+    expect((await signed(edge, { url: harness.url, path, body: { publicKeys: "all" } }).send()).status).toBe(400);
     const notJson = await fetch(`${harness.url}${path}`, {
       method: "POST",
       headers: { "x-sentry-relay-id": edge.id, "x-sentry-relay-signature": signRequest("{not json", edge.keyPair.secretKey) },
@@ -135,7 +146,7 @@ describe("serving downstream relays from auth.static_relays", () => {
     });
     await mid.service.registration!.whenRegistered();
     const keys = Array.from({ length: 10_000 }, (_, i) => i.toString(16).padStart(32, "0"));
-    const response = await signed(mid.url, "/api/0/relays/projectconfigs/?version=3", { publicKeys: keys }, downstream).send();
+    const response = await signed(downstream, { url: mid.url, path: "/api/0/relays/projectconfigs/?version=3", body: { publicKeys: keys } }).send();
     expect(response.status).toBe(200);
     const answer = (await response.json()) as { configs: object; pending: string[] };
     expect(Object.keys(answer.configs)).toEqual([]);

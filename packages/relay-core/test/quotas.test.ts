@@ -7,11 +7,22 @@ const OTHER_KEY = "b".repeat(32);
 const THIRD_KEY = "c".repeat(32);
 const { upstream, relay } = upstreamTestbed();
 
-function projectConfig(projectId: number, key: string, organizationId: number, config: Record<string, unknown> = {}): Record<string, unknown> {
+/** A project and the key clients send to it with. */
+interface ProjectKey {
+  readonly projectId: number;
+  readonly key: string;
+}
+const FIRST: ProjectKey = { projectId: 1, key: KEY };
+const SECOND: ProjectKey = { projectId: 2, key: OTHER_KEY };
+const THIRD: ProjectKey = { projectId: 3, key: THIRD_KEY };
+
+function projectConfig(project: ProjectKey, organizationId: number, config: Record<string, unknown> = {}): Record<string, unknown> {
+  const { projectId, key } = project;
   return { projectId, organizationId, slug: `p${projectId}`, disabled: false, publicKeys: [{ publicKey: key, isEnabled: true, numericId: projectId * 10 }], config: { allowedDomains: ["*"], trustedRelays: [], ...config } };
 }
 
-function send(url: string, projectId: number, key: string, body: string): Promise<Response> {
+function send(url: string, project: ProjectKey, body: string): Promise<Response> {
+  const { projectId, key } = project;
   return fetch(`${url}/api/${projectId}/envelope/`, { method: "POST", headers: { "x-sentry-auth": `Sentry sentry_key=${key}, sentry_version=7` }, body });
 }
 
@@ -43,19 +54,19 @@ describe("rate limits at their scope", () => {
 
   it("applies an organization-wide limit from the upstream to every project of the organization", async () => {
     const fake = await upstream({
-      projectConfigs: { [KEY]: projectConfig(1, KEY, 7), [OTHER_KEY]: projectConfig(2, OTHER_KEY, 7), [THIRD_KEY]: projectConfig(3, THIRD_KEY, 8) },
+      projectConfigs: { [KEY]: projectConfig(FIRST, 7), [OTHER_KEY]: projectConfig(SECOND, 7), [THIRD_KEY]: projectConfig(THIRD, 8) },
     });
     const harness = await relay("managed", fake.url);
     await harness.service.registration!.whenRegistered();
     // Project 2 is seen first, so that the relay knows its organization.
-    expect((await send(harness.url, 2, OTHER_KEY, event(1))).status).toBe(200);
+    expect((await send(harness.url, SECOND, event(1))).status).toBe(200);
     await fake.waitForEnvelopes(1);
     fake.intake({ kind: "status", status: 429, headers: { "x-sentry-rate-limits": "60:error:organization:org_quota" } });
-    expect((await send(harness.url, 1, KEY, event(2))).status).toBe(200);
+    expect((await send(harness.url, FIRST, event(2))).status).toBe(200);
     await eventually(() => harness.spool.stats().depth === 0 && harness.service.rateLimits.check("1", KEY, ["error"]) !== undefined, "the limit to be learned");
     fake.intake({ kind: "accept" });
-    expect((await send(harness.url, 2, OTHER_KEY, event(3))).status).toBe(429);
-    expect((await send(harness.url, 3, THIRD_KEY, event(4))).status).toBe(200);
+    expect((await send(harness.url, SECOND, event(3))).status).toBe(429);
+    expect((await send(harness.url, THIRD, event(4))).status).toBe(200);
     await eventually(() => fake.eventIds.includes(hex(4)), "the other organization's event");
     expect(fake.eventIds).not.toContain(hex(3));
   });
@@ -68,43 +79,43 @@ describe("project quotas enforced before forwarding", () => {
       { id: "bytes", categories: ["attachment"], scope: "organization", limit: 100, window: 3600, reasonCode: "attachment_bytes" },
       { categories: ["replay"], scope: "key", limit: 0, reasonCode: "replays_off" },
     ];
-    const fake = await upstream({ projectConfigs: { [KEY]: projectConfig(1, KEY, 7, { quotas }) } });
+    const fake = await upstream({ projectConfigs: { [KEY]: projectConfig(FIRST, 7, { quotas }) } });
     const harness = await relay("managed", fake.url);
     await harness.service.registration!.whenRegistered();
 
-    expect((await send(harness.url, 1, KEY, event(1, attachment(60)))).status).toBe(200);
+    expect((await send(harness.url, FIRST, event(1, attachment(60)))).status).toBe(200);
     await fake.waitForEnvelopes(1);
     // 60 + 60 bytes is over the 100-byte quota: the second attachment is dropped, its event is not.
-    expect((await send(harness.url, 1, KEY, event(2, attachment(60)))).status).toBe(200);
+    expect((await send(harness.url, FIRST, event(2, attachment(60)))).status).toBe(200);
     await fake.waitForEnvelopes(2);
     expect(fake.envelopes.map((envelope) => envelope.items.map((item) => item.type))).toEqual([["event", "attachment"], ["event"]]);
 
     // A third error is over the project's quota of two.
-    expect((await send(harness.url, 1, KEY, event(3))).status).toBe(200);
+    expect((await send(harness.url, FIRST, event(3))).status).toBe(200);
     await eventually(() => harness.spool.stats().depth === 0, "the third event processed");
     expect(fake.eventIds).not.toContain(hex(3));
-    const refused = await send(harness.url, 1, KEY, event(4));
+    const refused = await send(harness.url, FIRST, event(4));
     expect(refused.status).toBe(429);
     expect(refused.headers.get("x-sentry-rate-limits")).toContain(":error:project:project_quota");
 
     // A quota of 0 refuses its category at once.
     const replay = `{"event_id":"${hex(5)}"}\n{"type":"replay_event"}\n{"type":"replay_event","replay_id":"${hex(5)}"}\n`;
-    expect((await send(harness.url, 1, KEY, replay)).status).toBe(200);
+    expect((await send(harness.url, FIRST, replay)).status).toBe(200);
     await eventually(() => harness.spool.stats().depth === 0, "the replay processed");
     expect(fake.eventIds).not.toContain(hex(5));
     expect(harness.outcomes.get("rate_limited:replay")).toBe(1);
   });
 
   it("drops an event's attachments with it when the event is rate limited, and keeps sessions", async () => {
-    const fake = await upstream({ projectConfigs: { [KEY]: projectConfig(1, KEY, 7) } });
+    const fake = await upstream({ projectConfigs: { [KEY]: projectConfig(FIRST, 7) } });
     const harness = await relay("managed", fake.url);
     await harness.service.registration!.whenRegistered();
     fake.intake({ kind: "status", status: 200, headers: { "x-sentry-rate-limits": "60:error:key" } });
-    expect((await send(harness.url, 1, KEY, event(1))).status).toBe(200);
+    expect((await send(harness.url, FIRST, event(1))).status).toBe(200);
     await eventually(() => harness.spool.stats().depth === 0 && harness.service.rateLimits.check("1", KEY, ["error"]) !== undefined, "the limit to be learned");
     fake.intake({ kind: "accept" });
     const session = `{"type":"session"}\n{"sid":"${hex(9)}","status":"ok","started":"2026-01-01T00:00:00Z","attrs":{"release":"1.0"}}\n`;
-    const answer = await send(harness.url, 1, KEY, event(2, attachment(10) + session));
+    const answer = await send(harness.url, FIRST, event(2, attachment(10) + session));
     expect(answer.status).toBe(200);
     expect(answer.headers.get("x-sentry-rate-limits")).toContain(":error:key");
     await eventually(() => harness.spool.stats().depth === 0, "the envelope processed");

@@ -53,13 +53,13 @@ describe("static project files", () => {
     expect(new TextDecoder().decode(event!.envelope)).toContain('"iban":"[Filtered]"');
   });
 
-  it.each([
+  it.for<[string, string, string, Record<string, string>, string]>([
     ["an unknown project", "99", KEY, {}, "ProjectId"],
     ["a disabled key", "42", OTHER, {}, "DisabledKey"],
     ["a key of another project", "42", "a".repeat(32), {}, "not a key of project 42"],
     ["an origin that is not allowed", "42", KEY, { origin: "https://evil.example" }, "Cors"],
     ["a project whose file is broken", "7", KEY, {}, "ProjectId"],
-  ])("refuses %s with 403", async (_name, projectId, key, headers, text) => {
+  ])("refuses %s with 403", async ([_name, projectId, key, headers, text]) => {
     const response = await send(projectId, key, headers);
     expect(response.statusCode).toBe(403);
     expect(response.body).toContain(text);

@@ -65,11 +65,11 @@ describe("minidump and attachment uploads", () => {
     expect(items[1]!.headers).toMatchObject({ type: "attachment", filename: "minidump.dmp", attachment_type: "event.minidump" });
   });
 
-  it.each([
+  it.for<[string, { body: Buffer; contentType: string }, number, RegExp]>([
     ["a form without the minidump", multipart([{ name: "other", filename: "x", data: "MDMP" }]), 400, /missing minidump/],
     ["a file that is not a minidump", multipart([{ name: "upload_file_minidump", filename: "x", data: "not a dump" }]), 400, /invalid minidump/],
     ["a file over the attachment limit", multipart([{ name: "upload_file_minidump", filename: "x", data: Buffer.concat([MINIDUMP, Buffer.alloc(2000)]) }]), 413, /exceeds 1024 bytes/],
-  ])("refuses %s", async (_name, form, status, pattern) => {
+  ])("refuses %s", async ([_name, form, status, pattern]) => {
     const response = await relay.app.inject({ method: "POST", url: `/api/1/minidump/?${AUTH}`, headers: { "content-type": form.contentType }, payload: form.body });
     expect(response.statusCode).toBe(status);
     expect(response.body).toMatch(pattern);

@@ -4,10 +4,19 @@ export interface StackFrame extends Pick<Frame, "function" | "filename" | "abs_p
   in_app: boolean;
 }
 
-const WITH_FUNCTION = /^\s*at (?:async )?(.+?) \((.+?):(\d+):(\d+)\)$/;
-const WITHOUT_FUNCTION = /^\s*at (?:async )?(.+?):(\d+):(\d+)$/;
+const WITH_FUNCTION = /^\s*at (?:async )?(?<fn>.+?) \((?<path>.+?):(?<line>\d+):(?<column>\d+)\)$/;
+const WITHOUT_FUNCTION = /^\s*at (?:async )?(?<path>.+?):(?<line>\d+):(?<column>\d+)$/;
 
-function frameOf(fn: string | undefined, path: string, line: string, column: string): StackFrame {
+/** The parts of one stack line, as the patterns above capture them. */
+interface FrameText {
+  readonly fn?: string;
+  readonly path: string;
+  readonly line: string;
+  readonly column: string;
+}
+
+function frameOf(text: FrameText): StackFrame {
+  const { fn, path, line, column } = text;
   const absPath = path.startsWith("file://") ? decodeURIComponent(new URL(path).pathname) : path;
   const inApp = !absPath.includes("/node_modules/") && !absPath.startsWith("node:") && absPath.includes("/");
   const frame: StackFrame = { filename: absPath, abs_path: absPath, lineno: Number(line), colno: Number(column), in_app: inApp };
@@ -25,13 +34,8 @@ export function parseStack(stack: string | undefined): StackFrame[] {
   if (!stack) return [];
   const frames: StackFrame[] = [];
   for (const line of stack.split("\n")) {
-    const named = WITH_FUNCTION.exec(line);
-    if (named) {
-      frames.push(frameOf(named[1], named[2]!, named[3]!, named[4]!));
-      continue;
-    }
-    const anonymous = WITHOUT_FUNCTION.exec(line);
-    if (anonymous) frames.push(frameOf(undefined, anonymous[1]!, anonymous[2]!, anonymous[3]!));
+    const match = WITH_FUNCTION.exec(line) ?? WITHOUT_FUNCTION.exec(line);
+    if (match) frames.push(frameOf(match.groups as unknown as FrameText));
   }
   return frames.reverse();
 }

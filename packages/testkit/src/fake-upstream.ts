@@ -96,12 +96,22 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+function bodyOf(request: FastifyRequest): Buffer {
+  return (request.body as Buffer | undefined) ?? Buffer.alloc(0);
+}
+
 function decodeBase64Url(text: string): Buffer {
   return Buffer.from(text.replace(/-/g, "+").replace(/_/g, "/"), "base64");
 }
 
-/** Checks a relay signature with node:crypto, the way Sentry does; returns a reason when it fails. */
-function checkSignature(body: Buffer, signature: string | undefined, publicKey: string, now: number, maxAge: number): string | undefined {
+/**
+ * Checks a request's relay signature with node:crypto, the way Sentry does; returns a reason when
+ * it fails.
+ */
+function checkSignature(request: FastifyRequest, publicKey: string, clock: { readonly now: number; readonly maxAge: number }): string | undefined {
+  const body = bodyOf(request);
+  const signature = header(request, "x-sentry-relay-signature");
+  const { now, maxAge } = clock;
   if (!signature) return "missing signature";
   const [sig, head] = signature.split(".");
   if (!sig || !head) return "malformed signature";
@@ -195,7 +205,6 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { relay_id: string; public_key: string; t: number };
   };
-  const bodyOf = (request: FastifyRequest): Buffer => (request.body as Buffer | undefined) ?? Buffer.alloc(0);
   const jsonOf = (request: FastifyRequest): Record<string, unknown> | undefined => {
     try {
       const value = JSON.parse(bodyOf(request).toString("utf8")) as unknown;
@@ -214,7 +223,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     if (allowed && !allowed.has(body.public_key)) return reply.code(401).send({ detail: "Relay is not allowed to register" });
     let problem: string | undefined;
     try {
-      problem = checkSignature(bodyOf(request), header(request, "x-sentry-relay-signature"), body.public_key, now(), maxAge);
+      problem = checkSignature(request, body.public_key, { now: now(), maxAge });
     } catch {
       problem = "invalid public key";
     }
@@ -230,7 +239,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     if (!body || typeof body.token !== "string" || typeof body.relay_id !== "string") return reply.code(400).send({ detail: "Invalid request body" });
     const state = readToken(body.token);
     if (state?.relay_id !== body.relay_id) return reply.code(401).send({ detail: "Invalid token" });
-    const problem = checkSignature(bodyOf(request), header(request, "x-sentry-relay-signature"), state.public_key, now(), maxAge);
+    const problem = checkSignature(request, state.public_key, { now: now(), maxAge });
     if (problem === "signature expired") return reply.code(401).send({ detail: "Challenge expired" });
     if (problem) return reply.code(401).send({ detail: `Invalid relay signature: ${problem}` });
     registered.set(body.relay_id, {
@@ -248,7 +257,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       void reply.code(401).send({ detail: "Relay is not authenticated" });
       return undefined;
     }
-    const problem = checkSignature(bodyOf(request), header(request, "x-sentry-relay-signature"), relay.publicKey, now(), maxAge);
+    const problem = checkSignature(request, relay.publicKey, { now: now(), maxAge });
     if (problem) {
       void reply.code(401).send({ detail: `Invalid relay signature: ${problem}` });
       return undefined;

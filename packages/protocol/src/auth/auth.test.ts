@@ -99,7 +99,8 @@ describe("extractAuth", () => {
 
   it("never throws on arbitrary headers and queries", () => {
     fc.assert(
-      fc.property(fc.string(), fc.string(), fc.string(), fc.string(), fc.boolean(), (sentry, authorization, query, dsn, strictKey) => {
+      fc.property(fc.record({ sentry: fc.string(), authorization: fc.string(), query: fc.string(), dsn: fc.string(), strictKey: fc.boolean() }), (input) => {
+        const { sentry, authorization, query, dsn, strictKey } = input;
         const result = extractAuth({ headers: { "x-sentry-auth": sentry, authorization }, query, envelopeDsn: dsn, strictKey });
         return typeof result.ok === "boolean";
       }),
@@ -109,11 +110,13 @@ describe("extractAuth", () => {
   it("round-trips the headers it builds", () => {
     fc.assert(
       fc.property(
-        fc.stringMatching(/^[0-9a-f]{32}$/),
-        fc.option(fc.stringMatching(/^[0-9a-f]{32}$/), { nil: undefined }),
-        fc.integer({ min: 1, max: 7 }),
-        fc.option(fc.stringMatching(/^[a-z.-]{1,10}\/[0-9.]{1,6}$/), { nil: undefined }),
-        (key, secret, version, client) => {
+        fc.record({
+          key: fc.stringMatching(/^[0-9a-f]{32}$/),
+          secret: fc.option(fc.stringMatching(/^[0-9a-f]{32}$/), { nil: undefined }),
+          version: fc.integer({ min: 1, max: 7 }),
+          client: fc.option(fc.stringMatching(/^[a-z.-]{1,10}\/[0-9.]{1,6}$/), { nil: undefined }),
+        }),
+        ({ key, secret, version, client }) => {
           const parsed = parseAuthHeader(buildAuthHeader({ key, secret, version, client }));
           return parsed?.ok === true && parsed.value.key === key && parsed.value.secret === secret && parsed.value.version === version && parsed.value.client === client;
         },

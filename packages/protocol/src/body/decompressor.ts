@@ -74,7 +74,9 @@ class InflateDecompressor implements Decompressor {
     return inflate;
   }
 
-  #run(inflate: Inflate, input: Uint8Array, last: boolean, out: Uint8Array[]): BodyError | undefined {
+  /** Feeds the current inflater (made by `write` or `finish` before the call). */
+  #run(input: Uint8Array, last: boolean, out: Uint8Array[]): BodyError | undefined {
+    const inflate = this.#inflate!;
     this.#sink = out;
     try {
       inflate.push(input, last);
@@ -92,9 +94,8 @@ class InflateDecompressor implements Decompressor {
   write(chunk: Uint8Array, out: Uint8Array[]): BodyError | undefined {
     if (this.#error) return this.#error;
     if (chunk.length === 0) return undefined;
-    let inflate = this.#inflate;
     let input = chunk;
-    if (!inflate) {
+    if (!this.#inflate) {
       if (this.#head.length > 0) {
         input = new Uint8Array(this.#head.length + chunk.length);
         input.set(this.#head, 0);
@@ -104,17 +105,17 @@ class InflateDecompressor implements Decompressor {
         this.#head = input;
         return undefined;
       }
-      inflate = this.#inflate = this.#create(isZlibHeader(input[0]!, input[1]!) ? "zlib" : "raw");
+      this.#inflate = this.#create(isZlibHeader(input[0]!, input[1]!) ? "zlib" : "raw");
       this.#head = EMPTY;
     }
-    return this.#run(inflate, input, false, out);
+    return this.#run(input, false, out);
   }
 
   finish(out: Uint8Array[]): BodyError | undefined {
     if (this.#error) return this.#error;
     const inflate = (this.#inflate ??= this.#create("raw"));
     if (!inflate.ended) {
-      const failed = this.#run(inflate, this.#head, true, out);
+      const failed = this.#run(this.#head, true, out);
       if (failed) return failed;
     }
     if (!inflate.ended) {

@@ -87,14 +87,16 @@ describe("parseDsn", () => {
     const segment = fc.stringMatching(/^[a-z0-9]{1,8}$/);
     fc.assert(
       fc.property(
-        fc.constantFrom("http", "https"),
-        segment,
-        fc.option(segment, { nil: undefined }),
-        fc.domain(),
-        fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
-        fc.array(segment, { maxLength: 3 }),
-        fc.stringMatching(/^[0-9]{1,6}$/),
-        (scheme, key, secret, host, port, prefix, projectId) => {
+        fc.record({
+          scheme: fc.constantFrom("http", "https"),
+          key: segment,
+          secret: fc.option(segment, { nil: undefined }),
+          host: fc.domain(),
+          port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
+          prefix: fc.array(segment, { maxLength: 3 }),
+          projectId: fc.stringMatching(/^[0-9]{1,6}$/),
+        }),
+        ({ scheme, key, secret, host, port, prefix, projectId }) => {
           const text = `${scheme}://${key}${secret ? `:${secret}` : ""}@${host}${port ? `:${port}` : ""}/${prefix.map((p) => `${p}/`).join("")}${projectId}`;
           const parsed = parseDsn(text);
           if (!parsed.ok) return false;

@@ -55,8 +55,15 @@ function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** What was wrong with a field, and its original value when it is kept. */
+interface Remark {
+  readonly error: string;
+  readonly original?: unknown;
+}
+
 /** Adds a remark to `_meta` at a top-level field: what was wrong and the original value. */
-function remark(meta: Json, field: string, error: string, original?: unknown): void {
+function remark(meta: Json, field: string, what: Remark): void {
+  const { error, original } = what;
   const entry = isObject(meta[field]) ? (meta[field]) : {};
   const here = isObject(entry[""]) ? (entry[""]) : {};
   const errors = Array.isArray(here.err) ? (here.err as unknown[]) : [];
@@ -155,7 +162,7 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Resul
 
   const id = normalizeEventId(event.event_id);
   if (!id) {
-    if (event.event_id !== undefined && event.event_id !== null) remark(meta, "event_id", "invalid_data", event.event_id);
+    if (event.event_id !== undefined && event.event_id !== null) remark(meta, "event_id", { error: "invalid_data", original: event.event_id });
     event.event_id = options.generateId();
   } else {
     event.event_id = id;
@@ -164,13 +171,13 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Resul
   const receivedSeconds = options.receivedAt / 1000;
   const timestamp = parseTimestamp(event.timestamp);
   if (timestamp === undefined) {
-    if (event.timestamp !== undefined && event.timestamp !== null) remark(meta, "timestamp", "invalid_data", event.timestamp);
+    if (event.timestamp !== undefined && event.timestamp !== null) remark(meta, "timestamp", { error: "invalid_data", original: event.timestamp });
     event.timestamp = receivedSeconds;
   } else if (timestamp * 1000 > options.receivedAt + (options.maxFutureMs ?? 60_000)) {
-    remark(meta, "timestamp", "future_timestamp", event.timestamp);
+    remark(meta, "timestamp", { error: "future_timestamp", original: event.timestamp });
     event.timestamp = receivedSeconds;
   } else if (timestamp * 1000 < options.receivedAt - (options.maxPastMs ?? 30 * 24 * 3600 * 1000)) {
-    remark(meta, "timestamp", "past_timestamp", event.timestamp);
+    remark(meta, "timestamp", { error: "past_timestamp", original: event.timestamp });
     event.timestamp = receivedSeconds;
   } else {
     event.timestamp = timestamp;
@@ -182,17 +189,17 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Resul
     event.level = event.type === "transaction" ? "info" : "error";
   } else {
     const level = typeof event.level === "string" || typeof event.level === "number" ? LEVELS.get(String(event.level).toLowerCase()) : undefined;
-    if (!level) remark(meta, "level", "invalid_data", event.level);
+    if (!level) remark(meta, "level", { error: "invalid_data", original: event.level });
     event.level = level ?? "error";
   }
 
   if (typeof event.platform !== "string" || !PLATFORMS.has(event.platform)) {
-    if (event.platform !== undefined && event.platform !== null) remark(meta, "platform", "invalid_data", event.platform);
+    if (event.platform !== undefined && event.platform !== null) remark(meta, "platform", { error: "invalid_data", original: event.platform });
     event.platform = "other";
   }
 
   if (event.logger !== undefined && typeof event.logger !== "string") {
-    remark(meta, "logger", "invalid_data", event.logger);
+    remark(meta, "logger", { error: "invalid_data", original: event.logger });
     delete event.logger;
   }
 
@@ -214,7 +221,7 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Resul
     const values = toValues(event.exception)?.filter(isObject);
     if (values && values.length > 0) event.exception = { ...(isObject(event.exception) && Array.isArray(event.exception.values) ? event.exception : {}), values };
     else {
-      remark(meta, "exception", "invalid_data");
+      remark(meta, "exception", { error: "invalid_data" });
       delete event.exception;
     }
   }
@@ -223,7 +230,7 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Resul
     const values = toValues(event.breadcrumbs)?.filter(isObject);
     if (values) event.breadcrumbs = { values };
     else {
-      remark(meta, "breadcrumbs", "invalid_data");
+      remark(meta, "breadcrumbs", { error: "invalid_data" });
       delete event.breadcrumbs;
     }
   }
@@ -232,7 +239,7 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Resul
     const pairs = tagPairs(event.tags);
     if (pairs) event.tags = pairs;
     else {
-      remark(meta, "tags", "invalid_data", event.tags);
+      remark(meta, "tags", { error: "invalid_data", original: event.tags });
       delete event.tags;
     }
   }
@@ -241,14 +248,14 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Resul
     const modules = modulesMap(event.modules);
     if (modules) event.modules = modules;
     else {
-      remark(meta, "modules", "invalid_data");
+      remark(meta, "modules", { error: "invalid_data" });
       delete event.modules;
     }
   }
 
   for (const field of ["extra", "contexts", "user", "request", "sdk"] as const) {
     if (event[field] !== undefined && !isObject(event[field])) {
-      remark(meta, field, "invalid_data", event[field]);
+      remark(meta, field, { error: "invalid_data", original: event[field] });
       Reflect.deleteProperty(event, field);
     }
   }
@@ -256,9 +263,9 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Resul
   if (isObject(event.request)) {
     const normalized = normalizeRequest(event.request);
     event.request = normalized.request;
-    for (const { field, error, original } of normalized.remarks) {
+    for (const found of normalized.remarks) {
       const requestMeta = isObject(meta.request) ? { ...meta.request } : {};
-      remark(requestMeta, field, error, original);
+      remark(requestMeta, found.field, found);
       meta.request = requestMeta;
     }
   }
@@ -266,7 +273,7 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Resul
   if (event.fingerprint !== undefined) {
     if (Array.isArray(event.fingerprint)) event.fingerprint = event.fingerprint.map((part) => (typeof part === "string" ? part : JSON.stringify(part)));
     else {
-      remark(meta, "fingerprint", "invalid_data", event.fingerprint);
+      remark(meta, "fingerprint", { error: "invalid_data", original: event.fingerprint });
       delete event.fingerprint;
     }
   }

@@ -8,7 +8,7 @@ describe("logCaptures", () => {
   it("logs one line per capture with its types, title and page link, until stopped", () => {
     const store = openCaptureStore(":memory:", 10);
     const lines: string[] = [];
-    const stop = logCaptures(store, { info: (line: string) => lines.push(line) } as never, "http://127.0.0.1:3000/");
+    const stop = logCaptures(store, { info: (line: string) => lines.push(line) } as never, { pageUrl: "http://127.0.0.1:3000/" });
     const id = "a".repeat(32);
     store.addMany([
       { id, projectId: "1", receivedAt: 0, itemTypes: ["event", "attachment"], title: "Error: boom", envelope: encoder.encode("{}\n") },
@@ -30,7 +30,7 @@ describe("logCaptures", () => {
     try {
       const store = openCaptureStore(":memory:", 100);
       const lines: string[] = [];
-      const stop = logCaptures(store, { info: (line: string) => lines.push(line) } as never, "http://127.0.0.1:3000/", { perSecond: 3 });
+      const stop = logCaptures(store, { info: (line: string) => lines.push(line) } as never, { pageUrl: "http://127.0.0.1:3000/", perSecond: 3 });
       const entry = (n: number) => ({ id: n.toString(16).padStart(32, "0"), projectId: "1", receivedAt: 0, itemTypes: ["event"], title: `event ${n}`, envelope: encoder.encode("{}\n") });
       store.addMany([1, 2, 3, 4, 5].map(entry));
       expect(lines).toEqual([1, 2, 3].map((n) => `captured event: event ${n}  http://127.0.0.1:3000/#/events/${n.toString(16).padStart(32, "0")}`));

@@ -4,6 +4,8 @@ import type { CaptureStore } from "./capture-store.js";
 
 /** Options of {@link logCaptures}. */
 export interface CaptureLogOptions {
+  /** The address of capture mode's web page, which each line links into. */
+  readonly pageUrl: string;
   /** Captures logged one by one per second at most; the others are counted in one line (default 10). */
   readonly perSecond?: number | undefined;
 }
@@ -15,8 +17,8 @@ export interface CaptureLogOptions {
  * terminal (and the relay's CPU) into a log of every event. Returns the function that stops the
  * lines.
  */
-export function logCaptures(store: CaptureStore, logger: Pick<Logger, "info">, pageUrl: string, options: CaptureLogOptions = {}): () => void {
-  const base = pageUrl.replace(/\/+$/, "");
+export function logCaptures(store: CaptureStore, logger: Pick<Logger, "info">, options: CaptureLogOptions): () => void {
+  const base = options.pageUrl.replace(/\/+$/, "");
   const perSecond = options.perSecond ?? 10;
   let windowStart = Number.NEGATIVE_INFINITY;
   let logged = 0;

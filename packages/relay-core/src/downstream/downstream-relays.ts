@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { decodeBase64UrlPublicKey } from "@org/identity";
 import { err, ok, type Result } from "@org/protocol/result";
-import { relayVerifyKey, verifyRelaySignature } from "./relay-signature.js";
+import { relayVerifyKey, verifyRelaySignature, type SignedBody } from "./relay-signature.js";
 
 /** A downstream relay this relay trusts: its id, its Ed25519 key, and whether it is internal. */
 export interface DownstreamRelay {
@@ -78,20 +78,22 @@ export class DownstreamRelays {
     const relay = this.relays.get(relayId.toLowerCase());
     if (!relay) return err({ kind: "unknown_relay", message: "unknown relay id" });
     if (!signature) return err({ kind: "missing_header", message: "missing header: x-sentry-relay-signature" });
-    return this.check(relay, relay.key, signature, body);
+    return this.check(relay, relay.key, { signature, body });
   }
 
   /** Checks a signature made with `key` (the key a registration challenge announces). */
-  verifyWithKey(relayId: string, key: Uint8Array, signature: string | undefined, body: Uint8Array): Result<DownstreamRelay, DownstreamAuthError> {
+  verifyWithKey(relayId: string, key: Uint8Array, request: { readonly signature: string | undefined; readonly body: Uint8Array }): Result<DownstreamRelay, DownstreamAuthError> {
     const relay = this.relays.get(relayId.toLowerCase());
     if (!relay) return err({ kind: "unknown_relay", message: "unknown relay id" });
+    const { signature, body } = request;
     if (!signature) return err({ kind: "missing_header", message: "missing header: x-sentry-relay-signature" });
-    return this.check(relay, relayVerifyKey(key), signature, body);
+    return this.check(relay, relayVerifyKey(key), { signature, body });
   }
 
-  private check(relay: DownstreamRelay, key: KeyObject, signature: string, body: Uint8Array): Result<DownstreamRelay, DownstreamAuthError> {
+  private check(relay: DownstreamRelay, key: KeyObject, signed: SignedBody): Result<DownstreamRelay, DownstreamAuthError> {
+    const { signature } = signed;
     const now = (this.options.now ?? Date.now)();
-    const verified = verifyRelaySignature(body, signature, key, now, this.options.maxAgeMs);
+    const verified = verifyRelaySignature(signed, key, { now, maxAgeMs: this.options.maxAgeMs });
     if (!verified.ok) {
       if (verified.error.kind === "expired") return err({ kind: "expired", message: `invalid relay signature: ${verified.error.message}` });
       return err({ kind: "bad_signature", message: "invalid relay signature" });

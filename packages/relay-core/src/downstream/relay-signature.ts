@@ -31,13 +31,25 @@ function signedAtOf(header: Buffer): number | undefined {
   return Number.isNaN(base) ? undefined : base + (match[2] ? Number(`0${match[2]}`) * 1000 : 0);
 }
 
+/** A request body and the `X-Sentry-Relay-Signature` it came with. */
+export interface SignedBody {
+  readonly body: Uint8Array;
+  readonly signature: string;
+}
+
 /**
  * Checks a relay request signature (`base64url(signature).base64url({"t":…})` over
  * `header ‖ 0x00 ‖ body`) with Node's native Ed25519, which also refuses non-canonical
  * signatures, and its age against `maxAgeMs`. Native, because a central relay checks one for
  * every envelope its edge relays forward.
  */
-export function verifyRelaySignature(body: Uint8Array, signature: string, key: KeyObject, now: number, maxAgeMs: number): Result<{ readonly signedAt: number }, RelaySignatureError> {
+export function verifyRelaySignature(
+  signed: SignedBody,
+  key: KeyObject,
+  window: { readonly now: number; readonly maxAgeMs: number },
+): Result<{ readonly signedAt: number }, RelaySignatureError> {
+  const { body, signature } = signed;
+  const { now, maxAgeMs } = window;
   const parts = signature.trim().split(".");
   if (parts.length !== 2 || !/^[A-Za-z0-9_-]+$/.test(parts[0]!) || !/^[A-Za-z0-9_-]+$/.test(parts[1]!)) {
     return err({ kind: "malformed", message: "a signature is base64url(signature).base64url(header)" });

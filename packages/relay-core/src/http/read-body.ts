@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { Readable } from "node:stream";
 import { RelayError } from "../relay-error.js";
 import type { BodyLease } from "./body-budget.js";
@@ -10,6 +11,20 @@ export function overloaded(): RelayError {
   });
 }
 
+/** How large a request body may be, what to call it in refusals (`the envelope`), how long it may take. */
+export interface BodyRule {
+  readonly limit: number;
+  readonly what: string;
+  /** Longest wait for the whole body (default one minute). */
+  readonly timeoutMs?: number | undefined;
+}
+
+/** The parts of a request that {@link readBody} reads: its body stream (if any) and its headers. */
+export interface BodySource {
+  readonly body?: unknown;
+  readonly headers: IncomingHttpHeaders;
+}
+
 /**
  * Reads a request body into memory, refusing it as soon as it is known to exceed `limit` bytes:
  * from `Content-Length` before reading, and while streaming for chunked bodies, so an oversized
@@ -18,14 +33,10 @@ export function overloaded(): RelayError {
  * that has not fully arrived after `timeoutMs` is refused with 408 (slow clients), and one that
  * does not fit in the relay-wide `lease` budget with 503.
  */
-export function readBody(
-  stream: Readable | undefined,
-  contentLength: string | undefined,
-  limit: number,
-  what: string,
-  timeoutMs = 60_000,
-  lease?: BodyLease,
-): Promise<Buffer> {
+export function readBody(request: BodySource, rule: BodyRule, lease?: BodyLease): Promise<Buffer> {
+  const { limit, what, timeoutMs = 60_000 } = rule;
+  const stream = request.body as Readable | undefined;
+  const contentLength = request.headers["content-length"];
   const tooLarge = (cause?: string): RelayError =>
     new RelayError("too_large", `${what} exceeds the size limit of ${limit} bytes`, {
       causes: cause ? [cause] : [],

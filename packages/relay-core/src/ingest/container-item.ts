@@ -9,17 +9,20 @@ export interface ContainerError {
 /** The item types that come as containers, with their content types. */
 const CONTENT_TYPES = { span: SPAN_CONTAINER_CONTENT_TYPE, log: LOG_CONTAINER_CONTENT_TYPE } as const;
 
+/** Sentry Relay's limits on a container item. */
+export interface ContainerLimits {
+  /** Largest record (`max_span_size`, `max_log_size`). */
+  readonly maxRecordSize: number;
+  /** Largest item (`max_container_size`). */
+  readonly maxContainerSize: number;
+}
+
 /**
  * Builds one container item (`{"items":[...]}`) of spans or logs, held to Sentry Relay's limits:
- * each record to `maxRecordSize` (`max_span_size`, `max_log_size`), the whole to
- * `maxContainerSize`.
+ * each record to `maxRecordSize`, the whole to `maxContainerSize`.
  */
-export function buildContainerItem(
-  type: keyof typeof CONTENT_TYPES,
-  records: readonly unknown[],
-  maxRecordSize: number,
-  maxContainerSize: number,
-): Result<EnvelopeItem, ContainerError> {
+export function buildContainerItem(type: keyof typeof CONTENT_TYPES, records: readonly unknown[], limits: ContainerLimits): Result<EnvelopeItem, ContainerError> {
+  const { maxRecordSize, maxContainerSize } = limits;
   const parts: string[] = [];
   let size = '{"items":[]}'.length;
   for (const [index, record] of records.entries()) {

@@ -1,4 +1,5 @@
 import { decodeBody, parseJsonObject, unwrapStoreBody, type BodyError } from "@org/protocol/body";
+import type { BodyRule } from "../http/read-body.js";
 import { RelayError } from "../relay-error.js";
 
 function refuse(error: BodyError, what: string): RelayError {
@@ -7,8 +8,9 @@ function refuse(error: BodyError, what: string): RelayError {
   return new RelayError("invalid_body", `invalid ${what.replace(/^the /, "")}`, { causes: [error.message] });
 }
 
-/** Undoes the request's Content-Encoding, within `limit` decoded bytes. */
-export function decodeRequestBody(raw: Uint8Array, contentEncoding: string | undefined, limit: number, what: string): Uint8Array {
+/** Undoes the request's Content-Encoding, within the rule's `limit` decoded bytes. */
+export function decodeRequestBody(raw: Uint8Array, contentEncoding: string | undefined, rule: Pick<BodyRule, "limit" | "what">): Uint8Array {
+  const { limit, what } = rule;
   const decoded = decodeBody(raw, { contentEncoding, maxSize: limit });
   if (!decoded.ok) throw refuse(decoded.error, what);
   if (decoded.value.length === 0) throw new RelayError("invalid_body", "empty body");
@@ -24,13 +26,16 @@ export interface StoreEvent {
   readonly projectId: string | undefined;
 }
 
-/** Reads the event of a store request (JSON, base64 of JSON, or base64 of zlib'd JSON). */
-export function decodeStoreEvent(raw: Uint8Array, contentEncoding: string | undefined, limit: number): StoreEvent {
-  const decoded = decodeRequestBody(raw, contentEncoding, limit, "the event");
-  const unwrapped = unwrapStoreBody(decoded, limit);
-  if (!unwrapped.ok) throw refuse(unwrapped.error, "the event");
+/**
+ * Reads the event of a store request (JSON, base64 of JSON, or base64 of zlib'd JSON), within the
+ * rule's limit (`max_event_size`); refusals name the event as the rule does.
+ */
+export function decodeStoreEvent(raw: Uint8Array, contentEncoding: string | undefined, rule: Pick<BodyRule, "limit" | "what">): StoreEvent {
+  const decoded = decodeRequestBody(raw, contentEncoding, rule);
+  const unwrapped = unwrapStoreBody(decoded, rule.limit);
+  if (!unwrapped.ok) throw refuse(unwrapped.error, rule.what);
   const json = parseJsonObject(unwrapped.value);
-  if (!json.ok) throw refuse(json.error, "the event");
+  if (!json.ok) throw refuse(json.error, rule.what);
   const project = json.value.project;
   const projectId = typeof project === "number" || (typeof project === "string" && /^\d+$/.test(project)) ? String(project) : undefined;
   return { json: json.value, bytes: unwrapped.value, projectId };

@@ -182,12 +182,18 @@ export interface BuiltEnvelope {
 }
 
 /**
- * Wraps an event (a JSON object, with its bytes when they are at hand) or a raw report into a
- * one-item envelope.
+ * Wraps an event (parsed, and its JSON bytes as sent) into a one-item envelope under its own
+ * `event_id` (a fresh one when it has none).
  */
-export function buildEventEnvelope(content: Record<string, unknown> | Uint8Array, type: string, now: number, bytes?: Uint8Array): BuiltEnvelope {
-  const eventId = (content instanceof Uint8Array ? undefined : normalizeEventId(content.event_id)) ?? newEventId();
-  const payload = content instanceof Uint8Array ? content : (bytes ?? new TextEncoder().encode(JSON.stringify(content)));
+export function buildEventEnvelope(event: { readonly json: Record<string, unknown>; readonly bytes: Uint8Array }, now: number): BuiltEnvelope {
+  const eventId = normalizeEventId(event.json.event_id) ?? newEventId();
+  const envelope = createEnvelope({ eventId, sentAt: new Date(now) }, [createItem("event", event.bytes)]);
+  return { payload: serializeEnvelope(envelope), eventId };
+}
+
+/** Wraps a raw report (a security report, say) into a one-item envelope of `type` with a fresh event id. */
+export function buildReportEnvelope(payload: Uint8Array, type: string, now: number): BuiltEnvelope {
+  const eventId = newEventId();
   const envelope = createEnvelope({ eventId, sentAt: new Date(now) }, [createItem(type, payload)]);
   return { payload: serializeEnvelope(envelope), eventId };
 }
@@ -205,8 +211,13 @@ export interface AttachmentFile {
  * Builds an envelope of attachments, with an event item in front when `event` is given (a
  * minidump upload creates its event), for the event `eventId` (a fresh one by default).
  */
-export function buildAttachmentsEnvelope(files: readonly AttachmentFile[], now: number, event?: Record<string, unknown>, eventId?: string): BuiltEnvelope {
-  const id = eventId ?? newEventId();
+export function buildAttachmentsEnvelope(
+  files: readonly AttachmentFile[],
+  now: number,
+  options: { readonly event?: Record<string, unknown>; readonly eventId?: string } = {},
+): BuiltEnvelope {
+  const { event } = options;
+  const id = options.eventId ?? newEventId();
   const items: EnvelopeItem[] = event ? [createJsonItem("event", { ...event, event_id: id })] : [];
   for (const file of files) {
     items.push(createAttachmentItem({ filename: file.filename, data: file.data, contentType: file.contentType, attachmentType: file.attachmentType }));

@@ -84,14 +84,9 @@ export function permissiveProjectStates(): ProjectStates {
 
 /**
  * Decides whether a request authenticated with `publicKey` may send to the project, returning the
- * refusal the client gets otherwise.
+ * refusal the client gets otherwise. The request's origin is checked after, by {@link checkOrigin}.
  */
-export function checkProjectAccess(
-  project: ProjectState | undefined,
-  publicKey: string,
-  origin: string | undefined,
-  referer: string | undefined,
-): RelayError | undefined {
+export function checkProjectAccess(project: ProjectState | undefined, publicKey: string): RelayError | undefined {
   if (!project) return new RelayError("unknown_key", "event submission rejected with_reason: ProjectId");
   if (project.disabled) {
     return new RelayError("project_disabled", "event submission rejected with_reason: ProjectId", {
@@ -111,6 +106,11 @@ export function checkProjectAccess(
       });
     }
   }
+  return undefined;
+}
+
+/** Refuses a request from a web page the project does not allow (its `allowedDomains`). */
+export function checkOrigin(project: ProjectState, origin: string | undefined, referer: string | undefined): RelayError | undefined {
   if (!isOriginAllowed(project.config.allowedDomains, origin, referer)) {
     return new RelayError("origin_not_allowed", "event submission rejected with_reason: Cors", {
       causes: [`origin ${origin ?? referer ?? ""} is not allowed for project ${project.projectId}`],

@@ -1,9 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import type { Readable } from "node:stream";
 import { decodeBase64UrlPublicKey } from "@org/identity";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { DownstreamAuthError, DownstreamRelay, DownstreamRelays } from "../downstream/downstream-relays.js";
-import { readBody } from "../http/read-body.js";
+import { readBody, type BodyRule } from "../http/read-body.js";
 import { forwardedFor } from "../http/forwarded-for.js";
 import type { ProjectState, ProjectStates } from "../projects/project-state.js";
 import { UpstreamNetworkError, type UpstreamClient } from "../upstream/upstream-client.js";
@@ -69,8 +68,8 @@ export function registerRelayEndpoints(app: FastifyInstance, options: RelayEndpo
   const now = options.now ?? Date.now;
   const secret = options.tokenSecret ?? randomBytes(32);
 
-  const readRaw = (request: FastifyRequest): Promise<Buffer> =>
-    readBody(request.body as Readable | undefined, header(request, "content-length"), options.maxBodyBytes, "the request body");
+  const bodyRule: BodyRule = { limit: options.maxBodyBytes, what: "the request body" };
+  const readRaw = (request: FastifyRequest): Promise<Buffer> => readBody(request, bodyRule);
 
   /** Forwards a request of a relay this one does not know to the upstream (managed mode). */
   const forward = async (request: FastifyRequest, reply: FastifyReply, body: Buffer): Promise<boolean> => {
@@ -128,7 +127,7 @@ export function registerRelayEndpoints(app: FastifyInstance, options: RelayEndpo
     if (json.public_key !== known.publicKey) return refuse(reply, { kind: "unknown_relay", message: "the public key is not the one configured for this relay id" });
     const key = decodeBase64UrlPublicKey(json.public_key);
     if (!key.ok) return refuse(reply, { kind: "bad_request", message: `invalid public key: ${key.error.message}` });
-    const verified = relays.verifyWithKey(json.relay_id, key.value, header(request, "x-sentry-relay-signature"), body);
+    const verified = relays.verifyWithKey(json.relay_id, key.value, { signature: header(request, "x-sentry-relay-signature"), body });
     if (!verified.ok) return refuse(reply, verified.error);
     return { relay_id: known.relayId, token: token(known.relayId, known.publicKey) };
   });

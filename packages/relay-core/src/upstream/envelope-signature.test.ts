@@ -9,6 +9,6 @@ describe("createRequestSigner", () => {
     const at = new Date("2026-12-01T10:00:00.123Z");
     const signature = createRequestSigner(pair.secretKey)(body, at);
     expect(signature).toBe(signRequest(body, pair.secretKey, at));
-    expect(verifyRequest(body, signature, pair.publicKey, { now: at.getTime() }).ok).toBe(true);
+    expect(verifyRequest(body, signature, { publicKey: pair.publicKey, now: at.getTime() }).ok).toBe(true);
   });
 });

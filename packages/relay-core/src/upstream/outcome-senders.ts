@@ -91,7 +91,7 @@ export function signedOutcomeSender(client: UpstreamClient, credentials: RelayCr
       category: CATEGORY_IDS[outcome.category],
       quantity: outcome.quantity,
     }));
-    const response = await client.signedJson("/api/0/relays/outcomes/", { outcomes }, credentials);
+    const response = await client.signedJson("/api/0/relays/outcomes/", { outcomes }, { credentials });
     if (response.status >= 400) throw new Error(`the upstream refused outcomes: ${response.status} ${detailOf(response)}`);
   };
 }

@@ -126,8 +126,7 @@ export class RelayRegistration {
     const challenge = await this.exchange(
       CHALLENGE_PATH,
       { relay_id: credentials.relayId, public_key: credentials.publicKey, version },
-      "challenge",
-      signal,
+      { step: "challenge", signal },
     );
     const answer = jsonOf(challenge) as { relay_id?: unknown; token?: unknown } | undefined;
     if (typeof answer?.token !== "string") {
@@ -137,18 +136,19 @@ export class RelayRegistration {
         { status: challenge.status },
       );
     }
-    const response = await this.exchange(RESPONSE_PATH, { relay_id: credentials.relayId, token: answer.token, version }, "response", signal);
+    const response = await this.exchange(RESPONSE_PATH, { relay_id: credentials.relayId, token: answer.token, version }, { step: "response", signal });
     const confirmed = jsonOf(response) as { relay_id?: unknown } | undefined;
     if (typeof confirmed?.relay_id !== "string") {
       throw new RegistrationError("invalid_answer", `${client.url(RESPONSE_PATH)} answered ${response.status} without a relay_id`, { status: response.status });
     }
   }
 
-  private async exchange(path: string, body: unknown, step: "challenge" | "response", signal?: AbortSignal): Promise<UpstreamResponse> {
+  private async exchange(path: string, body: unknown, how: { readonly step: "challenge" | "response"; readonly signal?: AbortSignal | undefined }): Promise<UpstreamResponse> {
     const { client, credentials } = this.options;
+    const { step, signal } = how;
     let response: UpstreamResponse;
     try {
-      response = await client.signedJson(path, body, credentials, signal);
+      response = await client.signedJson(path, body, { credentials, signal });
     } catch (error) {
       if (error instanceof UpstreamNetworkError) {
         throw new RegistrationError("network", `the upstream ${client.origin} is unreachable: ${error.message}`, { cause: error });

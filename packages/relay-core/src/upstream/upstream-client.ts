@@ -232,7 +232,8 @@ export class UpstreamClient {
   }
 
   /** POSTs a JSON body signed with the relay's key, as Sentry expects from relays. */
-  signedJson(path: string, value: unknown, credentials: RelayCredentials, signal?: AbortSignal): Promise<UpstreamResponse> {
+  signedJson(path: string, value: unknown, options: { readonly credentials: RelayCredentials; readonly signal?: AbortSignal | undefined }): Promise<UpstreamResponse> {
+    const { credentials, signal } = options;
     const body = Buffer.from(JSON.stringify(value));
     return this.send({
       method: "POST",

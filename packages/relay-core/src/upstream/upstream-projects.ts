@@ -99,7 +99,7 @@ export function upstreamProjectStates(options: UpstreamProjectsOptions): Project
     let failure: Error | undefined;
     try {
       await registration.whenRegistered();
-      const response = await client.signedJson(PATH, { publicKeys: keys }, credentials);
+      const response = await client.signedJson(PATH, { publicKeys: keys }, { credentials });
       metrics.timing("project_configs.duration", now() - started, { status: String(response.status) });
       if (response.status === 401) registration.renew();
       const answer = jsonOf(response) as { configs?: unknown; pending?: unknown } | undefined;

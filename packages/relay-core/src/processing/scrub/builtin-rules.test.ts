@@ -64,7 +64,7 @@ const CASES: readonly (readonly [rule: string, input: string, output: string, re
 ];
 
 describe("built-in rules", () => {
-  it.each(CASES)("%s turns %j into %j", (rule, input, output, [type, start, end]) => {
+  it.for(CASES)("%s turns %j into %j", ([rule, input, output, [type, start, end]]) => {
     expect(scrubText(input, [rule])).toEqual({ value: output, remarks: [[rule, type, start, end]] });
   });
 
@@ -85,7 +85,7 @@ describe("built-in rules", () => {
     }
   });
 
-  it.each([
+  it.for<[string, string, string, string, readonly [string, number, number]]>([
     ["ip", "replace", "before 127.0.0.1 after", "before [Filtered] after", ["s", 7, 17]],
     ["ip", "hash", "before 127.0.0.1 after", "before AE12FE3B5F129B5CC4CDD2B136B7B7947C4D2741 after", ["p", 7, 47]],
     ["imei", "replace", "before 356938035643809 after", "before [Filtered] after", ["s", 7, 17]],
@@ -98,7 +98,7 @@ describe("built-in rules", () => {
     ["userpath", "mask", "/home/alice/x", "/home/*****/x", ["m", 6, 11]],
     ["pemkey", "replace", "-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----", "-----BEGIN PUBLIC KEY-----\n[Filtered]\n-----END PUBLIC KEY-----", ["s", 27, 37]],
     ["urlauth", "mask", "https://u:p@host/", "https://***@host/", ["m", 8, 11]],
-  ])("a custom %s rule with %s redacts as the built-in does", (type, method, input, output, [kind, start, end]) => {
+  ])("a custom %s rule with %s redacts as the built-in does", ([type, method, input, output, [kind, start, end]]) => {
     const rules = { "0": { type, redaction: { method } } };
     expect(scrubText(input, ["0"], rules)).toEqual({ value: output, remarks: [["0", kind, start, end]] });
   });

@@ -85,15 +85,15 @@ function applyRule(rule: CompiledRule, key: string, chunks: readonly Chunk[] | u
       if (!out) continue;
       // A regex that cannot match the untouched text is not run at all.
       if (matcher.mustContain !== undefined && out.length === 1 && out[0]!.rule === undefined && !matcher.mustContain.test(out[0]!.text)) continue;
-      out = applyRegexToChunks(out, rule.origin, rule.redaction, matcher.regex, matcher.behavior);
+      out = applyRegexToChunks(out, rule, matcher);
       continue;
     }
     matcher.regex.lastIndex = 0;
     if (matcher.regex.test(key)) {
-      if (out && redactChunks) out = applyRegexToChunks(out, rule.origin, rule.redaction, ANYTHING_REGEX_ALL, "value");
+      if (out && redactChunks) out = applyRegexToChunks(out, rule, ANYTHING_VALUE);
       else return DELETE;
     } else if (matcher.kind === "keyvalue" && out) {
-      out = applyRegexToChunks(out, rule.origin, rule.redaction, matcher.regex, matcher.behavior);
+      out = applyRegexToChunks(out, rule, matcher);
     }
   }
   return out;
@@ -101,6 +101,8 @@ function applyRule(rule: CompiledRule, key: string, chunks: readonly Chunk[] | u
 
 /** Matches any text at all, for redacting a whole value whose key matched. */
 const ANYTHING_REGEX_ALL = new RegExp("[\\s\\S]", "g");
+/** A key matcher that matched redacts the whole value. */
+const ANYTHING_VALUE = { regex: ANYTHING_REGEX_ALL, behavior: "value" } as const;
 
 function statesFor(ctx: Context, app: PlanApplication): readonly State[] {
   return app.legacy && ctx.legacyStates ? ctx.legacyStates : ctx.states;
@@ -140,7 +142,8 @@ function isValidIp(value: unknown): boolean {
   return typeof value === "string" && (value === "{{auto}}" || isIP(value) !== 0);
 }
 
-function enter(ctx: Context, key: string | undefined, index: number, types: number): void {
+/** Pushes the state of the value at `key` or `index`; the caller sets its `types`. */
+function enter(ctx: Context, key: string | undefined, index: number): State {
   const depth = ctx.states.length;
   let state = ctx.pool[depth];
   if (!state) {
@@ -150,16 +153,18 @@ function enter(ctx: Context, key: string | undefined, index: number, types: numb
   state.key = key?.toLowerCase();
   state.raw = key;
   state.index = index;
-  state.types = types;
   ctx.states.push(state);
+  return state;
 }
 
+// Positional: the walk runs for every value of every item, and an options object per call would allocate.
+// eslint-disable-next-line max-params
 function processValue(value: unknown, node: SchemaNode, key: string | undefined, index: number, ctx: Context): unknown {
   if (value === null || value === undefined) return value;
   const jsonType = jsonValueType(value);
   // Structures have their schema kind; pair lists (headers, cookies, tags) are maps, as in Relay.
   const types = jsonType === VT.object && node.types !== undefined ? node.types : node.pairs === true && jsonType === VT.array ? VT.object : jsonType;
-  enter(ctx, key, index, types);
+  enter(ctx, key, index).types = types;
   try {
     if (typeof value === "string") {
       if (UNTOUCHED_STRINGS.has(value)) return value;
@@ -181,6 +186,8 @@ function processValue(value: unknown, node: SchemaNode, key: string | undefined,
   }
 }
 
+// Positional for the same reason as processValue.
+// eslint-disable-next-line max-params
 function processChild(container: Json | unknown[], key: string | number, node: SchemaNode, logicalKey: string | undefined, index: number, ctx: Context): void {
   const before = (container as Json)[key as string];
   const after = processValue(before, node, logicalKey, index, ctx);
@@ -229,7 +236,7 @@ function processAttributes(value: Json, node: SchemaNode, ctx: Context): void {
       ctx.path.pop();
       continue;
     }
-    enter(ctx, name, -1, VT.object);
+    enter(ctx, name, -1).types = VT.object;
     for (const field of Object.keys(attribute)) {
       ctx.path.push(field);
       const fieldNode = childOf(attributeNode, field);
@@ -295,6 +302,8 @@ function mergeMeta(target: Json, source: Json): void {
 
 /** Options of {@link scrubValue}. */
 export interface ScrubValueOptions {
+  /** The schema of the item's JSON (event, span, log). */
+  readonly schema: SchemaNode;
   /** Whether the item's root is itself a step of the path (logs, spans: `$log.body`); events start below it. */
   readonly rootState?: boolean;
 }
@@ -305,10 +314,11 @@ export interface ScrubValueOptions {
  * `_meta` as Relay writes it (`{"": {"rem": [[rule, type, start, end]], "len": n}}`). Returns how
  * many values changed.
  */
-export function scrubValue(item: Json, schema: SchemaNode, plan: ScrubPlan, options: ScrubValueOptions = {}): number {
+export function scrubValue(item: Json, plan: ScrubPlan, options: ScrubValueOptions): number {
+  const { schema } = options;
   if (plan.applications.length === 0) return 0;
   const ctx: Context = { apps: plan.applications, states: [], pool: [], legacyStates: undefined, path: [], meta: {}, changes: 0 };
-  if (options.rootState) enter(ctx, "", -1, schema.types ?? VT.object);
+  if (options.rootState) enter(ctx, "", -1).types = schema.types ?? VT.object;
   processObject(item, schema, ctx);
   if (ctx.changes > 0) {
     const existing = item._meta;

@@ -77,7 +77,13 @@ function countNul(text: string): number {
  * stands in the search text as one NUL and is never matched again. Returns the same array when
  * nothing matched.
  */
-export function applyRegexToChunks(chunks: readonly Chunk[], rule: string, redaction: Redaction, regex: RegExp, behavior: ReplaceBehavior): readonly Chunk[] {
+export function applyRegexToChunks(
+  chunks: readonly Chunk[],
+  source: { readonly origin: string; readonly redaction: Redaction },
+  matcher: { readonly regex: RegExp; readonly behavior: ReplaceBehavior },
+): readonly Chunk[] {
+  const { origin: rule, redaction } = source;
+  const { regex, behavior } = matcher;
   let search: string;
   const kept: Chunk[] = [];
   const only = chunks.length === 1 ? chunks[0]! : undefined;

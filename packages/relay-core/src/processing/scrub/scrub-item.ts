@@ -1,8 +1,8 @@
 import { parseJsonObject } from "@org/protocol/body";
 import type { ItemHeaders } from "@org/protocol/envelope";
 import { err, ok, type Result } from "@org/protocol/result";
-import { CHECK_IN_SCHEMA, EVENT_SCHEMA, LOG_SCHEMA, REPLAY_SCHEMA, SPAN_SCHEMA, SPAN_V2_SCHEMA, USER_REPORT_SCHEMA, type SchemaNode } from "./item-schema.js";
-import { scrubValue, type ScrubPlan } from "./pii-processor.js";
+import { CHECK_IN_SCHEMA, EVENT_SCHEMA, LOG_SCHEMA, REPLAY_SCHEMA, SPAN_SCHEMA, SPAN_V2_SCHEMA, USER_REPORT_SCHEMA } from "./item-schema.js";
+import { scrubValue, type ScrubPlan, type ScrubValueOptions } from "./pii-processor.js";
 import { hashValue } from "./redaction.js";
 import type { PathState } from "./selector.js";
 import { VT } from "./value-type.js";
@@ -16,7 +16,12 @@ export interface ScrubItemError {
 /** The content type of span v2 containers. */
 export const SPAN_V2_CONTENT_TYPE = "application/vnd.sentry.items.span.v2+json";
 
-const JSON_ITEMS: Readonly<Record<string, { readonly schema: SchemaNode; readonly rootState: boolean }>> = {
+const EVENT_SCRUB: ScrubValueOptions = { schema: EVENT_SCHEMA };
+const SPAN_SCRUB: ScrubValueOptions = { schema: SPAN_SCHEMA, rootState: true };
+const LOG_SCRUB: ScrubValueOptions = { schema: LOG_SCHEMA, rootState: true };
+const SPAN_V2_SCRUB: ScrubValueOptions = { schema: SPAN_V2_SCHEMA, rootState: true };
+
+const JSON_ITEMS: Readonly<Record<string, ScrubValueOptions>> = {
   event: { schema: EVENT_SCHEMA, rootState: false },
   transaction: { schema: EVENT_SCHEMA, rootState: false },
   feedback: { schema: EVENT_SCHEMA, rootState: false },
@@ -41,10 +46,10 @@ export function isScrubbedItemType(type: string): boolean {
 export function scrubEventInPlace(event: Record<string, unknown>, plan: ScrubPlan): number {
   const logentry: unknown = event.logentry;
   const mirrored = typeof event.message === "string" && typeof logentry === "object" && logentry !== null && (logentry as Record<string, unknown>).formatted === event.message;
-  if (!mirrored) return scrubValue(event, EVENT_SCHEMA, plan);
+  if (!mirrored) return scrubValue(event, plan, EVENT_SCRUB);
   const message = event.message;
   delete event.message;
-  const changes = scrubValue(event, EVENT_SCHEMA, plan);
+  const changes = scrubValue(event, plan, EVENT_SCRUB);
   const formatted = (logentry as Record<string, unknown>).formatted;
   event.message = typeof formatted === "string" ? formatted : message;
   const meta = event._meta as { logentry?: { formatted?: unknown } } | undefined;
@@ -52,13 +57,14 @@ export function scrubEventInPlace(event: Record<string, unknown>, plan: ScrubPla
   return changes;
 }
 
-function scrubContainer(json: Record<string, unknown>, schema: SchemaNode, plan: ScrubPlan): Result<number, ScrubItemError> {
+/** Scrubs each record of a container item, each with its root as a step of the path. */
+function scrubContainer(json: Record<string, unknown>, plan: ScrubPlan, records: ScrubValueOptions): Result<number, ScrubItemError> {
   const items = json.items;
   if (!Array.isArray(items)) return err({ code: "invalid_item", message: "a container item without an `items` list" });
   let changes = 0;
   for (let i = 0; i < items.length; i++) {
     const entry: unknown = items[i];
-    if (typeof entry === "object" && entry !== null && !Array.isArray(entry)) changes += scrubValue(entry as Record<string, unknown>, schema, plan, { rootState: true });
+    if (typeof entry === "object" && entry !== null && !Array.isArray(entry)) changes += scrubValue(entry as Record<string, unknown>, plan, records);
     // Anything else in a container cannot be read as an item, and is not passed on.
     else items[i] = null;
   }
@@ -86,18 +92,18 @@ export function scrubItemPayload(headers: ItemHeaders, payload: Uint8Array, plan
   const json = parsed.value;
   let changes: number;
   if (type === "log") {
-    const result = scrubContainer(json, LOG_SCHEMA, plan);
+    const result = scrubContainer(json, plan, LOG_SCRUB);
     if (!result.ok) return result;
     changes = result.value;
   } else if (type === "span") {
     if (headers.content_type === SPAN_V2_CONTENT_TYPE || Array.isArray(json.items)) {
-      const result = scrubContainer(json, SPAN_V2_SCHEMA, plan);
+      const result = scrubContainer(json, plan, SPAN_V2_SCRUB);
       if (!result.ok) return result;
       changes = result.value;
-    } else changes = scrubValue(json, SPAN_SCHEMA, plan, { rootState: true });
+    } else changes = scrubValue(json, plan, SPAN_SCRUB);
   } else {
-    const { schema, rootState } = JSON_ITEMS[type]!;
-    changes = schema === EVENT_SCHEMA ? scrubEventInPlace(json, plan) : scrubValue(json, schema, plan, { rootState });
+    const scrub = JSON_ITEMS[type]!;
+    changes = scrub.schema === EVENT_SCHEMA ? scrubEventInPlace(json, plan) : scrubValue(json, plan, scrub);
   }
   return ok(changes === 0 ? payload : encoder.encode(JSON.stringify(json)));
 }
@@ -106,8 +112,8 @@ function latin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
 }
 
-/** Writes `replacement` over `[start, end)` without changing the length: truncated, or padded with `*`. */
-function overwrite(data: Uint8Array, start: number, end: number, replacement: Uint8Array | undefined): void {
+/** Writes `replacement` over `data[start, end)` without changing the length: truncated, or padded with `*`. */
+function overwrite(data: Uint8Array, replacement: Uint8Array | undefined, [start, end]: readonly [number, number]): void {
   const length = end - start;
   const copied = replacement ? Math.min(replacement.length, length) : 0;
   if (replacement && copied > 0) data.set(replacement.subarray(0, copied), start);
@@ -132,9 +138,10 @@ export function scrubAttachment(filename: string, payload: Uint8Array, plan: Scr
     for (const rule of app.rules) {
       const redact = (start: number, end: number): void => {
         const method = rule.redaction.method;
-        if (method === "replace") overwrite(data!, start, end, encoder.encode(rule.redaction.text));
-        else if (method === "hash") overwrite(data!, start, end, encoder.encode(hashValue(data!.subarray(start, end))));
-        else overwrite(data!, start, end, undefined);
+        const range = [start, end] as const;
+        if (method === "replace") overwrite(data!, encoder.encode(rule.redaction.text), range);
+        else if (method === "hash") overwrite(data!, encoder.encode(hashValue(data!.subarray(start, end))), range);
+        else overwrite(data!, undefined, range);
       };
       if (rule.anything) {
         if (data.length > 0) redact(0, data.length);

@@ -181,6 +181,8 @@ export function parseSelector(text: string): ParseResult {
   return parseSelectorStrict(text);
 }
 
+// Positional: called for each selector item at each value of every item scrubbed.
+// eslint-disable-next-line max-params
 function matchesItem(item: SelectorPathItem, pii: Pii, position: number, state: PathState): boolean {
   switch (item.kind) {
     case "wildcard":

@@ -4,7 +4,7 @@ import { newEventId } from "@org/protocol/envelope";
 import { trustedRelayClientIp } from "../../downstream/trusted-relay-ip.js";
 import { forwardedFor } from "../../http/forwarded-for.js";
 import type { Authenticated } from "../../ingest/authenticate.js";
-import { checkProjectAccess, ProjectStateUnavailable, type ProjectState } from "../../projects/project-state.js";
+import { checkOrigin, checkProjectAccess, ProjectStateUnavailable, type ProjectState } from "../../projects/project-state.js";
 import { RelayError } from "../../relay-error.js";
 import { SpoolFullError } from "../../spool/spool.js";
 import type { IngestContext } from "./context.js";
@@ -49,7 +49,7 @@ export async function accept(context: IngestContext, request: FastifyRequest, su
     known = false;
   }
   if (known) {
-    const refusal = checkProjectAccess(project, auth.publicKey, header(request, "origin"), header(request, "referer"));
+    const refusal = checkProjectAccess(project, auth.publicKey) ?? checkOrigin(project!, header(request, "origin"), header(request, "referer"));
     if (refusal) throw refusal;
   }
   const limited = deps.rateLimits?.check(projectId, auth.publicKey, categories);

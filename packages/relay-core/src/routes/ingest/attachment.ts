@@ -24,8 +24,7 @@ export function registerAttachmentRoutes(app: FastifyInstance, context: IngestCo
     const built = buildAttachmentsEnvelope(
       form.files.map((file) => ({ filename: file.filename, contentType: file.contentType, attachmentType: "event.attachment", data: file.data })),
       context.now(),
-      undefined,
-      eventId,
+      { eventId },
     );
     await accept(context, request, { projectId, auth, envelope: built, categories: ATTACHMENT_CATEGORIES });
     return reply.code(201).send();

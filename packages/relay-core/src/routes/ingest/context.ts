@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Readable } from "node:stream";
 import type { RelayDeps } from "../../build-relay.js";
 import { BodyBudget, DEFAULT_MAX_BUFFERED_BODY_BYTES, type BodyLease } from "../../http/body-budget.js";
-import { readBody } from "../../http/read-body.js";
+import { readBody, type BodyRule } from "../../http/read-body.js";
 import { readMultipart, type MultipartForm } from "../../http/read-multipart.js";
 import { decodeRequestBody } from "../../ingest/decode.js";
 import type { RelayLimits } from "../../relay-options.js";
@@ -23,12 +23,6 @@ export interface IngestContext {
   readonly bodyTimeout: number;
   /** The request's share of the body budget, taken on first use and given back with the response. */
   lease(request: FastifyRequest): BodyLease;
-}
-
-/** How large a request body may be, and what to call it in refusals (`the envelope`). */
-export interface BodyRule {
-  readonly limit: number;
-  readonly what: string;
 }
 
 /** The ingest context of an app: its body leases are given back when a request ends or is aborted. */
@@ -64,15 +58,20 @@ export function createIngestContext(app: FastifyInstance, deps: RelayDeps): Inge
   };
 }
 
-/** Reads a request body as sent, within the rule's limit, the body timeout and the budget. */
+/** The rule for an endpoint's bodies: `limit` bytes named `what`, within the relay's body timeout. */
+export function bodyRule(context: IngestContext, limit: number, what: string): BodyRule {
+  return { limit, what, timeoutMs: context.bodyTimeout };
+}
+
+/** Reads a request body as sent, within the rule and the relay's budget. */
 export function readRawBody(context: IngestContext, request: FastifyRequest, rule: BodyRule): Promise<Buffer> {
-  return readBody(request.body as Readable | undefined, header(request, "content-length"), rule.limit, rule.what, context.bodyTimeout, context.lease(request));
+  return readBody(request, rule, context.lease(request));
 }
 
 /** Reads a request body and undoes its Content-Encoding, within the rule's limit. */
 export async function readDecoded(context: IngestContext, request: FastifyRequest, rule: BodyRule): Promise<Uint8Array> {
   const raw = await readRawBody(context, request, rule);
-  return decodeRequestBody(raw, header(request, "content-encoding"), rule.limit, rule.what);
+  return decodeRequestBody(raw, header(request, "content-encoding"), rule);
 }
 
 /** Reads a `multipart/form-data` upload: each file within the attachment limit, all within the envelope limit. */

@@ -7,7 +7,7 @@ import type { DataCategory } from "@org/protocol/rate-limits";
 import { buildItemEnvelope } from "../../ingest/item-envelope.js";
 import { RelayError } from "../../relay-error.js";
 import { acceptUnlessLimited } from "./accept.js";
-import { readDecoded, type BodyRule, type IngestContext } from "./context.js";
+import { readDecoded, bodyRule, type IngestContext } from "./context.js";
 import { mediaType, projectIdOf, type ProjectParams } from "./request-parts.js";
 
 interface CronParams extends ProjectParams {
@@ -43,7 +43,7 @@ function cronAuth(request: FastifyRequest<{ Params: CronParams }>, strictKey: bo
  * cron job must never retry its check-in.
  */
 export function registerCronRoutes(app: FastifyInstance, context: IngestContext): void {
-  const body: BodyRule = { limit: context.limits.maxCheckInSize, what: "the check-in" };
+  const body = bodyRule(context, context.limits.maxCheckInSize, "the check-in");
   const handle = async (request: FastifyRequest<{ Params: CronParams }>): Promise<void> => {
     const projectId = projectIdOf(request);
     const auth = cronAuth(request, context.strictKey);

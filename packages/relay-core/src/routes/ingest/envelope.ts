@@ -4,7 +4,7 @@ import { authenticate } from "../../ingest/authenticate.js";
 import { checkEnvelope, parseIngestEnvelope } from "../../ingest/envelope-checks.js";
 import { RelayError } from "../../relay-error.js";
 import { accept } from "./accept.js";
-import { readDecoded, type BodyRule, type IngestContext } from "./context.js";
+import { readDecoded, bodyRule, type IngestContext } from "./context.js";
 import { projectIdOf, type ProjectParams } from "./request-parts.js";
 
 /**
@@ -12,7 +12,7 @@ import { projectIdOf, type ProjectParams } from "./request-parts.js";
  * envelopes whose DSN names the project.
  */
 export function registerEnvelopeRoutes(app: FastifyInstance, context: IngestContext): void {
-  const body: BodyRule = { limit: context.limits.maxEnvelopeSize, what: "the envelope" };
+  const body = bodyRule(context, context.limits.maxEnvelopeSize, "the envelope");
 
   async function handleEnvelope(request: FastifyRequest, reply: FastifyReply, pathProjectId: string | undefined): Promise<{ id: string | null }> {
     const { deps, limits } = context;

@@ -4,7 +4,7 @@ import { decodeRequestBody } from "../../ingest/decode.js";
 import { buildAttachmentsEnvelope, type AttachmentFile } from "../../ingest/envelope-checks.js";
 import { RelayError } from "../../relay-error.js";
 import { accept, ERROR_CATEGORIES } from "./accept.js";
-import { readRawBody, readUploadForm, type BodyRule, type IngestContext } from "./context.js";
+import { readRawBody, readUploadForm, bodyRule, type IngestContext } from "./context.js";
 import { header, projectIdOf, type ProjectParams } from "./request-parts.js";
 
 const MDMP = Buffer.from("MDMP");
@@ -15,7 +15,7 @@ const MDMP = Buffer.from("MDMP");
  * with the event id in UUID form, as Breakpad and Crashpad expect.
  */
 export function registerMinidumpRoutes(app: FastifyInstance, context: IngestContext): void {
-  const body: BodyRule = { limit: context.limits.maxAttachmentSize, what: "the minidump" };
+  const body = bodyRule(context, context.limits.maxAttachmentSize, "the minidump");
   app.post<{ Params: ProjectParams }>("/api/:projectId/minidump/", async (request, reply) => {
     const projectId = projectIdOf(request);
     const auth = authenticate(request, undefined, context.strictKey);
@@ -41,14 +41,14 @@ export function registerMinidumpRoutes(app: FastifyInstance, context: IngestCont
       }
     } else {
       const raw = await readRawBody(context, request, body);
-      const data = decodeRequestBody(raw, header(request, "content-encoding"), body.limit, body.what);
+      const data = decodeRequestBody(raw, header(request, "content-encoding"), body);
       files.push({ filename: "minidump.dmp", contentType: "application/x-dmp", attachmentType: "event.minidump", data });
     }
     const minidump = files.find((file) => file.attachmentType === "event.minidump")!;
     if (!Buffer.from(minidump.data.subarray(0, 4)).equals(MDMP)) {
       throw new RelayError("invalid_body", "invalid minidump", { causes: ["the file does not start with the MDMP signature"] });
     }
-    const built = buildAttachmentsEnvelope(files, context.now(), event);
+    const built = buildAttachmentsEnvelope(files, context.now(), { event });
     await accept(context, request, { projectId, auth, envelope: built, categories: ERROR_CATEGORIES });
     const id = built.eventId;
     return reply

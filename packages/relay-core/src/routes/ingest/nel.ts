@@ -6,7 +6,7 @@ import { buildItemEnvelope } from "../../ingest/item-envelope.js";
 import { nelLogs } from "../../ingest/nel-reports.js";
 import { RelayError } from "../../relay-error.js";
 import { acceptUnlessLimited } from "./accept.js";
-import { readDecoded, type BodyRule, type IngestContext } from "./context.js";
+import { readDecoded, bodyRule, type IngestContext } from "./context.js";
 import { MAX_OTLP_RECORDS } from "./otlp.js";
 import { mediaType, projectIdOf, type ProjectParams } from "./request-parts.js";
 
@@ -19,7 +19,8 @@ const LOG_CATEGORIES: readonly DataCategory[] = ["log_item"];
  * `log` container item. Answers 200, also when logs are rate limited (browsers do not retry).
  */
 export function registerNelRoutes(app: FastifyInstance, context: IngestContext): void {
-  const body: BodyRule = { limit: context.limits.maxContainerSize, what: "the NEL reports" };
+  const body = bodyRule(context, context.limits.maxContainerSize, "the NEL reports");
+  const logLimits = { maxRecordSize: context.limits.maxLogSize, maxContainerSize: context.limits.maxContainerSize };
   app.post<{ Params: ProjectParams }>("/api/:projectId/nel/", async (request: FastifyRequest<{ Params: ProjectParams }>, reply: FastifyReply) => {
     const projectId = projectIdOf(request);
     const auth = authenticate(request, undefined, context.strictKey);
@@ -33,7 +34,7 @@ export function registerNelRoutes(app: FastifyInstance, context: IngestContext):
     const logs = nelLogs(reports, context.now(), MAX_OTLP_RECORDS);
     if (!logs.ok) throw new RelayError("invalid_body", "invalid NEL reports", { causes: [logs.error.message] });
     if (logs.value.length > 0) {
-      const item = buildContainerItem("log", logs.value, context.limits.maxLogSize, context.limits.maxContainerSize);
+      const item = buildContainerItem("log", logs.value, logLimits);
       if (!item.ok) throw new RelayError("too_large", "the NEL reports are too large", { causes: [item.error.message] });
       const built = buildItemEnvelope([item.value], context.now());
       await acceptUnlessLimited(context, request, { projectId, auth, envelope: built, categories: LOG_CATEGORIES });

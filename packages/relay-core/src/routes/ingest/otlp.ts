@@ -9,7 +9,7 @@ import { EXPORT_LOGS_REQUEST, EXPORT_TRACE_REQUEST } from "../../ingest/otlp-sch
 import { convertOtlpTraces } from "../../ingest/otlp-spans.js";
 import { RelayError } from "../../relay-error.js";
 import { accept, acceptUnlessLimited } from "./accept.js";
-import { readDecoded, type BodyRule, type IngestContext } from "./context.js";
+import { readDecoded, bodyRule, type IngestContext } from "./context.js";
 import { mediaType, projectIdOf, type ProjectParams } from "./request-parts.js";
 
 /**
@@ -41,7 +41,9 @@ function containerEnvelope(item: ReturnType<typeof buildContainerItem>, now: num
  * item, which then goes the way of every envelope: spool, processing and scrubbing, delivery.
  */
 export function registerOtlpRoutes(app: FastifyInstance, context: IngestContext): void {
-  const body: BodyRule = { limit: context.limits.maxContainerSize, what: "the OTLP request" };
+  const body = bodyRule(context, context.limits.maxContainerSize, "the OTLP request");
+  const spanLimits = { maxRecordSize: context.limits.maxSpanSize, maxContainerSize: context.limits.maxContainerSize };
+  const logLimits = { maxRecordSize: context.limits.maxLogSize, maxContainerSize: context.limits.maxContainerSize };
   const read = async (request: FastifyRequest<{ Params: ProjectParams }>): Promise<{ projectId: string; format: OtlpFormat; auth: ReturnType<typeof authenticate>; decoded: unknown; kind: "traces" | "logs" }> => {
     const projectId = projectIdOf(request);
     const auth = authenticate(request, undefined, context.strictKey);
@@ -69,7 +71,7 @@ export function registerOtlpRoutes(app: FastifyInstance, context: IngestContext)
     const { spans, invalid } = converted.value;
     if (invalid > 0) context.deps.outcomes.record({ kind: "invalid", reason: "invalid_span", category: "span", projectId, quantity: invalid, publicKey: auth.publicKey });
     if (spans.length > 0) {
-      const item = buildContainerItem("span", spans, context.limits.maxSpanSize, context.limits.maxContainerSize);
+      const item = buildContainerItem("span", spans, spanLimits);
       await accept(context, request, { projectId, auth, envelope: containerEnvelope(item, context.now()), categories: SPAN_CATEGORIES });
     }
     return success(reply, format);
@@ -83,7 +85,7 @@ export function registerOtlpRoutes(app: FastifyInstance, context: IngestContext)
       throw new RelayError(code, "invalid OTLP logs request", { causes: [converted.error.message] });
     }
     if (converted.value.length > 0) {
-      const item = buildContainerItem("log", converted.value, context.limits.maxLogSize, context.limits.maxContainerSize);
+      const item = buildContainerItem("log", converted.value, logLimits);
       // As Sentry's Relay: logs refused for rate limits are dropped quietly, the exporter must not retry them.
       await acceptUnlessLimited(context, request, { projectId, auth, envelope: containerEnvelope(item, context.now()), categories: LOG_CATEGORIES });
     }

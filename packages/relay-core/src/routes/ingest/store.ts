@@ -4,7 +4,7 @@ import { decodeStoreEvent } from "../../ingest/decode.js";
 import { buildEventEnvelope } from "../../ingest/envelope-checks.js";
 import { RelayError } from "../../relay-error.js";
 import { accept, ERROR_CATEGORIES } from "./accept.js";
-import { readRawBody, type BodyRule, type IngestContext } from "./context.js";
+import { readRawBody, bodyRule, type IngestContext } from "./context.js";
 import { header, projectIdOf, type ProjectParams } from "./request-parts.js";
 
 /** A 1×1 transparent GIF: the answer to `GET /api/{id}/store/` from image-beacon clients. */
@@ -16,17 +16,17 @@ const PIXEL = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBR
  * image beacons, answered with a transparent pixel.
  */
 export function registerStoreRoutes(app: FastifyInstance, context: IngestContext): void {
-  const body: BodyRule = { limit: context.limits.maxEventSize, what: "the event" };
+  const body = bodyRule(context, context.limits.maxEventSize, "the event");
 
   async function handleStore(request: FastifyRequest, projectId: string | undefined): Promise<{ id: string }> {
     const auth = authenticate(request, undefined, context.strictKey);
     const raw = await readRawBody(context, request, body);
-    const event = decodeStoreEvent(raw, header(request, "content-encoding"), body.limit);
+    const event = decodeStoreEvent(raw, header(request, "content-encoding"), body);
     const resolvedProject = projectId ?? auth.projectId ?? event.projectId;
     if (resolvedProject === undefined) {
       throw new RelayError("invalid_project_id", "no project id: legacy store requests need a project in the key or body");
     }
-    const built = buildEventEnvelope(event.json, "event", context.now(), event.bytes);
+    const built = buildEventEnvelope(event, context.now());
     return { id: await accept(context, request, { projectId: resolvedProject, auth, envelope: built, categories: ERROR_CATEGORIES }) };
   }
 
@@ -40,8 +40,8 @@ export function registerStoreRoutes(app: FastifyInstance, context: IngestContext
       const auth = authenticate(request, undefined, context.strictKey);
       const data = request.query.sentry_data;
       if (!data) throw new RelayError("invalid_body", "empty event: the sentry_data query parameter is missing");
-      const event = decodeStoreEvent(Buffer.from(data, "utf8"), undefined, body.limit);
-      const built = buildEventEnvelope(event.json, "event", context.now(), event.bytes);
+      const event = decodeStoreEvent(Buffer.from(data, "utf8"), undefined, body);
+      const built = buildEventEnvelope(event, context.now());
       await accept(context, request, { projectId, auth, envelope: built, categories: ERROR_CATEGORIES });
       return reply.code(200).header("content-type", "image/gif").send(PIXEL);
     },
