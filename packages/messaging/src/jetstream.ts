@@ -5,6 +5,7 @@ export type { KeepOptions, ReadKeptOptions, StoredMessage } from "./kept-signals
 export { listenWithKept } from "./kept-receive.js";
 export type { KeptListener, KeptReceived, KeptReceiveOptions } from "./kept-receive.js";
 export { SeenRecord } from "./seen-record.js";
+export { KeyCas } from "./key-cas.js";
 export { openSemaphore, Semaphore } from "./semaphore.js";
 export type { AcquireOutcome, SemaphoreOptions } from "./semaphore.js";
 export { joinRecords, recordLines, rewriteRecords, signRecord, verifyRecord, viewSemaphore } from "./semaphore-state.js";

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { KV, KvEntry, NatsConnection } from "nats";
+import { KeyCas } from "./key-cas.js";
 import { acquireVerb, senderIdentity } from "./authorization.js";
 import { MessagingError } from "./messaging-error.js";
 import type { Identity, RemaphoreConfig } from "./remaphore-config.js";
@@ -46,14 +47,16 @@ interface Latest {
   readonly revision: number;
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}
+
 function latest(entry: KvEntry | null): Latest | null {
   return entry === null ? null : { value: entry.operation === "PUT" ? entry.value : undefined, revision: entry.revision };
 }
 
 const KEY_PREFIX = "sem.";
 const RETRY_MS = 200;
-
-const isConflict = (error: unknown): boolean => /wrong last sequence|key exists|10071|10164/i.test(`${(error as Error).message} ${JSON.stringify((error as { api_error?: unknown }).api_error ?? "")}`);
 
 /**
  * A fleet-wide counting semaphore on a JetStream key-value bucket (see `semaphore-state.ts` for
@@ -67,7 +70,11 @@ export class Semaphore {
   private kind: RecordKind | undefined;
   private lastWrite = 0;
   private entry: Latest | null = null;
+  /** Our last record whose write got no answer (it may have landed). */
+  private unanswered: { readonly line: Uint8Array; readonly kind: RecordKind; readonly attemptedAt: number } | undefined;
   private wake: (() => void) | undefined;
+  /** Counts the list changes the watch delivered: a change seen before we sleep must not be slept through. */
+  private changes = 0;
   private heartbeat: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly now: () => number;
@@ -79,11 +86,17 @@ export class Semaphore {
   private readonly config: RemaphoreConfig;
   private readonly identity: Identity;
 
+  private readonly kv: KV;
+  private readonly cas: Pick<KeyCas, "write" | "observe">;
+
+  /** `bucket.cas` writes the key (see {@link KeyCas}); `bucket.kv` reads and watches it. */
   constructor(
-    private readonly kv: KV,
+    bucket: { readonly kv: KV; readonly cas: Pick<KeyCas, "write" | "observe"> },
     signer: { readonly config: RemaphoreConfig; readonly identity: Identity },
     private readonly options: SemaphoreOptions,
   ) {
+    this.kv = bucket.kv;
+    this.cas = bucket.cas;
     this.config = signer.config;
     this.identity = signer.identity;
     this.now = options.now ?? Date.now;
@@ -108,7 +121,7 @@ export class Semaphore {
 
   /** Reads the list as it is now. */
   async view(): Promise<SemaphoreView> {
-    this.entry = latest(await this.kv.get(this.key));
+    await this.read();
     return this.judge();
   }
 
@@ -118,29 +131,61 @@ export class Semaphore {
     return view;
   }
 
+  /**
+   * Signs our record as `kind` with a seq never used before: a write whose answer was lost may
+   * still have landed, and another host that saw it must see any later record as a change (it
+   * judges a record's age from the moment its seq changed).
+   */
   private record(kind: RecordKind): Uint8Array {
-    return signRecord(this.identity, this.options.name, { kind, id: this.id, seq: this.seq + 1, ttlMs: this.ttlMs, slots: this.slots, now: this.now() });
+    this.seq += 1;
+    return signRecord(this.identity, this.options.name, { kind, id: this.id, seq: this.seq, ttlMs: this.ttlMs, slots: this.slots, now: this.now() });
   }
 
   /** Writes the list with our record as `kind` (or without it); false when someone wrote first. */
   private async write(view: SemaphoreView, kind: RecordKind | undefined): Promise<boolean> {
     const ours = kind === undefined ? undefined : this.record(kind);
     const value = rewriteRecords(view, this.idHex, ours);
+    const attemptedAt = this.mono();
+    let revision: number | undefined;
     try {
-      const revision = this.entry === null ? await this.kv.create(this.key, value) : await this.kv.update(this.key, value, this.entry.revision);
-      if (ours !== undefined) this.seq += 1;
-      this.kind = kind;
-      this.lastWrite = this.mono();
-      // What we wrote is the latest list until the watch says otherwise.
-      this.entry = { value, revision };
-      return true;
+      revision = await this.cas.write(value, this.entry?.revision ?? 0);
     } catch (error) {
-      if (isConflict(error)) {
-        this.entry = latest(await this.kv.get(this.key));
-        return false;
-      }
+      // No answer: the write may have landed. If a later list holds this very record, it did.
+      this.unanswered = ours === undefined ? undefined : { line: ours, kind: kind!, attemptedAt };
       throw error;
     }
+    if (revision === undefined) {
+      await this.read();
+      return false;
+    }
+    this.unanswered = undefined;
+    this.kind = kind;
+    this.lastWrite = this.mono();
+    // What we wrote is the latest list until the watch says otherwise.
+    this.entry = { value, revision };
+    return true;
+  }
+
+  /** Reads the list as the bucket has it now. */
+  private async read(): Promise<void> {
+    const entry = await this.kv.get(this.key);
+    if (entry !== null) this.cas.observe(entry.revision);
+    this.entry = latest(entry);
+  }
+
+  /**
+   * Takes back a record whose write got no answer but which the list shows landed: it is ours
+   * (only we sign with our id), so we hold, or wait, exactly as it says. Its age counts from when
+   * we sent it.
+   */
+  private adoptLanded(view: SemaphoreView): void {
+    const sent = this.unanswered;
+    if (sent === undefined) return;
+    const landed = [...view.holders, ...view.waiters].find((record) => record.id === this.idHex);
+    if (landed === undefined || !sameBytes(landed.line, sent.line)) return;
+    this.unanswered = undefined;
+    this.kind = sent.kind;
+    this.lastWrite = sent.attemptedAt;
   }
 
   private async watch(): Promise<void> {
@@ -148,14 +193,20 @@ export class Semaphore {
     this.watcher = updates;
     void (async () => {
       for await (const entry of updates) {
+        this.cas.observe(entry.revision);
         if (this.entry === null || entry.revision >= this.entry.revision) this.entry = latest(entry);
+        this.changes += 1;
         this.wake?.();
       }
     })().catch(() => undefined);
   }
 
-  /** Resolves on a change of the list, at `untilMono`, or on abort, whichever comes first. */
-  private async sleep(untilMono: number, signal: AbortSignal | undefined): Promise<void> {
+  /**
+   * Resolves on a change of the list (one delivered since the watch's count was `seenChanges`
+   * counts too), at `untilMono`, or on abort, whichever comes first.
+   */
+  private async sleep(untilMono: number, signal: AbortSignal | undefined, seenChanges = this.changes): Promise<void> {
+    if (this.changes !== seenChanges) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, Math.max(0, untilMono - this.mono()));
       function done(): void {
@@ -179,7 +230,7 @@ export class Semaphore {
     const started = this.mono();
     for (;;) {
       try {
-        this.entry = latest(await this.kv.get(this.key));
+        await this.read();
         break;
       } catch (error) {
         // Out of reach (a server or its leader is being replaced): try again until the deadline.
@@ -190,21 +241,17 @@ export class Semaphore {
     for (;;) {
       if (options.signal?.aborted) return this.giveUp("aborted");
       if (options.deadline !== undefined && this.mono() >= options.deadline) return this.giveUp("timeout");
+      const seenChanges = this.changes;
       const view = this.judge();
+      this.adoptLanded(view);
+      if (this.kind === "hold" && view.holders.some((record) => record.id === this.idHex)) return this.acquired(view, started);
       const position = view.waiters.findIndex((record) => record.id === this.idHex);
       const free = view.limit - view.holders.length;
       let wrote: boolean | undefined;
       try {
         if (this.kind === undefined ? free > 0 && view.waiters.length === 0 : position !== -1 && position < free) {
           wrote = await this.write(view, "hold");
-          if (wrote) {
-            this.startHeartbeat();
-            const now = this.mono();
-            const tookExpired = view.expired
-              .filter((record) => record.kind === "hold")
-              .map((record) => ({ record, silentMs: now - (this.observations.get(record.id)?.changedAt ?? now), sinceSignedMs: this.now() - record.signedAt }));
-            return { acquired: true, id: this.idHex, waitedMs: now - started, tookExpired };
-          }
+          if (wrote) return this.acquired(view, started);
         } else if (this.kind === undefined || position === -1 || this.mono() - this.lastWrite >= this.ttlMs / 4) {
           // Join the line (again, if our record expired), or renew our place in it.
           wrote = await this.write(view, "wait");
@@ -222,8 +269,18 @@ export class Semaphore {
       }
       const renewAt = this.lastWrite + this.ttlMs / 4;
       const wakeAt = Math.min(renewAt, view.nextExpiry ?? renewAt, options.deadline ?? renewAt);
-      await this.sleep(wakeAt, options.signal);
+      await this.sleep(wakeAt, options.signal, seenChanges);
     }
+  }
+
+  /** We hold a slot, by the list `view` we wrote it into: renew it from now on. */
+  private acquired(view: SemaphoreView, started: number): AcquireOutcome {
+    this.startHeartbeat();
+    const now = this.mono();
+    const tookExpired = view.expired
+      .filter((record) => record.kind === "hold")
+      .map((record) => ({ record, silentMs: now - (this.observations.get(record.id)?.changedAt ?? now), sinceSignedMs: this.now() - record.signedAt }));
+    return { acquired: true, id: this.idHex, waitedMs: now - started, tookExpired };
   }
 
   private async giveUp(reason: "timeout" | "aborted"): Promise<AcquireOutcome> {
@@ -280,13 +337,7 @@ export class Semaphore {
         value = rewriteRecords(next, record.id, done);
         next = viewSemaphore(value, { config: this.config, name: this.options.name, now: this.now(), mono: this.mono(), observations: new Map(), slots: this.slots });
       }
-      try {
-        if (this.entry === null) await this.kv.create(this.key, value!);
-        else await this.kv.update(this.key, value!, this.entry.revision);
-        return mine.length;
-      } catch (error) {
-        if (!isConflict(error)) throw error;
-      }
+      if ((await this.cas.write(value!, this.entry?.revision ?? 0)) !== undefined) return mine.length;
     }
   }
 
@@ -308,7 +359,7 @@ export class Semaphore {
         } catch (error) {
           if (this.mono() > giveUpAt) throw error;
           await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
-          this.entry = await this.kv.get(this.key).then(latest, () => this.entry);
+          await this.read().catch(() => undefined);
         }
       }
     } finally {
@@ -328,5 +379,6 @@ export async function openSemaphore(nc: NatsConnection, config: RemaphoreConfig,
   } catch (error) {
     throw new MessagingError("jetstream_failed", `cannot open the bucket ${config.jetstream.semaphoreBucket}: ${(error as Error).message}`, { cause: error });
   }
-  return new Semaphore(kv, { config, identity: identity.value }, options);
+  const cas = new KeyCas({ js: nc.jetstream(), kv, bucket: config.jetstream.semaphoreBucket, key: `${KEY_PREFIX}${options.name}` });
+  return new Semaphore({ kv, cas }, { config, identity: identity.value }, options);
 }

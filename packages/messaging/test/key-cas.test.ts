@@ -1,0 +1,56 @@
+// @module-tag e2e
+import { startNatsCluster, type NatsCluster } from "@org/testkit";
+import { connect, type NatsConnection } from "nats";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KeyCas } from "../src/key-cas.js";
+
+describe("KeyCas on a three-server JetStream cluster", () => {
+  let cluster: NatsCluster;
+  const connections: NatsConnection[] = [];
+
+  beforeAll(async () => {
+    cluster = await startNatsCluster(3);
+  });
+
+  afterAll(async () => {
+    await Promise.all(connections.map((nc) => nc.close()));
+    await cluster.stop();
+  });
+
+  it("lets exactly one of the writers that read a revision write on top of it, while another key moves the stream", async () => {
+    const writers = 6;
+    const rounds = 60;
+    for (let i = 0; i < writers + 1; i++) connections.push(await connect({ servers: [cluster.urls[i % 3]!, ...cluster.urls] }));
+    const admin = connections[writers]!;
+    const kv = await admin.jetstream().views.kv("cas", { history: 1, replicas: 3 });
+    await kv.put("counter", new TextEncoder().encode("0"));
+    // Each writer adds one to the counter `rounds` times, reading it and writing it back with a
+    // compare-and-set. Every landed write must sit on the revision its writer read: a write that
+    // landed on a revision somebody else had already written on top of is a lost update.
+    const landed: { read: number; wrote: number }[] = [];
+    let noise = 0;
+    const busy = (async () => {
+      // Another key of the same bucket written all along: our writes must not depend on it.
+      while (landed.length < writers * rounds) await kv.put("other", new TextEncoder().encode(String(++noise)));
+    })();
+    await Promise.all(
+      connections.slice(0, writers).map(async (nc) => {
+        const own = await nc.jetstream().views.kv("cas");
+        const cas = new KeyCas({ js: nc.jetstream(), kv: own, bucket: "cas", key: "counter" });
+        for (let done = 0; done < rounds; ) {
+          const entry = (await own.get("counter"))!;
+          const next = Number(new TextDecoder().decode(entry.value)) + 1;
+          const wrote = await cas.write(new TextEncoder().encode(String(next)), entry.revision);
+          if (wrote === undefined) continue;
+          landed.push({ read: entry.revision, wrote });
+          done += 1;
+        }
+      }),
+    );
+    await busy;
+    const reads = landed.map((write) => write.read);
+    expect(new Set(reads).size).toBe(reads.length);
+    expect(new TextDecoder().decode((await kv.get("counter"))!.value)).toBe(String(writers * rounds));
+    expect(noise).toBeGreaterThan(0);
+  });
+});
