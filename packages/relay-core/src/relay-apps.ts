@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { closeApps } from "./http/close-apps.js";
 import { buildRelay, type RelayDeps } from "./build-relay.js";
 import { DownstreamRelays } from "./downstream/downstream-relays.js";
 import { BodyBudget, DEFAULT_MAX_BUFFERED_BODY_BYTES } from "./http/body-budget.js";
@@ -12,10 +13,13 @@ export type RelayAppParts = Omit<RelayDeps, "bodyBudget" | "downstreamRelays" | 
   readonly batchSize?: number | undefined;
 };
 
-/** The HTTP apps built so far, and how to build one more on the same parts. */
+/** The plain-HTTP app, how to build one more on the same parts (HTTPS), and how to close them all. */
 export interface RelayApps {
-  readonly apps: FastifyInstance[];
-  buildApp(extra?: Partial<RelayDeps>): FastifyInstance;
+  /** The first app, built at once. */
+  readonly app: FastifyInstance;
+  readonly buildApp: (extra?: Partial<RelayDeps>) => FastifyInstance;
+  /** Closes every app built, giving requests in flight `graceMs` (see {@link closeApps}). */
+  readonly closeAll: (graceMs: number) => Promise<void>;
 }
 
 /**
@@ -49,12 +53,10 @@ export function relayApps(parts: RelayAppParts): RelayApps {
       : undefined,
   };
   const apps: FastifyInstance[] = [];
-  return {
-    apps,
-    buildApp(extra = {}) {
-      const app = buildRelay({ ...deps, ...extra });
-      apps.push(app);
-      return app;
-    },
+  const buildApp = (extra: Partial<RelayDeps> = {}): FastifyInstance => {
+    const app = buildRelay({ ...deps, ...extra });
+    apps.push(app);
+    return app;
   };
+  return { app: buildApp(), buildApp, closeAll: (graceMs) => closeApps(apps, graceMs, parts.logger) };
 }

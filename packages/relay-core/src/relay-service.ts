@@ -23,7 +23,6 @@ import { upstreamDelivery, type UpstreamDelivery } from "./upstream/upstream-del
 import type { UpstreamEncoding } from "./upstream/envelope-encoding.js";
 import { upstreamProjectStates } from "./upstream/upstream-projects.js";
 import { relayApps } from "./relay-apps.js";
-import { closeApps } from "./http/close-apps.js";
 
 /** How the relay talks to its upstream. */
 export interface UpstreamSettings {
@@ -228,7 +227,7 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
 
   const readiness = new Readiness({ spool, registration, ...options.readiness });
   const isReady = (): ReturnType<Readiness["check"]> => readiness.check();
-  const built = relayApps({
+  const { app, buildApp, closeAll } = relayApps({
     options: http,
     projects,
     spool: readiness.watchSpool(spool),
@@ -246,9 +245,6 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
     downstream: options.downstream,
     batchSize: options.upstream?.batchSize,
   });
-  const { apps } = built;
-  const buildApp = (extra?: Partial<RelayDeps>): FastifyInstance => built.buildApp(extra);
-  const app = buildApp();
 
   let closing: Promise<void> | undefined;
   return {
@@ -271,7 +267,7 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
       readiness.shutDown();
       closing ??= (async () => {
         const deadline = Date.now() + timeoutMs;
-        await closeApps(apps, timeoutMs * HTTP_SHARE_OF_SHUTDOWN, logger);
+        await closeAll(timeoutMs * HTTP_SHARE_OF_SHUTDOWN);
         registration?.close();
         await pipeline.stop(Math.max(0, deadline - Date.now()));
         await workerProcessor?.close();

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { RelayDeps } from "../build-relay.js";
 import { Readiness, type ReadinessReport } from "../health/readiness.js";
-import { closeApps } from "../http/close-apps.js";
 import { permissiveProjectStates, type ProjectStates } from "../projects/project-state.js";
 import { relayApps } from "../relay-apps.js";
 import type { RelayServiceOptions, UpstreamSettings } from "../relay-service.js";
@@ -54,7 +53,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     http.mode === "capture" || !settings
       ? undefined
       : createUpstreamClient(settings);
-  const built = relayApps({
+  const { app, buildApp, closeAll } = relayApps({
     options: http,
     projects,
     spool: local.watchSpool(spool),
@@ -71,9 +70,6 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     downstream: options.downstream,
     batchSize: settings?.batchSize,
   });
-  const { apps } = built;
-  const buildApp = (extra?: Partial<RelayDeps>): FastifyInstance => built.buildApp(extra);
-  const app = buildApp();
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -82,7 +78,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     close(timeoutMs) {
       stopping = true;
       closing ??= (async () => {
-        await closeApps(apps, timeoutMs, logger);
+        await closeAll(timeoutMs);
         projects.close();
         await client?.destroy();
       })();

@@ -1,5 +1,5 @@
 /** Headers a browser SDK may send to the ingest endpoints. */
-export const CORS_ALLOW_HEADERS = [
+const CORS_ALLOW_HEADERS = [
   "x-sentry-auth",
   "x-requested-with",
   "x-forwarded-for",
@@ -14,7 +14,7 @@ export const CORS_ALLOW_HEADERS = [
 ].join(", ");
 
 /** Response headers a browser SDK must be able to read. */
-export const CORS_EXPOSE_HEADERS = ["x-sentry-error", "x-sentry-rate-limits", "retry-after"].join(", ");
+const CORS_EXPOSE_HEADERS = ["x-sentry-error", "x-sentry-rate-limits", "retry-after"].join(", ");
 
 /** CORS headers of every ingest response: any origin may post; projects restrict origins themselves. */
 export function corsHeaders(): Record<string, string> {

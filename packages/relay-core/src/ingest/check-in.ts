@@ -46,7 +46,7 @@ export function checkInFromJson(slug: string, body: Uint8Array): Result<Record<s
 }
 
 /** Checks the fields Sentry relies on; normalizes the id to 32 hex digits. */
-export function validateCheckIn(checkIn: Record<string, unknown>): Result<Record<string, unknown>, CheckInError> {
+function validateCheckIn(checkIn: Record<string, unknown>): Result<Record<string, unknown>, CheckInError> {
   const { status, duration, environment, monitor_config: config } = checkIn;
   if (typeof status !== "string" || !CHECK_IN_STATUSES.has(status)) {
     return fail(`status ${JSON.stringify(status)} is not one of ${[...CHECK_IN_STATUSES].join(", ")}`);
