@@ -57,6 +57,8 @@ function latest(entry: KvEntry | null): Latest | null {
 
 const KEY_PREFIX = "sem.";
 const RETRY_MS = 200;
+/** Unanswered writes remembered: a server change rarely loses more than one or two answers in a row. */
+const MAX_UNANSWERED = 8;
 
 /**
  * A fleet-wide counting semaphore on a JetStream key-value bucket (see `semaphore-state.ts` for
@@ -70,8 +72,8 @@ export class Semaphore {
   private kind: RecordKind | undefined;
   private lastWrite = 0;
   private entry: Latest | null = null;
-  /** Our last record whose write got no answer (it may have landed). */
-  private unanswered: { readonly line: Uint8Array; readonly kind: RecordKind; readonly attemptedAt: number } | undefined;
+  /** Our records whose writes got no answer since our last answered write (any may have landed). */
+  private unanswered: { readonly line: Uint8Array; readonly kind: RecordKind; readonly attemptedAt: number }[] = [];
   private wake: (() => void) | undefined;
   /** Counts the list changes the watch delivered: a change seen before we sleep must not be slept through. */
   private changes = 0;
@@ -151,14 +153,14 @@ export class Semaphore {
       revision = await this.cas.write(value, this.entry?.revision ?? 0);
     } catch (error) {
       // No answer: the write may have landed. If a later list holds this very record, it did.
-      this.unanswered = ours === undefined ? undefined : { line: ours, kind: kind!, attemptedAt };
+      if (ours !== undefined) this.unanswered = [...this.unanswered.slice(-(MAX_UNANSWERED - 1)), { line: ours, kind: kind!, attemptedAt }];
       throw error;
     }
     if (revision === undefined) {
       await this.read();
       return false;
     }
-    this.unanswered = undefined;
+    this.unanswered = [];
     this.kind = kind;
     this.lastWrite = this.mono();
     // What we wrote is the latest list until the watch says otherwise.
@@ -179,11 +181,11 @@ export class Semaphore {
    * we sent it.
    */
   private adoptLanded(view: SemaphoreView): void {
-    const sent = this.unanswered;
-    if (sent === undefined) return;
+    if (this.unanswered.length === 0) return;
     const landed = [...view.holders, ...view.waiters].find((record) => record.id === this.idHex);
-    if (landed === undefined || !sameBytes(landed.line, sent.line)) return;
-    this.unanswered = undefined;
+    const sent = landed === undefined ? undefined : this.unanswered.find((each) => sameBytes(landed.line, each.line));
+    if (sent === undefined) return;
+    this.unanswered = [];
     this.kind = sent.kind;
     this.lastWrite = sent.attemptedAt;
   }
