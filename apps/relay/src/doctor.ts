@@ -124,7 +124,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
   checks.push(settings.spool.backend === "jetstream" ? await checkJetStream(settings) : await checkSpoolFolder(spoolFolder(settings, dir)));
 
   try {
-    const tls = loadTlsSettings(settings.tls, { port: settings.listen.port, dir });
+    const tls = loadTlsSettings(settings.tls, { port: settings.listen.port, dir, locate: loaded.locate });
     if (tls) checks.push({ name: "tls", status: "ok", detail: `certificate and key load; HTTPS on port ${tls.port}` });
   } catch (error) {
     checks.push({ name: "tls", status: "fail", detail: (error as Error).message });

@@ -27,6 +27,17 @@ describe("loadConfig", () => {
     throw new Error("expected loadConfig to fail");
   };
 
+  it("locates a key at its line, an unwritten key at its section's line, and nothing without a file", () => {
+    expect(loadConfig(dir, {}).locate("relay.tls_cert_path")).toBe("configuration");
+    write("# the relay\nrelay:\n  mode: capture\n  tls_port: 3443\nlimits:\n  max_event_size: 1MB\n");
+    const file = join(dir, "config.yml");
+    const { locate } = loadConfig(dir, {});
+    expect(locate("relay.tls_port")).toBe(`${file}:4`);
+    expect(locate("limits.max_event_size")).toBe(`${file}:6`);
+    expect(locate("relay.tls_cert_path")).toBe(`${file}:2`);
+    expect(locate("spool.path")).toBe(file);
+  });
+
   it("runs a local capture relay when there is no configuration at all", () => {
     const loaded = loadConfig(dir, {});
     expect(loaded.file).toBeUndefined();

@@ -22,6 +22,11 @@ export interface LoadedConfig {
   readonly notices: readonly string[];
   /** Keys of Sentry's Relay (or unknown keys) that were ignored, one warning each. */
   readonly warnings: readonly string[];
+  /**
+   * Where a dotted key (`relay.tls_cert_path`) is written: `<file>:<line>`, the line of its section
+   * when the key itself is not written, or `configuration` without a file.
+   */
+  readonly locate: (key: string) => string;
 }
 
 /** The folder used when `--config` is not given. */
@@ -71,7 +76,8 @@ function lineOf(text: ConfigText, path: readonly PropertyKey[]): number | undefi
   return undefined;
 }
 
-function keyLine(text: ConfigText, where: { readonly parent: readonly PropertyKey[]; readonly key: string }): number | undefined {
+/** The line where `key` is written in the mapping at `parent`, if it is. */
+function writtenKeyLine(text: ConfigText, where: { readonly parent: readonly PropertyKey[]; readonly key: string }): number | undefined {
   const { doc, counter } = text;
   const { parent, key } = where;
   const map = parent.length === 0 ? doc.contents : doc.getIn(parent as string[], true);
@@ -81,7 +87,11 @@ function keyLine(text: ConfigText, where: { readonly parent: readonly PropertyKe
       if (node.value === key && node.range) return counter.linePos(node.range[0]).line;
     }
   }
-  return lineOf(text, parent);
+  return undefined;
+}
+
+function keyLine(text: ConfigText, where: { readonly parent: readonly PropertyKey[]; readonly key: string }): number | undefined {
+  return writtenKeyLine(text, where) ?? lineOf(text, where.parent);
 }
 
 /**
@@ -174,5 +184,14 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv, overrides: Reado
   if (upstream.pathname !== "/" || upstream.search !== "") {
     notices.push(`relay.upstream: only the origin is used; the relay talks to ${upstream.origin}/ (the path ${upstream.pathname}${upstream.search} is ignored)`);
   }
-  return { dir, file: exists ? file : undefined, config: written, settings, notices, warnings: adapted.warnings };
+  const locate = (key: string): string => {
+    if (!doc) return "configuration";
+    const path = key.split(".");
+    for (let depth = path.length; depth > 0; depth--) {
+      const line = writtenKeyLine({ doc, counter }, { parent: path.slice(0, depth - 1), key: path[depth - 1]! });
+      if (line !== undefined) return `${file}:${line}`;
+    }
+    return file;
+  };
+  return { dir, file: exists ? file : undefined, config: written, settings, notices, warnings: adapted.warnings, locate };
 }

@@ -265,7 +265,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
   const logger = startLogging(options);
   const credentials = await loadUpstreamIdentity({ settings, dir, env: options.env ?? process.env });
   // Checked before anything is opened: a TLS mistake stops start-up with its own message.
-  const tls = loadTlsSettings(settings.tls, { port: settings.listen.port, dir });
+  const tls = loadTlsSettings(settings.tls, { port: settings.listen.port, dir, locate: loaded.locate });
 
   const sinks = createMetrics(settings.metrics, logger);
   const outcomes = countOutcomes(sinks);

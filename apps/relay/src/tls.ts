@@ -31,7 +31,7 @@ export interface TlsSettings {
 type TlsKey = "relay.tls_identity_path" | "relay.tls_identity_password" | "relay.tls_cert_path" | "relay.tls_key_path" | "relay.tls_port";
 
 function invalid(key: TlsKey, problem: string, cause?: unknown): RelayCliError {
-  return new RelayCliError("config_invalid", `${key}: ${problem}`, cause === undefined ? undefined : { cause });
+  return new RelayCliError("config_invalid", `${key}: ${problem}`, cause === undefined ? { key } : { cause, key });
 }
 
 /** The error's OpenSSL or system code, when it has one. */
@@ -133,7 +133,24 @@ function loadPfx(file: string, passphrase: string | undefined): PfxTlsOptions {
  * problem stops start-up with an error naming the config key, the file and what is wrong. Relative
  * paths are relative to the config folder.
  */
-export function loadTlsSettings(tls: TlsConfig, where: { readonly port: number; readonly dir: string }): TlsSettings | undefined {
+export function loadTlsSettings(
+  tls: TlsConfig,
+  where: {
+    readonly port: number;
+    readonly dir: string;
+    /** Where a key is written (`<file>:<line>`), to put in front of an error about it. */
+    readonly locate?: ((key: string) => string) | undefined;
+  },
+): TlsSettings | undefined {
+  try {
+    return readTlsSettings(tls, where);
+  } catch (error) {
+    if (!(error instanceof RelayCliError) || error.key === undefined || !where.locate) throw error;
+    throw new RelayCliError(error.code, `${where.locate(error.key)}: ${error.message}`, { cause: error.cause, key: error.key });
+  }
+}
+
+function readTlsSettings(tls: TlsConfig, where: { readonly port: number; readonly dir: string }): TlsSettings | undefined {
   const { port, identityPath: identity, identityPassword: password, certPath: cert, keyPath: key } = tls;
   const configDir = where.dir;
   if (port === null) return undefined;

@@ -83,7 +83,7 @@ describe("relay doctor", () => {
       writeFileSync(join(dir, ".relay", "config.yml"), config(nats.url));
       const reachable = await runRelayCommand(dir, ["doctor"]);
       expect(reachable.stdout).toMatch(/\[ok {2}\] spool: JetStream at nats:\/\/127\.0\.0\.1:\d+ is reachable; the stream RELAY_SPOOL will be created at start/);
-      expect(reachable.stdout).toMatch(/\[FAIL\] tls: relay\.tls_cert_path: .*missing-cert\.pem/);
+      expect(reachable.stdout).toMatch(/\[FAIL\] tls: \S+\/config\.yml:6: relay\.tls_cert_path: .*missing-cert\.pem/);
       await nats.stop();
       const down = await runRelayCommand(dir, ["doctor"]);
       expect(down.stdout).toMatch(/\[FAIL\] spool: JetStream at nats:\/\/127\.0\.0\.1:\d+: .*is nats-server running with -js/);

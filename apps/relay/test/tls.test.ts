@@ -206,6 +206,15 @@ describe("relay run with TLS", () => {
       expect(code, output).toBe(2);
       expect(output).toMatch(message);
       expect(output).not.toContain("relay listening");
+      // The message starts with the file and the line of its key (of the relay: section when the
+      // key is not written).
+      const located = /(\S+config\.yml):(\d+): relay\.(\w+): /.exec(output);
+      expect(located, output).not.toBeNull();
+      const [, file, line, key] = located!;
+      expect(file).toBe(join(config, "config.yml"));
+      const written = readFileSync(file!, "utf8").split("\n");
+      const keyLine = written.findIndex((text) => text.startsWith(`  ${key}:`));
+      expect(Number(line)).toBe(keyLine === -1 ? 1 : keyLine + 1);
     });
 
     it("a key file the relay's user may not read", async () => {
