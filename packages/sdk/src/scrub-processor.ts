@@ -35,8 +35,8 @@ export interface ScrubOptions {
  * The default processor: drops cookies and request bodies, and replaces values whose keys look
  * like passwords, secrets, tokens or auth headers with `[Filtered]`.
  */
-export function scrubEvent(event: Record<string, unknown>, options: ScrubOptions = {}): Record<string, unknown> {
-  const out = { ...event };
+export function scrubEvent<E extends Record<string, unknown>>(event: E, options: ScrubOptions = {}): E {
+  const out: Record<string, unknown> = { ...event };
   const request = out.request;
   // The request interface is an object: anything else set as the request (a string, an array) is
   // dropped, never spread into one key per character or item.
@@ -58,5 +58,6 @@ export function scrubEvent(event: Record<string, unknown>, options: ScrubOptions
   for (const key of ["request", "extra", "user", "contexts", "breadcrumbs", "tags"]) {
     if (out[key] !== undefined) out[key] = scrubValue(out[key], 0);
   }
-  return out;
+  // Only known attributes were replaced, each by a value of its own kind.
+  return out as E;
 }

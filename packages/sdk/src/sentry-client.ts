@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { dsnEndpointUrl, isDisabledDsn, parseDsn, type Dsn, type DsnErrorCode } from "@org/protocol/dsn";
 import { newEventId } from "@org/protocol/envelope";
+import type { Breadcrumb as EventBreadcrumb, SentryEvent } from "@org/protocol/event";
 import { DiscardCounter, type DiscardCategory, type DiscardedEvents, type DiscardReason } from "./client-reports.js";
 import { fitEvent, MAX_EVENT_BYTES } from "./fit-event.js";
 import { httpIntegration } from "./http-integration.js";
@@ -32,8 +33,12 @@ export interface CaptureOptions {
   readonly logger?: string;
 }
 
-/** An event as built by the client, before processors. */
-export type SentryEventJson = Record<string, unknown>;
+/**
+ * An event as the client builds it and hands it to processors and `beforeSend`: protocol's
+ * {@link SentryEvent} (tags as pairs, breadcrumbs and exceptions as `{values}`, seconds), whose
+ * attributes beyond the known ones are kept.
+ */
+export type SentryEventJson = SentryEvent;
 
 /** Changes or drops (returns `null`) an event before it is sent. */
 export type EventProcessor = (event: SentryEventJson) => SentryEventJson | null;
@@ -589,14 +594,15 @@ export class SentryClient {
       sdk: { name: SDK_NAME, version: SDK_VERSION },
       modules: this.modules,
       tags: [...tagPairs(this.options.tags), ...isolation.tags, ...current.tags, ...tagPairs(read(options, "tags"))],
-      extra: normalize({ ...isolation.extra, ...current.extra, ...spread(read(options, "extra")) }, limits),
-      user: Object.keys(user).length > 0 ? normalize(user, limits) : undefined,
-      request: request === undefined ? undefined : normalize(request, limits),
-      contexts: Object.keys(contexts).length > 0 ? normalize(contexts, limits) : undefined,
-      breadcrumbs: { values: breadcrumbs },
+      // normalize keeps each value's shape (it only cuts depth, breadth and length).
+      extra: normalize({ ...isolation.extra, ...current.extra, ...spread(read(options, "extra")) }, limits) as SentryEvent["extra"],
+      user: Object.keys(user).length > 0 ? (normalize(user, limits) as SentryEvent["user"]) : undefined,
+      request: request === undefined ? undefined : (normalize(request, limits) as SentryEvent["request"]),
+      contexts: Object.keys(contexts).length > 0 ? (normalize(contexts, limits) as SentryEvent["contexts"]) : undefined,
+      breadcrumbs: { values: breadcrumbs as EventBreadcrumb[] },
       fingerprint: fingerprintOf(fingerprint),
+      level: levelOf(read(options, "level")) ?? levelOf(current.level) ?? levelOf(isolation.level) ?? levelOf(base.level) ?? "error",
     };
-    event.level = levelOf(read(options, "level")) ?? levelOf(current.level) ?? levelOf(isolation.level) ?? base.level;
     return event;
   }
 

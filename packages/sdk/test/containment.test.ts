@@ -74,7 +74,7 @@ describe("SentryClient never breaks the application", () => {
       ],
       beforeSend: (event) => (event.message === "beforeSend null" ? null : event),
     });
-    sdk.addEventProcessor((event) => ({ ...event, tags: [...(event.tags as [string, string][]), ["added", "yes"]] }));
+    sdk.addEventProcessor((event) => ({ ...event, tags: [...(event.tags ?? []), ["added", "yes"]] }));
     for (const message of ["processor null", "processor throws", "beforeSend null", "kept"]) sdk.captureMessage(message);
     const events = eventsOf(await server.waitFor(1));
     expect(await sdk.flush(DEADLINE_MS)).toBe(true);
