@@ -89,11 +89,11 @@ export class Semaphore {
   private readonly identity: Identity;
 
   private readonly kv: KV;
-  private readonly cas: Pick<KeyCas, "write" | "observe">;
+  private readonly cas: Pick<KeyCas, "write">;
 
   /** `bucket.cas` writes the key (see {@link KeyCas}); `bucket.kv` reads and watches it. */
   constructor(
-    bucket: { readonly kv: KV; readonly cas: Pick<KeyCas, "write" | "observe"> },
+    bucket: { readonly kv: KV; readonly cas: Pick<KeyCas, "write"> },
     signer: { readonly config: RemaphoreConfig; readonly identity: Identity },
     private readonly options: SemaphoreOptions,
   ) {
@@ -170,9 +170,7 @@ export class Semaphore {
 
   /** Reads the list as the bucket has it now. */
   private async read(): Promise<void> {
-    const entry = await this.kv.get(this.key);
-    if (entry !== null) this.cas.observe(entry.revision);
-    this.entry = latest(entry);
+    this.entry = latest(await this.kv.get(this.key));
   }
 
   /**
@@ -195,7 +193,6 @@ export class Semaphore {
     this.watcher = updates;
     void (async () => {
       for await (const entry of updates) {
-        this.cas.observe(entry.revision);
         if (this.entry === null || entry.revision >= this.entry.revision) this.entry = latest(entry);
         this.changes += 1;
         this.wake?.();
@@ -381,6 +378,6 @@ export async function openSemaphore(nc: NatsConnection, config: RemaphoreConfig,
   } catch (error) {
     throw new MessagingError("jetstream_failed", `cannot open the bucket ${config.jetstream.semaphoreBucket}: ${(error as Error).message}`, { cause: error });
   }
-  const cas = new KeyCas({ js: nc.jetstream(), kv, bucket: config.jetstream.semaphoreBucket, key: `${KEY_PREFIX}${options.name}` });
+  const cas = new KeyCas({ js: nc.jetstream(), bucket: config.jetstream.semaphoreBucket, key: `${KEY_PREFIX}${options.name}` });
   return new Semaphore({ kv, cas }, { config, identity: identity.value }, options);
 }

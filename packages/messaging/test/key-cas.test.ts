@@ -1,5 +1,5 @@
 // @module-tag e2e
-import { startNatsCluster, type NatsCluster } from "@org/testkit";
+import { startNatsCluster, startNatsServer, type NatsCluster } from "@org/testkit";
 import { connect, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KeyCas } from "../src/key-cas.js";
@@ -36,7 +36,7 @@ describe("KeyCas on a three-server JetStream cluster", () => {
     await Promise.all(
       connections.slice(0, writers).map(async (nc) => {
         const own = await nc.jetstream().views.kv("cas");
-        const cas = new KeyCas({ js: nc.jetstream(), kv: own, bucket: "cas", key: "counter" });
+        const cas = new KeyCas({ js: nc.jetstream(), bucket: "cas", key: "counter" });
         for (let done = 0; done < rounds; ) {
           const entry = (await own.get("counter"))!;
           const next = Number(new TextDecoder().decode(entry.value)) + 1;
@@ -52,5 +52,37 @@ describe("KeyCas on a three-server JetStream cluster", () => {
     expect(new Set(reads).size).toBe(reads.length);
     expect(new TextDecoder().decode((await kv.get("counter"))!.value)).toBe(String(writers * rounds));
     expect(noise).toBeGreaterThan(0);
+  });
+});
+
+describe("KeyCas on one server", () => {
+  it("writes on top of the key's revision after other keys moved the stream, and never on a key it took for absent", async () => {
+    const server = await startNatsServer({ jetstream: true });
+    const nc = await connect({ servers: server.url });
+    try {
+      const kv = await nc.jetstream().views.kv("one", { history: 1 });
+      const text = (value: string): Uint8Array => new TextEncoder().encode(value);
+      const first = await kv.put("counter", text("1"));
+      await kv.put("other", text("x"));
+      const cas = new KeyCas({ js: nc.jetstream(), bucket: "one", key: "counter" });
+      // The key exists: a write that expects it absent is refused, whatever the stream did.
+      expect(await cas.write(text("from nothing"), 0)).toBeUndefined();
+      expect(new TextDecoder().decode((await kv.get("counter"))!.value)).toBe("1");
+      // At its revision it lands, though another key was written after it.
+      const second = await cas.write(text("2"), first);
+      expect(second).toBeGreaterThan(first);
+      await kv.put("other", text("y"));
+      // A stale revision is refused; the current one lands again.
+      expect(await cas.write(text("stale"), first)).toBeUndefined();
+      expect(await cas.write(text("3"), second!)).toBeGreaterThan(second!);
+      expect(new TextDecoder().decode((await kv.get("counter"))!.value)).toBe("3");
+      // An absent key is created from revision 0 in a stream that holds other keys.
+      const fresh = new KeyCas({ js: nc.jetstream(), bucket: "one", key: "fresh" });
+      expect(await fresh.write(text("new"), 0)).toBeGreaterThan(0);
+      expect(await fresh.write(text("again"), 0)).toBeUndefined();
+    } finally {
+      await nc.close();
+      await server.stop();
+    }
   });
 });

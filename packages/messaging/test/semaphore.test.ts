@@ -13,7 +13,7 @@ const HOUR = 3_600_000;
 
 /** The real bucket of a semaphore. */
 function bucketOf(nc: NatsConnection, kv: KV): { kv: KV; cas: KeyCas } {
-  return { kv, cas: new KeyCas({ js: nc.jetstream(), kv, bucket: "semaphores", key: "sem.deploy" }) };
+  return { kv, cas: new KeyCas({ js: nc.jetstream(), bucket: "semaphores", key: "sem.deploy" }) };
 }
 
 /** The real bucket, except that the answer to a write can be lost after the write landed. */
