@@ -49,7 +49,10 @@ describe("KeyCas on a three-server JetStream cluster", () => {
     );
     const reads = landed.map((write) => write.read);
     expect(new Set(reads).size).toBe(reads.length);
-    expect(new TextDecoder().decode((await kv.get("counter"))!.value)).toBe(String(writers * rounds));
+    // Read from the stream's leader: a replica answering a direct get may not have the last write yet.
+    const jsm = await jetstream(connections[writers]!).jetstreamManager(false);
+    const last = await jsm.streams.getMessage("KV_cas", { last_by_subj: "$KV.cas.counter" });
+    expect(new TextDecoder().decode(last.data)).toBe(String(writers * rounds));
     expect(others).toBe(writers * rounds);
   });
 });
