@@ -9,7 +9,8 @@
 // CPU then sums the primary and every ingest process) tune it, and BENCH_SYNCHRONOUS the spool's synchronous (full); BENCH_CPU_PROF=<folder> runs each relay under --cpu-prof
 // (every thread writes its own profile there; `node bench/profile-summary.js <folder>` reads them), and
 // BENCH_RELAY_NODE_ARGS adds node options to the relay's command line (V8 flags that NODE_OPTIONS
-// refuses, say).
+// refuses, say). BENCH_RATE sends that many requests per second in all instead of as fast as the
+// connections go, and BENCH_PROCESSING_THREADS sets the relays' limits.processing_threads.
 import { execFileSync, fork, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -38,6 +39,8 @@ const load = {
   method: "POST",
   headers: { "x-sentry-auth": `Sentry sentry_key=${KEY}, sentry_version=7, sentry_client=sentry.javascript.node/7.120.4`, "content-type": "application/json" },
   body: event,
+  // BENCH_RATE: requests per second in all (autocannon's overallRate) instead of as fast as the connections go.
+  ...(process.env.BENCH_RATE ? { overallRate: Number(process.env.BENCH_RATE) } : {}),
 };
 
 const sleep = (ms) => new Promise((resolve_) => setTimeout(resolve_, ms));
@@ -143,6 +146,7 @@ function relayFolder(root, setup) {
     "  emit_outcomes: false",
     "spool:",
     `  synchronous: ${synchronous}`,
+    ...(process.env.BENCH_PROCESSING_THREADS ? ["limits:", `  processing_threads: ${process.env.BENCH_PROCESSING_THREADS}`] : []),
     "",
   ].join("\n");
   writeFileSync(join(configDir, "config.yml"), config);

@@ -36,7 +36,10 @@ describe("statsd metrics", () => {
     const response = await fetch(`${relay.url}/api/1/store/?sentry_key=${key}&sentry_version=7`, { method: "POST", body: '{"message":"counted"}' });
     expect(response.status).toBe(200);
     await waitUntil(
-      () => packets.some((p) => p.startsWith("test.relay.events.accepted")) && packets.some((p) => p.startsWith("test.relay.spool.depth:")),
+      () =>
+        packets.some((p) => p.startsWith("test.relay.events.accepted")) &&
+        packets.some((p) => p.startsWith("test.relay.processing.envelopes")) &&
+        packets.some((p) => p.startsWith("test.relay.spool.depth:")),
       "the event's counters and a spool gauge to arrive",
       { everyMs: 50, detail: () => packets.join("\n") },
     );
@@ -44,6 +47,8 @@ describe("statsd metrics", () => {
     expect(packets.some((p) => /^test\.relay\.requests:1\|c\|#.*status:200/.test(p) && p.includes("route:/api/:projectId/store/"))).toBe(true);
     expect(packets.some((p) => p.startsWith("test.relay.requests.duration:") && p.includes("|ms"))).toBe(true);
     expect(packets.some((p) => p.startsWith("test.relay.events.accepted:1|c") && p.includes("category:error"))).toBe(true);
+    // Processed on the event loop or in a thread, as the load of the event loop decided.
+    expect(packets.some((p) => /^test\.relay\.processing\.envelopes:1\|c\|#.*on:(event_loop|thread)/.test(p))).toBe(true);
   });
 });
 

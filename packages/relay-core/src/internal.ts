@@ -9,7 +9,7 @@ export type { PipelineOptions, Processed } from "./pipeline/pipeline.js";
 export { createEnvelopeProcessor, processEnvelope } from "./pipeline/process-envelope.js";
 export type { ProcessedData, ProcessingInput, ProcessorOptions } from "./pipeline/process-envelope.js";
 export { createWorkerProcessor } from "./pipeline/worker-processor.js";
-export type { WorkerProcessor } from "./pipeline/worker-processor.js";
+export type { WorkerProcessor, WorkerProcessorOptions } from "./pipeline/worker-processor.js";
 export {
   FILTERED,
   compilePiiConfig,

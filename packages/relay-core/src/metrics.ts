@@ -29,6 +29,7 @@ const METRIC_TAGS: Readonly<Record<string, readonly string[]>> = {
   "spool.depth": [],
   "spool.bytes": [],
   "spool.redeliveries": [],
+  "processing.envelopes": ["on"],
 };
 
 /**

@@ -213,7 +213,7 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
     keepClientReports: http.mode === "capture",
   };
   const workerProcessor: WorkerProcessor | undefined =
-    (options.processingThreads ?? 0) > 0 ? createWorkerProcessor({ ...processorOptions, threads: options.processingThreads }) : undefined;
+    (options.processingThreads ?? 0) > 0 ? createWorkerProcessor({ ...processorOptions, threads: options.processingThreads, metrics }) : undefined;
   const pipeline = new Pipeline({
     spool,
     process: workerProcessor ? workerProcessor.process : createEnvelopeProcessor(processorOptions),

@@ -19,7 +19,8 @@ describe("processing in worker threads", () => {
     const projects = permissiveProjectStates();
     const options = { projects, globalScrubbing: { scrubData: true, scrubDefaults: true } };
     const inline = createEnvelopeProcessor(options);
-    const workers = createWorkerProcessor({ ...options, threads: 2 });
+    // Every envelope crosses to a thread: the event loop counts as busy.
+    const workers = createWorkerProcessor({ ...options, threads: 2, busy: () => true });
     try {
       const envelopes = loadSdkCaptures()
         .filter((capture) => capture.path.includes("/envelope/") && (capture.decodedText !== undefined || capture.bodyEncoding === "identity"))
@@ -29,8 +30,62 @@ describe("processing in worker threads", () => {
       const onLoop = await Promise.all(envelopes.map((envelope) => inline(envelope)));
       expect(fromWorkers).toEqual(onLoop);
       expect(fromWorkers.filter((result) => result.kind === "deliver").length).toBeGreaterThan(5);
+      expect(workers.stats()).toEqual({ onLoop: 0, inThreads: envelopes.length });
     } finally {
       await workers.close();
+    }
+  });
+
+  it("processes small envelopes on the event loop while it is not busy, and hands them to the threads once it is", async () => {
+    const options = { projects: permissiveProjectStates(), globalScrubbing: { scrubData: true, scrubDefaults: true } };
+    let busy = false;
+    const counted: string[] = [];
+    const metrics = { increment: (name: string, value = 1, tags: Record<string, string> = {}) => counted.push(`${name} ${value} ${JSON.stringify(tags)}`), timing: () => undefined, gauge: () => undefined };
+    const processor = createWorkerProcessor({ ...options, threads: 1, busy: () => busy, metrics });
+    const reference = createEnvelopeProcessor(options);
+    const event = (id: string, message: string): ClaimedEnvelope =>
+      claimed(id, `{"event_id":"${id}"}\n{"type":"event"}\n${JSON.stringify({ message, user: { email: "jane@example.com" }, extra: { password: "hunter2" } })}\n`);
+    try {
+      const quiet = event("c".repeat(32), "on the loop");
+      expect(await processor.process(quiet)).toEqual(await reference(quiet));
+      expect(processor.stats()).toEqual({ onLoop: 1, inThreads: 0 });
+
+      busy = true;
+      const loaded = event("d".repeat(32), "in a thread");
+      const fromThread = await processor.process(loaded);
+      expect(fromThread).toEqual(await reference(loaded));
+      expect(fromThread.kind).toBe("deliver");
+      expect(processor.stats()).toEqual({ onLoop: 1, inThreads: 1 });
+
+      // A large envelope would hold up the answers to clients: a thread takes it even when the loop is idle.
+      busy = false;
+      const large = event("e".repeat(32), "x".repeat(100 * 1024));
+      expect(await processor.process(large)).toEqual(await reference(large));
+      expect(processor.stats()).toEqual({ onLoop: 1, inThreads: 2 });
+      expect(counted).toEqual(['processing.envelopes 1 {"on":"event_loop"}', 'processing.envelopes 1 {"on":"thread"}', 'processing.envelopes 1 {"on":"thread"}']);
+    } finally {
+      await processor.close();
+    }
+  });
+
+  it("tells a busy event loop from an idle one by how much of the last window it worked", async () => {
+    const processor = createWorkerProcessor({ projects: permissiveProjectStates(), globalScrubbing: {}, threads: 1 });
+    const envelope = (id: string): ClaimedEnvelope => claimed(id, `{"event_id":"${id}"}\n{"type":"event"}\n{"message":"m"}\n`);
+    const idle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      // An idle loop: the window since the processor was made was spent waiting.
+      await idle(100);
+      await processor.process(envelope("f".repeat(32)));
+      expect(processor.stats()).toEqual({ onLoop: 1, inThreads: 0 });
+      // A loop that worked the whole last window without a pause.
+      const until = performance.now() + 100;
+      while (performance.now() < until) {
+        // busy
+      }
+      await processor.process(envelope("0".repeat(32)));
+      expect(processor.stats()).toEqual({ onLoop: 1, inThreads: 1 });
+    } finally {
+      await processor.close();
     }
   });
 

@@ -1,7 +1,9 @@
+import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
+import type { RelayMetrics } from "../metrics.js";
 import type { ClaimedEnvelope } from "../spool/spool.js";
 import type { Processed } from "./pipeline.js";
-import { processingInput, toProcessed, type ProcessedData, type ProcessingInput, type ProcessorOptions } from "./process-envelope.js";
+import { processEnvelope, processingInput, toProcessed, type ProcessedData, type ProcessingInput, type ProcessorOptions } from "./process-envelope.js";
 
 /** One envelope sent to a processing worker. */
 export interface ProcessJob {
@@ -20,17 +22,64 @@ export interface ProcessAnswer {
 /** A processor whose heavy part runs in worker threads. */
 export interface WorkerProcessor {
   readonly process: (envelope: ClaimedEnvelope) => Promise<Processed>;
+  /** Envelopes processed so far on the event loop (it was not busy) and in the threads. */
+  stats(): { readonly onLoop: number; readonly inThreads: number };
   close(): Promise<void>;
+}
+
+/** Options of {@link createWorkerProcessor}. */
+export interface WorkerProcessorOptions extends ProcessorOptions {
+  /** Processing threads (1 by default). */
+  readonly threads?: number | undefined;
+  /**
+   * Whether the event loop is too busy to process an envelope itself: by default, whether it was
+   * busy at least 80 % of the time in the last 50 ms or more (its event-loop utilization).
+   */
+  readonly busy?: (() => boolean) | undefined;
+  /** Counts `processing.envelopes` by where they were processed (tag `on`: `event_loop` or `thread`). */
+  readonly metrics?: RelayMetrics | undefined;
+}
+
+/**
+ * Envelopes up to this size are processed on the event loop while it is not busy. Handing one
+ * to a thread and back costs two cross-thread wake-ups, which on a lightly loaded machine cost
+ * more CPU than processing a small event does; a large one would hold up answers to clients.
+ */
+const ON_LOOP_MAX_BYTES = 64 * 1024;
+
+/** Event-loop utilization of at least this much, over the last window, counts as busy. */
+const BUSY_UTILIZATION = 0.8;
+const BUSY_WINDOW_MS = 50;
+const ON_LOOP = { on: "event_loop" } as const;
+const IN_THREAD = { on: "thread" } as const;
+
+/** Whether the event loop was busy over the last window of {@link BUSY_WINDOW_MS}, measured when asked. */
+function eventLoopBusy(): () => boolean {
+  let mark = performance.eventLoopUtilization();
+  let busy = false;
+  return () => {
+    const current = performance.eventLoopUtilization();
+    const window = performance.eventLoopUtilization(current, mark);
+    if (window.idle + window.active >= BUSY_WINDOW_MS) {
+      busy = window.utilization >= BUSY_UTILIZATION;
+      mark = current;
+    }
+    return busy;
+  };
 }
 
 /**
  * Processing (parsing, normalization, scrubbing, filters, serialization) in `threads` worker
- * threads, so that the event loop answering clients is not held up by it. Project lookups and
- * rate limits stay on the calling thread; the workers get plain data. A worker that dies is
- * replaced, and the envelopes it held fail (the pipeline retries them).
+ * threads, so that the event loop answering clients is not held up by it while it is busy; while
+ * it is not, small envelopes are processed on it, which costs less. Project lookups and rate
+ * limits stay on the calling thread; the workers get plain data. A worker that dies is replaced,
+ * and the envelopes it held fail (the pipeline retries them).
  */
-export function createWorkerProcessor(options: ProcessorOptions & { readonly threads?: number }): WorkerProcessor {
+export function createWorkerProcessor(options: WorkerProcessorOptions): WorkerProcessor {
   const threads = Math.max(1, options.threads ?? 1);
+  const busy = options.busy ?? eventLoopBusy();
+  let onLoop = 0;
+  let inThreads = 0;
   const calls = new Map<number, { resolve: (data: ProcessedData) => void; reject: (error: Error) => void; worker: Worker }>();
   let nextId = 1;
   let closed = false;
@@ -77,6 +126,13 @@ export function createWorkerProcessor(options: ProcessorOptions & { readonly thr
       const input = await processingInput(options, claimed);
       if ("defer" in input) return { kind: "defer", reason: input.defer };
       if (closed) throw new Error("the processor is closed");
+      if (claimed.payload.byteLength <= ON_LOOP_MAX_BYTES && !busy()) {
+        onLoop += 1;
+        options.metrics?.increment("processing.envelopes", 1, ON_LOOP);
+        return toProcessed(claimed, processEnvelope(claimed, input));
+      }
+      inThreads += 1;
+      options.metrics?.increment("processing.envelopes", 1, IN_THREAD);
       const id = nextId++;
       const worker = workers[id % threads]!;
       const data = await new Promise<ProcessedData>((resolve, reject) => {
@@ -89,6 +145,7 @@ export function createWorkerProcessor(options: ProcessorOptions & { readonly thr
       });
       return toProcessed(claimed, data);
     },
+    stats: () => ({ onLoop, inThreads }),
     async close() {
       closed = true;
       const all = workers.splice(0);
