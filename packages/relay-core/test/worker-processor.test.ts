@@ -63,6 +63,16 @@ describe("processing in worker threads", () => {
       expect(await processor.process(large)).toEqual(await reference(large));
       expect(processor.stats()).toEqual({ onLoop: 1, inThreads: 2 });
       expect(counted).toEqual(['processing.envelopes 1 {"on":"event_loop"}', 'processing.envelopes 1 {"on":"thread"}', 'processing.envelopes 1 {"on":"thread"}']);
+
+      // Claimed together, in one turn of the loop: the loop takes them up to 64 KiB, a thread the rest.
+      const batch = ["1", "2", "3"].map((digit) => event(digit.repeat(32), "y".repeat(30 * 1024)));
+      const results = await Promise.all(batch.map((envelope) => processor.process(envelope)));
+      expect(results).toEqual(await Promise.all(batch.map((envelope) => reference(envelope))));
+      expect(processor.stats()).toEqual({ onLoop: 3, inThreads: 3 });
+      // The next turn starts with the whole allowance again.
+      const next = event("4".repeat(32), "z".repeat(30 * 1024));
+      expect(await processor.process(next)).toEqual(await reference(next));
+      expect(processor.stats()).toEqual({ onLoop: 4, inThreads: 3 });
     } finally {
       await processor.close();
     }

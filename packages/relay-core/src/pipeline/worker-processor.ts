@@ -41,11 +41,12 @@ export interface WorkerProcessorOptions extends ProcessorOptions {
 }
 
 /**
- * Envelopes up to this size are processed on the event loop while it is not busy. Handing one
- * to a thread and back costs two cross-thread wake-ups, which on a lightly loaded machine cost
- * more CPU than processing a small event does; a large one would hold up answers to clients.
+ * Envelopes are processed on the event loop while it is not busy, up to this many bytes in one
+ * turn of it. Handing one to a thread and back costs two cross-thread wake-ups, which on a lightly
+ * loaded machine cost more CPU than processing a small event does; a large one, or many claimed
+ * at once, would hold up answers to clients.
  */
-const ON_LOOP_MAX_BYTES = 64 * 1024;
+const ON_LOOP_TURN_BYTES = 64 * 1024;
 
 /** Event-loop utilization of at least this much, over the last window, counts as busy. */
 const BUSY_UTILIZATION = 0.8;
@@ -80,6 +81,11 @@ export function createWorkerProcessor(options: WorkerProcessorOptions): WorkerPr
   const busy = options.busy ?? eventLoopBusy();
   let onLoop = 0;
   let inThreads = 0;
+  // Bytes processed on the event loop in this turn of it.
+  let turnBytes = 0;
+  const endTurn = (): void => {
+    turnBytes = 0;
+  };
   const calls = new Map<number, { resolve: (data: ProcessedData) => void; reject: (error: Error) => void; worker: Worker }>();
   let nextId = 1;
   let closed = false;
@@ -126,7 +132,10 @@ export function createWorkerProcessor(options: WorkerProcessorOptions): WorkerPr
       const input = await processingInput(options, claimed);
       if ("defer" in input) return { kind: "defer", reason: input.defer };
       if (closed) throw new Error("the processor is closed");
-      if (claimed.payload.byteLength <= ON_LOOP_MAX_BYTES && !busy()) {
+      const size = claimed.payload.byteLength;
+      if (turnBytes + size <= ON_LOOP_TURN_BYTES && !busy()) {
+        if (turnBytes === 0) setImmediate(endTurn);
+        turnBytes += size;
         onLoop += 1;
         options.metrics?.increment("processing.envelopes", 1, ON_LOOP);
         return toProcessed(claimed, processEnvelope(claimed, input));
