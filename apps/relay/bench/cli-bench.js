@@ -39,7 +39,6 @@ const load = {
   method: "POST",
   headers: { "x-sentry-auth": `Sentry sentry_key=${KEY}, sentry_version=7, sentry_client=sentry.javascript.node/7.120.4`, "content-type": "application/json" },
   body: event,
-  // BENCH_RATE: requests per second in all (autocannon's overallRate) instead of as fast as the connections go.
   ...(process.env.BENCH_RATE ? { overallRate: Number(process.env.BENCH_RATE) } : {}),
 };
 

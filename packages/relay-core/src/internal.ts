@@ -8,8 +8,8 @@ export { Pipeline, defaultRetryDelay } from "./pipeline/pipeline.js";
 export type { PipelineOptions, Processed } from "./pipeline/pipeline.js";
 export { createEnvelopeProcessor, processEnvelope } from "./pipeline/process-envelope.js";
 export type { ProcessedData, ProcessingInput, ProcessorOptions } from "./pipeline/process-envelope.js";
-export { createWorkerProcessor } from "./pipeline/worker-processor.js";
-export type { WorkerProcessor, WorkerProcessorOptions } from "./pipeline/worker-processor.js";
+export { createWorkerProcessor, eventLoopBusy } from "./pipeline/worker-processor.js";
+export type { LoopTimes, WorkerProcessor, WorkerProcessorOptions } from "./pipeline/worker-processor.js";
 export {
   FILTERED,
   compilePiiConfig,

@@ -54,15 +54,25 @@ const BUSY_WINDOW_MS = 50;
 const ON_LOOP = { on: "event_loop" } as const;
 const IN_THREAD = { on: "thread" } as const;
 
-/** Whether the event loop was busy over the last window of {@link BUSY_WINDOW_MS}, measured when asked. */
-function eventLoopBusy(): () => boolean {
-  let mark = performance.eventLoopUtilization();
+/** Time the event loop spent waiting and working since it started, in milliseconds. */
+export interface LoopTimes {
+  readonly idle: number;
+  readonly active: number;
+}
+
+/**
+ * Whether the event loop was busy over the last window of at least {@link BUSY_WINDOW_MS}, measured
+ * when asked; `measure` reads the loop's times (`performance.eventLoopUtilization()` by default).
+ */
+export function eventLoopBusy(measure: () => LoopTimes = () => performance.eventLoopUtilization()): () => boolean {
+  let mark = measure();
   let busy = false;
   return () => {
-    const current = performance.eventLoopUtilization();
-    const window = performance.eventLoopUtilization(current, mark);
-    if (window.idle + window.active >= BUSY_WINDOW_MS) {
-      busy = window.utilization >= BUSY_UTILIZATION;
+    const current = measure();
+    const idle = current.idle - mark.idle;
+    const active = current.active - mark.active;
+    if (idle + active >= BUSY_WINDOW_MS) {
+      busy = active / (idle + active) >= BUSY_UTILIZATION;
       mark = current;
     }
     return busy;
