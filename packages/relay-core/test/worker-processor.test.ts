@@ -81,25 +81,21 @@ describe("processing in worker threads", () => {
   it("tells a busy event loop from an idle one by how much of the last window of 50 ms or more it worked", () => {
     const times = { idle: 0, active: 0 };
     const busy = eventLoopBusy(() => ({ ...times }));
+    const after = (idle: number, active: number): boolean => {
+      times.idle += idle;
+      times.active += active;
+      return busy();
+    };
     // Waited 90 ms, worked 10: idle.
-    times.idle += 90;
-    times.active += 10;
-    expect(busy()).toBe(false);
+    expect(after(90, 10)).toBe(false);
     // Worked 45 of the next 50 ms: busy.
-    times.idle += 5;
-    times.active += 45;
-    expect(busy()).toBe(true);
+    expect(after(5, 45)).toBe(true);
     // Under 50 ms since the last verdict: it stands, whatever the loop did meanwhile.
-    times.idle += 30;
-    expect(busy()).toBe(true);
+    expect(after(30, 0)).toBe(true);
     // The window grows until it is long enough: 40 ms idle of 60.
-    times.idle += 10;
-    times.active += 20;
-    expect(busy()).toBe(false);
+    expect(after(10, 20)).toBe(false);
     // Exactly 80 % counts as busy.
-    times.idle += 10;
-    times.active += 40;
-    expect(busy()).toBe(true);
+    expect(after(10, 40)).toBe(true);
   });
 
   it("measures the real event loop by default: a loop that worked the whole last window is busy", async () => {
