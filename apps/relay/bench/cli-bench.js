@@ -4,13 +4,18 @@
 // system of every thread, from /proc/<pid>/stat) per event delivered — over the load and the
 // drain that follows it — the ratio to the bare route's CPU per request, and peak RSS.
 //
-// BENCH_DURATION (seconds, default 10), BENCH_CONNECTIONS (default 50), BENCH_MODES (default
-// "static,managed,capture") and BENCH_WORKERS (relay.workers of the forwarding modes, default "1,2":
-// CPU then sums the primary and every ingest process) tune it, and BENCH_SYNCHRONOUS the spool's synchronous (full); BENCH_CPU_PROF=<folder> runs each relay under --cpu-prof
-// (every thread writes its own profile there; `node bench/profile-summary.js <folder>` reads them), and
-// BENCH_RELAY_NODE_ARGS adds node options to the relay's command line (V8 flags that NODE_OPTIONS
-// refuses, say). BENCH_RATE sends that many requests per second in all instead of as fast as the
-// connections go, and BENCH_PROCESSING_THREADS sets the relays' limits.processing_threads.
+// A second ceiling row shows the floor of any relay that forwards: a bare route that wraps each
+// body into an envelope and sends it to a fake upstream, with no spool and no processing.
+//
+// Knobs: BENCH_DURATION (seconds, default 10); BENCH_CONNECTIONS (default 50); BENCH_MODES (default
+// "static,managed,capture"); BENCH_WORKERS (relay.workers of the forwarding modes, default "1,2":
+// CPU then sums the primary and every ingest process); BENCH_SYNCHRONOUS (the spool's synchronous,
+// default full); BENCH_FORWARD_FLOOR=0 leaves out the forwarding floor; BENCH_CPU_PROF=<folder>
+// runs each relay under --cpu-prof (every thread writes its own profile there; `node
+// bench/profile-summary.js <folder>` reads them); BENCH_RELAY_NODE_ARGS adds node options to the
+// relay's command line (V8 flags that NODE_OPTIONS refuses, say); BENCH_RATE sends that many
+// requests per second in all instead of as fast as the connections go; BENCH_PROCESSING_THREADS
+// sets the relays' limits.processing_threads.
 import { execFileSync, fork, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -127,6 +132,22 @@ async function measure(name, target, delivered) {
   return { name, rps: result.rps, p50: result.p50, p99: result.p99, errors: result.non2xx + result.errors, accepted: result.ok, events, cpuPerEvent: cpu / events, mainPerEvent: main / events, threads, rss };
 }
 
+/**
+ * The floor of forwarding: a bare route that wraps each body into an envelope and sends it to a
+ * fake upstream process, no spool and no processing (`bare-forward-process.js`).
+ */
+async function measureForwardFloor() {
+  const upstream = await startUpstream();
+  const forwarder = await startProcess([fileURLToPath(new URL("./bare-forward-process.js", import.meta.url)), upstream.url, KEY], {}, /listening on (\S+)/);
+  const delivered = async () => (await upstream.ask("count")).count;
+  const row = await measure("bare fastify route forwarding each body to the fake upstream (no spool, no processing)", { pid: forwarder.child.pid, url: `${forwarder.match[1]}/api/1/store/` }, delivered);
+  row.note = `delivered ${await delivered()} of ${row.accepted} answered 200`;
+  row.floor = true;
+  await stopProcess(forwarder.child);
+  await upstream.close();
+  return row;
+}
+
 /** Writes a relay config folder for `mode` and returns it. */
 function relayFolder(root, setup) {
   const { mode, upstreamUrl, workers } = setup;
@@ -163,6 +184,7 @@ async function main() {
   const bareUrl = `${bare.match[1]}/api/1/store/`;
   const ceilings = [await measure("bare fastify route answering {} (before the relays)", { pid: bare.child.pid, url: bareUrl })];
   const rows = [];
+  if (process.env.BENCH_FORWARD_FLOOR !== "0") rows.push(await measureForwardFloor());
   const runs = modes.flatMap((mode) => (mode === "capture" ? [[mode, 1]] : workerCounts.map((workers) => [mode, workers])));
   for (const [mode, workers] of runs) {
     const upstream = mode === "capture" ? undefined : await startUpstream();
@@ -185,6 +207,7 @@ async function main() {
     const processes = workers > 1 ? `, workers: ${workers} (primary + ${workers} ingest processes)` : "";
     const row = await measure(`relay run, ${mode} mode${processes}: ${Buffer.byteLength(event)}-byte store event, ${what}`, { pid: relay.child.pid, url: `${base}/api/1/store/`, others: workerPids }, delivered);
     if (upstream) {
+      row.delivered = true;
       const { count, distinct } = await upstream.ask("count");
       row.note = `delivered ${count} (${distinct} distinct) of ${row.accepted} answered 200`;
     }
@@ -197,10 +220,12 @@ async function main() {
   const bareCpu = (ceilings[0].cpuPerEvent + ceilings[1].cpuPerEvent) / 2;
 
   console.log(`\n\`relay run\` as a process, ${connections} connections, ${duration} s each, spool on (SQLite, synchronous=${synchronous}); CPU per event counts the load and the drain after it\n`);
-  console.log("| path | req/s | p50 ms | p99 ms | errors | CPU µs/event (user+system, all threads) | of which main thread | × bare route | peak RSS MB |");
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  const floorCpu = rows.find((row) => row.floor)?.cpuPerEvent;
+  console.log("| path | req/s | p50 ms | p99 ms | errors | CPU µs/event (user+system, all threads) | of which main thread | × bare route | × forwarding floor | peak RSS MB |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const row of [...ceilings, ...rows]) {
-    console.log(`| ${row.name} | ${Math.round(row.rps)} | ${row.p50} | ${row.p99} | ${row.errors} | ${Math.round(row.cpuPerEvent)} | ${Math.round(row.mainPerEvent)} | ${(row.cpuPerEvent / bareCpu).toFixed(1)}× | ${row.rss} |`);
+    const overFloor = floorCpu && (row.floor || row.delivered) ? `${(row.cpuPerEvent / floorCpu).toFixed(1)}×` : "";
+    console.log(`| ${row.name} | ${Math.round(row.rps)} | ${row.p50} | ${row.p99} | ${row.errors} | ${Math.round(row.cpuPerEvent)} | ${Math.round(row.mainPerEvent)} | ${(row.cpuPerEvent / bareCpu).toFixed(1)}× | ${overFloor} | ${row.rss} |`);
   }
   console.log(`\nCPU µs/event per thread (main thread first, in the order they started): ${[...ceilings, ...rows].map((row) => `${row.name.split(":")[0]}: ${row.threads.map(([, micros]) => micros).join(" ")}`).join("; ")}`);
   console.log(`bare route: mean of one run before and one after the relays; ${rows.filter((row) => row.note).map((row) => `${row.name.split(":")[0]}: ${row.note}`).join("; ")}`);
