@@ -19,11 +19,15 @@ function send(body) {
     dispatcher.dispatch(
       { origin: upstream.origin, path: "/api/1/envelope/", method: "POST", headers, body },
       {
-        onRequestStart() {},
+        onRequestStart() {
+          // Nothing to keep: the request cannot be aborted.
+        },
         onResponseStart(_controller, statusCode) {
           status = statusCode;
         },
-        onResponseData() {},
+        onResponseData() {
+          // The answer's body is not needed, only its status.
+        },
         onResponseEnd() {
           resolve(status);
         },
