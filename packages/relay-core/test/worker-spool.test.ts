@@ -102,6 +102,20 @@ describe("openWorkerSpool", () => {
     await reopened.close();
   });
 
+  it("removes on close what was acknowledged but not yet removed", async () => {
+    const spool = await open();
+    await Promise.all(["a", "b", "c"].map((id) => spool.enqueue(envelope(id))));
+    const claimed = await spool.claim(10);
+    // Acknowledgements wait for others before they cross to the worker; close sends them first.
+    const removed = spool.ack(claimed.slice(0, 2).map((e) => e.handle));
+    await spool.close();
+    await removed;
+    const reopened = await open();
+    expect(reopened.stats()).toMatchObject({ depth: 1 });
+    expect((await reopened.claim(10)).map((e) => e.id)).toEqual(["c"]);
+    await reopened.close();
+  });
+
   it("reports envelopes that outlived maxAge", async () => {
     const expired: string[] = [];
     // The worker's spool reads the real clock: "new" stays young for an hour, longer than any test runs.

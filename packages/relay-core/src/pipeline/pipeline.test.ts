@@ -107,6 +107,73 @@ describe("Pipeline", () => {
     await spool.close();
   });
 
+  it("frees a slot once its envelope is delivered, before the spool has removed it, and waits for the removal when it stops", async () => {
+    const { spool, ready } = spoolWith(["first", "second"]);
+    await ready;
+    // Removals wait until the test lets them through.
+    const waiting: (() => void)[] = [];
+    const slow: Spool = {
+      ...spool,
+      claim: (max) => spool.claim(max),
+      retry: (handles, delayMs) => spool.retry(handles, delayMs),
+      stats: () => spool.stats(),
+      ack: (handles) => new Promise<void>((resolve) => waiting.push(() => void spool.ack(handles).then(resolve))),
+    };
+    const delivered: string[] = [];
+    const pipeline = new Pipeline({
+      spool: slow,
+      process: deliverable,
+      delivery: { deliver: (envelope) => (delivered.push(envelope.source.id), Promise.resolve({ status: "delivered" })) },
+      outcomes: new OutcomeCounter(),
+      logger,
+      concurrency: 1,
+      idleMs: 5,
+    });
+    pipeline.start();
+    // One slot: the second envelope is delivered while the first one's removal still waits.
+    await until(() => delivered.length === 2);
+    expect(waiting).toHaveLength(2);
+    let stopped = false;
+    const stopping = pipeline.stop(60_000).then(() => (stopped = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toBe(false);
+    for (const release of waiting) release();
+    await stopping;
+    expect(spool.stats().depth).toBe(0);
+    await spool.close();
+  });
+
+  it("logs a removal that fails instead of delivering the envelope again", async () => {
+    const lines: { level: number; msg: string; envelopeId?: string }[] = [];
+    const recording = pino({ level: "info" }, { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    const { spool, ready } = spoolWith(["once"]);
+    await ready;
+    let deliveries = 0;
+    const failing: Spool = {
+      ...spool,
+      claim: (max) => spool.claim(max),
+      retry: (handles, delayMs) => spool.retry(handles, delayMs),
+      stats: () => spool.stats(),
+      ack: () => Promise.reject(new Error("disk gone")),
+    };
+    const pipeline = new Pipeline({
+      spool: failing,
+      process: deliverable,
+      delivery: { deliver: () => (deliveries++, Promise.resolve({ status: "delivered" })) },
+      outcomes: new OutcomeCounter(),
+      logger: recording,
+      concurrency: 1,
+      idleMs: 5,
+      retryDelay: () => 0,
+    });
+    pipeline.start();
+    await until(() => lines.some((line) => line.msg.startsWith("could not remove a delivered envelope")));
+    await pipeline.stop(60_000);
+    expect(deliveries).toBe(1);
+    expect(lines.find((line) => line.msg.startsWith("could not remove"))).toMatchObject({ level: 50, envelopeId: "once" });
+    await spool.close();
+  });
+
   it("claims in batches of a quarter of its slots, not one envelope per finished delivery", async () => {
     const ids = Array.from({ length: 60 }, (_, index) => `e${index}`);
     const { spool, ready } = spoolWith(ids);

@@ -81,6 +81,8 @@ export class Pipeline {
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Removals from the spool not yet done: an envelope's slot is free once it is delivered. */
+  private readonly removing = new Set<Promise<void>>();
   /** Consecutive failed reads of the spool. */
   private claimFailures = 0;
   /** Processing failures per envelope id (delivery retries during an outage do not count). */
@@ -111,7 +113,7 @@ export class Pipeline {
     this.wake();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.all([this.loop, ...this.inFlight]),
+      Promise.all([this.loop, ...this.inFlight]).then(() => Promise.all(this.removing)),
       new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(timer);
@@ -164,6 +166,20 @@ export class Pipeline {
     });
   }
 
+  /**
+   * Removes a delivered (or finally refused) envelope from the spool without holding its slot
+   * meanwhile: a spool may wait to remove several at once. Should the removal fail, the envelope
+   * is delivered again after a restart, never lost.
+   */
+  private remove(envelope: ClaimedEnvelope): void {
+    // A spool that throws at once (closed) fails the removal like one that rejects.
+    const removal = (async () => this.options.spool.ack([envelope.handle]))().catch((error: unknown) => {
+      this.options.logger.error({ err: error, envelopeId: envelope.id }, "could not remove a delivered envelope from the spool; it may be delivered again");
+    });
+    this.removing.add(removal);
+    void removal.finally(() => this.removing.delete(removal));
+  }
+
   private async handle(envelope: ClaimedEnvelope): Promise<void> {
     const { spool, delivery, outcomes, logger } = this.options;
     const retryDelay = this.options.retryDelay ?? defaultRetryDelay;
@@ -177,20 +193,20 @@ export class Pipeline {
       for (const outcome of processed.dropped) outcomes.record(outcome);
       if (processed.kind === "drop") {
         this.failures.delete(envelope.id);
-        await spool.ack([envelope.handle]);
+        this.remove(envelope);
         return;
       }
       const result = await delivery.deliver(processed.envelope);
       if (result.status !== "retry") this.failures.delete(envelope.id);
       switch (result.status) {
         case "delivered":
-          await spool.ack([envelope.handle]);
+          this.remove(envelope);
           for (const outcome of processed.envelope.outcomes) outcomes.record(outcome);
           return;
         case "rejected":
           if (result.outcome === "rate_limited") logger.debug({ envelopeId: envelope.id }, "dropped an envelope whose data is rate limited");
           else logger.warn({ envelopeId: envelope.id, reason: result.reason }, "the receiver refused an envelope for good");
-          await spool.ack([envelope.handle]);
+          this.remove(envelope);
           for (const outcome of processed.envelope.outcomes) {
             outcomes.record({ ...outcome, kind: result.outcome ?? "rejected_upstream", reason: result.reason });
           }
