@@ -25,8 +25,8 @@ async function until(check: () => boolean): Promise<void> {
   expect(check()).toBe(true);
 }
 
-/** Runs a pipeline over `spool` until it is empty, with immediate retries. */
-async function drainWith(spool: Spool, options: Pick<PipelineOptions, "process"> & Partial<PipelineOptions>): Promise<void> {
+/** Starts a pipeline over `spool`: one slot, everything delivered, immediate retries. */
+function startPipeline(spool: Spool, options: Pick<PipelineOptions, "process"> & Partial<PipelineOptions>): Pipeline {
   const pipeline = new Pipeline({
     spool,
     delivery: { deliver: () => Promise.resolve({ status: "delivered" }) },
@@ -38,6 +38,12 @@ async function drainWith(spool: Spool, options: Pick<PipelineOptions, "process">
     ...options,
   });
   pipeline.start();
+  return pipeline;
+}
+
+/** Runs a pipeline over `spool` until it is empty. */
+async function drainWith(spool: Spool, options: Pick<PipelineOptions, "process"> & Partial<PipelineOptions>): Promise<void> {
+  const pipeline = startPipeline(spool, options);
   await until(() => spool.stats().depth === 0);
   await pipeline.stop(1_000);
 }
@@ -114,22 +120,13 @@ describe("Pipeline", () => {
     const waiting: (() => void)[] = [];
     const slow: Spool = {
       ...spool,
-      claim: (max) => spool.claim(max),
-      retry: (handles, delayMs) => spool.retry(handles, delayMs),
-      stats: () => spool.stats(),
       ack: (handles) => new Promise<void>((resolve) => waiting.push(() => void spool.ack(handles).then(resolve))),
     };
     const delivered: string[] = [];
-    const pipeline = new Pipeline({
-      spool: slow,
+    const pipeline = startPipeline(slow, {
       process: deliverable,
       delivery: { deliver: (envelope) => (delivered.push(envelope.source.id), Promise.resolve({ status: "delivered" })) },
-      outcomes: new OutcomeCounter(),
-      logger,
-      concurrency: 1,
-      idleMs: 5,
     });
-    pipeline.start();
     // One slot: the second envelope is delivered while the first one's removal still waits.
     await until(() => delivered.length === 2);
     expect(waiting).toHaveLength(2);
@@ -149,24 +146,12 @@ describe("Pipeline", () => {
     const { spool, ready } = spoolWith(["once"]);
     await ready;
     let deliveries = 0;
-    const failing: Spool = {
-      ...spool,
-      claim: (max) => spool.claim(max),
-      retry: (handles, delayMs) => spool.retry(handles, delayMs),
-      stats: () => spool.stats(),
-      ack: () => Promise.reject(new Error("disk gone")),
-    };
-    const pipeline = new Pipeline({
-      spool: failing,
+    const failing: Spool = { ...spool, ack: () => Promise.reject(new Error("disk gone")) };
+    const pipeline = startPipeline(failing, {
       process: deliverable,
       delivery: { deliver: () => (deliveries++, Promise.resolve({ status: "delivered" })) },
-      outcomes: new OutcomeCounter(),
       logger: recording,
-      concurrency: 1,
-      idleMs: 5,
-      retryDelay: () => 0,
     });
-    pipeline.start();
     await until(() => lines.some((line) => line.msg.startsWith("could not remove a delivered envelope")));
     await pipeline.stop(60_000);
     expect(deliveries).toBe(1);
