@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KeyCas } from "../src/key-cas.js";
 
 describe("KeyCas on a three-server JetStream cluster", () => {
-  let cluster: NatsCluster;
+  let cluster: NatsCluster | undefined;
   const connections: NatsConnection[] = [];
 
   beforeAll(async () => {
@@ -14,7 +14,7 @@ describe("KeyCas on a three-server JetStream cluster", () => {
 
   afterAll(async () => {
     await Promise.all(connections.map((nc) => nc.close()));
-    await cluster.stop();
+    await cluster?.stop();
   });
 
   it("lets exactly one of the writers that read a revision write on top of it, while another key moves the stream", async () => {
@@ -22,7 +22,8 @@ describe("KeyCas on a three-server JetStream cluster", () => {
     const rounds = 40;
     // A busy machine can make a cluster's answer slow: the test's deadline is the only timeout.
     const jetstream = (nc: NatsConnection) => nc.jetstream({ timeout: DEADLINE_MS });
-    for (let i = 0; i < writers + 1; i++) connections.push(await connect({ servers: [cluster.urls[i % 3]!, ...cluster.urls] }));
+    const urls = cluster!.urls;
+    for (let i = 0; i < writers + 1; i++) connections.push(await connect({ servers: [urls[i % 3]!, ...urls] }));
     const kv = await jetstream(connections[writers]!).views.kv("cas", { history: 1, replicas: 3, timeout: DEADLINE_MS });
     await kv.put("counter", new TextEncoder().encode("0"));
     // Each writer adds one to the counter `rounds` times, reading it and writing it back with a

@@ -1,4 +1,4 @@
-import { freePort, startNatsServer, type NatsServer } from "./nats-server.js";
+import { freePort, PortInUseError, startNatsServer, type NatsServer } from "./nats-server.js";
 import { DEADLINE_MS } from "./wait.js";
 
 /** nats-servers with JetStream, routed to each other as one cluster. */
@@ -14,14 +14,18 @@ interface JetStreamStatus {
   readonly meta_cluster?: { readonly leader?: string };
 }
 
-/**
- * Starts `size` nats-servers with JetStream on loopback ports as one cluster, and resolves once
- * every server knows the JetStream meta leader (streams can be made from then on).
- */
-export async function startNatsCluster(size = 3, timeoutMs = DEADLINE_MS): Promise<NatsCluster> {
+interface Started {
+  readonly servers: readonly NatsServer[];
+  readonly monitors: readonly number[];
+}
+
+const START_ATTEMPTS = 5;
+
+/** Starts the servers of a cluster on newly chosen ports; if one fails, stops the others and throws its error. */
+async function startServers(size: number): Promise<Started> {
   const routes = await Promise.all(Array.from({ length: size }, () => freePort()));
   const monitors = await Promise.all(Array.from({ length: size }, () => freePort()));
-  const servers = await Promise.all(
+  const results = await Promise.allSettled(
     routes.map((routePort, index) =>
       startNatsServer({
         jetstream: true,
@@ -35,6 +39,30 @@ export async function startNatsCluster(size = 3, timeoutMs = DEADLINE_MS): Promi
       }),
     ),
   );
+  const servers = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  const failure = results.find((result) => result.status === "rejected");
+  if (failure !== undefined) {
+    await Promise.all(servers.map((server) => server.stop()));
+    throw failure.reason;
+  }
+  return { servers, monitors };
+}
+
+/**
+ * Starts `size` nats-servers with JetStream on loopback ports as one cluster, and resolves once
+ * every server knows the JetStream meta leader (streams can be made from then on).
+ */
+export async function startNatsCluster(size = 3, timeoutMs = DEADLINE_MS): Promise<NatsCluster> {
+  let started: Started | undefined;
+  for (let attempt = 1; started === undefined; attempt++) {
+    try {
+      started = await startServers(size);
+    } catch (error) {
+      // Another test took one of the chosen ports before its server bound it: choose again.
+      if (!(error instanceof PortInUseError) || attempt === START_ATTEMPTS) throw error;
+    }
+  }
+  const { servers, monitors } = started;
   const cluster: NatsCluster = {
     servers,
     urls: servers.map((server) => server.url),
