@@ -23,8 +23,11 @@ describe("checkInboundFilters", () => {
   });
 
   it("filters legacy browsers and crawlers by User-Agent", () => {
-    expect(checkInboundFilters(ua("Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 6.1)"), { legacyBrowsers: on }, undefined)).toBe("legacy-browsers");
-    expect(checkInboundFilters(ua("Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"), { legacyBrowsers: on }, undefined)).toBeUndefined();
+    const legacyDefault = { legacyBrowsers: { isEnabled: true, options: ["default"] } };
+    expect(checkInboundFilters(ua("Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 6.1)"), legacyDefault, undefined)).toBe("legacy-browsers");
+    // Enabled without any option selected, the legacy-browser filter drops nothing (as in Relay).
+    expect(checkInboundFilters(ua("Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 6.1)"), { legacyBrowsers: on }, undefined)).toBeUndefined();
+    expect(checkInboundFilters(ua("Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"), legacyDefault, undefined)).toBeUndefined();
     expect(checkInboundFilters(ua("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"), { webCrawlers: on }, undefined)).toBe("web-crawlers");
   });
 
@@ -48,7 +51,7 @@ describe("checkInboundFilters", () => {
     const settings = {
       localhost: on,
       browserExtensions: on,
-      legacyBrowsers: on,
+      legacyBrowsers: { isEnabled: true, options: ["default", "ie11", "chrome", "safari"] },
       webCrawlers: on,
       errorMessages: { patterns: ["*a*"] },
       releases: { releases: ["*"] },

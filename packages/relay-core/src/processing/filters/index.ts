@@ -1,2 +1,2 @@
 export { checkInboundFilters } from "./inbound-filters.js";
-export type { FilterReason, FilterSettings } from "./inbound-filters.js";
+export type { FilterReason, FilterSettings, FilterToggle } from "./inbound-filters.js";
