@@ -25,7 +25,7 @@ export const BUILTIN_RULES: ReadonlyMap<string, RuleSpec> = new Map<string, Rule
       ty: {
         type: "multiple",
         // `@userpath:filter` is named here but not defined, so (as in Relay) it is skipped.
-        rules: ["@creditcard:filter", "@iban:filter", "@pemkey:filter", "@urlauth:legacy", "@userpath:filter", "@password:filter", "@usssn:filter"],
+        rules: ["@creditcard:filter", "@iban:filter", "@pemkey:filter", "@urlauth:legacy", "@userpath:filter", "@password:filter", "@usssn:filter", "@bearer:filter"],
         hideInner: false,
       },
       redaction: DEFAULT,
@@ -106,6 +106,7 @@ export const BUILTIN_RULES: ReadonlyMap<string, RuleSpec> = new Map<string, Rule
   ["@password:remove", of("password", REMOVE)],
   ["@bearer", alias("@bearer:replace")],
   ["@bearer:replace", of("bearer", replace("Bearer [token]"))],
+  ["@bearer:filter", of("bearer", replace(DEFAULT_REPLACE_TEXT))],
   ["@bearer:hash", of("bearer", HASH)],
   ["@bearer:mask", of("bearer", MASK)],
   ["@bearer:remove", of("bearer", REMOVE)],

@@ -24,7 +24,7 @@ describe("datascrubbingSettings converted as Relay converts them", () => {
 
   it("builds Relay's applications", () => {
     const config = convertScrubbingSettings({ ...ENABLED, sensitiveFields: ["fieldy_field", "moar_other_field"] })!;
-    expect(config.rules).toEqual({ "strip-fields": { type: "redact_pair", keyPattern: "(?i)fieldy_field|moar_other_field", redaction: { method: "replace", text: "[Filtered]" } } });
+    expect(config.rules).toEqual({ "strip-fields": { type: "redact_pair", keyPattern: "fieldy_field|moar_other_field", redaction: { method: "replace", text: "[Filtered]" } } });
     expect(config.applications["($string || $number || $array || $object) && !(debug_meta.** || $frame.filename || $frame.abs_path || $logentry.formatted || $error.value || $http.headers.user-agent)"]).toEqual(["@common:filter", "@ip:replace", "strip-fields"]);
     expect(config.applications["$http.env.REMOTE_ADDR || $user.ip_address || $sdk.client_ip || $span.sentry_tags.'user.ip' || attributes.'client.address'"]).toEqual(["@anything:remove"]);
     expect(Object.keys(config.applications)).toHaveLength(4);

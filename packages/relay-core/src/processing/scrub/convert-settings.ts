@@ -1,5 +1,5 @@
 import type { ScrubbingPolicy } from "./scrubbing-policy.js";
-import { parseSelectorStrict } from "./selector.js";
+import { formatSelector, parseSelectorStrict } from "./selector.js";
 
 /** Fields the legacy data scrubber never strips. */
 const DATASCRUBBER_IGNORE = "debug_meta.** || $frame.filename || $frame.abs_path || $logentry.formatted || $error.value || $http.headers.user-agent";
@@ -73,9 +73,6 @@ function escapeRegex(text: string): string {
   return text.replace(/[\\.+*?()|[\]{}^$#&\-~]/g, "\\$&");
 }
 
-function quoteKey(key: string): string {
-  return `'${key.replaceAll("'", "''")}'`;
-}
 
 /**
  * Converts `datascrubbingSettings` (or the relay's `pii` policy) into the PII config Relay derives
@@ -101,7 +98,8 @@ export function convertScrubbingSettings(settings: ScrubbingPolicy): PiiConfigJs
     if (fields.length > 0) {
       rules["strip-fields"] = {
         type: "redact_pair",
-        keyPattern: `(?i)${fields.map(escapeRegex).join("|")}`,
+        // Matched without regard to case: the compiled plan knows this rule is converted.
+        keyPattern: fields.map(escapeRegex).join("|"),
         redaction: { method: "replace", text: "[Filtered]" },
       };
       applied.push("strip-fields");
@@ -113,8 +111,10 @@ export function convertScrubbingSettings(settings: ScrubbingPolicy): PiiConfigJs
     const field = raw.trim();
     if (field === "") continue;
     // Exclusions are selectors (`$user.id`, `a.**`); anything else names a key, as Relay falls back.
-    conjunctions.push(parseSelectorStrict(field).ok ? `!(${field})` : `!${quoteKey(field)}`);
+    const parsed = parseSelectorStrict(field);
+    const excluded = parsed.ok ? parsed.value : { kind: "path" as const, items: [{ kind: "key" as const, key: field, lower: field.toLowerCase() }] };
+    conjunctions.push(formatSelector({ kind: "not", inner: excluded }));
   }
   if (applied.length > 0) applications[conjunctions.join(" && ")] = applied;
-  return { rules, applications };
+  return Object.keys(rules).length > 0 ? { rules, applications } : { applications };
 }

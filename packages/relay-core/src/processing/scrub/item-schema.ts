@@ -1,3 +1,4 @@
+import { attributePii } from "./attribute-pii.js";
 import type { Pii } from "./selector.js";
 import { VT } from "./value-type.js";
 
@@ -17,6 +18,8 @@ export interface SchemaNode {
   readonly pairs?: boolean;
   /** Attributes of logs and spans: `{name: {type, value}}`. */
   readonly attributes?: boolean;
+  /** Picks a child's node by its key and value, where the schema depends on the value (contexts by their type). */
+  readonly select?: (key: string, value: unknown) => SchemaNode;
 }
 
 const TRUE: SchemaNode = { pii: "true" };
@@ -47,17 +50,18 @@ export function childOf(node: SchemaNode, key: string | undefined): SchemaNode {
 const PAIRS_TRUE: SchemaNode = { pii: "true", pairs: true };
 const PAIRS_MAYBE: SchemaNode = { pii: "maybe", pairs: true };
 
-/** Attributes of a span or log; `pii=false` for the few conventions that are never personal. */
+const ATTRIBUTE_NODES: Readonly<Record<Pii, SchemaNode>> = {
+  true: { pii: "false", fields: { type: FALSE, value: TRUE }, other: FALSE },
+  maybe: { pii: "false", fields: { type: FALSE, value: MAYBE }, other: FALSE },
+  false: { pii: "false", fields: { type: FALSE, value: FALSE }, other: FALSE },
+};
+
+/** Attributes of a span or log; each attribute's value as personal as the Sentry conventions say. */
 const ATTRIBUTES: SchemaNode = {
   pii: "true",
   attributes: true,
-  fields: Object.fromEntries(
-    ["sentry.release", "sentry.environment", "sentry.sdk.name", "sentry.sdk.version", "sentry.origin", "sentry.op", "sentry.trace.parent_span_id", "sentry.segment.id", "sentry.exclusive_time", "sentry.platform"].map((name) => [
-      name,
-      { pii: "false" as const, fields: { type: FALSE, value: FALSE }, other: FALSE },
-    ]),
-  ),
-  other: { pii: "false", fields: { type: FALSE, value: TRUE }, other: FALSE },
+  other: ATTRIBUTE_NODES.true,
+  select: (name) => ATTRIBUTE_NODES[attributePii(name)],
 };
 
 const USER = struct(VT.user, {
@@ -123,18 +127,98 @@ const LOGENTRY = struct(VT.logentry | VT.message, { message: TRUE, formatted: TR
 
 const SDK = struct(VT.sdk, { client_ip: TRUE }, FALSE);
 
-const TRACE_CONTEXT = struct(undefined, falseFields("trace_id", "span_id", "parent_span_id", "op", "status", "origin", "type", "sampled", "exclusive_time", "client_sample_rate"));
+/** Fields of span data the product reads: some only reachable by explicit selectors, some never personal. */
+const SPAN_DATA_FIELDS: Record<string, SchemaNode> = {
+  ...Object.fromEntries(["code.filepath", "code.lineno", "code.function", "code.namespace"].map((name) => [name, MAYBE])),
+  ...Object.fromEntries(
+    [
+      "gen_ai.input.messages",
+      "gen_ai.prompt",
+      "gen_ai.request.messages",
+      "gen_ai.tool.call.arguments",
+      "gen_ai.tool.input",
+      "gen_ai.tool.call.result",
+      "gen_ai.tool.output",
+      "gen_ai.output.messages",
+      "gen_ai.response.tool_calls",
+      "gen_ai.response.text",
+      "gen_ai.response.object",
+      "gen_ai.tool.definitions",
+      "gen_ai.request.available_tools",
+      "gen_ai.tool.name",
+    ].map((name) => [name, MAYBE]),
+  ),
+  ...falseFields("ai.completion_tokens.used", "ai.prompt_tokens.used", "ai.total_tokens.used"),
+};
+
+/** A span's `data` (and the trace context's): arbitrary values are personal, the product's fields as marked. */
+function spanData(pii: Pii): SchemaNode {
+  return { pii, fields: SPAN_DATA_FIELDS, other: TRUE };
+}
+
+/** A context Relay knows by its type: only the fields it marks are scrubbed by default, the rest only by explicit selectors. */
+function knownContext(fields: Record<string, SchemaNode> = {}): SchemaNode {
+  return { pii: "false", fields: { type: FALSE, ...fields }, other: MAYBE };
+}
+
+const TRACE_CONTEXT = struct(undefined, { ...falseFields("trace_id", "span_id", "parent_span_id", "op", "status", "origin", "type", "sampled", "exclusive_time", "client_sample_rate"), data: spanData("maybe") }, MAYBE);
 
 /** User feedback: the address its author gave to be answered at is never scrubbed (`pii=false` in Relay). */
 const FEEDBACK_CONTEXT = struct(undefined, { contact_email: FALSE });
-const CONTEXTS: SchemaNode = { pii: "true", fields: { trace: TRACE_CONTEXT, feedback: FEEDBACK_CONTEXT }, other: TRUE };
+
+const KNOWN_CONTEXTS: Readonly<Record<string, SchemaNode>> = {
+  trace: TRACE_CONTEXT,
+  feedback: FEEDBACK_CONTEXT,
+  response: knownContext({ cookies: PAIRS_TRUE, headers: PAIRS_TRUE, data: TRUE }),
+  ...Object.fromEntries(
+    [
+      "device",
+      "os",
+      "runtime",
+      "app",
+      "browser",
+      "gpu",
+      "profile",
+      "replay",
+      "flags",
+      "memory_info",
+      "monitor",
+      "reprocessing",
+      "otel",
+      "cloudresource",
+      "culture",
+      "performancescore",
+      "spring",
+      "threadpool_info",
+      "otaupdates",
+      "chromiumstabilityreport",
+      "unity",
+    ].map((type) => [type, knownContext()]),
+  ),
+};
+
+/** A context's type as Relay reads it: its `type` field when that is a non-empty string, else its key. */
+export function contextType(key: string, context: Record<string, unknown>): string {
+  return typeof context.type === "string" && context.type !== "" ? context.type : key;
+}
+
+/** Contexts are typed by their `type` (or key); contexts Relay does not know are personal throughout. */
+const CONTEXTS: SchemaNode = {
+  pii: "true",
+  other: TRUE,
+  select: (key, value) => {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return TRUE;
+    const type = contextType(key, value as Record<string, unknown>);
+    return Object.hasOwn(KNOWN_CONTEXTS, type) ? KNOWN_CONTEXTS[type]! : TRUE;
+  },
+};
 
 const SPAN = struct(VT.span, {
   ...falseFields("op", "span_id", "parent_span_id", "trace_id", "start_timestamp", "timestamp", "status", "origin", "exclusive_time", "measurements", "segment_id", "is_segment", "profile_id", "same_process_as_parent", "_metrics_summary", "links", "received", "platform", "kind"),
   description: MAYBE,
-  data: TRUE,
+  data: spanData("true"),
   tags: MAYBE,
-  sentry_tags: MAYBE,
+  sentry_tags: TRUE,
 });
 
 const DEBUG_META = struct(undefined, { images: { pii: "false", other: struct(undefined, { code_file: MAYBE, debug_file: MAYBE }, FALSE) } }, FALSE);

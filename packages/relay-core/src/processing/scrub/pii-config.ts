@@ -93,7 +93,7 @@ function parseRedaction(value: unknown): { redaction: Redaction; problem?: strin
   }
 }
 
-function parseRuleSpec(value: unknown): ParsedRule & { warning?: string } {
+function parseRuleSpec(value: unknown, options: CompileOptions): ParsedRule & { warning?: string } {
   if (!isRecord(value)) return { ok: false, error: "rule is not an object" };
   const { redaction, problem } = parseRedaction(value.redaction);
   const withWarning = (spec: RuleSpec): ParsedRule & { warning?: string } => (problem === undefined ? { ok: true, value: spec } : { ok: true, value: spec, warning: problem });
@@ -110,7 +110,7 @@ function parseRuleSpec(value: unknown): ParsedRule & { warning?: string } {
     ty = { type: "pattern", pattern: compiled.value, replaceGroups };
   } else if (type === "redact_pair") {
     if (typeof value.keyPattern !== "string") return { ok: false, error: "redact_pair rule without a keyPattern" };
-    const compiled = compileRustPattern(value.keyPattern);
+    const compiled = compileRustPattern(value.keyPattern, options.caseInsensitiveKeys === true);
     if (!compiled.ok) return { ok: false, error: `invalid keyPattern: ${compiled.error.message}` };
     ty = { type: "redact_pair", keyPattern: compiled.value };
   } else if (type === "multiple") {
@@ -175,11 +175,17 @@ interface Resolved {
   readonly spec: RuleSpec;
 }
 
+/** Options of {@link compilePiiConfig}. */
+export interface CompileOptions {
+  /** Match `redact_pair` key patterns without regard to case, as Relay does for the sensitive fields it converts. */
+  readonly caseInsensitiveKeys?: boolean;
+}
+
 /**
  * Compiles a project's `piiConfig` (Relay's JSON shape: `rules`, `applications`) once. A rule or
  * selector that cannot be used is left out and reported in `problems`; the others still apply.
  */
-export function compilePiiConfig(config: unknown): CompiledPiiConfig {
+export function compilePiiConfig(config: unknown, options: CompileOptions = {}): CompiledPiiConfig {
   const problems: PiiConfigProblem[] = [];
   if (config === undefined || config === null) return { applications: [], problems };
   if (!isRecord(config)) return { applications: [], problems: [{ rule: "(config)", message: "piiConfig is not an object" }] };
@@ -187,7 +193,7 @@ export function compilePiiConfig(config: unknown): CompiledPiiConfig {
   if (config.rules !== undefined && !isRecord(config.rules)) problems.push({ rule: "(rules)", message: "rules is not an object" });
   const rules = isRecord(config.rules) ? config.rules : {};
   for (const [id, raw] of Object.entries(rules)) {
-    const parsed = parseRuleSpec(raw);
+    const parsed = parseRuleSpec(raw, options);
     if (parsed.ok) {
       custom.set(id, { spec: parsed.value });
       if (parsed.warning !== undefined) problems.push({ rule: id, message: parsed.warning });

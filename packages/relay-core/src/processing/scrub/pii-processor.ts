@@ -226,10 +226,14 @@ function processArray(value: unknown[], node: SchemaNode, ctx: Context): void {
   }
 }
 
+function childNode(node: SchemaNode, key: string, value: unknown): SchemaNode {
+  return node.select ? node.select(key, value) : childOf(node, key);
+}
+
 function processAttributes(value: Json, node: SchemaNode, ctx: Context): void {
   for (const name of Object.keys(value)) {
     const attribute = value[name];
-    const attributeNode = childOf(node, name);
+    const attributeNode = childNode(node, name, attribute);
     ctx.path.push(name);
     if (typeof attribute !== "object" || attribute === null || Array.isArray(attribute)) {
       processChild(value, name, attributeNode, name, -1, ctx);
@@ -264,7 +268,7 @@ function processObject(value: Json, node: SchemaNode, ctx: Context): void {
   for (const key of Object.keys(value)) {
     if (key === "_meta" && ctx.path.length === 0) continue;
     ctx.path.push(key);
-    processChild(value, key, childOf(node, key), key, -1, ctx);
+    processChild(value, key, childNode(node, key, value[key]), key, -1, ctx);
     ctx.path.pop();
   }
   if (isUser && ipWasValid) moveInvalidIp(value, ctx);

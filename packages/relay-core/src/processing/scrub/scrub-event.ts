@@ -1,4 +1,5 @@
 import { normalizeRequest } from "@org/protocol/event";
+import { contextType } from "./item-schema.js";
 import { ScrubPlanCache } from "./scrub-plan.js";
 import { scrubEventInPlace } from "./scrub-item.js";
 import type { ScrubbingPolicy } from "./scrubbing-policy.js";
@@ -30,6 +31,34 @@ function cloneJson(value: unknown, depth: number): unknown {
   return out;
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The response context's cookies and headers as Relay reads them: pair lists, header names normalized. */
+function shapeResponseContext(contexts: unknown): void {
+  if (!isObject(contexts)) return;
+  for (const [key, context] of Object.entries(contexts)) {
+    if (!isObject(context) || contextType(key, context) !== "response") continue;
+    if (context.cookies !== undefined && context.cookies !== null) {
+      const shaped = normalizeRequest({ cookies: context.cookies }).request;
+      if (Object.hasOwn(shaped, "cookies")) context.cookies = shaped.cookies;
+    }
+    if (isObject(context.headers)) {
+      const headers = context.headers;
+      context.headers = Object.keys(headers)
+        .sort()
+        .filter((name) => headers[name] !== null && headers[name] !== undefined)
+        .map((name) => [headerName(name), headers[name]]);
+    }
+  }
+}
+
+/** `x-api-key` → `X-Api-Key`, as Relay reads header names. */
+function headerName(name: string): string {
+  return name.replace(/(^|-)(.)/g, (_match, dash: string, first: string) => dash + first.toUpperCase());
+}
+
 /**
  * Scrubs a copy of an event as Sentry's Relay does (its request first shaped as Relay's
  * normalization shapes it): the advanced rules of `piiConfig` first, then
@@ -40,7 +69,8 @@ export function scrubEvent(event: Record<string, unknown>, policy: ScrubbingPoli
   const { plan } = plans.get({ piiConfig }, policy);
   if (plan.applications.length === 0) return { event, scrubbed: 0 };
   const copy = cloneJson(event, 0) as Record<string, unknown>;
-  if (typeof copy.request === "object" && copy.request !== null && !Array.isArray(copy.request)) copy.request = normalizeRequest(copy.request as Record<string, unknown>).request;
+  if (isObject(copy.request)) copy.request = normalizeRequest(copy.request).request;
+  shapeResponseContext(copy.contexts);
   const scrubbed = scrubEventInPlace(copy, plan);
-  return scrubbed === 0 ? { event, scrubbed } : { event: copy, scrubbed };
+  return { event: copy, scrubbed };
 }

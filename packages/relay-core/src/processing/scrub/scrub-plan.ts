@@ -25,7 +25,7 @@ export interface CompiledScrubbing {
 export function compileScrubbing(config: ScrubbingConfig, global: ScrubbingPolicy): CompiledScrubbing {
   const advanced = compilePiiConfig(config.piiConfig);
   const converted = convertScrubbingSettings(mergeScrubbingPolicies(global, config.datascrubbingSettings));
-  const legacy = converted ? compilePiiConfig(converted) : { applications: [], problems: [] };
+  const legacy = converted ? compilePiiConfig(converted, { caseInsensitiveKeys: true }) : { applications: [], problems: [] };
   // The converted rules are built here from fixed selectors; a problem there is a bug, not bad input.
   if (legacy.problems.length > 0) throw new Error(`converted data scrubbing settings do not compile: ${JSON.stringify(legacy.problems)}`);
   const applications: PlanApplication[] = [

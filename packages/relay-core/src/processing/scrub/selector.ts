@@ -1,5 +1,5 @@
 import type { Result } from "@org/protocol/result";
-import { BASIC_VALUE_TYPES, parseValueType, VT } from "./value-type.js";
+import { BASIC_VALUE_TYPES, parseValueType, valueTypeName, VT } from "./value-type.js";
 
 /** One step of a selector path. */
 export type SelectorPathItem =
@@ -179,6 +179,37 @@ export function parseSelectorStrict(text: string): ParseResult {
 export function parseSelector(text: string): ParseResult {
   if (Object.hasOwn(LEGACY, text)) return { ok: true, value: LEGACY[text]! };
   return parseSelectorStrict(text);
+}
+
+const UNQUOTED_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+function formatItem(item: SelectorPathItem): string {
+  switch (item.kind) {
+    case "type":
+      return `$${valueTypeName(item.type)}`;
+    case "index":
+      return String(item.index);
+    case "key":
+      return UNQUOTED_KEY.test(item.key) ? item.key : `'${item.key.replaceAll("'", "''")}'`;
+    case "wildcard":
+      return "*";
+    case "deep":
+      return "**";
+  }
+}
+
+/** Writes a selector back as Relay writes it: canonical type names, keys quoted only where needed, minimal parentheses. */
+export function formatSelector(selector: Selector): string {
+  switch (selector.kind) {
+    case "and":
+      return selector.all.map((x) => (x.kind === "or" ? `(${formatSelector(x)})` : formatSelector(x))).join(" && ");
+    case "or":
+      return selector.any.map(formatSelector).join(" || ");
+    case "not":
+      return selector.inner.kind === "path" ? `!${formatSelector(selector.inner)}` : `!(${formatSelector(selector.inner)})`;
+    case "path":
+      return selector.items.map(formatItem).join(".");
+  }
 }
 
 // Positional: called for each selector item at each value of every item scrubbed.

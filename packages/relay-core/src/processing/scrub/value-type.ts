@@ -23,21 +23,22 @@ export const VT = {
   message: 1 << 16,
   thread: 1 << 17,
   breadcrumb: 1 << 18,
-  span: 1 << 19,
-  log: 1 << 20,
-  minidump: 1 << 21,
-  heapMemory: 1 << 22,
-  stackMemory: 1 << 23,
-  sdk: 1 << 24,
+  log: 1 << 19,
+  traceMetric: 1 << 20,
+  span: 1 << 21,
+  sdk: 1 << 22,
+  minidump: 1 << 23,
+  heapMemory: 1 << 24,
+  stackMemory: 1 << 25,
 } as const;
 
 /** Kinds that are plain JSON shapes: never part of a specific path to a `pii=maybe` field. */
 export const BASIC_VALUE_TYPES = VT.string | VT.binary | VT.number | VT.boolean | VT.datetime | VT.array | VT.object;
 
+/** The names of each kind, the one Relay writes first. */
 const NAMES: Readonly<Record<string, number>> = {
   string: VT.string,
   binary: VT.binary,
-  bytes: VT.binary,
   number: VT.number,
   boolean: VT.boolean,
   bool: VT.boolean,
@@ -48,25 +49,34 @@ const NAMES: Readonly<Record<string, number>> = {
   event: VT.event,
   attachments: VT.attachments,
   replay: VT.replay,
-  exception: VT.exception,
   error: VT.exception,
+  exception: VT.exception,
+  stack: VT.stacktrace,
   stacktrace: VT.stacktrace,
   frame: VT.frame,
-  request: VT.request,
   http: VT.request,
+  request: VT.request,
   user: VT.user,
   logentry: VT.logentry,
   message: VT.message,
   thread: VT.thread,
   breadcrumb: VT.breadcrumb,
-  span: VT.span,
   log: VT.log,
-  ourlog: VT.log,
+  trace_metric: VT.traceMetric,
+  span: VT.span,
+  sdk: VT.sdk,
   minidump: VT.minidump,
   heap_memory: VT.heapMemory,
   stack_memory: VT.stackMemory,
-  sdk: VT.sdk,
 };
+
+const DISPLAY = new Map<number, string>();
+for (const [name, flag] of Object.entries(NAMES)) if (!DISPLAY.has(flag)) DISPLAY.set(flag, name);
+
+/** The name Relay writes for a kind's flag (`$http` for requests, `$error` for exceptions). */
+export function valueTypeName(flag: number): string {
+  return DISPLAY.get(flag) ?? "unknown";
+}
 
 /** The flag of a `$name` value type (without the `$`), or `undefined` for an unknown name. */
 export function parseValueType(name: string): number | undefined {
