@@ -710,7 +710,7 @@ describe("lib.rs: the order filters run in, and the outcome each reports (common
     user: { ip_address: "127.0.0.1" },
     logentry: { formatted: "Panic" },
     exception: { values: [{ type: "Error", value: "fb_xd_fragment" }] },
-    request: { headers: [["User-Agent", "Mozilla/4.0 (compatible; Googlebot/2.1; MSIE 8.0; Windows NT 6.1)"]] },
+    request: { headers: [["User-Agent", "Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 6.1) pingdom"]] },
   };
   const steps: [keyof FilterSettings, FilterSettings[keyof FilterSettings], string][] = [
     ["generic", { version: 1, filters: [{ id: "hydrationError", isEnabled: true, condition: { op: "eq", name: "event.release", value: "1.2.3" } }] }, "hydrationError"],
