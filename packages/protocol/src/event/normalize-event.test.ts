@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { normalizeEvent, parseTimestamp } from "./normalize-event.js";
 
 const RECEIVED = Date.UTC(2026, 10, 22, 12, 0, 0);
-const options = { receivedAt: RECEIVED, generateId: () => "a".repeat(32) };
+const options = { receivedAt: RECEIVED, generateId: () => "a".repeat(32), generateTraceId: () => "b".repeat(32) };
+const GENERATED_TRACE = { trace_id: "b".repeat(32), span_id: "b".repeat(16), status: "unknown", type: "trace" };
+const TRACE_REMARKS = { trace: { trace_id: { "": { rem: [["trace_id.missing", "s"]] } }, span_id: { "": { rem: [["span_id.missing", "s"]] } } } };
 
 function normalized(input: unknown): Record<string, unknown> {
   const result = normalizeEvent(input, options);
@@ -12,13 +14,17 @@ function normalized(input: unknown): Record<string, unknown> {
 }
 
 describe("normalizeEvent", () => {
-  it("fills the defaults of an empty event", () => {
+  it("fills the defaults of an empty event, a made-up trace context included", () => {
     expect(normalized({})).toEqual({
       event_id: "a".repeat(32),
       timestamp: RECEIVED / 1000,
       received: RECEIVED / 1000,
       level: "error",
       platform: "other",
+      type: "default",
+      logger: "",
+      contexts: { trace: GENERATED_TRACE },
+      _meta: { contexts: TRACE_REMARKS },
     });
   });
 
@@ -30,10 +36,10 @@ describe("normalizeEvent", () => {
     expect(normalized({ event_id: id }).event_id).toBe(expected);
   });
 
-  it("replaces an invalid event id and records the original in _meta", () => {
+  it("replaces an invalid event id without a note, as the envelope's id replaces it in Relay", () => {
     const event = normalized({ event_id: "nope" });
     expect(event.event_id).toBe("a".repeat(32));
-    expect(event._meta).toEqual({ event_id: { "": { err: ["invalid_data"], val: "nope" } } });
+    expect(event._meta).toEqual({ contexts: TRACE_REMARKS });
   });
 
   it.each([
@@ -47,18 +53,29 @@ describe("normalizeEvent", () => {
   });
 
   it.each([
-    [RECEIVED / 1000 + 61, "future_timestamp"],
-    [RECEIVED / 1000 - 31 * 24 * 3600, "past_timestamp"],
-    ["yesterday", "invalid_data"],
-  ])("resets timestamp %j to the time received (%s)", (timestamp, reason) => {
+    [RECEIVED / 1000 + 61, "future_timestamp", "2026-11-22T12:01:01+00:00"],
+    [RECEIVED / 1000 - 31 * 24 * 3600, "past_timestamp", "2026-10-22T12:00:00+00:00"],
+  ])("resets timestamp %j to the time received (%s), noting both times", (timestamp, kind, sdkTime) => {
     const event = normalized({ timestamp });
     expect(event.timestamp).toBe(RECEIVED / 1000);
-    expect(event._meta).toEqual({ timestamp: { "": { err: [reason], val: timestamp } } });
+    expect((event._meta as Record<string, unknown>).timestamp).toEqual({ "": { err: [[kind, { sdk_time: sdkTime, server_time: "2026-11-22T12:00:00+00:00" }]] } });
   });
 
   it.each([
-    ["warn", "warning"],
-    ["WARNING", "warning"],
+    ["yesterday", "input contains invalid characters"],
+    ["2026-11-22", "premature end of input"],
+    ["2026-11-22T11:59:00Zjunk", "trailing input"],
+    ["2026-13-22T11:59:00", "input is out of range"],
+    ["1795348740", "input contains invalid characters"],
+  ])("replaces the unreadable timestamp %j with the time received", (timestamp, reason) => {
+    const event = normalized({ timestamp });
+    expect(event.timestamp).toBe(RECEIVED / 1000);
+    expect((event._meta as Record<string, unknown>).timestamp).toEqual({ "": { err: [["invalid_data", { reason }]], val: timestamp } });
+  });
+
+  it.each([
+    ["warning", "warning"],
+    ["log", "info"],
     [50, "fatal"],
     [40, "error"],
     [30, "warning"],
@@ -72,7 +89,13 @@ describe("normalizeEvent", () => {
   it("replaces an unknown level and platform", () => {
     const event = normalized({ level: "loud", platform: "cobol" });
     expect(event).toMatchObject({ level: "error", platform: "other" });
-    expect(Object.keys(event._meta as object).sort()).toEqual(["level", "platform"]);
+    expect(event._meta).toMatchObject({ level: { "": { err: [["invalid_data", { reason: "invalid level" }]], val: "loud" } }, platform: { "": { val: "cobol" } } });
+  });
+
+  it.each(["warn", "WARNING", "Error"])("refuses level %j, which Relay does not know (names are lower case)", (level) => {
+    const event = normalized({ level });
+    expect(event.level).toBe("error");
+    expect(event._meta).toMatchObject({ level: { "": { err: [["invalid_data", { reason: "invalid level" }]], val: level } } });
   });
 
   it("renames old interface names and folds alternative shapes", () => {
@@ -82,7 +105,7 @@ describe("normalizeEvent", () => {
       "sentry.interfaces.Http": { url: "http://example.com" },
       "sentry.interfaces.User": { id: "1" },
       tags: { ios_version: "4.0" },
-      modules: [["my.module.name", "1.0"]],
+      modules: { "my.module.name": "1.0" },
       breadcrumbs: [{ message: "clicked" }],
       project: 42,
     });
@@ -93,14 +116,21 @@ describe("normalizeEvent", () => {
       user: { id: "1" },
       tags: [["ios_version", "4.0"]],
       modules: { "my.module.name": "1.0" },
-      breadcrumbs: { values: [{ message: "clicked" }] },
+      breadcrumbs: { values: [{ message: "clicked", type: "default", level: "info" }] },
       project: 42,
     });
+    expect(event).not.toHaveProperty("message");
     expect(Object.keys(event).some((key) => key.startsWith("sentry.interfaces."))).toBe(false);
   });
 
-  it("keeps repeated keys of tags given as pairs", () => {
-    expect(normalized({ tags: [["foo", "bar"], ["foo", "baz"]] }).tags).toEqual([["foo", "bar"], ["foo", "baz"]]);
+  it("keeps the first of repeated tag keys, as Relay does", () => {
+    expect(normalized({ tags: [["foo", "bar"], ["foo", "baz"]] }).tags).toEqual([["foo", "bar"]]);
+  });
+
+  it("refuses modules given as a list of pairs: Relay reads only a map", () => {
+    const event = normalized({ modules: [["my.module.name", "1.0"]] });
+    expect(event.modules).toBeNull();
+    expect(event._meta).toMatchObject({ modules: { "": { err: [["invalid_data", { reason: "expected an object" }]], val: [["my.module.name", "1.0"]] } } });
   });
 
   it("accepts exception lists and {values}", () => {
@@ -159,7 +189,7 @@ describe("inherited property names", () => {
 
 describe("modules named like Object.prototype's", () => {
   it("are kept as own entries", () => {
-    const modules = normalized({ modules: [["__proto__", "1.0"], ["constructor", "2.0"]] }).modules;
+    const modules = normalized({ modules: JSON.parse('{"__proto__":"1.0","constructor":"2.0"}') as unknown }).modules;
     expect(JSON.stringify(modules)).toBe('{"__proto__":"1.0","constructor":"2.0"}');
   });
 });
@@ -169,8 +199,8 @@ describe("deeply nested invalid values", () => {
     let deep: unknown = [];
     for (let i = 0; i < 10_000; i++) deep = [deep];
     const event = normalized({ extra: deep });
-    expect(event.extra).toBeUndefined();
-    expect(event._meta).toEqual({ extra: { "": { err: ["invalid_data"] } } });
+    expect(event.extra).toBeNull();
+    expect((event._meta as Record<string, unknown>).extra).toEqual({ "": { err: [["invalid_data", { reason: "expected an object" }]] } });
     expect(() => JSON.stringify(event)).not.toThrow();
   });
 });

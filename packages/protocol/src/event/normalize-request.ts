@@ -116,7 +116,8 @@ function splitUrl(request: Json): void {
       const query = [...url.searchParams];
       if (query.length > 0) request.query_string = query;
     }
-    if ((request.fragment === undefined || request.fragment === null) && url.hash !== "") request.fragment = url.hash.slice(1);
+    // A `#` with nothing after it still gives an (empty) fragment, as in Relay's URL parser.
+    if ((request.fragment === undefined || request.fragment === null) && (url.hash !== "" || text.includes("#"))) request.fragment = url.hash.slice(1);
     url.search = "";
     url.hash = "";
     text = url.href;

@@ -1,0 +1,485 @@
+/**
+ * Vectors from Sentry Relay's own tests of the normalization every Relay runs before forwarding
+ * (relay-event-normalization and the event schema it reads into), each named `<file>::<test>`.
+ * Inputs and expected outputs are Relay's; where a Relay test calls one step alone, the vector
+ * runs the whole of `normalizeEvent` and checks what that step decides.
+ */
+import { describe, expect, it } from "vitest";
+import { normalizeEvent, type NormalizeOptions } from "./normalize-event.js";
+import { trimString } from "./event-trimming.js";
+import { EventMeta } from "./event-meta.js";
+
+type Json = Record<string, unknown>;
+type Segment = string | number;
+
+const RECEIVED = Date.UTC(2026, 10, 22, 12, 0, 0);
+const R = RECEIVED / 1000;
+const GENERATED_ID = "e".repeat(32);
+const CLIENT_IP = "2.125.160.216";
+/** A past limit so wide that only the stale-timestamp checks decide (Relay's unit tests set none). */
+const NO_PAST_LIMIT = 1e15;
+
+const TRACE_REMARKS = {
+  trace: {
+    trace_id: { "": { rem: [["trace_id.missing", "s"]] } },
+    span_id: { "": { rem: [["span_id.missing", "s"]] } },
+  },
+};
+const MASKED_TRACE = { trace_id: "[trace-id]", span_id: "[span-id]", status: "unknown", type: "trace" };
+
+interface Vector {
+  /** The Relay test this comes from, as `<file>::<test>`. */
+  readonly relay: string;
+  readonly input: Json;
+  readonly options?: Partial<NormalizeOptions>;
+  /** Expected values at paths of the output (`undefined`: absent). */
+  readonly expect?: readonly (readonly [readonly Segment[], unknown])[];
+  /** The whole expected output, generated trace ids masked, `omit`ted keys left out. */
+  readonly event?: Json;
+  readonly omit?: readonly string[];
+  /** The event is refused, with this code. */
+  readonly refused?: string;
+}
+
+function run(input: Json, options: Partial<NormalizeOptions> = {}): ReturnType<typeof normalizeEvent> {
+  return normalizeEvent(input, { receivedAt: RECEIVED, generateId: () => GENERATED_ID, ...options });
+}
+
+function at(value: unknown, path: readonly Segment[]): unknown {
+  let node = value;
+  for (const segment of path) {
+    if (typeof node !== "object" || node === null) return undefined;
+    node = (node as Record<string, unknown>)[String(segment)];
+  }
+  return node;
+}
+
+/** Relay's snapshots redact the ids it makes up; so do these vectors. */
+function masked(event: Json): Json {
+  const copy = structuredClone(event);
+  const trace = at(copy, ["contexts", "trace"]) as Json | undefined;
+  if (trace && at(copy, ["_meta", "contexts", "trace", "trace_id"]) !== undefined) trace.trace_id = "[trace-id]";
+  if (trace && at(copy, ["_meta", "contexts", "trace", "span_id"]) !== undefined) trace.span_id = "[span-id]";
+  return copy;
+}
+
+function check(vector: Vector): void {
+  const result = run(vector.input, vector.options);
+  if (vector.refused !== undefined) {
+    expect(result.ok ? "accepted" : result.error.code).toBe(vector.refused);
+    return;
+  }
+  if (!result.ok) throw result.error;
+  const event = result.value as Json;
+  if (vector.event) {
+    const actual = masked(event);
+    for (const key of vector.omit ?? []) Reflect.deleteProperty(actual, key);
+    expect(actual).toEqual(vector.event);
+  }
+  for (const [path, value] of vector.expect ?? []) expect(at(event, path), path.join(".")).toEqual(value);
+}
+
+function nested(depth: number): unknown {
+  return depth === 0 ? "max depth" : { [`key${depth}`]: nested(depth - 1) };
+}
+
+const iso = (text: string): number => Date.parse(text) / 1000;
+
+const NORMALIZE_MOD: readonly Vector[] = [
+  { relay: "normalize/mod.rs::test_user_ip_from_remote_addr", input: { request: { env: { REMOTE_ADDR: CLIENT_IP } }, platform: "javascript" }, expect: [[["user", "ip_address"], CLIENT_IP]] },
+  { relay: "normalize/mod.rs::test_user_ip_from_invalid_remote_addr", input: { request: { env: { REMOTE_ADDR: "whoops" } }, platform: "javascript" }, expect: [[["user"], undefined]] },
+  { relay: "normalize/mod.rs::test_user_ip_from_client_ip_without_auto", input: { platform: "javascript" }, options: { clientIp: CLIENT_IP, inferIpAddress: true }, expect: [[["user", "ip_address"], CLIENT_IP]] },
+  { relay: "normalize/mod.rs::test_user_ip_from_client_ip_with_auto", input: { user: { ip_address: "{{auto}}" } }, options: { clientIp: CLIENT_IP, inferIpAddress: true }, expect: [[["user", "ip_address"], CLIENT_IP]] },
+  { relay: "normalize/mod.rs::test_user_ip_from_client_ip_without_appropriate_platform", input: {}, options: { clientIp: CLIENT_IP }, expect: [[["user", "ip_address"], undefined]] },
+  { relay: "normalize/mod.rs::test_geo_present_if_ip_inferring_disabled", input: { user: { ip_address: "{{auto}}" } }, options: { clientIp: CLIENT_IP, inferIpAddress: false }, expect: [[["user", "ip_address"], "{{auto}}"]] },
+  { relay: "normalize/mod.rs::test_geo_and_ip_present_if_ip_inferring_enabled", input: { user: { ip_address: "{{auto}}" } }, options: { clientIp: CLIENT_IP, inferIpAddress: true }, expect: [[["user", "ip_address"], CLIENT_IP]] },
+  { relay: "normalize/mod.rs::test_event_level_defaulted", input: {}, expect: [[["level"], "error"]] },
+  {
+    relay: "normalize/mod.rs::test_transaction_level_untouched",
+    input: { type: "transaction", timestamp: iso("1987-06-05T04:03:02Z"), start_timestamp: iso("1987-06-05T04:03:02Z"), contexts: { trace: { trace_id: "4c79f60c11214eb38604f4ae0781bfb2", span_id: "fa90fdead5f74053", op: "http.server" } } },
+    expect: [[["level"], "info"]],
+  },
+  { relay: "normalize/mod.rs::test_environment_tag_is_moved", input: { tags: [["environment", "despacito"]] }, expect: [[["environment"], "despacito"], [["tags"], undefined]] },
+  { relay: "normalize/mod.rs::test_empty_environment_is_removed_and_overwritten_with_tag", input: { tags: [["environment", "despacito"]], environment: "" }, expect: [[["environment"], "despacito"], [["tags"], undefined]] },
+  { relay: "normalize/mod.rs::test_empty_environment_is_removed", input: { environment: "" }, expect: [[["environment"], null]] },
+  { relay: "normalize/mod.rs::test_none_environment_errors", input: { environment: "none" }, expect: [[["environment"], null], [["_meta", "environment"], { "": { err: ["invalid_data"], val: "none" } }]] },
+  { relay: "normalize/mod.rs::test_invalid_release_removed", input: { release: "Latest" }, expect: [[["release"], null], [["_meta", "release"], { "": { err: ["invalid_data"], val: "Latest" } }]] },
+  {
+    relay: "normalize/mod.rs::test_top_level_keys_moved_into_tags",
+    input: { server_name: "foo", site: "foo", tags: [["site", "old"], ["server_name", "old"]] },
+    expect: [[["site"], undefined], [["server_name"], undefined], [["tags"], [["site", "foo"], ["server_name", "foo"]]]],
+  },
+  {
+    relay: "normalize/mod.rs::test_internal_tags_removed",
+    input: { tags: [["release", "foo"], ["dist", "foo"], ["user", "foo"], ["filename", "foo"], ["function", "foo"], ["something", "else"]] },
+    expect: [[["tags"], [["something", "else"]]]],
+  },
+  {
+    relay: "normalize/mod.rs::test_empty_tags_removed",
+    input: { tags: [["", "foo"], ["foo", ""], ["something", "else"]] },
+    expect: [
+      [["tags"], [[null, "foo"], ["foo", null], ["something", "else"]]],
+      [["_meta", "tags"], { 0: { 0: { "": { err: [["invalid_data", { reason: "expected a non-empty value" }]] } } }, 1: { 1: { "": { err: [["invalid_data", { reason: "expected a non-empty value" }]] } } } }],
+    ],
+  },
+  { relay: "normalize/mod.rs::test_tags_deduplicated", input: { tags: [["foo", "1"], ["bar", "1"], ["foo", "2"], ["bar", "2"], ["foo", "3"]] }, expect: [[["tags"], [["foo", "1"], ["bar", "1"]]]] },
+  { relay: "normalize/mod.rs::test_transaction_status_defaulted_to_unknown", input: { contexts: { trace: {} } }, expect: [[["contexts", "trace", "status"], "unknown"]] },
+  { relay: "normalize/mod.rs::test_context_line_default", input: { stacktrace: { frames: [{ pre_context: [null, ""], post_context: ["", null] }] } }, expect: [[["stacktrace", "frames", 0, "context_line"], ""]] },
+  { relay: "normalize/mod.rs::test_context_line_retain", input: { stacktrace: { frames: [{ pre_context: [null, ""], post_context: ["", null], context_line: "some line" }] } }, expect: [[["stacktrace", "frames", 0, "context_line"], "some line"]] },
+  {
+    relay: "normalize/mod.rs::test_frame_null_context_lines",
+    input: { stacktrace: { frames: [{ pre_context: [null, ""], post_context: ["", null] }] } },
+    expect: [[["stacktrace", "frames", 0, "pre_context"], ["", ""]], [["stacktrace", "frames", 0, "post_context"], ["", ""]]],
+  },
+  {
+    relay: "normalize/mod.rs::test_too_long_distribution",
+    input: { event_id: "52df9022835246eeb317dbd739ccd059", fingerprint: ["{{ default }}"], platform: "other", dist: "52df9022835246eeb317dbd739ccd059-52df9022835246eeb317dbd739ccd059-52df9022835246eeb317dbd739ccd059" },
+    expect: [
+      [["dist"], null],
+      [["_meta", "dist"], { "": { err: ["value_too_long"], val: "52df9022835246eeb317dbd739ccd059-52df9022835246eeb317dbd739ccd059-52df9022835246eeb317dbd739ccd059" } }],
+    ],
+  },
+  {
+    relay: "normalize/mod.rs::test_regression_backfills_abs_path_even_when_moving_stacktrace",
+    input: { exception: { values: [{ type: "FooDivisionError", value: "hi" }] }, stacktrace: { frames: [{ module: "MyModule", filename: "MyFilename", function: "Void FooBar()" }] } },
+    expect: [
+      [["exception", "values", 0, "stacktrace"], { frames: [{ module: "MyModule", filename: "MyFilename", abs_path: "MyFilename", function: "Void FooBar()" }] }],
+      [["stacktrace"], undefined],
+    ],
+  },
+  { relay: "normalize/mod.rs::test_parses_sdk_info_from_header", input: {}, options: { client: "_fooBar/0.0.0" }, expect: [[["sdk"], { name: "_fooBar", version: "0.0.0" }]] },
+  { relay: "normalize/mod.rs::test_discards_received", input: { received: 696_969_696_969 }, expect: [[["received"], R], [["timestamp"], R]] },
+  {
+    relay: "normalize/mod.rs::test_grouping_config",
+    input: { logentry: { message: "Hello World!" } },
+    event: { event_id: GENERATED_ID, level: "error", type: "default", logentry: { formatted: "Hello World!" }, logger: "", platform: "other", timestamp: R, received: R, contexts: { trace: MASKED_TRACE }, _meta: { contexts: TRACE_REMARKS } },
+  },
+  {
+    relay: "normalize/mod.rs::test_logentry_error",
+    input: { event_id: "74ad1301f4df489ead37d757295442b1", timestamp: 1668148328.308933, received: 1668148328.308933, level: "error", platform: "python", logentry: { params: ["bogus"], formatted: 42 } },
+    options: { receivedAt: 1668148400000 },
+    event: {
+      event_id: "74ad1301f4df489ead37d757295442b1",
+      level: "error",
+      type: "default",
+      logentry: null,
+      logger: "",
+      platform: "python",
+      timestamp: 1668148328.308933,
+      received: 1668148400,
+      contexts: { trace: MASKED_TRACE },
+      _meta: {
+        contexts: TRACE_REMARKS,
+        logentry: { "": { err: [["invalid_data", { reason: "no message present" }]], val: { formatted: null, message: null, params: ["bogus"] } } },
+      },
+    },
+  },
+  {
+    relay: "normalize/mod.rs::test_future_timestamp",
+    input: { timestamp: iso("2000-01-03T00:02:00Z") },
+    options: { receivedAt: Date.UTC(2000, 0, 3), maxPastMs: 30 * 24 * 3600 * 1000, maxFutureMs: 60_000 },
+    event: {
+      event_id: GENERATED_ID,
+      level: "error",
+      type: "default",
+      logger: "",
+      platform: "other",
+      timestamp: 946857600.0,
+      received: 946857600.0,
+      contexts: { trace: MASKED_TRACE },
+      _meta: {
+        contexts: TRACE_REMARKS,
+        timestamp: { "": { err: [["future_timestamp", { sdk_time: "2000-01-03T00:02:00+00:00", server_time: "2000-01-03T00:00:00+00:00" }]] } },
+      },
+    },
+  },
+  {
+    relay: "normalize/mod.rs::test_past_timestamp",
+    input: { timestamp: iso("2000-01-03T00:00:00Z") },
+    options: { receivedAt: Date.UTC(2000, 2, 3), maxPastMs: 30 * 24 * 3600 * 1000, maxFutureMs: 60_000 },
+    event: {
+      event_id: GENERATED_ID,
+      level: "error",
+      type: "default",
+      logger: "",
+      platform: "other",
+      timestamp: 952041600.0,
+      received: 952041600.0,
+      contexts: { trace: MASKED_TRACE },
+      _meta: {
+        contexts: TRACE_REMARKS,
+        timestamp: { "": { err: [["past_timestamp", { sdk_time: "2000-01-03T00:00:00+00:00", server_time: "2000-03-03T00:00:00+00:00" }]] } },
+      },
+    },
+  },
+  ...(
+    [
+      ["test_normalize_logger_empty", "", "", undefined],
+      ["test_normalize_logger_trimmed", " \t  \t   ", "", { rem: [["@logger:remove", "x", 0, 8]], len: 8 }],
+      ["test_normalize_logger_short_no_trimming", "my.short-logger.isnt_trimmed", "my.short-logger.isnt_trimmed", undefined],
+      ["test_normalize_logger_exact_length", "this_is-exactly-the_max_len.012345678901234567890123456789012345", "this_is-exactly-the_max_len.012345678901234567890123456789012345", undefined],
+      ["test_normalize_logger_too_long_single_word", "this_is-way_too_long-and_we_only_have_one_word-so_we_cant_smart_trim", "*is-way_too_long-and_we_only_have_one_word-so_we_cant_smart_trim", { rem: [["@logger:replace", "s", 0, 5]], len: 68 }],
+      ["test_normalize_logger_word_trimmed_at_max", "already_out.out.in.this_part-is-kept.this_right_here-is_an-extremely_long_word", "*.in.this_part-is-kept.this_right_here-is_an-extremely_long_word", { rem: [["@logger:replace", "s", 0, 15]], len: 78 }],
+      ["test_normalize_logger_word_trimmed_before_max", "super_out.this_is_already_out_too.this_part-is-kept.this_right_here-is_a-very_long_word", "*.this_part-is-kept.this_right_here-is_a-very_long_word", { rem: [["@logger:replace", "s", 0, 33]], len: 87 }],
+      ["test_normalize_logger_word_leading_dots", "io.this-tests-the-smart-trimming-and-word-removal-around-dot.words", "*this-tests-the-smart-trimming-and-word-removal-around-dot.words", { rem: [["@logger:replace", "s", 0, 3]], len: 66 }],
+    ] as const
+  ).map(([test, logger, expected, remark]): Vector => ({
+    relay: `normalize/mod.rs::${test}`,
+    input: { event_id: "7637af36578e4e4592692e28a1d6e2ca", platform: "java", logger },
+    omit: ["timestamp", "received"],
+    event: {
+      event_id: "7637af36578e4e4592692e28a1d6e2ca",
+      level: "error",
+      type: "default",
+      logger: expected,
+      platform: "java",
+      contexts: { trace: MASKED_TRACE },
+      _meta: { ...(remark ? { "": remark } : {}), contexts: TRACE_REMARKS },
+    },
+  })),
+  { relay: "normalize/mod.rs::test_normalization_removes_reprocessing_context", input: { contexts: { reprocessing: {} } }, expect: [[["contexts", "reprocessing"], undefined]] },
+  {
+    relay: "normalize/mod.rs::test_normalize_exception",
+    input: { exception: { values: [{}] } },
+    expect: [
+      [["exception", "values"], [null]],
+      [
+        ["_meta", "exception", "values", 0],
+        { "": { err: [["missing_attribute", { attribute: "type or value" }]], val: { mechanism: null, module: null, raw_stacktrace: null, stacktrace: null, thread_id: null, type: null, value: null } } },
+      ],
+    ],
+  },
+  { relay: "normalize/mod.rs::test_handle_types_in_spaced_exception_values", input: { exception: [{ value: "ValueError: unauthorized" }] }, expect: [[["exception", "values", 0], { type: "ValueError", value: "unauthorized" }]] },
+  { relay: "normalize/mod.rs::test_handle_types_in_non_spaced_excepton_values", input: { exception: [{ value: "ValueError:unauthorized" }] }, expect: [[["exception", "values", 0], { type: "ValueError", value: "unauthorized" }]] },
+  {
+    relay: "normalize/mod.rs::test_rejects_empty_exception_fields",
+    input: { exception: [{ value: "", type: "" }] },
+    expect: [[["exception", "values", 0], null], [["_meta", "exception", "values", 0, "", "err"], [["missing_attribute", { attribute: "type or value" }]]]],
+  },
+  { relay: "normalize/mod.rs::test_json_value", input: { exception: [{ value: '{"unauthorized":true}' }] }, expect: [[["exception", "values", 0], { value: '{"unauthorized":true}' }]] },
+  { relay: "normalize/mod.rs::test_exception_invalid", input: { exception: [{}] }, expect: [[["_meta", "exception", "values", 0, "", "err"], [["missing_attribute", { attribute: "type or value" }]]]] },
+  { relay: "normalize/mod.rs::test_normalize_breadcrumbs", input: { breadcrumbs: { values: [{}] } }, expect: [[["breadcrumbs", "values", 0], { type: "default", level: "info" }]] },
+  { relay: "normalize/mod.rs::test_user_data_moved", input: { user: { other: "value" } }, expect: [[["user"], { data: { other: "value" } }]] },
+];
+
+const EVENT_RS: readonly Vector[] = [
+  { relay: "event.rs::test_normalize_dist_none", input: {}, expect: [[["dist"], undefined]] },
+  { relay: "event.rs::test_normalize_dist_empty", input: { dist: "" }, expect: [[["dist"], null]] },
+  { relay: "event.rs::test_normalize_dist_trim", input: { dist: " foo  " }, expect: [[["dist"], "foo"]] },
+  { relay: "event.rs::test_normalize_dist_whitespace", input: { dist: " " }, expect: [[["dist"], null]] },
+  { relay: "event.rs::test_normalize_platform_and_level_with_transaction_event", input: { type: "transaction" }, expect: [[["level"], "info"], [["platform"], "other"], [["type"], "transaction"]] },
+  { relay: "event.rs::test_normalize_platform_and_level_with_error_event", input: { type: "error" }, expect: [[["level"], "error"], [["platform"], "other"]] },
+  {
+    relay: "event.rs::test_accept_recent_transactions_with_stale_timestamps",
+    input: { event_id: "52df9022835246eeb317dbd739ccd059", transaction: "I have a stale timestamp, but I'm recent!", start_timestamp: -2, timestamp: -1 },
+    options: { maxPastMs: 2000, maxFutureMs: 1000 },
+    expect: [[["timestamp"], R], [["start_timestamp"], R - 1]],
+  },
+  {
+    relay: "event.rs::test_reject_stale_transactions_after_timestamp_normalization",
+    input: { event_id: "52df9022835246eeb317dbd739ccd059", transaction: "clockdrift is not enough to accept me :(", start_timestamp: -62135811111, timestamp: R },
+    options: { maxPastMs: 2000, maxFutureMs: 1000 },
+    refused: "invalid_transaction",
+  },
+];
+
+const TIMESTAMP_RS: readonly Vector[] = [
+  { relay: "timestamp.rs::test_accept_recent_errors", input: { event_id: "52df9022835246eeb317dbd739ccd059", timestamp: 1 }, options: { maxPastMs: NO_PAST_LIMIT }, expect: [[["timestamp"], 1]] },
+  { relay: "timestamp.rs::test_reject_stale_errors", input: { event_id: "52df9022835246eeb317dbd739ccd059", timestamp: -1 }, options: { maxPastMs: NO_PAST_LIMIT }, refused: "invalid_transaction" },
+  { relay: "timestamp.rs::test_accept_recent_transactions", input: { event_id: "52df9022835246eeb317dbd739ccd059", start_timestamp: 1, timestamp: 2 }, options: { maxPastMs: NO_PAST_LIMIT }, expect: [[["start_timestamp"], 1], [["timestamp"], 2]] },
+  { relay: "timestamp.rs::test_reject_stale_transactions", input: { event_id: "52df9022835246eeb317dbd739ccd059", start_timestamp: -2, timestamp: -1 }, options: { maxPastMs: NO_PAST_LIMIT }, refused: "invalid_transaction" },
+  { relay: "timestamp.rs::test_reject_long_running_transactions", input: { event_id: "52df9022835246eeb317dbd739ccd059", start_timestamp: -1, timestamp: 1 }, options: { maxPastMs: NO_PAST_LIMIT }, refused: "invalid_transaction" },
+  { relay: "timestamp.rs::test_accept_recent_span", input: { spans: [{ span_id: "52df9022835246eeb317dbd739ccd050", start_timestamp: 1, timestamp: 2 }] }, options: { maxPastMs: NO_PAST_LIMIT }, expect: [[["spans", 0], { span_id: "52df9022835246eeb317dbd739ccd050", start_timestamp: 1, timestamp: 2 }]] },
+  {
+    relay: "timestamp.rs::test_reject_stale_span",
+    input: { spans: [{ span_id: "52df9022835246eeb317dbd739ccd050", start_timestamp: -2, timestamp: -1 }] },
+    options: { maxPastMs: NO_PAST_LIMIT },
+    expect: [[["spans", 0], null], [["_meta", "spans", 0], { "": { err: [["invalid_data", { reason: "timestamp is too stale: 1969-12-31 23:59:58 UTC" }]] } }]],
+  },
+  {
+    relay: "timestamp.rs::test_reject_long_running_span",
+    input: { spans: [{ span_id: "52df9022835246eeb317dbd739ccd050", start_timestamp: -1, timestamp: 1 }] },
+    options: { maxPastMs: NO_PAST_LIMIT },
+    expect: [[["spans", 0], null], [["_meta", "spans", 0], { "": { err: [["invalid_data", { reason: "timestamp is too stale: 1969-12-31 23:59:59 UTC" }]] } }]],
+  },
+];
+
+const START = Date.UTC(2000, 0, 1);
+const END = Date.UTC(2000, 0, 2);
+const DAY = 24 * 3600 * 1000;
+const transaction = { type: "transaction", timestamp: END / 1000, start_timestamp: START / 1000, contexts: { trace: { trace_id: "3c79f60c11214eb38604f4ae0781bfb2", span_id: "fa90fdead5f74053", op: "http.server" } }, spans: [] };
+
+const CLOCK_DRIFT_RS: readonly Vector[] = [
+  { relay: "clock_drift.rs::test_no_sent_at", input: transaction, options: { receivedAt: END }, expect: [[["timestamp"], END / 1000], [["start_timestamp"], START / 1000], [["_meta", "timestamp"], undefined]] },
+  { relay: "clock_drift.rs::test_no_clock_drift", input: transaction, options: { receivedAt: END, sentAt: END, minClockDriftMs: 0 }, expect: [[["timestamp"], END / 1000], [["start_timestamp"], START / 1000]] },
+  { relay: "clock_drift.rs::test_clock_drift_lower_bound", input: transaction, options: { receivedAt: END + 60_000, sentAt: END, minClockDriftMs: 3_600_000 }, expect: [[["timestamp"], END / 1000], [["start_timestamp"], START / 1000]] },
+  {
+    relay: "clock_drift.rs::test_clock_drift_from_past",
+    input: transaction,
+    options: { receivedAt: END + DAY, sentAt: END, minClockDriftMs: 0 },
+    expect: [
+      [["timestamp"], (END + DAY) / 1000],
+      [["start_timestamp"], (START + DAY) / 1000],
+      [["_meta", "timestamp", "", "err"], [["clock_drift", { sdk_time: "2000-01-02T00:00:00+00:00", server_time: "2000-01-03T00:00:00+00:00" }]]],
+    ],
+  },
+  {
+    relay: "clock_drift.rs::test_clock_drift_from_future",
+    input: transaction,
+    options: { receivedAt: END - 60_000, sentAt: END, minClockDriftMs: 0 },
+    expect: [[["timestamp"], (END - 60_000) / 1000], [["start_timestamp"], (START - 60_000) / 1000]],
+  },
+];
+
+const SCHEMA_RS: readonly Vector[] = [
+  { relay: "schema.rs::test_invalid_email", input: { user: { email: "bananabread" } }, expect: [[["user"], { email: "bananabread" }]] },
+  { relay: "schema.rs::test_client_sdk_missing_attribute", input: { sdk: { name: "sentry.rust" } }, expect: [[["sdk"], { name: "sentry.rust" }], [["_meta", "sdk"], { version: { "": { err: ["missing_attribute"] } } }]] },
+  { relay: "schema.rs::test_stacktrace_missing_attribute", input: { stacktrace: {} }, expect: [[["_meta", "stacktrace"], { frames: { "": { err: ["missing_attribute"] } } }]] },
+  { relay: "schema.rs::test_newlines_release", input: { release: "42\n" }, expect: [[["release"], "42"]] },
+];
+
+const frame = (fields: Json): Json => ({ stacktrace: { frames: [{ lineno: 1, ...fields }] } });
+const STACKTRACE_RS: readonly Vector[] = [
+  { relay: "stacktrace.rs::test_coerces_url_filenames", input: frame({ filename: "http://foo.com/foo.js" }), expect: [[["stacktrace", "frames", 0], { lineno: 1, filename: "/foo.js", abs_path: "http://foo.com/foo.js" }]] },
+  { relay: "stacktrace.rs::test_does_not_overwrite_filename", input: frame({ filename: "foo.js", abs_path: "http://foo.com/foo.js" }), expect: [[["stacktrace", "frames", 0], { lineno: 1, filename: "foo.js", abs_path: "http://foo.com/foo.js" }]] },
+  { relay: "stacktrace.rs::test_ignores_results_with_empty_path", input: frame({ abs_path: "http://foo.com" }), expect: [[["stacktrace", "frames", 0], { lineno: 1, filename: "http://foo.com", abs_path: "http://foo.com" }]] },
+  { relay: "stacktrace.rs::test_ignores_results_with_slash_path", input: frame({ abs_path: "http://foo.com/" }), expect: [[["stacktrace", "frames", 0], { lineno: 1, filename: "http://foo.com/", abs_path: "http://foo.com/" }]] },
+  { relay: "stacktrace.rs::test_coerce_empty_filename", input: frame({ filename: "", abs_path: "http://foo.com/foo.js" }), expect: [[["stacktrace", "frames", 0], { lineno: 1, filename: "/foo.js", abs_path: "http://foo.com/foo.js" }]] },
+];
+
+const LOGENTRY_RS: readonly Vector[] = [
+  { relay: "logentry.rs::test_format_python", input: { logentry: { message: "hello, %s!", params: ["world"] } }, expect: [[["logentry", "formatted"], "hello, world!"]] },
+  { relay: "logentry.rs::test_format_python_named", input: { logentry: { message: "hello, %(name)s!", params: { name: "world" } } }, expect: [[["logentry", "formatted"], "hello, world!"]] },
+  { relay: "logentry.rs::test_format_java", input: { logentry: { message: "hello, {}!", params: ["world"] } }, expect: [[["logentry", "formatted"], "hello, world!"]] },
+  { relay: "logentry.rs::test_format_dotnet", input: { logentry: { message: "hello, {0}!", params: ["world"] } }, expect: [[["logentry", "formatted"], "hello, world!"]] },
+  { relay: "logentry.rs::test_format_no_params", input: { logentry: { message: "hello, %s!" } }, expect: [[["logentry", "formatted"], "hello, %s!"]] },
+  { relay: "logentry.rs::test_only_message", input: { logentry: { message: "hello, world!" } }, expect: [[["logentry"], { formatted: "hello, world!" }]] },
+  { relay: "logentry.rs::test_message_formatted_equal", input: { logentry: { message: "hello, world!", formatted: "hello, world!" } }, expect: [[["logentry"], { formatted: "hello, world!" }]] },
+  { relay: "logentry.rs::test_empty_missing_message", input: { logentry: { params: 0 } }, expect: [[["logentry"], null], [["_meta", "logentry", "", "err"], [["invalid_data", { reason: "no message present" }]]]] },
+  { relay: "logentry.rs::test_empty_logentry", input: { logentry: {} }, expect: [[["logentry"], undefined], [["_meta", "logentry"], undefined]] },
+];
+
+const request = (fields: Json): Json => ({ request: fields });
+const REQUEST_RS: readonly Vector[] = [
+  { relay: "normalize/request.rs::test_url_truncation", input: request({ url: "http://example.com/path?foo#bar" }), expect: [[["request", "url"], "http://example.com/path"]] },
+  { relay: "normalize/request.rs::test_url_truncation_reversed", input: request({ url: "http://example.com/path#foo?bar" }), expect: [[["request", "url"], "http://example.com/path"]] },
+  { relay: "normalize/request.rs::test_url_with_ellipsis", input: request({ url: "http://example.com/path\u2026" }), expect: [[["request", "url"], "http://example.com/path..."]] },
+  {
+    relay: "normalize/request.rs::test_url_with_qs_and_fragment",
+    input: request({ url: "http://example.com/path?some=thing#else" }),
+    expect: [[["request"], { url: "http://example.com/path", query_string: [["some", "thing"]], fragment: "else" }]],
+  },
+  { relay: "normalize/request.rs::test_url_only_path", input: request({ url: "metamask/popup.html#" }), expect: [[["request"], { url: "metamask/popup.html" }]] },
+  { relay: "normalize/request.rs::test_url_punycoded", input: request({ url: "http://göögle.com/" }), expect: [[["request"], { url: "http://xn--ggle-5qaa.com/" }]] },
+  {
+    relay: "normalize/request.rs::test_url_precedence",
+    input: request({ url: "http://example.com/path?completely=different#stuff", query_string: [["some", "thing"]], fragment: "else" }),
+    expect: [[["request"], { url: "http://example.com/path", query_string: [["some", "thing"]], fragment: "else" }]],
+  },
+  { relay: "normalize/request.rs::test_query_string_empty_value", input: request({ url: "http://example.com/path?some" }), expect: [[["request"], { url: "http://example.com/path", query_string: [["some", ""]] }]] },
+  {
+    relay: "normalize/request.rs::test_cookies_in_header",
+    input: request({ url: "http://example.com", headers: [["Cookie", "a=b;c=d"]] }),
+    expect: [[["request", "cookies"], [["a", "b"], ["c", "d"]]], [["request", "headers"], []]],
+  },
+  {
+    relay: "normalize/request.rs::test_cookies_in_header_dont_override_cookies",
+    input: request({ url: "http://example.com", headers: [["Cookie", "a=b;c=d"]], cookies: [["foo", "bar"]] }),
+    expect: [[["request", "cookies"], [["foo", "bar"]]], [["request", "headers"], []]],
+  },
+  { relay: "normalize/request.rs::test_method_invalid", input: request({ method: "!!!!" }), expect: [[["request", "method"], null]] },
+  { relay: "normalize/request.rs::test_method_valid", input: request({ method: "POST" }), expect: [[["request", "method"], "POST"]] },
+  { relay: "normalize/request.rs::test_infer_json", input: request({ data: '{"foo":"bar"}' }), expect: [[["request", "inferred_content_type"], "application/json"], [["request", "data"], { foo: "bar" }]] },
+  {
+    relay: "normalize/request.rs::test_broken_json_with_fallback",
+    input: request({ data: '{"foo":"b', headers: [["Content-Type", "text/plain; encoding=utf-8"]] }),
+    expect: [[["request", "inferred_content_type"], "text/plain"], [["request", "data"], '{"foo":"b']],
+  },
+  { relay: "normalize/request.rs::test_broken_json_without_fallback", input: request({ data: '{"foo":"b' }), expect: [[["request", "inferred_content_type"], undefined], [["request", "data"], '{"foo":"b']] },
+  { relay: "normalize/request.rs::test_infer_url_encoded", input: request({ data: "foo=bar" }), expect: [[["request", "inferred_content_type"], "application/x-www-form-urlencoded"], [["request", "data"], { foo: "bar" }]] },
+  { relay: "normalize/request.rs::test_infer_url_false_positive", input: request({ data: "dGU=" }), expect: [[["request", "inferred_content_type"], undefined], [["request", "data"], "dGU="]] },
+  { relay: "normalize/request.rs::test_infer_url_encoded_base64", input: request({ data: "dA==" }), expect: [[["request", "inferred_content_type"], undefined], [["request", "data"], "dA=="]] },
+  { relay: "normalize/request.rs::test_infer_xml", input: request({ data: '<?xml version="1.0" ?>' }), expect: [[["request", "inferred_content_type"], undefined], [["request", "data"], '<?xml version="1.0" ?>']] },
+  { relay: "normalize/request.rs::test_infer_binary", input: request({ data: "\u001f1\u0000\u0000" }), expect: [[["request", "inferred_content_type"], undefined], [["request", "data"], "\u001f1\u0000\u0000"]] },
+];
+
+const extraKeys = Object.fromEntries(Array.from({ length: 100 }, (_item, index) => [`key_${index}`, "x".repeat(50000)]));
+const keptKeys = ["key_0", "key_1", ...Array.from({ length: 10 }, (_item, index) => `key_1${index}`), "key_2", "key_20", "key_21"];
+const TRIMMING_RS: readonly Vector[] = [
+  { relay: "trimming.rs::test_basic_trimming", input: { culprit: "x".repeat(300) }, expect: [[["culprit"], `${"x".repeat(197)}...`], [["_meta", "culprit"], { "": { rem: [["!limit", "s", 197, 200]], len: 300 } }]] },
+  {
+    relay: "trimming.rs::test_databag_stripping",
+    input: { extra: { key_1: "value 1", key_2: nested(8), key_3: nested(5) } },
+    expect: [[["extra"], { key_1: "value 1", key_2: { key8: { key7: { key6: { key5: { key4: '{"key3":{"key2":{"key1":"max depth"}}}' } } } } }, key_3: nested(5) }]],
+  },
+  {
+    relay: "trimming.rs::test_databag_array_stripping",
+    input: { extra: extraKeys },
+    expect: [
+      [["extra"], { ...Object.fromEntries(keptKeys.map((key) => [key, `${"x".repeat(16381)}...`])), key_22: `${"x".repeat(16336)}...` }],
+      [
+        ["_meta", "extra"],
+        { "": { len: 100 }, ...Object.fromEntries(keptKeys.map((key) => [key, { "": { rem: [["!limit", "s", 16381, 16384]], len: 50000 } }])), key_22: { "": { rem: [["!limit", "s", 16336, 16339]], len: 50000 } } },
+      ],
+    ],
+  },
+  {
+    relay: "trimming.rs::test_databag_state_leak",
+    input: {
+      breadcrumbs: { values: Array.from({ length: 200 }, () => ({ data: { spamspamspam: "blablabla" } })) },
+      exception: { values: [{ type: "TypeError", value: "important error message", stacktrace: { frames: Array.from({ length: 200 }, () => ({ function: "importantFunctionName", symbol: "important_symbol" })) } }] },
+    },
+    expect: [
+      [["breadcrumbs", "values", 199, "data"], { spamspamspam: "blablabla" }],
+      [["exception", "values", 0, "stacktrace", "frames"], Array.from({ length: 200 }, () => ({ function: "importantFunctionName", symbol: "important_symbol" }))],
+      [["_meta", "breadcrumbs"], undefined],
+      [["_meta", "exception"], undefined],
+    ],
+  },
+  {
+    relay: "trimming.rs::test_custom_context_trimming",
+    input: { contexts: { despacito1: { foo: "a".repeat(4000), bar: "a".repeat(5000) } } },
+    expect: [[["contexts", "despacito1", "bar"], "a".repeat(5000)], [["contexts", "despacito1", "foo"], `${"a".repeat(3186)}...`]],
+  },
+  { relay: "trimming.rs::test_extra_trimming_long_arrays", input: { extra: { foo: Array.from({ length: 200_000 }, () => 1) } }, expect: [[["extra", "foo", "length"], 8192], [["_meta", "extra", "foo", "", "len"], 200_000]] },
+];
+
+const TAGS_RS: readonly Vector[] = [
+  {
+    relay: "relay-event-schema tags.rs::test_tags_from_object",
+    input: { tags: { blah: "blub", bool: true, "foo bar": "baz", "non string": 42 } },
+    expect: [[["tags"], [["blah", "blub"], ["bool", "True"], ["foo-bar", "baz"], ["non-string", "42"]]]],
+  },
+  {
+    relay: "relay-event-schema tags.rs::test_tags_from_array",
+    input: { tags: [["bool", true], ["foo bar", "baz"], [23, 42], ["blah", "blub"]] },
+    expect: [[["tags"], [["bool", "True"], ["foo-bar", "baz"], ["23", "42"], ["blah", "blub"]]]],
+  },
+];
+
+const TABLES: readonly (readonly [string, readonly Vector[]])[] = [
+  ["normalize/mod.rs", NORMALIZE_MOD],
+  ["event.rs", EVENT_RS],
+  ["timestamp.rs", TIMESTAMP_RS],
+  ["clock_drift.rs", CLOCK_DRIFT_RS],
+  ["schema.rs", SCHEMA_RS],
+  ["stacktrace.rs", STACKTRACE_RS],
+  ["logentry.rs", LOGENTRY_RS],
+  ["normalize/request.rs", REQUEST_RS],
+  ["trimming.rs", TRIMMING_RS],
+  ["relay-event-schema tags.rs", TAGS_RS],
+];
+
+describe.each(TABLES)("Relay vectors from %s", (_file, vectors) => {
+  it.each(vectors.map((vector) => [vector.relay, vector] as const))("%s", (_name, vector) => {
+    check(vector);
+  });
+});
+
+describe("Relay vectors from trimming.rs (the string cut on its own)", () => {
+  it("trimming.rs::test_string_trimming", () => {
+    const meta = new EventMeta(undefined);
+    expect(trimString("This is my long string I want to have trimmed!", { limit: 20 }, { meta, path: ["value"] })).toBe("This is my long s...");
+    expect(meta.toJson()).toEqual({ value: { "": { rem: [["!limit", "s", 17, 20]], len: 46 } } });
+  });
+});
