@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseOriginPattern, matchesAnyOrigin } from "./csp.js";
+import { globMatches } from "./glob.js";
 import { checkInboundFilters, type FilterSettings } from "./inbound-filters.js";
 
 type Event = Record<string, unknown>;
@@ -698,6 +699,270 @@ describe("web_crawlers.rs", () => {
   it("a generic bot at the very end of the agent", () => {
     expect(check(withUserAgent("my crawling bot"), on)).toBe("web-crawlers");
     expect(check(withUserAgent("robotic arm"), on)).toBeUndefined();
+  });
+});
+
+// Globs of error messages, releases and transaction names are Relay patterns (`relay-pattern`)
+// behind `relay-common`'s `GlobPatterns`, which match ignoring case and never match empty text.
+describe("relay-pattern lib.rs (the glob syntax of inbound filters)", () => {
+  /** [pattern, text, matches, ignoring case] */
+  const cases: [string, string, boolean, boolean?][] = [
+    // test_empty
+    ["", "", false],
+    ["", "foo", false],
+    // test_literal, test_literal_case_insensitive
+    ["foo", "foo", true],
+    ["foo", "fOo", false],
+    ["foo", "FOO", false],
+    [String.raw`f\{\}o`, "f{}o", true],
+    [String.raw`f\}o`, "f}o", true],
+    [String.raw`f\{o`, "f{o", true],
+    [String.raw`f\{b,a,r\}o`, "f{b,a,r}o", true],
+    [String.raw`f\\o`, String.raw`f\o`, true],
+    ["fඞo", "fඞo", true],
+    ["foo", "foo", true, true],
+    ["foo", "fOo", true, true],
+    ["fOo", "Foo", true, true],
+    ["İ", "i\u0307", true, true],
+    // test_prefix, test_prefix_case_insensitive
+    ["foo*", "foo___", true],
+    ["foo*", "foo", true],
+    ["foo**", "foo", true],
+    ["foo*?*", "foo", false],
+    ["foo*?*", "foo_", true],
+    ["foo*?*?", "foo_____", true],
+    ["foo*?*?", "foo", false],
+    ["foo*?*?", "foo__", true],
+    ["foo*", "fooඞ", true],
+    ["ඞ*", "ඞfoo", true],
+    ["foo*", "___", false],
+    ["foo*", "fo", false],
+    ["foo*", "fob", false],
+    ["foo*", "boo", false],
+    ["foo*", "Foo", false],
+    ["foo*", "FOO___", false],
+    ["foo/bar*", "foo/bar___", true],
+    ["foo*", "foo/bar___", true],
+    ["foo*", "/foo", false],
+    ["İ*", "İ", true, true],
+    ["İ*", "i\u0307___", true, true],
+    ["İ*", "i____", false, true],
+    // test_suffix, test_suffix_case_insensitive
+    ["*foo", "___foo", true],
+    ["*foo", "foo", true],
+    ["**foo", "foo", true],
+    ["*?*foo", "foo", false],
+    ["*?*foo", "_foo", true],
+    ["?*?*foo", "foo", false],
+    ["?*?*foo", "_foo", false],
+    ["?*?*foo", "__foo", true],
+    ["*?*?foo", "__foo", true],
+    ["*ඞ", "fooඞ", true],
+    ["*foo", "bar", false],
+    ["*foo", "Foo", false],
+    ["*foo", "___FOO", false],
+    ["*foo/bar", "___foo/bar", true],
+    ["*foo", "foo/", false],
+    ["fOo*", "FOO___", true, true],
+    ["*İ", "___İ", true, true],
+    ["*İ", "___i\u0307", true, true],
+    ["*İ", "___i", false, true],
+    // test_contains, test_contains_case_insensitive
+    ["*foo*", "foo", true],
+    ["*foo*", "___foo___", true],
+    ["*foo*", "___fo", false],
+    ["*foo*", "oo___", false],
+    ["*foo*", "fඞo", false],
+    ["*foo*", "___fOo___", false],
+    ["*foo*", "_/_foo_/_", true],
+    ["*f/o*", "_/_f/o_/_", true],
+    ["*foo*", "___FOO___", true, true],
+    ["*fOo*", "___Foo___", true, true],
+    ["*İ*", "___İ___", true, true],
+    ["*İ*", "___i\u0307___", true, true],
+    ["*İ*", "___i___", false, true],
+    // test_wildcard
+    ["*", "", true],
+    ["*", "\n", true],
+    ["*", "\na\nb\nc", true],
+    ["*", "ඞfooඞfooඞ", true],
+    ["*", "/?/?/", true],
+    // test_any, test_any_wildcard
+    ["?", "", false],
+    ["?", "ඞ", true],
+    ["?", "\n", true],
+    ["?", "aa", false],
+    ["??", "aa", true],
+    ["??", "aaa", false],
+    ["a?a?a", "abaca", true],
+    ["a?a?a", "ab_ca", false],
+    ["a?a?a", "aaAaa", false],
+    ["???????????x???????????", "??______???x?????_?????", true],
+    ["???????????x???????????", "?______???x?????_?????", false],
+    ["??*", "a", false],
+    ["??*", "ab", true],
+    ["*??", "a", false],
+    ["*??", "abcde", true],
+    ["*?*?*", "a", false],
+    ["*?*?*", "ab", true],
+    // test_escapes
+    [String.raw`f\*o`, "f*o", true],
+    [String.raw`f\*o`, String.raw`f\*o`, false],
+    [String.raw`f\\*o`, String.raw`f\*o`, true],
+    [String.raw`f\\*o`, String.raw`f\___o`, true],
+    [String.raw`f\\\*o`, String.raw`f\*o`, true],
+    [String.raw`f\[\]o`, "f[]o", true],
+    [String.raw`f\[?\]o`, "f[?]o", true],
+    [String.raw`f\[a-z\]o`, "f[a-z]o", true],
+    [String.raw`f\]o`, "f]o", true],
+    [String.raw`\[`, "[", true],
+    // test_classes, test_classes_case_insensitive, test_classes_negated(_case_insensitive)
+    ["[]", "", false],
+    ["[]", "_", false],
+    ["[a]", "a", true],
+    ["[a]", "[a]", false],
+    ["[a]", "A", false],
+    ["[ඞa]", "a", true],
+    ["x[ab]x", "xbx", true],
+    ["x[ab]x", "xBx", false],
+    ["x[ab]x", "xaax", false],
+    ["[a-c]", "b", true],
+    ["[a-c]", "d", false],
+    ["[A-z]", "[", true],
+    ["[A-z]", "0", false],
+    ["[0-9a-bX-ZfF][0-9a-bX-ZfF][0-9a-bX-ZfF][0-9a-bX-ZfF]", "3bYf", true],
+    ["[0-9a-bX-ZfF][0-9a-bX-ZfF][0-9a-bX-ZfF][0-9a-bX-ZfF]", "3cYf", false],
+    ["[0-9]", "a9", false],
+    ["[0-9!]", "!", true],
+    ["[0-9][a-b]", "0a", true],
+    ["[0-9][a-b]", "a0", false],
+    [String.raw`a[\]a\-]b`, "aab", true],
+    [String.raw`[\\]`, "\\", true],
+    [String.raw`[\]]`, "]", true],
+    [String.raw`[\[]`, "[", true],
+    [String.raw`[\]]`, "\\", false],
+    ["a[X-]b", "a-b", true],
+    ["a[X-]b", "aXb", true],
+    ["[a]", "A", true, true],
+    ["x[ab]x", "xAX", true, true],
+    ["x[ab]x", "Xcx", false, true],
+    ["[ǧ]", "Ǧ", true, true],
+    ["[Ǧ]", "ǧ", true, true],
+    ["[!]", "", false],
+    ["[!a]", "b", true],
+    ["[!a]", "A", true],
+    ["[!ab]", "a", false],
+    ["x[!ab]x", "xcx", true],
+    ["x[!ab]x", "xc", false],
+    ["[!a-c]", "ඞ", true],
+    [String.raw`[!a-c\\]`, "\\", false],
+    [String.raw`[!\]]`, "]", false],
+    ["[!!]", "!", false],
+    ["[!!]", "a", true],
+    ["[!b]", "B", false, true],
+    ["[!ab]", "C", true, true],
+    // test_alternates, test_alternates_case_insensitive
+    ["{foo}", "foo", true],
+    ["{foo}", "fOo", false],
+    ["{foo,bar}", "bar", true],
+    ["{foo,bar}", "fooo", false],
+    ["{[fb][oa][or],baz}", "bar", true],
+    ["{baz,[fb][oa][or]}", "bor", true],
+    ["{baz,[fb][oa][or]}", "fbar", false],
+    ["{baz,b[!aA]r}", "bXr", true],
+    ["{baz,b[!aA]r}", "bar", false],
+    ["a{[a-z],[0-9]}a", "a3a", true],
+    ["a{[a-z],[0-9]}a", "aAa", false],
+    ["a{[a-z],?}a", "aXa", true],
+    [String.raw`a{[a-z],\?}a`, "a?a", true],
+    [String.raw`a{[a-z],\?}a`, "aXa", false],
+    [String.raw`a{\[\],\{\}}a`, "a{}a", true],
+    [String.raw`a{\[\],\{\}}a`, "a[}a", false],
+    ["foo/{*.js,*.html}", "foo/bar.html", true],
+    ["foo/{*.js,*.html}", "foo/bar.png", false],
+    ["{foo,abc}{def,bar}", "abcbar", true],
+    ["{foo,abc}{def,bar}", "fooabc", false],
+    ["{foo,bar}", "BAR", true, true],
+    ["{f[o0-9]o,b[a]r}", "f1o", true, true],
+    ["{f[o0-9]o,b[a]r}", "BAR", true, true],
+    ["{f[o0-9]o,b[!a]r}", "bAr", false, true],
+    // test_complex
+    ["*?", "\n", true],
+    ["1.18.[!0-4].*", "1.18.5.aBc", true],
+    ["1.18.[!0-4].*", "1.18.3.abc", false],
+    ["!*!*.md", "!foo!.md", true],
+    ["foo*foofoo*foobar", "foofoofooxfoofoobar", true],
+    ["foo*fooFOO*fOobar", "fooFoofooXfoofooBAR", true, true],
+    [String.raw`/api/0/organizations/\{organization_slug\}/event*`, "/api/0/organizations/{organization_slug}/event/foobar", true],
+    [String.raw`/api/0/organizations/\{organization_slug\}/event*`, String.raw`/api/0/organizations/\{organization_slug\}/event/foobar`, false],
+    ["*b??{foo,bar,baz,with}*cr{x,y,z,?}zyl[a-z]ng{suffix,pr?*ix}*it?**?uallymatches", "foobarwithacrazylongprefixandanditactuallymatches", true],
+    ["*b??{foo,bar,baz,with}*cr{x,y,z,?}zyl[a-z]ng{suffix,pr?*ix}*it?**?uallymatches", "FOOBARWITHACRAZYLONGPREFIXANDANDITACTUALLYMATCHES", true, true],
+    // test_kirk_j_krauss (a selection)
+    ["ab*d", "abc", false],
+    ["*issip*ss*", "mississipissippi", true],
+    ["xxxx*zzy*fffff", "xxxx*zzzzzzzzy*f", false],
+    ["xxx*zzy*f", "xxxx*zzzzzzzzy*f", true],
+    ["*12*23", "a12b12", false],
+    ["*12*12*", "a12b12", true],
+    ["*a?b", "caaab", true],
+    ["a*aar", "a*ar", false],
+    ["mi*Sip*", "miSsissippi", false],
+    ["?**?*&?", "abc", false],
+    ["?**?d?", "abcd", false],
+    ["?*b*?*d*?", "abcde", true],
+    ["?Lah", "bLaH", false],
+    ["*a*b*ba*ca*a*aa*aaa*fa*ga*b*", "abababababababababababababababababababaacacacacacacacadaeafagahaiajakalaaaaaaaaaaaaaaaaaffafagaagggagaaaaaaaab", true],
+    ["*a*b*ba*ca*a*x*aaa*fa*ga*b*", "abababababababababababababababababababaacacacacacacacadaeafagahaiajakalaaaaaaaaaaaaaaaaaffafagaagggagaaaaaaaab", false],
+    ["*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*", "aaaaaaaaaaaaaaaaa", true],
+    ["*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*", "aaaaaaaaaaaaaaaa", false],
+    ["abc*abc*abc*abc*abc", "abc*abcd*abcd*abc*abcd", false],
+    ["********a********b********b********", "abc", false],
+    ["***a*b*c***", "*abc*", true],
+    ["*issip*PI", "mississippi", true, true],
+    ["abcabc?abc?abcabc?abc?abc?bc?abc?bc?bcd", "abcabcdabcdabcabcdabcdabcabcdabcabcabcd", true],
+    ["?abc?", "?abc?", true],
+  ];
+
+  it.each(cases.map(([pattern, text, matches, ignoreCase = false]) => ({ pattern, text, matches, ignoreCase })))(
+    "pattern $pattern, text $text: $matches (ignoring case: $ignoreCase)",
+    ({ pattern, text, matches, ignoreCase }) => {
+      expect(globMatches(pattern, text, ignoreCase)).toBe(matches);
+    },
+  );
+
+  it.each(["\\", "f\\", "*\\", "[", "[a-z", "[a-z\\", "[[]", "[]]", "]", "[b-a]", "[a-A]", "{a,{b}}", "a}"])(
+    "test_invalid: %s matches nothing",
+    (pattern) => {
+      for (const text of [pattern, "a", "b", "ab", "]", "[", "\\"]) expect(globMatches(pattern, text)).toBe(false);
+    },
+  );
+});
+
+describe("relay-common glob3.rs (GlobPatterns, through the release filter)", () => {
+  it.each<[string, string, boolean]>([
+    ["", "foo", false],
+    ["foo", "foo", true],
+    ["foo", "nope", false],
+    ["foo*", "foobarblub", true],
+    ["*blub", "foobarblub", true],
+    ["*bar*", "foobarblub", true],
+    ["*foo*", "foo\n", true],
+    ["foo*bar", "foo\nbar", true],
+    ["foo*\n*bar", "foo \n bar", true],
+    ["1.18.[0-4].*", "1.18.4.2153-2aa83397b", true],
+    ["1.18.[0-4].*", "1.18.5.2153-2aa83397b", false],
+    ["1.18.[!0-4].*", "1.18.4.2153-2aa83397b", false],
+    ["1.18.[!0-4].*", "1.18.5.2153-2aa83397b", true],
+    ["!1.18.4.*", "1.18.4.2153-2aa83397b", false],
+    ["!1.18.4.*", "1.18.5.2153-2aa83397b", false],
+    [String.raw`/api/0/organizations/\{organization_slug\}/event*`, "/api/0/organizations/{organization_slug}/event/foobar", true],
+    [String.raw`/api/0/organizations/\{organization_slug\}/event*`, String.raw`/api/0/organizations/\{organization_slug\}/event/foobar`, false],
+  ])("pattern %j, release %j: %s", (pattern, release, filtered) => {
+    expect(check({ release }, { releases: { releases: [pattern] } })).toBe(filtered ? "release-version" : undefined);
+  });
+
+  it("test_match_empty: no glob matches an empty text", () => {
+    expect(check({ release: "" }, { releases: { releases: ["*", ""] } })).toBeUndefined();
   });
 });
 
