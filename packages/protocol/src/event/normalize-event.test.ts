@@ -133,6 +133,18 @@ describe("normalizeEvent", () => {
     expect(event._meta).toMatchObject({ modules: { "": { err: [["invalid_data", { reason: "expected an object" }]], val: [["my.module.name", "1.0"]] } } });
   });
 
+  it("gives each context its key as type when it has none, as Relay's schema reads contexts", () => {
+    const contexts = normalized({ contexts: { os: { name: "Linux" }, my_context: { a: 1 }, typed: { type: "runtime", name: "node" } } }).contexts;
+    expect(contexts).toMatchObject({ os: { name: "Linux", type: "os" }, my_context: { a: 1, type: "my_context" }, typed: { type: "runtime", name: "node" } });
+  });
+
+  it("trims oversized values unless told not to", () => {
+    const input = { culprit: "x".repeat(300), extra: { blob: "y".repeat(20_000) } };
+    expect(normalized(input)).toMatchObject({ culprit: `${"x".repeat(197)}...`, extra: { blob: `${"y".repeat(16_381)}...` } });
+    const untrimmed = normalizeEvent(input, { ...options, trim: false });
+    expect(untrimmed.ok && untrimmed.value).toMatchObject(input);
+  });
+
   it("accepts exception lists and {values}", () => {
     expect(normalized({ exception: [{ type: "A" }, { type: "B" }] }).exception).toEqual({ values: [{ type: "A" }, { type: "B" }] });
     expect(normalized({ exception: { values: [{ type: "A" }] } }).exception).toEqual({ values: [{ type: "A" }] });

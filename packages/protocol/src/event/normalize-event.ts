@@ -1,4 +1,4 @@
-import { newEventId, normalizeEventId } from "../envelope/index.js";
+import { normalizeEventId } from "../envelope/index.js";
 import { ProtocolError } from "../protocol-error.js";
 import type { Result } from "../result.js";
 import { err, ok } from "../result.js";
@@ -14,6 +14,7 @@ import {
   rejectField,
   type FieldRef,
 } from "./event-fields.js";
+import { normalizeContext } from "./event-contexts.js";
 import { formatMessage } from "./event-logentry.js";
 import { EventMeta, expected, invalid, setOwn, type MetaPathSegment } from "./event-meta.js";
 import { normalizeTags, readTags, writeTags } from "./event-tags.js";
@@ -36,8 +37,13 @@ export interface NormalizeOptions {
   readonly receivedAt: number;
   /** Makes an id for events without a valid one (32 lowercase hex). */
   readonly generateId: () => string;
-  /** Makes trace ids (32 lowercase hex) for events without one; random by default, as in Relay. */
+  /**
+   * Makes trace ids (32 lowercase hex) for events without one; `generateId` by default, so that
+   * the same input gives the same output (Relay's are random, so any fresh id is as good).
+   */
   readonly generateTraceId?: () => string;
+  /** Whether oversized values are trimmed as Relay trims them (default true). */
+  readonly trim?: boolean;
   /** How far in the future a timestamp may be, in ms (default 60 s). */
   readonly maxFutureMs?: number;
   /** How far in the past a timestamp may be, in ms (default 30 days). */
@@ -668,16 +674,18 @@ function normalizeContexts(context: Context): void {
   delete contexts.reprocessing;
   for (const key of Object.keys(contexts)) {
     const value = contexts[key];
-    if (isObject(value) && value.type === "trace") value.status ??= "unknown";
+    if (!isObject(value)) continue;
+    if (value.type === "trace") value.status ??= "unknown";
+    normalizeContext(value);
   }
   // Every event gets a trace context; missing ids are made up and marked as such.
   const trace = isObject(contexts.trace) ? contexts.trace : { type: "trace" };
   if (trace.trace_id === undefined || trace.trace_id === null) {
-    trace.trace_id = (options.generateTraceId ?? newEventId)();
+    trace.trace_id = (options.generateTraceId ?? options.generateId)();
     meta.addRemark(["contexts", "trace", "trace_id"], ["trace_id.missing", "s"]);
   }
   if (trace.span_id === undefined || trace.span_id === null) {
-    trace.span_id = (options.generateTraceId ?? newEventId)().slice(16);
+    trace.span_id = (options.generateTraceId ?? options.generateId)().slice(16);
     meta.addRemark(["contexts", "trace", "span_id"], ["span_id.missing", "s"]);
   }
   trace.status ??= "unknown";
@@ -805,7 +813,7 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Resul
   normalizeDefaults(context);
   normalizeRequestField(context);
   normalizeContexts(context);
-  trimEvent(context);
+  if (options.trim !== false) trimEvent(context);
 
   for (const slot of context.slots) slot.holder[slot.key] = instantToSeconds(slot.instant);
   event.timestamp = instantToSeconds(timestamp.instant);

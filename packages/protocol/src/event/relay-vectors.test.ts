@@ -457,6 +457,59 @@ const TAGS_RS: readonly Vector[] = [
   },
 ];
 
+const os = (fields: Json): Json => ({ contexts: { os: fields } });
+const runtime = (fields: Json): Json => ({ contexts: { runtime: fields } });
+const osIs = (fields: Json): [readonly Segment[], unknown][] => Object.entries(fields).map(([key, value]) => [["contexts", "os", key], value]);
+const runtimeIs = (fields: Json): [readonly Segment[], unknown][] => Object.entries(fields).map(([key, value]) => [["contexts", "runtime", key], value]);
+const CONTEXTS_RS: readonly Vector[] = [
+  { relay: "normalize/contexts.rs::test_dotnet_framework_48_without_build_id", input: runtime({ raw_description: ".NET Framework 4.8.4250.0" }), expect: runtimeIs({ name: ".NET Framework", version: "4.8.4250.0" }) },
+  { relay: "normalize/contexts.rs::test_dotnet_framework_472", input: runtime({ raw_description: ".NET Framework 4.7.3056.0", build: "461814" }), expect: runtimeIs({ name: ".NET Framework", version: "4.7.2" }) },
+  { relay: "normalize/contexts.rs::test_dotnet_framework_future_version", input: runtime({ raw_description: ".NET Framework 200.0", build: "999999" }), expect: runtimeIs({ name: ".NET Framework", version: "200.0" }) },
+  { relay: "normalize/contexts.rs::test_dotnet_native", input: runtime({ raw_description: ".NET Native 2.0" }), expect: runtimeIs({ name: ".NET Native", version: "2.0" }) },
+  { relay: "normalize/contexts.rs::test_dotnet_core", input: runtime({ raw_description: ".NET Core 2.0" }), expect: runtimeIs({ name: ".NET Core", version: "2.0" }) },
+  { relay: "normalize/contexts.rs::test_windows_7_or_server_2008", input: os({ raw_description: "Microsoft Windows NT 6.1.7601 Service Pack 1" }), expect: osIs({ name: "Windows", version: "7" }) },
+  { relay: "normalize/contexts.rs::test_windows_8_or_server_2012_or_later", input: os({ raw_description: "Microsoft Windows NT 6.2.9200.0" }), expect: osIs({ name: "Windows", version: "8" }) },
+  { relay: "normalize/contexts.rs::test_windows_10", input: os({ raw_description: "Microsoft Windows 10.0.16299" }), expect: osIs({ name: "Windows", version: "10" }) },
+  { relay: "normalize/contexts.rs::test_windows_11", input: os({ raw_description: "Microsoft Windows 10.0.22000" }), expect: osIs({ name: "Windows", version: "11" }) },
+  { relay: "normalize/contexts.rs::test_windows_11_future1", input: os({ raw_description: "Microsoft Windows 10.0.22001" }), expect: osIs({ name: "Windows", version: "11" }) },
+  { relay: "normalize/contexts.rs::test_windows_11_future2", input: os({ raw_description: "Microsoft Windows 10.1.23456" }), expect: osIs({ name: "Windows", version: "10.1.23456" }) },
+  { relay: "normalize/contexts.rs::test_macos_os_version", input: os({ raw_description: "Unix 17.5.0.0" }), expect: osIs({ name: "Unix", kernel_version: "17.5.0" }) },
+  {
+    relay: "normalize/contexts.rs::test_macos_runtime",
+    input: os({ raw_description: "Darwin 17.5.0 Darwin Kernel Version 17.5.0: Mon Mar  5 22:24:32 PST 2018; root:xnu-4570.51.1~1/RELEASE_X86_64" }),
+    expect: osIs({ name: "Darwin", kernel_version: "17.5.0" }),
+  },
+  { relay: "normalize/contexts.rs::test_centos_os_version", input: os({ raw_description: "Unix 3.10.0.693" }), expect: osIs({ name: "Unix", kernel_version: "3.10.0.693" }) },
+  { relay: "normalize/contexts.rs::test_centos_runtime_info", input: os({ raw_description: "Linux 3.10.0-693.21.1.el7.x86_64 #1 SMP Wed Mar 7 19:03:37 UTC 2018" }), expect: osIs({ name: "Linux", kernel_version: "3.10.0" }) },
+  { relay: "normalize/contexts.rs::test_wsl_ubuntu", input: os({ raw_description: "Linux 4.4.0-43-Microsoft #1-Microsoft Wed Dec 31 14:42:53 PST 2014" }), expect: osIs({ name: "Linux", kernel_version: "4.4.0" }) },
+  { relay: "normalize/contexts.rs::test_macos_with_build", input: os({ raw_description: "Mac OS X 10.14.2 (18C54)" }), expect: osIs({ name: "macOS", version: "10.14.2", build: "18C54" }) },
+  { relay: "normalize/contexts.rs::test_macos_without_build", input: os({ raw_description: "Mac OS X 10.14.2" }), expect: osIs({ name: "macOS", version: "10.14.2", build: undefined }) },
+  { relay: "normalize/contexts.rs::test_name_not_overwritten", input: os({ name: "Properly defined name", raw_description: "Linux 4.4.0" }), expect: osIs({ name: "Properly defined name" }) },
+  { relay: "normalize/contexts.rs::test_version_not_overwritten", input: os({ version: "Properly defined version", raw_description: "Linux 4.4.0" }), expect: osIs({ version: "Properly defined version" }) },
+  { relay: "normalize/contexts.rs::test_no_name", input: os({}), expect: osIs({ name: undefined, version: undefined, kernel_version: undefined, raw_description: undefined }) },
+  { relay: "normalize/contexts.rs::test_unity_mac_os", input: os({ raw_description: "Mac OS X 10.16.0" }), expect: osIs({ name: "macOS", version: "10.16.0", build: undefined }) },
+  { relay: "normalize/contexts.rs::test_unity_windows_os", input: os({ raw_description: "Windows 10  (10.0.19042) 64bit" }), expect: osIs({ name: "Windows", version: "10", build: "19042" }) },
+  { relay: "normalize/contexts.rs::test_unity_android_os", input: os({ raw_description: "Android OS 11 / API-30 (RP1A.201005.001/2107031736)" }), expect: osIs({ name: "Android", version: "11", build: undefined }) },
+  { relay: "normalize/contexts.rs::test_linux_5_11", input: os({ raw_description: "Linux 5.11 Ubuntu 20.04 64bit" }), expect: osIs({ name: "Ubuntu", version: "20.04", kernel_version: "5.11", build: undefined }) },
+  { relay: "normalize/contexts.rs::test_android_4_4_2", input: os({ raw_description: "Android OS 4.4.2 / API-19 (KOT49H/A536_S186_150813_ROW)" }), expect: osIs({ name: "Android", version: "4.4.2", build: undefined }) },
+  { relay: "normalize/contexts.rs::test_ios_15_0", input: os({ raw_description: "iOS 15.0" }), expect: osIs({ name: "iOS", kernel_version: "15.0", build: undefined }) },
+  {
+    relay: "normalize/contexts.rs::test_infer_json",
+    input: { contexts: { response: { data: '{"foo":"bar"}' } } },
+    expect: [[["contexts", "response", "inferred_content_type"], "application/json"], [["contexts", "response", "data"], { foo: "bar" }]],
+  },
+  {
+    relay: "normalize/contexts.rs::test_broken_json_with_fallback",
+    input: { contexts: { response: { data: '{"foo":"b', headers: [["Content-Type", "text/plain; encoding=utf-8"]] } } },
+    expect: [[["contexts", "response", "inferred_content_type"], "text/plain"], [["contexts", "response", "data"], '{"foo":"b']],
+  },
+  {
+    relay: "normalize/contexts.rs::test_broken_json_without_fallback",
+    input: { contexts: { response: { data: '{"foo":"b' } } },
+    expect: [[["contexts", "response", "inferred_content_type"], undefined], [["contexts", "response", "data"], '{"foo":"b']],
+  },
+];
+
 const TABLES: readonly (readonly [string, readonly Vector[]])[] = [
   ["normalize/mod.rs", NORMALIZE_MOD],
   ["event.rs", EVENT_RS],
@@ -467,6 +520,7 @@ const TABLES: readonly (readonly [string, readonly Vector[]])[] = [
   ["logentry.rs", LOGENTRY_RS],
   ["normalize/request.rs", REQUEST_RS],
   ["trimming.rs", TRIMMING_RS],
+  ["normalize/contexts.rs", CONTEXTS_RS],
   ["relay-event-schema tags.rs", TAGS_RS],
 ];
 
