@@ -10,6 +10,8 @@ export interface SchemaNode {
   readonly pii: Pii;
   /** The schema kind of an object at this place (`$frame`, `$http`, …); JSON kinds otherwise. */
   readonly types?: number;
+  /** Kinds a string at this place has beside `$string` (a log entry's message is also `$message`). */
+  readonly stringTypes?: number;
   /** Known fields of a structure. */
   readonly fields?: Readonly<Record<string, SchemaNode>>;
   /** Fields not listed, values of a map, elements of an array. */
@@ -18,6 +20,8 @@ export interface SchemaNode {
   readonly pairs?: boolean;
   /** Attributes of logs and spans: `{name: {type, value}}`. */
   readonly attributes?: boolean;
+  /** A native image path: only its directory is scrubbed, its file name is kept (debug images' `code_file`, `debug_file`). */
+  readonly imagePath?: boolean;
   /** Picks a child's node by its key and value, where the schema depends on the value (contexts by their type). */
   readonly select?: (key: string, value: unknown) => SchemaNode;
 }
@@ -123,7 +127,8 @@ const THREAD = struct(VT.thread, { ...falseFields("id", "crashed", "current", "m
 
 const BREADCRUMB = struct(VT.breadcrumb, { ...falseFields("timestamp", "type", "level", "event_id"), category: MAYBE, message: TRUE, data: TRUE });
 
-const LOGENTRY = struct(VT.logentry | VT.message, { message: TRUE, formatted: TRUE, params: TRUE });
+const MESSAGE: SchemaNode = { pii: "true", stringTypes: VT.message };
+const LOGENTRY = struct(VT.logentry, { message: MESSAGE, formatted: MESSAGE, params: TRUE });
 
 const SDK = struct(VT.sdk, { client_ip: TRUE }, FALSE);
 
@@ -221,7 +226,8 @@ const SPAN = struct(VT.span, {
   sentry_tags: TRUE,
 });
 
-const DEBUG_META = struct(undefined, { images: { pii: "false", other: struct(undefined, { code_file: MAYBE, debug_file: MAYBE }, FALSE) } }, FALSE);
+const IMAGE_PATH: SchemaNode = { pii: "maybe", imagePath: true };
+const DEBUG_META = struct(undefined, { images: { pii: "false", other: struct(undefined, { code_file: IMAGE_PATH, debug_file: IMAGE_PATH }, FALSE) } }, FALSE);
 
 /** Events, transactions and user feedback: the schema of Relay's `Event`. */
 export const EVENT_SCHEMA: SchemaNode = struct(VT.event, {

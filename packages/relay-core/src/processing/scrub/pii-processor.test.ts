@@ -54,10 +54,10 @@ describe("piiConfig applications (Relay's processor tests)", () => {
     });
   });
 
-  it("reaches debug_meta by explicit paths", () => {
+  it("reaches debug_meta by explicit paths, scrubbing an image path's directory and keeping its file name", () => {
     const event = { debug_meta: { images: [{ code_file: "C:\\Windows\\System32\\ntdll.dll", debug_file: "wntdll.pdb", arch: "arm64" }] } };
     expect(scrubWith(event, { applications: { "debug_meta.images.*.code_file": ["@anything:remove"], "debug_meta.images.*.debug_file": ["@anything:replace"] } })).toMatchObject({
-      debug_meta: { images: [{ code_file: null, debug_file: "[Filtered]", arch: "arm64" }] },
+      debug_meta: { images: [{ code_file: "ntdll.dll", debug_file: "wntdll.pdb", arch: "arm64" }] },
     });
     expect(scrubWith(event, { applications: { "$string": ["@anything:remove"] } })).toEqual(event);
   });

@@ -16,6 +16,8 @@ export interface PlanApplication {
 /** Everything a project scrubs with, compiled once: the `piiConfig` applications, then the converted settings. */
 export interface ScrubPlan {
   readonly applications: readonly PlanApplication[];
+  /** Whether events' GraphQL variables are filtered first (Relay does it whenever `scrubData` is on). */
+  readonly scrubGraphql?: boolean;
 }
 
 /** Beyond this depth values are removed rather than walked, so scrubbing never overflows the stack. */
@@ -138,6 +140,17 @@ function applyAll(ctx: Context, pii: Pii, value: string | undefined): string | u
   return joined.text;
 }
 
+/** Scrubs the directory of an image path and keeps its file name; a path without a directory is left alone. */
+function scrubImagePath(ctx: Context, pii: Pii, value: string): string {
+  const split = Math.max(value.lastIndexOf("/"), value.lastIndexOf("\\"));
+  if (split < 0) return value;
+  const directory = value.slice(0, split);
+  const basename = value.slice(split);
+  if (UNTOUCHED_STRINGS.has(directory)) return value;
+  const result = applyAll(ctx, pii, directory);
+  return result === DELETE ? basename.slice(1) : (result ?? directory) + basename;
+}
+
 function isValidIp(value: unknown): boolean {
   return typeof value === "string" && (value === "{{auto}}" || isIP(value) !== 0);
 }
@@ -163,10 +176,18 @@ function processValue(value: unknown, node: SchemaNode, key: string | undefined,
   if (value === null || value === undefined) return value;
   const jsonType = jsonValueType(value);
   // Structures have their schema kind; pair lists (headers, cookies, tags) are maps, as in Relay.
-  const types = jsonType === VT.object && node.types !== undefined ? node.types : node.pairs === true && jsonType === VT.array ? VT.object : jsonType;
+  const types =
+    jsonType === VT.object && node.types !== undefined
+      ? node.types
+      : node.pairs === true && jsonType === VT.array
+        ? VT.object
+        : jsonType === VT.string && node.stringTypes !== undefined
+          ? jsonType | node.stringTypes
+          : jsonType;
   enter(ctx, key, index).types = types;
   try {
     if (typeof value === "string") {
+      if (node.imagePath === true) return scrubImagePath(ctx, node.pii, value);
       if (UNTOUCHED_STRINGS.has(value)) return value;
       const result = applyAll(ctx, node.pii, value);
       return result === DELETE ? null : result;

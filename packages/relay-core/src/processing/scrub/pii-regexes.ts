@@ -80,5 +80,5 @@ export const TOKEN_KEY_REGEX = /token/i;
 export const PASSWORD_KEY_REGEX =
   /(password|secret|passwd|api[-_]key|apikey|auth|credentials|mysql_pwd|privatekey|private[-_]key|token[^\s]*[:=]|^otp$|^two[-_]factor$)/gi;
 
-/** Any text up to a line end. */
-export const ANYTHING_REGEX = /[^\n]+/g;
+/** Any text up to a line end, as Rust's `.*` (empty matches included). */
+export const ANYTHING_REGEX = /[^\n]*/g;

@@ -112,17 +112,20 @@ export function applyRegexToChunks(
   const wholeMatchOnly = behavior.length === 1 && behavior[0] === 0;
   const indexed = wholeMatchOnly ? regex : withIndices(regex);
   indexed.lastIndex = 0;
+  // As Rust's regex iterates: an empty match is reported unless it starts where the previous match ended.
+  let previousEnd = -1;
   for (let m = indexed.exec(search); m !== null; m = indexed.exec(search)) {
     if (m[0] === "") {
-      indexed.lastIndex++;
-      continue;
+      indexed.lastIndex = m.index + 1;
+      if (m.index === previousEnd) continue;
     }
+    previousEnd = m.index + m[0].length;
     const spans: [number, number][] = [];
     if (wholeMatchOnly) spans.push([m.index, m.index + m[0].length]);
     else {
       for (let g = 0; g < m.length; g++) {
         const span = m.indices?.[g];
-        if (span && behavior.includes(g) && span[1] > span[0]) spans.push([span[0], span[1]]);
+        if (span && behavior.includes(g)) spans.push([span[0], span[1]]);
       }
     }
     for (const [start, end] of spans) {

@@ -67,7 +67,7 @@ function headerName(name: string): string {
  */
 export function scrubEvent(event: Record<string, unknown>, policy: ScrubbingPolicy, piiConfig?: unknown): ScrubResult {
   const { plan } = plans.get({ piiConfig }, policy);
-  if (plan.applications.length === 0) return { event, scrubbed: 0 };
+  if (plan.applications.length === 0 && plan.scrubGraphql !== true) return { event, scrubbed: 0 };
   const copy = cloneJson(event, 0) as Record<string, unknown>;
   if (isObject(copy.request)) copy.request = normalizeRequest(copy.request).request;
   shapeResponseContext(copy.contexts);

@@ -2,6 +2,7 @@ import { parseJsonObject } from "@org/protocol/body";
 import type { ItemHeaders } from "@org/protocol/envelope";
 import { err, ok, type Result } from "@org/protocol/result";
 import { CHECK_IN_SCHEMA, EVENT_SCHEMA, LOG_SCHEMA, REPLAY_SCHEMA, SPAN_SCHEMA, SPAN_V2_SCHEMA, USER_REPORT_SCHEMA } from "./item-schema.js";
+import { scrubGraphql } from "./graphql.js";
 import { scrubValue, type ScrubPlan, type ScrubValueOptions } from "./pii-processor.js";
 import { hashValue } from "./redaction.js";
 import type { PathState } from "./selector.js";
@@ -44,12 +45,13 @@ export function isScrubbedItemType(type: string): boolean {
  * Relay's `logentry` (its legacy alias), so it is scrubbed as that field and written back.
  */
 export function scrubEventInPlace(event: Record<string, unknown>, plan: ScrubPlan): number {
+  const filtered = plan.scrubGraphql === true ? scrubGraphql(event) : 0;
   const logentry: unknown = event.logentry;
   const mirrored = typeof event.message === "string" && typeof logentry === "object" && logentry !== null && (logentry as Record<string, unknown>).formatted === event.message;
-  if (!mirrored) return scrubValue(event, plan, EVENT_SCRUB);
+  if (!mirrored) return filtered + scrubValue(event, plan, EVENT_SCRUB);
   const message = event.message;
   delete event.message;
-  const changes = scrubValue(event, plan, EVENT_SCRUB);
+  const changes = filtered + scrubValue(event, plan, EVENT_SCRUB);
   const formatted = (logentry as Record<string, unknown>).formatted;
   event.message = typeof formatted === "string" ? formatted : message;
   const meta = event._meta as { logentry?: { formatted?: unknown } } | undefined;
@@ -78,7 +80,7 @@ function scrubContainer(json: Record<string, unknown>, plan: ScrubPlan, records:
  * Returns the new payload, the same one when nothing changed, or an error when it cannot be read.
  */
 export function scrubItemPayload(headers: ItemHeaders, payload: Uint8Array, plan: ScrubPlan): Result<Uint8Array, ScrubItemError> {
-  if (plan.applications.length === 0) return ok(payload);
+  if (plan.applications.length === 0 && plan.scrubGraphql !== true) return ok(payload);
   const type = headers.type;
   if (type === "attachment") {
     const attachmentType = typeof headers.attachment_type === "string" ? headers.attachment_type : "event.attachment";

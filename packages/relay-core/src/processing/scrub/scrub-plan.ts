@@ -24,7 +24,8 @@ export interface CompiledScrubbing {
  */
 export function compileScrubbing(config: ScrubbingConfig, global: ScrubbingPolicy): CompiledScrubbing {
   const advanced = compilePiiConfig(config.piiConfig);
-  const converted = convertScrubbingSettings(mergeScrubbingPolicies(global, config.datascrubbingSettings));
+  const policy = mergeScrubbingPolicies(global, config.datascrubbingSettings);
+  const converted = convertScrubbingSettings(policy);
   const legacy = converted ? compilePiiConfig(converted, { caseInsensitiveKeys: true }) : { applications: [], problems: [] };
   // The converted rules are built here from fixed selectors; a problem there is a bug, not bad input.
   if (legacy.problems.length > 0) throw new Error(`converted data scrubbing settings do not compile: ${JSON.stringify(legacy.problems)}`);
@@ -32,7 +33,7 @@ export function compileScrubbing(config: ScrubbingConfig, global: ScrubbingPolic
     ...advanced.applications.map((app) => ({ ...app, legacy: false })),
     ...legacy.applications.map((app) => ({ ...app, legacy: true })),
   ];
-  return { plan: { applications }, problems: advanced.problems };
+  return { plan: { applications, scrubGraphql: policy.scrubData === true }, problems: advanced.problems };
 }
 
 const MAX_CACHED = 256;
