@@ -117,9 +117,11 @@ describe("normalizeEvent", () => {
       tags: [["ios_version", "4.0"]],
       modules: { "my.module.name": "1.0" },
       breadcrumbs: { values: [{ message: "clicked", type: "default", level: "info" }] },
-      project: 42,
     });
     expect(event).not.toHaveProperty("message");
+    // Relay writes `project` from its own configuration, never the client's.
+    expect(event).not.toHaveProperty("project");
+    expect(normalizeEvent({ project: 7 }, { ...options, projectId: 42, keyId: "17", protocolVersion: "7" })).toMatchObject({ value: { project: 42, key_id: "17", version: "7" } });
     expect(Object.keys(event).some((key) => key.startsWith("sentry.interfaces."))).toBe(false);
   });
 

@@ -44,6 +44,12 @@ export interface NormalizeOptions {
   readonly generateTraceId?: () => string;
   /** Whether oversized values are trimmed as Relay trims them (default true). */
   readonly trim?: boolean;
+  /** The project the event is for: written as `project` (Relay drops a client's own). */
+  readonly projectId?: number;
+  /** The numeric id of the DSN's key: written as `key_id`. */
+  readonly keyId?: string;
+  /** The protocol version of the request (`"7"`): written as `version`. */
+  readonly protocolVersion?: string;
   /** How far in the future a timestamp may be, in ms (default 60 s). */
   readonly maxFutureMs?: number;
   /** How far in the past a timestamp may be, in ms (default 30 days). */
@@ -290,24 +296,35 @@ function readModules(context: Context): void {
   }
 }
 
+/**
+ * `fingerprint` as Relay reads it: a list whose parts are read like Python's `str()`; nulls are
+ * skipped, and parts that cannot be text are dropped and listed in an error.
+ */
 function readFingerprint(context: Context): void {
-  const { event } = context;
+  const { event, meta } = context;
   const value = event.fingerprint;
   if (value === undefined || value === null) {
-    delete event.fingerprint;
+    Reflect.deleteProperty(event, "fingerprint");
+    return;
+  }
+  if (!Array.isArray(value)) {
+    rejectField(fieldsOf(context)(event, "fingerprint", ["fingerprint"]), expected("an array"));
     return;
   }
   const parts: string[] = [];
-  const valid = Array.isArray(value) && value.every((part) => {
-    if (part === null) return true;
+  const bad: unknown[] = [];
+  for (const part of value as unknown[]) {
+    if (part === null || part === undefined) continue;
     if (typeof part === "string") parts.push(part);
     else if (typeof part === "boolean") parts.push(part ? "True" : "False");
     else if (typeof part === "number" && Number.isFinite(part) && Math.abs(part) < 2 ** 53) parts.push(String(Math.trunc(part)));
-    else return false;
-    return true;
-  });
-  if (valid) event.fingerprint = parts;
-  else rejectField(fieldsOf(context)(event, "fingerprint", ["fingerprint"]), expected("a fingerprint"));
+    else bad.push(part);
+  }
+  if (bad.length > 0) {
+    meta.setLength(["fingerprint"], parts.length + bad.length);
+    meta.addError(["fingerprint"], ["invalid_data", { value: bad }]);
+  }
+  event.fingerprint = parts.length === 0 && bad.length > 0 ? null : parts;
 }
 
 function readSdk(context: Context): void {
@@ -640,6 +657,11 @@ function sdkFromClient(client: string | undefined): Json | undefined {
   return at >= 0 ? { name: client.slice(0, at), version: client.slice(at + 1) } : undefined;
 }
 
+function setOrDelete(event: Json, key: string, value: unknown): void {
+  if (value === undefined) Reflect.deleteProperty(event, key);
+  else event[key] = value;
+}
+
 function normalizeDefaults(context: Context): void {
   const { event, options } = context;
   event.type = inferType(event);
@@ -652,6 +674,11 @@ function normalizeDefaults(context: Context): void {
     if (sdk) event.sdk = sdk;
   }
   if (event.platform === "java" && typeof event.logger === "string") event.logger = shortenLogger(context, event.logger);
+  // Relay writes these from its own configuration, whatever the client sent.
+  setOrDelete(event, "project", options.projectId);
+  setOrDelete(event, "key_id", options.keyId);
+  setOrDelete(event, "version", options.protocolVersion);
+  Reflect.deleteProperty(event, "grouping_config");
   if (event.type !== "transaction") delete event.measurements;
 }
 

@@ -510,6 +510,22 @@ const CONTEXTS_RS: readonly Vector[] = [
   },
 ];
 
+const FINGERPRINT_RS: readonly Vector[] = [
+  { relay: "relay-event-schema fingerprint.rs::test_fingerprint_string", input: { fingerprint: ["fingerprint"] }, expect: [[["fingerprint"], ["fingerprint"]]] },
+  { relay: "relay-event-schema fingerprint.rs::test_fingerprint_bool", input: { fingerprint: [true, false] }, expect: [[["fingerprint"], ["True", "False"]]] },
+  { relay: "relay-event-schema fingerprint.rs::test_fingerprint_number", input: { fingerprint: [-22] }, expect: [[["fingerprint"], ["-22"]]] },
+  { relay: "relay-event-schema fingerprint.rs::test_fingerprint_float", input: { fingerprint: [3.0] }, expect: [[["fingerprint"], ["3"]]] },
+  { relay: "relay-event-schema fingerprint.rs::test_fingerprint_float_trunc", input: { fingerprint: [3.5] }, expect: [[["fingerprint"], ["3"]]] },
+  { relay: "relay-event-schema fingerprint.rs::test_fingerprint_float_strip", input: { fingerprint: [-1e100] }, expect: [[["fingerprint"], null], [["_meta", "fingerprint"], { "": { err: [["invalid_data", { value: [-1e100] }]], len: 1 } }]] },
+  {
+    relay: "relay-event-schema fingerprint.rs::test_fingerprint_float_bounds",
+    input: { fingerprint: [1.7976931348623157e308] },
+    expect: [[["fingerprint"], null], [["_meta", "fingerprint"], { "": { err: [["invalid_data", { value: [1.7976931348623157e308] }]], len: 1 } }]],
+  },
+  { relay: "relay-event-schema fingerprint.rs::test_fingerprint_invalid_fallback", input: { fingerprint: ["a", null, "d"] }, expect: [[["fingerprint"], ["a", "d"]]] },
+  { relay: "relay-event-schema fingerprint.rs::test_fingerprint_empty", input: { fingerprint: [] }, expect: [[["fingerprint"], undefined], [["_meta", "fingerprint"], undefined]] },
+];
+
 const TABLES: readonly (readonly [string, readonly Vector[]])[] = [
   ["normalize/mod.rs", NORMALIZE_MOD],
   ["event.rs", EVENT_RS],
@@ -522,6 +538,7 @@ const TABLES: readonly (readonly [string, readonly Vector[]])[] = [
   ["trimming.rs", TRIMMING_RS],
   ["normalize/contexts.rs", CONTEXTS_RS],
   ["relay-event-schema tags.rs", TAGS_RS],
+  ["relay-event-schema fingerprint.rs", FINGERPRINT_RS],
 ];
 
 describe.each(TABLES)("Relay vectors from %s", (_file, vectors) => {
