@@ -1,5 +1,6 @@
-import { asObject, type Json } from "./event-access.js";
+import { asObject, requestHeader, type Json } from "./event-access.js";
 import { anyGlobMatches } from "./glob.js";
+import { networkContains, parseIpAddress, parseIpNetwork } from "./ip-network.js";
 
 /** The newest version of the generic-filter schema this relay understands. */
 export const MAX_GENERIC_FILTERS_VERSION = 1;
@@ -17,12 +18,87 @@ export interface GenericFilters {
   readonly filters?: unknown;
 }
 
-/** Reads a field of the event by its condition name (`event.release`, `event.user.id`, `event.tags.x`). */
+const nonEmpty = (value: unknown): unknown => (value === "" ? undefined : value);
+const path = (value: unknown, keys: readonly string[]): unknown =>
+  keys.reduce<unknown>((current, key) => asObject(current)?.[key], value);
+
+/** Fields of an event by their condition name (after `event.`), as Relay's event getter names them. */
+const FIELDS: Readonly<Record<string, (event: Json) => unknown>> = {
+  level: (event) => event.level,
+  release: (event) => event.release,
+  dist: (event) => event.dist,
+  environment: (event) => event.environment,
+  transaction: (event) => event.transaction,
+  logger: (event) => event.logger,
+  platform: (event) => (typeof event.platform === "string" ? event.platform : "other"),
+  "user.email": (event) => nonEmpty(path(event, ["user", "email"])),
+  "user.id": (event) => nonEmpty(path(event, ["user", "id"])),
+  "user.ip_address": (event) => path(event, ["user", "ip_address"]),
+  "user.name": (event) => path(event, ["user", "name"]),
+  "user.segment": (event) => nonEmpty(path(event, ["user", "segment"])),
+  "user.geo.city": (event) => path(event, ["user", "geo", "city"]),
+  "user.geo.country_code": (event) => path(event, ["user", "geo", "country_code"]),
+  "user.geo.region": (event) => path(event, ["user", "geo", "region"]),
+  "user.geo.subdivision": (event) => path(event, ["user", "geo", "subdivision"]),
+  "request.method": (event) => path(event, ["request", "method"]),
+  "request.url": (event) => path(event, ["request", "url"]),
+  "transaction.source": (event) => path(event, ["transaction_info", "source"]),
+  "sdk.name": (event) => path(event, ["sdk", "name"]),
+  "sdk.version": (event) => path(event, ["sdk", "version"]),
+};
+
+const CONTEXT_FIELDS = new Set([
+  "app.in_foreground",
+  "device.arch",
+  "device.battery_level",
+  "device.brand",
+  "device.charging",
+  "device.family",
+  "device.model",
+  "device.locale",
+  "device.online",
+  "device.orientation",
+  "device.name",
+  "device.screen_density",
+  "device.screen_dpi",
+  "device.screen_width_pixels",
+  "device.screen_height_pixels",
+  "device.simulator",
+  "device.uuid",
+  "os.build",
+  "os.kernel_version",
+  "os.name",
+  "os.version",
+  "browser.name",
+  "browser.version",
+  "profile.profile_id",
+  "trace.status",
+  "trace.op",
+  "response.status_code",
+  "unreal.crash_type",
+]);
+
+/** The value a condition's field name refers to, or `undefined` when the event has none. */
 function fieldValue(event: Json, name: string): unknown {
-  const path = name.split(".");
-  if (path[0] !== "event") return undefined;
-  if (path[1] === "tags" && path.length >= 3) {
-    const key = path.slice(2).join(".");
+  if (!name.startsWith("event.")) return undefined;
+  const field = name.slice("event.".length);
+  if (Object.hasOwn(FIELDS, field)) return FIELDS[field]!(event);
+  if (field.startsWith("contexts.")) {
+    const rest = field.slice("contexts.".length);
+    return CONTEXT_FIELDS.has(rest) ? path(event.contexts, rest.split(".")) : undefined;
+  }
+  if (field.startsWith("measurements.") && field.endsWith(".value")) {
+    return path(asObject(event.measurements)?.[field.slice("measurements.".length, -".value".length)], ["value"]);
+  }
+  if (field.startsWith("breakdowns.")) {
+    const rest = field.slice("breakdowns.".length);
+    const dot = rest.indexOf(".");
+    if (dot === -1) return undefined;
+    return path(event.breakdowns, [rest.slice(0, dot), rest.slice(dot + 1), "value"]);
+  }
+  if (field.startsWith("extra.")) return path(event.extra, field.slice("extra.".length).split("."));
+  if (field.startsWith("tags.")) {
+    const key = field.slice("tags.".length);
     const tags = event.tags;
     if (Array.isArray(tags)) {
       for (const pair of tags) if (Array.isArray(pair) && pair[0] === key) return pair[1];
@@ -30,31 +106,55 @@ function fieldValue(event: Json, name: string): unknown {
     }
     return asObject(tags)?.[key];
   }
-  let current: unknown = event;
-  for (const key of path.slice(1)) {
-    const object = asObject(current);
-    if (!object) return undefined;
-    current = object[key];
+  if (field.startsWith("request.headers.")) return requestHeader(event, field.slice("request.headers.".length));
+  if (field === "duration") {
+    const start = timestampSeconds(event.start_timestamp);
+    const end = timestampSeconds(event.timestamp);
+    if (event.type !== "transaction" || start === undefined || end === undefined || start > end) return undefined;
+    return (end - start) * 1000;
   }
-  return current;
+  return undefined;
 }
 
+function timestampSeconds(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value !== "string") return undefined;
+  const millis = Date.parse(value);
+  return Number.isNaN(millis) ? undefined : millis / 1000;
+}
+
+/** `eq`: strings (one, or any of a list; optionally ignoring case), booleans, or null for a missing field. */
 function equals(actual: unknown, expected: unknown, ignoreCase: boolean): boolean {
-  if (Array.isArray(expected)) return expected.some((item) => equals(actual, item, ignoreCase));
-  if (typeof actual === "string" && typeof expected === "string") {
-    return ignoreCase ? actual.toLowerCase() === expected.toLowerCase() : actual === expected;
+  if (actual === undefined || actual === null) return expected === null;
+  const same = (a: string, b: string) => (ignoreCase ? a.toLowerCase() === b.toLowerCase() : a === b);
+  if (typeof actual === "string") {
+    if (typeof expected === "string") return same(actual, expected);
+    if (Array.isArray(expected)) return expected.some((item) => typeof item === "string" && same(actual, item));
+    return false;
   }
-  if (expected === null) return actual === null || actual === undefined;
-  return actual === expected;
+  return typeof actual === "boolean" && typeof expected === "boolean" && actual === expected;
 }
 
+/** Orders numbers by value and strings by code point; anything else is not comparable. */
 function compare(actual: unknown, expected: unknown): number | undefined {
   if (typeof actual === "number" && typeof expected === "number") return actual - expected;
   if (typeof actual === "string" && typeof expected === "string") return actual < expected ? -1 : actual > expected ? 1 : 0;
   return undefined;
 }
 
-/** Evaluates a rule condition (`eq`, `glob`, `gt`, `gte`, `lt`, `lte`, `and`, `or`, `not`) on the event. */
+function inNetworks(actual: unknown, networks: unknown): boolean {
+  const address = typeof actual === "string" ? parseIpAddress(actual) : undefined;
+  if (!address || !Array.isArray(networks)) return false;
+  return networks.some((entry) => {
+    const network = typeof entry === "string" ? parseIpNetwork(entry) : undefined;
+    return network !== undefined && networkContains(network, address);
+  });
+}
+
+/**
+ * Evaluates a rule condition on the event: `eq`, `glob` (a list of patterns, ignoring case),
+ * `gt`, `gte`, `lt`, `lte`, `cidr`, `and`, `or` and `not`. Other operators never match.
+ */
 export function conditionMatches(condition: unknown, event: Json): boolean {
   const rule = asObject(condition);
   if (!rule) return false;
@@ -69,10 +169,10 @@ export function conditionMatches(condition: unknown, event: Json): boolean {
       return !conditionMatches(rule.inner, event);
     case "eq":
       return equals(value, rule.value, asObject(rule.options)?.ignoreCase === true);
-    case "glob": {
-      const patterns = Array.isArray(rule.value) ? rule.value : [rule.value];
-      return typeof value === "string" && anyGlobMatches(patterns, value);
-    }
+    case "glob":
+      return typeof value === "string" && Array.isArray(rule.value) && anyGlobMatches(rule.value, value);
+    case "cidr":
+      return inNetworks(value, rule.value);
     case "gt":
     case "gte":
     case "lt":

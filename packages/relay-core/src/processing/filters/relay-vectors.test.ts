@@ -320,6 +320,28 @@ describe("generic.rs", () => {
     expect(check({ release: "1.0" }, generic(1, [{ id: "firstReleases", isEnabled: true }]))).toBeUndefined();
   });
 
+  const conditions: [string, unknown, Event, boolean][] = [
+    ["eq on a missing field with null", { op: "eq", name: "event.dist", value: null }, {}, true],
+    ["eq ignoring case", { op: "eq", name: "event.environment", value: "PROD", options: { ignoreCase: true } }, { environment: "prod" }, true],
+    ["eq is case-sensitive by default", { op: "eq", name: "event.environment", value: "PROD" }, { environment: "prod" }, false],
+    ["eq with a list", { op: "eq", name: "event.release", value: ["1.0", "2.0"] }, { release: "2.0" }, true],
+    ["eq does not compare numbers", { op: "eq", name: "event.contexts.device.battery_level", value: 50 }, { contexts: { device: { battery_level: 50 } } }, false],
+    ["gte on a number", { op: "gte", name: "event.contexts.device.battery_level", value: 50 }, { contexts: { device: { battery_level: 50 } } }, true],
+    ["glob ignoring case", { op: "glob", name: "event.transaction", value: ["/API/*"] }, { transaction: "/api/users" }, true],
+    ["cidr on the user's address", { op: "cidr", name: "event.user.ip_address", value: ["10.0.0.0/8"] }, { user: { ip_address: "10.1.2.3" } }, true],
+    ["an empty user id is no user id", { op: "eq", name: "event.user.id", value: null }, { user: { id: "" } }, true],
+    ["platform defaults to other", { op: "eq", name: "event.platform", value: "other" }, {}, true],
+    ["tags by key", { op: "eq", name: "event.tags.customer", value: "acme" }, { tags: [["customer", "acme"]] }, true],
+    ["not", { op: "not", inner: { op: "eq", name: "event.release", value: "1.0" } }, { release: "2.0" }, true],
+    ["and of nothing", { op: "and", inner: [] }, {}, true],
+    ["or of nothing", { op: "or", inner: [] }, {}, false],
+    ["unknown operator", { op: "regex", name: "event.release", value: ".*" }, { release: "1.0" }, false],
+    ["unknown field", { op: "eq", name: "event.toString", value: "x" }, {}, false],
+  ];
+  it.each(conditions.map(([name, condition, event, filtered]) => ({ name, condition, event, filtered })))("relay-protocol conditions: $name", ({ condition, event, filtered }) => {
+    expect(check(event, generic(1, [{ id: "custom", isEnabled: true, condition }]))).toBe(filtered ? "custom" : undefined);
+  });
+
   it("test_deserialize_generic_filters: only the first filter of an id counts", () => {
     const duplicated = [{ ...filters[0], isEnabled: false }, filters[0]];
     expect(check({ release: "1.0" }, generic(1, duplicated))).toBeUndefined();
