@@ -510,6 +510,21 @@ function normalizeBreadcrumbs(context: Context): void {
   }
 }
 
+/** Kinds of debug images Relay knows; any other image is removed with an error. */
+const DEBUG_IMAGE_TYPES = new Set(["apple", "symbolic", "macho", "elf", "pe", "pe_dotnet", "proguard", "wasm", "sourcemap", "jvm", "il2cpp"]);
+
+function normalizeDebugImages(context: Context): void {
+  const debugMeta = context.event.debug_meta;
+  if (!isObject(debugMeta) || !Array.isArray(debugMeta.images)) return;
+  const images = (debugMeta.images as unknown[]).map((image, index) => {
+    if (!isObject(image) || (typeof image.type === "string" && DEBUG_IMAGE_TYPES.has(image.type))) return image;
+    context.meta.addError(["debug_meta", "images", index], invalid("unsupported debug image type"));
+    context.meta.setOriginal(["debug_meta", "images", index], image);
+    return null;
+  });
+  context.event.debug_meta = { ...debugMeta, images };
+}
+
 function normalizeDist(context: Context): void {
   const { event } = context;
   if (typeof event.dist !== "string") return;
@@ -830,6 +845,7 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Resul
   validateReleaseAndEnvironment(context);
   normalizeUser(context);
   normalizeLogEntry(context);
+  normalizeDebugImages(context);
   normalizeBreadcrumbs(context);
   normalizeDist(context);
   if (event.environment === "") delete event.environment;

@@ -123,6 +123,11 @@ const NORMALIZE_MOD: readonly Vector[] = [
     ],
   },
   { relay: "normalize/mod.rs::test_tags_deduplicated", input: { tags: [["foo", "1"], ["bar", "1"], ["foo", "2"], ["bar", "2"], ["foo", "3"]] }, expect: [[["tags"], [["foo", "1"], ["bar", "1"]]]] },
+  {
+    relay: "normalize/mod.rs::test_unknown_debug_image",
+    input: { debug_meta: { images: [{}] } },
+    expect: [[["debug_meta", "images"], [null]], [["_meta", "debug_meta", "images", 0], { "": { err: [["invalid_data", { reason: "unsupported debug image type" }]], val: {} } }]],
+  },
   { relay: "normalize/mod.rs::test_transaction_status_defaulted_to_unknown", input: { contexts: { trace: {} } }, expect: [[["contexts", "trace", "status"], "unknown"]] },
   { relay: "normalize/mod.rs::test_context_line_default", input: { stacktrace: { frames: [{ pre_context: [null, ""], post_context: ["", null] }] } }, expect: [[["stacktrace", "frames", 0, "context_line"], ""]] },
   { relay: "normalize/mod.rs::test_context_line_retain", input: { stacktrace: { frames: [{ pre_context: [null, ""], post_context: ["", null], context_line: "some line" }] } }, expect: [[["stacktrace", "frames", 0, "context_line"], "some line"]] },
@@ -263,6 +268,11 @@ const NORMALIZE_MOD: readonly Vector[] = [
 ];
 
 const EVENT_RS: readonly Vector[] = [
+  {
+    relay: "event.rs::test_other_debug_images_have_meta_errors",
+    input: { debug_meta: { images: [{}] } },
+    expect: [[["debug_meta", "images", 0], null], [["_meta", "debug_meta", "images", 0, "", "err"], [["invalid_data", { reason: "unsupported debug image type" }]]]],
+  },
   { relay: "event.rs::test_normalize_dist_none", input: {}, expect: [[["dist"], undefined]] },
   { relay: "event.rs::test_normalize_dist_empty", input: { dist: "" }, expect: [[["dist"], null]] },
   { relay: "event.rs::test_normalize_dist_trim", input: { dist: " foo  " }, expect: [[["dist"], "foo"]] },
