@@ -7,7 +7,7 @@ import { formatSelector, parseSelector } from "./selector.js";
 import { scrubText, scrubWith } from "./test-support.js";
 import { scrubEvent } from "./scrub-event.js";
 import { compileScrubbing } from "./scrub-plan.js";
-import { scrubItemPayload } from "./scrub-item.js";
+import { scrubAttachment, scrubItemPayload } from "./scrub-item.js";
 import type { ScrubbingPolicy } from "./scrubbing-policy.js";
 
 // Inputs and expected outputs of Sentry Relay's own tests (crate relay-pii), one vector per case,
@@ -1061,5 +1061,62 @@ describe("relay-pii selector.rs", () => {
 
   it.for(["* && foo", "$frame.**.foo.**"])("test_invalid: %s", (text) => {
     expect(parseSelector(text).ok).toBe(false);
+  });
+});
+
+const utf16le = (text: string): Uint8Array => {
+  const bytes = new Uint8Array(text.length * 2);
+  for (let i = 0; i < text.length; i++) {
+    bytes[2 * i] = text.charCodeAt(i) & 0xff;
+    bytes[2 * i + 1] = text.charCodeAt(i) >> 8;
+  }
+  return bytes;
+};
+const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
+const attachmentPlan = (applications: Record<string, readonly string[]>, rules: Record<string, unknown> = {}) => compileScrubbing({ piiConfig: { rules, applications } }, {}).plan;
+
+describe("relay-pii attachments.rs", () => {
+  it.for<[string, string, (text: string) => Uint8Array, string]>([
+    ["test_ip_replace_padding", "@ip", ascii, "before [ip]***** after"],
+    ["test_ip_replace_padding_utf16", "@ip", utf16le, "before [ip]***** after"],
+    ["test_ip_hash_trunchating", "@ip:hash", ascii, "before AE12FE3B5 after"],
+    ["test_ip_hash_trunchating_utf16", "@ip:hash", utf16le, "before 3FA8F5A46 after"],
+    ["test_ip_masking", "@ip:mask", ascii, "before ********* after"],
+    ["test_ip_masking_utf16", "@ip:mask", utf16le, "before ********* after"],
+    ["test_ip_removing", "@ip:remove", ascii, "before ********* after"],
+    ["test_ip_removing_utf16", "@ip:remove", utf16le, "before ********* after"],
+  ])("%s", ([, rule, encode, output]) => {
+    expect(scrubAttachment("foo.txt", encode("before 127.0.0.1 after"), attachmentPlan({ $binary: [rule] }))).toEqual(encode(output));
+  });
+
+  it.for(["$string", "$number", "$attachments.* && $string", "$attachments", "** && !$binary"])("test_selectors: %s selects no attachment", (selector) => {
+    const input = ascii("before 127.0.0.1 after");
+    expect(scrubAttachment("foo.txt", input, attachmentPlan({ [selector]: ["@ip:mask"] }))).toEqual(input);
+  });
+
+  it("test_all_the_bytes", () => {
+    const input = Uint8Array.from({ length: 255 }, (_, i) => i);
+    expect(scrubAttachment("foo.txt", input, attachmentPlan({ $binary: ["@anything:remove"] }))).toEqual(new Uint8Array(255).fill(0x2a));
+  });
+
+  it.for([[0xc3, 0x28], [0xa0, 0xa1], [0xe2, 0x28, 0xa1], [0xe2, 0x82, 0x28], [0xf0, 0x28, 0x8c, 0xbc], [0xf0, 0x90, 0x28, 0xbc], [0xf0, 0x28, 0x8c, 0x28], [0xf8, 0xa1, 0xa1, 0xa1, 0xa1], [0xfc, 0xa1, 0xa1, 0xa1, 0xa1, 0xa1]])(
+    "test_bytes_regexes: %j",
+    (bytes) => {
+      const pattern = bytes.map((byte) => `\\x${byte.toString(16).padStart(2, "0")}`).join("");
+      const plan = attachmentPlan({ $binary: ["custom"] }, { custom: { type: "pattern", pattern, redaction: { method: "remove" } } });
+      expect(scrubAttachment("foo.txt", Uint8Array.from(bytes), plan)).toEqual(new Uint8Array(bytes.length).fill(0x2a));
+    },
+  );
+
+  it("test_segments_middle_2_byte_aligned: text between invalid UTF-16 is scrubbed in place", () => {
+    const input = Uint8Array.from([0xd8, 0xd8, 0xd8, 0xd8, ...utf16le("hello"), 0xd8, 0xd8]);
+    const plan = attachmentPlan({ $binary: ["custom"] }, { custom: { type: "pattern", pattern: "hello", redaction: { method: "replace", text: "world" } } });
+    expect(scrubAttachment("foo.txt", input, plan)).toEqual(Uint8Array.from([0xd8, 0xd8, 0xd8, 0xd8, ...utf16le("world"), 0xd8, 0xd8]));
+  });
+
+  it("test_segments_too_short: runs under five characters are not read", () => {
+    const input = Uint8Array.from([0xd8, 0xd8, ...utf16le("yo"), 0xd8, 0xd8, ...utf16le("hello")]);
+    const plan = attachmentPlan({ $binary: ["custom"] }, { custom: { type: "pattern", pattern: "yo|hello", redaction: { method: "mask" } } });
+    expect(scrubAttachment("foo.txt", input, plan)).toEqual(Uint8Array.from([0xd8, 0xd8, ...utf16le("yo"), 0xd8, 0xd8, ...utf16le("*****")]));
   });
 });

@@ -4,7 +4,8 @@ import { err, ok, type Result } from "@org/protocol/result";
 import { CHECK_IN_SCHEMA, EVENT_SCHEMA, LOG_SCHEMA, REPLAY_SCHEMA, SPAN_SCHEMA, SPAN_V2_SCHEMA, USER_REPORT_SCHEMA } from "./item-schema.js";
 import { scrubGraphql } from "./graphql.js";
 import { scrubValue, type ScrubPlan, type ScrubValueOptions } from "./pii-processor.js";
-import { hashValue } from "./redaction.js";
+import type { Redaction } from "./pii-rule.js";
+import { charCount, hashValue, type ReplaceBehavior } from "./redaction.js";
 import type { PathState } from "./selector.js";
 import { VT } from "./value-type.js";
 
@@ -122,11 +123,126 @@ function overwrite(data: Uint8Array, replacement: Uint8Array | undefined, [start
   data.fill(0x2a, start + copied, end);
 }
 
+type Range = readonly [start: number, end: number];
+
+const STAR_UTF16 = [0x2a, 0x00] as const;
+/** Shorter runs of UTF-16 text in binary data are not scrubbed, as in Relay. */
+const MIN_UTF16_CHARS = 5;
+
+/** Redacts `data[start, end)` of UTF-8 (or other single-byte) text in place, keeping its length. */
+function redactBytes(data: Uint8Array, redaction: Redaction, [start, end]: Range): void {
+  if (redaction.method === "replace") overwrite(data, encoder.encode(redaction.text), [start, end]);
+  else if (redaction.method === "hash") overwrite(data, encoder.encode(hashValue(data.subarray(start, end))), [start, end]);
+  else overwrite(data, undefined, [start, end]);
+}
+
+/** Redacts `data[start, end)` of UTF-16LE text in place, keeping its length: `*` fills, replacements cut at a whole character. */
+function redactUtf16(data: Uint8Array, redaction: Redaction, [start, end]: Range): void {
+  let text: string | undefined;
+  if (redaction.method === "replace") text = redaction.text;
+  else if (redaction.method === "hash") text = hashValue(data.subarray(start, end));
+  let offset = start;
+  if (text !== undefined) {
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      const width = code >= 0xd800 && code <= 0xdbff ? 4 : 2;
+      if (end - offset < width) break;
+      data[offset] = code & 0xff;
+      data[offset + 1] = code >> 8;
+      offset += 2;
+    }
+  }
+  for (; offset + 1 < end; offset += 2) [data[offset], data[offset + 1]] = STAR_UTF16;
+}
+
+/** The runs of valid UTF-16LE text in `data[start, end)` of at least five characters, decoded, with their byte offsets. */
+function* utf16Segments(data: Uint8Array, start: number, end: number): Generator<{ readonly offset: number; readonly text: string }> {
+  let offset = start;
+  while (offset < end) {
+    let position = offset;
+    let text = "";
+    let next = end;
+    for (;;) {
+      if (position + 1 >= end) break;
+      const unit = data[position]! | (data[position + 1]! << 8);
+      if (unit < 0xd800 || unit > 0xdfff) {
+        text += String.fromCharCode(unit);
+        position += 2;
+        continue;
+      }
+      if (unit <= 0xdbff && position + 3 < end) {
+        const low = data[position + 2]! | (data[position + 3]! << 8);
+        if (low >= 0xdc00 && low <= 0xdfff) {
+          text += String.fromCharCode(unit, low);
+          position += 4;
+          continue;
+        }
+        next = position + 2;
+        break;
+      }
+      // A lone low surrogate is skipped; a high surrogate cut off by the end ends the data.
+      if (unit >= 0xdc00) next = position + 2;
+      break;
+    }
+    const run = { offset, text };
+    offset = next;
+    if (charCount(run.text) >= MIN_UTF16_CHARS) yield run;
+  }
+}
+
+/** Where a regex's matches (or the groups a behavior names) are in a string, as [start, end) ranges. */
+function matchRanges(text: string, regex: RegExp, groups: readonly number[] | undefined): Range[] {
+  const ranges: Range[] = [];
+  const indexed = new RegExp(regex.source, regex.flags.includes("d") ? regex.flags : `${regex.flags}d`);
+  for (const m of text.matchAll(indexed)) {
+    if (groups === undefined) {
+      ranges.push([m.index, m.index + m[0].length]);
+      continue;
+    }
+    for (const g of groups) {
+      const span = m.indices?.[g];
+      if (span) ranges.push([span[0], span[1]]);
+    }
+  }
+  return ranges;
+}
+
+/** Runs one regex over the bytes as UTF-8, then over the text left between its matches as UTF-16LE. */
+function scrubWithRegex(data: Uint8Array, redaction: Redaction, matcher: { readonly regex: RegExp; readonly behavior: ReplaceBehavior }): void {
+  const { regex, behavior } = matcher;
+  const ranges: Range[] = [];
+  const indexed = new RegExp(regex.source, regex.flags.includes("d") ? regex.flags : `${regex.flags}d`);
+  for (const m of latin1(data).matchAll(indexed)) {
+    for (let g = 0; g < m.length; g++) {
+      const span = m.indices?.[g];
+      if (!span || span[1] === span[0]) continue;
+      if (behavior === "value") {
+        ranges.push([0, data.length]);
+        break;
+      }
+      if (behavior.includes(g)) ranges.push([span[0], span[1]]);
+    }
+  }
+  for (const range of ranges) redactBytes(data, redaction, range);
+  // Only the text the UTF-8 pass left alone is read as UTF-16, each gap starting on an even offset.
+  let previousEnd = 0;
+  for (const [start, end] of [...ranges, [data.length, 0] as const]) {
+    const from = previousEnd % 2 === 0 ? previousEnd : previousEnd + 1;
+    previousEnd = end;
+    if (start <= from) continue;
+    for (const segment of utf16Segments(data, from, start)) {
+      for (const [s, e] of matchRanges(segment.text, regex, behavior === "value" ? undefined : behavior)) {
+        redactUtf16(data, redaction, [segment.offset + 2 * s, segment.offset + 2 * e]);
+      }
+    }
+  }
+}
+
 /**
  * Scrubs an attachment's bytes as Relay does: only rules whose selector matches
- * `$attachments.<filename>` (a `$binary` value) apply; every regex is run on the bytes and its
- * matches are redacted in place without changing the length (masked or removed as `*`, replaced
- * or hashed text cut or padded with `*`).
+ * `$attachments.<filename>` (a `$binary` value) apply; every regex is run on the bytes, as UTF-8
+ * and then as UTF-16LE text, and its matches are redacted in place without changing the length
+ * (masked or removed as `*`, replaced or hashed text cut or padded with `*`).
  */
 export function scrubAttachment(filename: string, payload: Uint8Array, plan: ScrubPlan): Uint8Array {
   const states: PathState[] = [
@@ -138,35 +254,11 @@ export function scrubAttachment(filename: string, payload: Uint8Array, plan: Scr
     if (!app.matches("true", states)) continue;
     data ??= Uint8Array.from(payload);
     for (const rule of app.rules) {
-      const redact = (start: number, end: number): void => {
-        const method = rule.redaction.method;
-        const range = [start, end] as const;
-        if (method === "replace") overwrite(data!, encoder.encode(rule.redaction.text), range);
-        else if (method === "hash") overwrite(data!, encoder.encode(hashValue(data!.subarray(start, end))), range);
-        else overwrite(data!, undefined, range);
-      };
       if (rule.anything) {
-        if (data.length > 0) redact(0, data.length);
+        if (data.length > 0) redactBytes(data, rule.redaction, [0, data.length]);
         continue;
       }
-      for (const matcher of rule.matchers) {
-        const text = latin1(data);
-        const regex = matcher.regex;
-        regex.lastIndex = 0;
-        if (!regex.test(text)) continue;
-        if (matcher.behavior === "value") {
-          redact(0, data.length);
-          continue;
-        }
-        const groups = matcher.behavior;
-        const indexed = new RegExp(regex.source, regex.flags.includes("d") ? regex.flags : `${regex.flags}d`);
-        for (const m of text.matchAll(indexed)) {
-          for (const g of groups) {
-            const span = m.indices?.[g];
-            if (span && span[1] > span[0]) redact(span[0], span[1]);
-          }
-        }
-      }
+      for (const matcher of rule.matchers) scrubWithRegex(data, rule.redaction, matcher);
     }
   }
   return data ?? payload;
