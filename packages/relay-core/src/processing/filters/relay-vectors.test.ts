@@ -1022,6 +1022,32 @@ describe("lib.rs: the order filters run in, and the outcome each reports (common
     expect(check(report, settings, "127.0.0.1")).toBe("invalid-csp");
   });
 
+  it("test_serialize_full (config.rs): every field of a full filterSettings is read", () => {
+    const settings = {
+      browserExtensions: { isEnabled: true },
+      clientIps: { blacklistedIps: ["127.0.0.1"] },
+      webCrawlers: { isEnabled: true },
+      csp: { disallowedSources: ["https://*"] },
+      errorMessages: { patterns: ["Panic"] },
+      legacyBrowsers: { isEnabled: false, options: ["ie9", "edge_pre_79"] },
+      localhost: { isEnabled: true },
+      releases: { releases: ["1.2.3"] },
+      ignoreTransactions: { patterns: ["*health*"], isEnabled: true },
+      generic: { version: 1, filters: [{ id: "hydrationError", isEnabled: true, condition: { op: "eq", name: "event.exceptions", value: "HydrationError" } }] },
+    } as FilterSettings;
+    expect(check({}, settings, "127.0.0.1")).toBe("ip-address");
+    expect(check({ type: "csp", csp: { blocked_uri: "https://evil.example/x.js" } }, settings)).toBe("invalid-csp");
+    expect(check({ type: "csp", csp: { blocked_uri: "http://evil.example/x.js" } }, settings)).toBeUndefined();
+    expect(check({ release: "1.2.3" }, settings)).toBe("release-version");
+    expect(check({ logentry: { formatted: "panic" } }, settings)).toBe("error-message");
+    expect(check({ request: { url: "http://localhost/" } }, settings)).toBe("localhost");
+    expect(check({ exception: { values: [{ value: "fb_xd_fragment" }] } }, settings)).toBe("browser-extensions");
+    expect(check(withUserAgent("Mozilla/5.0 (compatible; MSIE 9.0; Windows NT 7.1; Trident/5.0)"), settings)).toBeUndefined();
+    expect(check(withUserAgent("Googlebot"), settings)).toBe("web-crawlers");
+    expect(check({ type: "transaction", transaction: "/healthz" }, settings)).toBe("filtered-transaction");
+    expect(check({ release: "1.2.4" }, settings, "10.0.0.1")).toBeUndefined();
+  });
+
   it("test_empty_config (config.rs): empty settings filter nothing", () => {
     expect(check(everything, {}, "127.0.0.1")).toBeUndefined();
   });
