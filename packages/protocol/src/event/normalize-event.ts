@@ -146,8 +146,23 @@ function readValues(context: Context, key: string): unknown[] | undefined {
   }
   let container: Json;
   if (Array.isArray(value)) container = { values: value };
-  else if (isObject(value)) container = Array.isArray(value.values) ? { ...value } : { values: [value] };
-  else {
+  else if (isObject(value)) {
+    // `{}` is no value at all; `{"values": ...}` is the container; any other object is one item.
+    if (Object.keys(value).length === 0) {
+      Reflect.deleteProperty(event, key);
+      return undefined;
+    }
+    container = Object.hasOwn(value, "values") ? copyObject(value) : { values: [value] };
+    if (!Array.isArray(container.values)) {
+      if (container.values !== null && container.values !== undefined) {
+        meta.addError([key, "values"], expected("an array"));
+        meta.setOriginal([key, "values"], container.values);
+      }
+      container.values = null;
+      event[key] = container;
+      return undefined;
+    }
+  } else {
     rejectField(fieldsOf(context)(event, key, [key]), expected("a list or values object"));
     return undefined;
   }

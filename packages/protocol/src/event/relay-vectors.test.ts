@@ -536,6 +536,13 @@ const FINGERPRINT_RS: readonly Vector[] = [
   { relay: "relay-event-schema fingerprint.rs::test_fingerprint_empty", input: { fingerprint: [] }, expect: [[["fingerprint"], undefined], [["_meta", "fingerprint"], undefined]] },
 ];
 
+const aha = [[["exception", "values"], [{ type: "Test", value: "aha!" }]]] as const;
+const TYPES_RS: readonly Vector[] = [
+  { relay: "relay-event-schema types.rs::test_values_deserialization ({values: [...]})", input: { exception: { values: [{ type: "Test", value: "aha!" }] } }, expect: aha },
+  { relay: "relay-event-schema types.rs::test_values_deserialization ([...])", input: { exception: [{ type: "Test", value: "aha!" }] }, expect: aha },
+  { relay: "relay-event-schema types.rs::test_values_deserialization (one object)", input: { exception: { type: "Test", value: "aha!" } }, expect: aha },
+];
+
 const TABLES: readonly (readonly [string, readonly Vector[]])[] = [
   ["normalize/mod.rs", NORMALIZE_MOD],
   ["event.rs", EVENT_RS],
@@ -549,6 +556,7 @@ const TABLES: readonly (readonly [string, readonly Vector[]])[] = [
   ["normalize/contexts.rs", CONTEXTS_RS],
   ["relay-event-schema tags.rs", TAGS_RS],
   ["relay-event-schema fingerprint.rs", FINGERPRINT_RS],
+  ["relay-event-schema types.rs", TYPES_RS],
 ];
 
 describe.each(TABLES)("Relay vectors from %s", (_file, vectors) => {
