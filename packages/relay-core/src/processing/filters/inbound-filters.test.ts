@@ -1,6 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { globMatches } from "./glob.js";
 import { checkInboundFilters } from "./inbound-filters.js";
+import { networkContains, parseIpAddress, parseIpNetwork } from "./ip-network.js";
+import { parseUserAgent } from "./user-agent.js";
 
 const on = { isEnabled: true };
 const ua = (agent: string): Record<string, unknown> => ({ request: { headers: [["User-Agent", agent]] } });
@@ -61,5 +64,36 @@ describe("checkInboundFilters", () => {
       checkInboundFilters(event, settings, ip);
       return true;
     }));
+  });
+});
+
+describe("filter parsers", () => {
+  const escapeGlob = (text: string) => text.replace(/[\\*?[\]{},]/g, "\\$&");
+
+  it("a glob never throws, and an escaped text matches itself", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), fc.string({ maxLength: 40 }), (pattern, text) => {
+        globMatches(pattern, text);
+        if (text !== "") expect(globMatches(escapeGlob(text), text)).toBe(true);
+        return true;
+      }),
+    );
+  });
+
+  it("many stars against a long text that does not match stays cheap", () => {
+    const pattern = `${"*a".repeat(200)}*b`;
+    expect(globMatches(pattern, "a".repeat(5_000))).toBe(false);
+  });
+
+  it("IP networks and user agents never throw on arbitrary text", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (text) => {
+        const network = parseIpNetwork(text);
+        const address = parseIpAddress(text);
+        if (network && address) expect(networkContains(network, address)).toBe(true);
+        expect(typeof parseUserAgent(text).family).toBe("string");
+        return true;
+      }),
+    );
   });
 });
