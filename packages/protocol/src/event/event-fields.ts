@@ -1,4 +1,5 @@
 import { expected, invalid, setOwn, type EventMeta, type MetaPathSegment } from "./event-meta.js";
+import { sortedJson } from "./event-trimming.js";
 import type { Level } from "./event-types.js";
 
 type Json = Record<string, unknown>;
@@ -100,7 +101,7 @@ export function readJsonLenientString(field: FieldRef): string | undefined {
     Reflect.deleteProperty(field.holder, field.key);
     return undefined;
   }
-  const text = typeof value === "string" ? value : JSON.stringify(value);
+  const text = typeof value === "string" ? value : sortedJson(value);
   field.holder[field.key] = text;
   return text;
 }

@@ -45,8 +45,8 @@ function sortedKeys(object: Json): string[] {
   return Object.keys(object).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Compact JSON with sorted keys, as Relay turns too-deep data into text. */
-function sortedJson(value: unknown): string {
+/** Compact JSON with sorted keys, as Relay writes data as text (its maps are sorted). */
+export function sortedJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) => {
     if (!isObject(inner)) return inner;
     const sorted: Json = {};

@@ -543,6 +543,33 @@ const TYPES_RS: readonly Vector[] = [
   { relay: "relay-event-schema types.rs::test_values_deserialization (one object)", input: { exception: { type: "Test", value: "aha!" } }, expect: aha },
 ];
 
+const USER_RS: readonly Vector[] = [
+  {
+    relay: "relay-event-schema user.rs::test_user_roundtrip",
+    input: { user: { id: "e4e24881-8238-4539-a32b-d3c3ecd40568", email: "mail@example.org", ip_address: "{{auto}}", username: "john_doe", name: "John Doe", segment: "vip", data: { data: "value" }, other: "value" } },
+    expect: [[["user"], { id: "e4e24881-8238-4539-a32b-d3c3ecd40568", email: "mail@example.org", ip_address: "{{auto}}", username: "john_doe", name: "John Doe", segment: "vip", data: { data: "value", other: "value" } }]],
+  },
+  { relay: "relay-event-schema user.rs::test_user_lenient_id", input: { user: { id: 42 } }, expect: [[["user"], { id: "42" }]] },
+  {
+    relay: "relay-event-schema user.rs::test_user_invalid_id",
+    input: { user: { id: [] } },
+    expect: [[["user"], { id: null }], [["_meta", "user"], { id: { "": { err: [["invalid_data", { reason: "expected a primitive value" }]], val: [] } } }]],
+  },
+  { relay: "relay-event-schema user.rs::test_explicit_none", input: { user: { id: null } }, expect: [[["user"], undefined]] },
+];
+
+const exceptionIs = (value: Json): [readonly Segment[], unknown][] => [[["exception", "values", 0], value]];
+const EXCEPTION_RS: readonly Vector[] = [
+  {
+    relay: "relay-event-schema exception.rs::test_exception_roundtrip",
+    input: { exception: [{ type: "mytype", value: "myvalue", module: "mymodule", thread_id: 42, other: "value" }] },
+    expect: exceptionIs({ type: "mytype", value: "myvalue", module: "mymodule", thread_id: 42, other: "value" }),
+  },
+  { relay: "relay-event-schema exception.rs::test_exception_default_values", input: { exception: [{ type: "mytype" }] }, expect: exceptionIs({ type: "mytype" }) },
+  { relay: "relay-event-schema exception.rs::test_coerces_object_value_to_string", input: { exception: [{ value: { unauthorized: true } }] }, expect: exceptionIs({ value: '{"unauthorized":true}' }) },
+  { relay: "relay-event-schema exception.rs::test_explicit_none", input: { exception: [{ value: null, type: "ZeroDivisionError" }] }, expect: exceptionIs({ type: "ZeroDivisionError" }) },
+];
+
 const TABLES: readonly (readonly [string, readonly Vector[]])[] = [
   ["normalize/mod.rs", NORMALIZE_MOD],
   ["event.rs", EVENT_RS],
@@ -557,6 +584,8 @@ const TABLES: readonly (readonly [string, readonly Vector[]])[] = [
   ["relay-event-schema tags.rs", TAGS_RS],
   ["relay-event-schema fingerprint.rs", FINGERPRINT_RS],
   ["relay-event-schema types.rs", TYPES_RS],
+  ["relay-event-schema user.rs", USER_RS],
+  ["relay-event-schema exception.rs", EXCEPTION_RS],
 ];
 
 describe.each(TABLES)("Relay vectors from %s", (_file, vectors) => {
