@@ -3,6 +3,7 @@ import { convertScrubbingSettings } from "./convert-settings.js";
 import { SPAN_V2_SCHEMA } from "./item-schema.js";
 import { compilePiiConfig } from "./pii-config.js";
 import { scrubValue } from "./pii-processor.js";
+import { charCount } from "./redaction.js";
 import { formatSelector, parseSelector } from "./selector.js";
 import { scrubText, scrubWith } from "./test-support.js";
 import { scrubEvent } from "./scrub-event.js";
@@ -811,7 +812,9 @@ describe("relay-server logs processing", () => {
       public_data: "public_data",
       very_sensitive_data: "very_sensitive_data",
     };
+    // As the Sentry conventions Relay reads today mark them, `url.path` is personal (`sentry.release` is not).
     const scrubbedBy: Record<string, string> = {
+      "url.path": "@password:filter",
       api_key: "@password:filter",
       auth_token: "@password:filter",
       authorization: "@bearer:filter",
@@ -1118,5 +1121,247 @@ describe("relay-pii attachments.rs", () => {
     const input = Uint8Array.from([0xd8, 0xd8, ...utf16le("yo"), 0xd8, 0xd8, ...utf16le("hello")]);
     const plan = attachmentPlan({ $binary: ["custom"] }, { custom: { type: "pattern", pattern: "yo|hello", redaction: { method: "mask" } } });
     expect(scrubAttachment("foo.txt", input, plan)).toEqual(Uint8Array.from([0xd8, 0xd8, ...utf16le("yo"), 0xd8, 0xd8, ...utf16le("*****")]));
+  });
+});
+
+const PEM_SHORT = "-----BEGIN EC PRIVATE KEY-----\nMIHbAgEBBEFbLvIaAaez3q0u6BQYMHZ28B7iSdMPPaODUMGkdorl3ShgTbYmzqGL\n-----END EC PRIVATE KEY-----";
+const BEARER = "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+// `attribute_rule_test!`: a rule on `$string` (advanced rules, attributes as objects) over one attribute.
+const ATTRIBUTE_RULE_CASES: readonly (readonly [rule: string, input: string, output: string, remark: readonly [string, number, number]])[] = [
+  ["@ip", "127.0.0.1", "[ip]", ["s", 0, 4]],
+  ["@ip:replace", "127.0.0.1", "[ip]", ["s", 0, 4]],
+  ["@ip:remove", "127.0.0.1", "", ["x", 0, 0]],
+  ["@ip:mask", "127.0.0.1", "*********", ["m", 0, 9]],
+  ["@email", "test@example.com", "[email]", ["s", 0, 7]],
+  ["@email:replace", "test@example.com", "[email]", ["s", 0, 7]],
+  ["@email:remove", "test@example.com", "", ["x", 0, 0]],
+  ["@email:mask", "test@example.com", "****************", ["m", 0, 16]],
+  ["@creditcard", "4242424242424242", "[creditcard]", ["s", 0, 12]],
+  ["@creditcard:replace", "4242424242424242", "[creditcard]", ["s", 0, 12]],
+  ["@creditcard:remove", "4242424242424242", "", ["x", 0, 0]],
+  ["@creditcard:mask", "4242424242424242", "****************", ["m", 0, 16]],
+  ["@iban", "DE89370400440532013000", "[iban]", ["s", 0, 6]],
+  ["@iban:replace", "DE89370400440532013000", "[iban]", ["s", 0, 6]],
+  ["@iban:remove", "DE89370400440532013000", "", ["x", 0, 0]],
+  ["@iban:mask", "DE89370400440532013000", "**********************", ["m", 0, 22]],
+  ["@mac", "4a:00:04:10:9b:50", "*****************", ["m", 0, 17]],
+  ["@mac:replace", "4a:00:04:10:9b:50", "[mac]", ["s", 0, 5]],
+  ["@mac:remove", "4a:00:04:10:9b:50", "", ["x", 0, 0]],
+  ["@mac:mask", "4a:00:04:10:9b:50", "*****************", ["m", 0, 17]],
+  ["@uuid", "ceee0822-ed8f-4622-b2a3-789e73e75cd1", "************************************", ["m", 0, 36]],
+  ["@uuid:replace", "ceee0822-ed8f-4622-b2a3-789e73e75cd1", "[uuid]", ["s", 0, 6]],
+  ["@uuid:remove", "ceee0822-ed8f-4622-b2a3-789e73e75cd1", "", ["x", 0, 0]],
+  ["@uuid:mask", "ceee0822-ed8f-4622-b2a3-789e73e75cd1", "************************************", ["m", 0, 36]],
+  ["@imei", "356938035643809", "[imei]", ["s", 0, 6]],
+  ["@imei:replace", "356938035643809", "[imei]", ["s", 0, 6]],
+  ["@imei:remove", "356938035643809", "", ["x", 0, 0]],
+  ["@pemkey", PEM_SHORT, "-----BEGIN EC PRIVATE KEY-----\n[pemkey]\n-----END EC PRIVATE KEY-----", ["s", 31, 39]],
+  ["@pemkey:replace", PEM_SHORT, "-----BEGIN EC PRIVATE KEY-----\n[pemkey]\n-----END EC PRIVATE KEY-----", ["s", 31, 39]],
+  ["@pemkey:remove", PEM_SHORT, "-----BEGIN EC PRIVATE KEY-----\n\n-----END EC PRIVATE KEY-----", ["x", 31, 31]],
+  ["@urlauth", "https://username:password@example.com/", "https://[auth]@example.com/", ["s", 8, 14]],
+  ["@urlauth:replace", "https://username:password@example.com/", "https://[auth]@example.com/", ["s", 8, 14]],
+  ["@urlauth:remove", "https://username:password@example.com/", "https://@example.com/", ["x", 8, 8]],
+  ["@urlauth:mask", "https://username:password@example.com/", "https://*****************@example.com/", ["m", 8, 25]],
+  ["@usssn", "078-05-1120", "***********", ["m", 0, 11]],
+  ["@usssn:replace", "078-05-1120", "[us-ssn]", ["s", 0, 8]],
+  ["@usssn:remove", "078-05-1120", "", ["x", 0, 0]],
+  ["@usssn:mask", "078-05-1120", "***********", ["m", 0, 11]],
+  ["@userpath", "/Users/john/Documents", "/Users/[user]/Documents", ["s", 7, 13]],
+  ["@userpath:replace", "/Users/john/Documents", "/Users/[user]/Documents", ["s", 7, 13]],
+  ["@userpath:remove", "/Users/john/Documents", "/Users//Documents", ["x", 7, 7]],
+  ["@userpath:mask", "/Users/john/Documents", "/Users/****/Documents", ["m", 7, 11]],
+  ["@password", "my_password_123", "", ["x", 0, 0]],
+  ["@password:remove", "my_password_123", "", ["x", 0, 0]],
+  ["@password:replace", "my_password_123", "[password]", ["s", 0, 10]],
+  ["@password:mask", "my_password_123", "***************", ["m", 0, 15]],
+  ["@bearer", BEARER, "Bearer [token]", ["s", 0, 14]],
+  ["@bearer:replace", BEARER, "Bearer [token]", ["s", 0, 14]],
+  ["@bearer:remove", BEARER, "", ["x", 0, 0]],
+  ["@bearer:mask", BEARER, "*******************************************", ["m", 0, 43]],
+];
+
+/** Scrubs attributes as the only content of a span v2 (or a log) with a project's advanced rules and settings. */
+function scrubAttributes(type: "span" | "log", attributes: Json, piiConfig: unknown, settings: ScrubbingPolicy): Json {
+  const plan = compileScrubbing({ piiConfig }, settings).plan;
+  const headers = type === "span" ? { type, content_type: "application/vnd.sentry.items.span.v2+json" } : { type };
+  const result = scrubItemPayload(headers, new TextEncoder().encode(JSON.stringify({ items: [{ attributes }] })), plan);
+  if (!result.ok) throw new Error(result.error.message);
+  const item = (JSON.parse(new TextDecoder().decode(result.value)) as { items: Json[] }).items[0]!;
+  const meta = (item._meta as { attributes?: Json } | undefined)?.attributes;
+  return meta === undefined ? (item.attributes as Json) : { ...(item.attributes as Json), _meta: meta };
+}
+
+const stringAttr = (value: unknown): Json => ({ type: "string", value });
+
+describe("relay-pii eap.rs", () => {
+  for (const type of ["span", "log"] as const) {
+    it.for(ATTRIBUTE_RULE_CASES)(`test_scrub_attributes_pii_string_rules (${type}): %s on %j`, ([rule, input, output, [kind, start, end]]) => {
+      const name = `${rule}|${input}`;
+      const out = scrubAttributes(type, { [name]: stringAttr(input) }, { applications: { $string: [rule] } }, { scrubData: true, scrubDefaults: false, scrubIpAddresses: false });
+      expect(out).toEqual({ [name]: stringAttr(output), _meta: { [name]: { value: { "": { rem: [[rule, kind, start, end]], len: charCount(input) } } } } });
+    });
+  }
+
+  it("test_scrub_attributes_pii_default_rules", () => {
+    const values: Record<string, string> = {
+      "sentry.description": "secret123",
+      "user.name": "secret123",
+      "sentry.release": "secret123",
+      "url.path": "secret123",
+      "url.domain": "secret123",
+      password: "secret123",
+      secret: "topsecret",
+      api_key: "sk-1234567890abcdef",
+      auth_token: "bearer_token_123",
+      credit_card: "4571234567890111",
+      visa_card: "4571 2345 6789 0111",
+      bank_account: "DE89370400440532013000",
+      iban_code: "NO9386011117945",
+      authorization: BEARER,
+      private_key: "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKB\n-----END PRIVATE KEY-----",
+      database_url: "https://username:password@example.com/db",
+      file_path: "C:\\Users\\john\\Documents\\secret.txt",
+      unix_path: "/home/alice/private/data.json",
+      social_security: "078-05-1120",
+      user_email: "john.doe@example.com",
+      client_ip: "192.168.1.100",
+      ipv6_addr: "2001:0db8:85a3:0000:0000:8a2e:0370:7334",
+      mac_address: "4a:00:04:10:9b:50",
+      session_id: "ceee0822-ed8f-4622-b2a3-789e73e75cd1",
+      device_imei: "356938035643809",
+      public_data: "public_data",
+      very_sensitive_data: "very_sensitive_data",
+    };
+    const filteredBy: Record<string, string> = {
+      "sentry.description": "@password:filter",
+      "user.name": "@password:filter",
+      "url.path": "@password:filter",
+      password: "@password:filter",
+      secret: "@password:filter",
+      api_key: "@password:filter",
+      auth_token: "@password:filter",
+      credit_card: "@creditcard:filter",
+      visa_card: "@creditcard:filter",
+      bank_account: "@iban:filter",
+      iban_code: "@iban:filter",
+      authorization: "@bearer:filter",
+      private_key: "@password:filter",
+      database_url: "@password:filter",
+      file_path: "@password:filter",
+      social_security: "@usssn:filter",
+      very_sensitive_data: "strip-fields",
+    };
+    const ips = ["client_ip", "ipv6_addr"];
+    const settings = { scrubData: true, scrubDefaults: true, scrubIpAddresses: true, excludeFields: ["public_data"], sensitiveFields: ["value", "very_sensitive_data"] };
+    const out = scrubAttributes("span", Object.fromEntries(Object.entries(values).map(([name, value]) => [name, stringAttr(value)])), undefined, settings);
+    expect(out).toEqual({
+      ...Object.fromEntries(Object.entries(values).map(([name, value]) => [name, stringAttr(ips.includes(name) ? "[ip]" : Object.hasOwn(filteredBy, name) ? "[Filtered]" : value)])),
+      _meta: Object.fromEntries([
+        ...Object.entries(filteredBy).map(([name, rule]) => [name, { value: filtered(values[name]!.length, rule) }]),
+        ...ips.map((name) => [name, { value: sub("@ip:replace", [0, 4], values[name]!.length) }]),
+      ]),
+    });
+  });
+
+  it("test_scrub_attributes_pii_custom_object_rules", () => {
+    const attributes = {
+      "sentry.description": stringAttr("secret123"),
+      "user.name": stringAttr("secret123"),
+      "sentry.release": stringAttr("secret123"),
+      "url.path": stringAttr("secret123"),
+      password: stringAttr("default_scrubbing_rules_are_off"),
+      test_field_mac: stringAttr("4a:00:04:10:9b:50"),
+      test_field_imei: stringAttr("356938035643809"),
+      test_field_uuid: stringAttr("123e4567-e89b-12d3-a456-426614174000"),
+      test_field_regex_passes: stringAttr("wxyz"),
+      test_field_regex_fails: stringAttr("abc"),
+    };
+    const replaceWith = (type: string, text: string, extra: Json = {}): Json => ({ type, ...extra, redaction: { method: "replace", text } });
+    const config = {
+      rules: {
+        "project:0": replaceWith("mac", "ITS_GONE"),
+        "project:1": replaceWith("imei", "ITS_GONE"),
+        "project:2": replaceWith("uuid", "BYE"),
+        "project:3": replaceWith("pattern", "REGEXED", { pattern: "[w-z]+" }),
+        "project:4": replaceWith("anything", "[USER NAME]"),
+        "project:5": replaceWith("anything", "[RELEASE]"),
+        "project:6": replaceWith("anything", "[URL PATH]"),
+        "project:7": replaceWith("anything", "[DESCRIPTION]"),
+      },
+      applications: {
+        "test_field_mac.value": ["project:0"],
+        "test_field_imei.value": ["project:1"],
+        "test_field_uuid.value": ["project:2"],
+        "test_field_regex_passes.value || test_field_regex_fails.value": ["project:3"],
+        "'user.name'.value": ["project:4"],
+        "'sentry.release'.value": ["project:5"],
+        "'url.path'.value": ["project:6"],
+        "'sentry.description'.value": ["project:7"],
+      },
+    };
+    const meta = (rule: string, end: number, len: number): Json => ({ value: sub(rule, [0, end], len) });
+    expect(scrubAttributes("span", attributes, config, { scrubData: true, scrubDefaults: false, scrubIpAddresses: false })).toEqual({
+      "sentry.description": stringAttr("[DESCRIPTION]"),
+      "user.name": stringAttr("[USER NAME]"),
+      "sentry.release": stringAttr("secret123"),
+      "url.path": stringAttr("[URL PATH]"),
+      password: stringAttr("default_scrubbing_rules_are_off"),
+      test_field_mac: stringAttr("ITS_GONE"),
+      test_field_imei: stringAttr("ITS_GONE"),
+      test_field_uuid: stringAttr("BYE"),
+      test_field_regex_passes: stringAttr("REGEXED"),
+      test_field_regex_fails: stringAttr("abc"),
+      _meta: {
+        "sentry.description": meta("project:7", 13, 9),
+        test_field_imei: meta("project:1", 8, 15),
+        test_field_mac: meta("project:0", 8, 17),
+        test_field_regex_passes: meta("project:3", 7, 4),
+        test_field_uuid: meta("project:2", 3, 36),
+        "url.path": meta("project:6", 10, 9),
+        "user.name": meta("project:4", 11, 9),
+      },
+    });
+  });
+
+  it("test_scrub_attributes_sensitive_fields", () => {
+    const attributes = {
+      normal_field: stringAttr("normal_data"),
+      sensitive_custom: stringAttr("should_be_removed"),
+      another_sensitive: { type: "integer", value: 42 },
+      my_value: stringAttr("this_should_be_removed_as_sensitive"),
+    };
+    const settings = { scrubData: true, scrubDefaults: false, scrubIpAddresses: false, sensitiveFields: ["value", "sensitive_custom", "another_sensitive"] };
+    expect(scrubAttributes("span", attributes, undefined, settings)).toEqual({
+      normal_field: stringAttr("normal_data"),
+      sensitive_custom: stringAttr("[Filtered]"),
+      another_sensitive: { type: "integer", value: null },
+      my_value: stringAttr("[Filtered]"),
+      _meta: {
+        another_sensitive: { value: removed("strip-fields") },
+        my_value: { value: filtered(35, "strip-fields") },
+        sensitive_custom: { value: filtered(17, "strip-fields") },
+      },
+    });
+  });
+
+  it("test_scrub_attributes_safe_fields", () => {
+    const attributes = { password: stringAttr("secret123"), credit_card: stringAttr("4242424242424242"), secret: stringAttr("this_should_stay") };
+    expect(scrubAttributes("span", attributes, undefined, { scrubData: true, scrubDefaults: true, scrubIpAddresses: false, excludeFields: ["secret"] })).toEqual({
+      password: stringAttr("[Filtered]"),
+      credit_card: stringAttr("[Filtered]"),
+      secret: stringAttr("this_should_stay"),
+      _meta: { credit_card: { value: filtered(16, "@creditcard:filter") }, password: { value: filtered(9) } },
+    });
+  });
+
+  it("test_scrub_attributes_implicit_attribute_value", () => {
+    const rules = { remove_abc123: { type: "pattern", pattern: "abc123", redaction: { method: "replace", text: "abc---" } } };
+    const attributes = { remove_this_string_abc123: stringAttr("abc123") };
+    const settings = { scrubData: true, scrubDefaults: true };
+    expect(scrubAttributes("log", attributes, { rules, applications: { remove_this_string_abc123: ["remove_abc123"] } }, settings)).toEqual(attributes);
+    expect(scrubAttributes("log", attributes, { rules, applications: { "remove_this_string_abc123.value": ["remove_abc123"] } }, settings)).toEqual({
+      remove_this_string_abc123: stringAttr("abc---"),
+      _meta: { remove_this_string_abc123: { value: sub("remove_abc123", [0, 6], 6) } },
+    });
   });
 });
