@@ -19,7 +19,7 @@ import { formatMessage } from "./event-logentry.js";
 import { EventMeta, expected, invalid, setOwn, type MetaPathSegment } from "./event-meta.js";
 import { normalizeTags, readTags, writeTags } from "./event-tags.js";
 import { formatDisplay, formatRfc3339, instantFromMillis, instantToSeconds, readTimestamp, type Instant } from "./event-timestamp.js";
-import { BAG_SIZES, trimBag, trimFrames, trimString } from "./event-trimming.js";
+import { BAG_SIZES, sortedJson, trimBag, trimFrames, trimString } from "./event-trimming.js";
 import { PLATFORMS, type SentryEvent } from "./event-types.js";
 import { normalizeRequest } from "./normalize-request.js";
 
@@ -216,9 +216,16 @@ function readLogEntry(context: Context): void {
     event.logentry = alias;
   }
   const raw = event.logentry;
-  const entry: Json = isObject(raw) ? copyObject(raw) : { formatted: raw };
+  // A legacy `message` of `false` means none; anything else that is not an object is the text.
+  if (raw === false) {
+    Reflect.deleteProperty(event, "logentry");
+    return;
+  }
+  const entry: Json = isObject(raw) ? copyObject(raw) : { formatted: typeof raw === "string" ? raw : sortedJson(raw) };
   event.logentry = entry;
   for (const key of ["formatted", "message"]) readString(fieldsOf(context)(entry, key, ["logentry", key]));
+  const params = entry.params;
+  if (params !== undefined && params !== null && typeof params !== "object") rejectField(fieldsOf(context)(entry, "params", ["logentry", "params"]), expected("message parameters"));
 }
 
 function normalizeLogEntry(context: Context): void {

@@ -570,6 +570,21 @@ const EXCEPTION_RS: readonly Vector[] = [
   { relay: "relay-event-schema exception.rs::test_explicit_none", input: { exception: [{ value: null, type: "ZeroDivisionError" }] }, expect: exceptionIs({ type: "ZeroDivisionError" }) },
 ];
 
+const SCHEMA_LOGENTRY_RS: readonly Vector[] = [
+  {
+    relay: "relay-event-schema logentry.rs::test_logentry_roundtrip",
+    input: { logentry: { message: "Hello, %s %s!", params: ["World", 1], other: "value" } },
+    expect: [[["logentry"], { message: "Hello, %s %s!", formatted: "Hello, World 1!", params: ["World", 1], other: "value" }]],
+  },
+  { relay: "relay-event-schema logentry.rs::test_logentry_from_message", input: { message: "hi" }, expect: [[["logentry"], { formatted: "hi" }], [["message"], undefined]] },
+  { relay: "relay-event-schema logentry.rs::test_logentry_named_params", input: { logentry: { message: "Hello, %s!", params: { name: "World" } } }, expect: [[["logentry"], { formatted: "Hello, %s!", params: { name: "World" } }]] },
+  {
+    relay: "relay-event-schema logentry.rs::test_logentry_invalid_params",
+    input: { logentry: { message: "Hello, %s!", params: 42 } },
+    expect: [[["logentry", "params"], null], [["_meta", "logentry", "params"], { "": { err: [["invalid_data", { reason: "expected message parameters" }]], val: 42 } }]],
+  },
+];
+
 const TABLES: readonly (readonly [string, readonly Vector[]])[] = [
   ["normalize/mod.rs", NORMALIZE_MOD],
   ["event.rs", EVENT_RS],
@@ -586,6 +601,7 @@ const TABLES: readonly (readonly [string, readonly Vector[]])[] = [
   ["relay-event-schema types.rs", TYPES_RS],
   ["relay-event-schema user.rs", USER_RS],
   ["relay-event-schema exception.rs", EXCEPTION_RS],
+  ["relay-event-schema logentry.rs", SCHEMA_LOGENTRY_RS],
 ];
 
 describe.each(TABLES)("Relay vectors from %s", (_file, vectors) => {
