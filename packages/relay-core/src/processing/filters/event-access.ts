@@ -29,8 +29,8 @@ export function requestHeader(event: Json, name: string): string | undefined {
   return undefined;
 }
 
-/** The event's exceptions (`exception.values`), skipping entries that are not objects. */
+/** The event's exceptions (`exception.values`, or a bare list), entries that are not objects as `undefined`. */
 export function exceptionList(event: Json): readonly (Json | undefined)[] {
-  const values = asObject(event.exception)?.values;
+  const values = Array.isArray(event.exception) ? event.exception : asObject(event.exception)?.values;
   return Array.isArray(values) ? values.map(asObject) : [];
 }

@@ -21,6 +21,8 @@ describe("checkInboundFilters", () => {
     expect(checkInboundFilters(fromExtension, { browserExtensions: on }, undefined)).toBe("browser-extensions");
     const knownMessage = { exception: { values: [{ type: "TypeError", value: "top.GLOBALS is undefined" }] } };
     expect(checkInboundFilters(knownMessage, { browserExtensions: on }, undefined)).toBe("browser-extensions");
+    const bareList = { exception: [{ type: "TypeError", value: "top.GLOBALS is undefined" }] };
+    expect(checkInboundFilters(bareList, { browserExtensions: on }, undefined)).toBe("browser-extensions");
     const ours = { exception: { values: [{ type: "TypeError", value: "x is undefined", stacktrace: { frames: [{ abs_path: "https://app.example/main.js" }] } }] } };
     expect(checkInboundFilters(ours, { browserExtensions: on }, undefined)).toBeUndefined();
   });
