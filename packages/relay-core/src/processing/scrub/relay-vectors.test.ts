@@ -1181,7 +1181,7 @@ const ATTRIBUTE_RULE_CASES: readonly (readonly [rule: string, input: string, out
 ];
 
 /** Scrubs attributes as the only content of a span v2 (or a log) with a project's advanced rules and settings. */
-function scrubAttributes(type: "span" | "log", attributes: Json, piiConfig: unknown, settings: ScrubbingPolicy): Json {
+function scrubAttributes(type: "span" | "log", attributes: Json, { piiConfig, settings }: { piiConfig?: unknown; settings: ScrubbingPolicy }): Json {
   const plan = compileScrubbing({ piiConfig }, settings).plan;
   const headers = type === "span" ? { type, content_type: "application/vnd.sentry.items.span.v2+json" } : { type };
   const result = scrubItemPayload(headers, new TextEncoder().encode(JSON.stringify({ items: [{ attributes }] })), plan);
@@ -1197,7 +1197,7 @@ describe("relay-pii eap.rs", () => {
   for (const type of ["span", "log"] as const) {
     it.for(ATTRIBUTE_RULE_CASES)(`test_scrub_attributes_pii_string_rules (${type}): %s on %j`, ([rule, input, output, [kind, start, end]]) => {
       const name = `${rule}|${input}`;
-      const out = scrubAttributes(type, { [name]: stringAttr(input) }, { applications: { $string: [rule] } }, { scrubData: true, scrubDefaults: false, scrubIpAddresses: false });
+      const out = scrubAttributes(type, { [name]: stringAttr(input) }, { piiConfig: { applications: { $string: [rule] } }, settings: { scrubData: true, scrubDefaults: false, scrubIpAddresses: false } });
       expect(out).toEqual({ [name]: stringAttr(output), _meta: { [name]: { value: { "": { rem: [[rule, kind, start, end]], len: charCount(input) } } } } });
     });
   }
@@ -1253,7 +1253,7 @@ describe("relay-pii eap.rs", () => {
     };
     const ips = ["client_ip", "ipv6_addr"];
     const settings = { scrubData: true, scrubDefaults: true, scrubIpAddresses: true, excludeFields: ["public_data"], sensitiveFields: ["value", "very_sensitive_data"] };
-    const out = scrubAttributes("span", Object.fromEntries(Object.entries(values).map(([name, value]) => [name, stringAttr(value)])), undefined, settings);
+    const out = scrubAttributes("span", Object.fromEntries(Object.entries(values).map(([name, value]) => [name, stringAttr(value)])), { settings });
     expect(out).toEqual({
       ...Object.fromEntries(Object.entries(values).map(([name, value]) => [name, stringAttr(ips.includes(name) ? "[ip]" : Object.hasOwn(filteredBy, name) ? "[Filtered]" : value)])),
       _meta: Object.fromEntries([
@@ -1300,7 +1300,7 @@ describe("relay-pii eap.rs", () => {
       },
     };
     const meta = (rule: string, end: number, len: number): Json => ({ value: sub(rule, [0, end], len) });
-    expect(scrubAttributes("span", attributes, config, { scrubData: true, scrubDefaults: false, scrubIpAddresses: false })).toEqual({
+    expect(scrubAttributes("span", attributes, { piiConfig: config, settings: { scrubData: true, scrubDefaults: false, scrubIpAddresses: false } })).toEqual({
       "sentry.description": stringAttr("[DESCRIPTION]"),
       "user.name": stringAttr("[USER NAME]"),
       "sentry.release": stringAttr("secret123"),
@@ -1331,7 +1331,7 @@ describe("relay-pii eap.rs", () => {
       my_value: stringAttr("this_should_be_removed_as_sensitive"),
     };
     const settings = { scrubData: true, scrubDefaults: false, scrubIpAddresses: false, sensitiveFields: ["value", "sensitive_custom", "another_sensitive"] };
-    expect(scrubAttributes("span", attributes, undefined, settings)).toEqual({
+    expect(scrubAttributes("span", attributes, { settings })).toEqual({
       normal_field: stringAttr("normal_data"),
       sensitive_custom: stringAttr("[Filtered]"),
       another_sensitive: { type: "integer", value: null },
@@ -1346,7 +1346,7 @@ describe("relay-pii eap.rs", () => {
 
   it("test_scrub_attributes_safe_fields", () => {
     const attributes = { password: stringAttr("secret123"), credit_card: stringAttr("4242424242424242"), secret: stringAttr("this_should_stay") };
-    expect(scrubAttributes("span", attributes, undefined, { scrubData: true, scrubDefaults: true, scrubIpAddresses: false, excludeFields: ["secret"] })).toEqual({
+    expect(scrubAttributes("span", attributes, { settings: { scrubData: true, scrubDefaults: true, scrubIpAddresses: false, excludeFields: ["secret"] } })).toEqual({
       password: stringAttr("[Filtered]"),
       credit_card: stringAttr("[Filtered]"),
       secret: stringAttr("this_should_stay"),
@@ -1358,8 +1358,8 @@ describe("relay-pii eap.rs", () => {
     const rules = { remove_abc123: { type: "pattern", pattern: "abc123", redaction: { method: "replace", text: "abc---" } } };
     const attributes = { remove_this_string_abc123: stringAttr("abc123") };
     const settings = { scrubData: true, scrubDefaults: true };
-    expect(scrubAttributes("log", attributes, { rules, applications: { remove_this_string_abc123: ["remove_abc123"] } }, settings)).toEqual(attributes);
-    expect(scrubAttributes("log", attributes, { rules, applications: { "remove_this_string_abc123.value": ["remove_abc123"] } }, settings)).toEqual({
+    expect(scrubAttributes("log", attributes, { piiConfig: { rules, applications: { remove_this_string_abc123: ["remove_abc123"] } }, settings })).toEqual(attributes);
+    expect(scrubAttributes("log", attributes, { piiConfig: { rules, applications: { "remove_this_string_abc123.value": ["remove_abc123"] } }, settings })).toEqual({
       remove_this_string_abc123: stringAttr("abc---"),
       _meta: { remove_this_string_abc123: { value: sub("remove_abc123", [0, 6], 6) } },
     });
