@@ -43,6 +43,10 @@ interface Context {
   legacyStates: State[] | undefined;
   readonly path: (string | number)[];
   readonly meta: Json;
+  /** The `_meta` the item came with (original values kept by normalization), if any. */
+  readonly existingMeta: Json | undefined;
+  /** While set, rules change values without recording remarks (original values are scrubbed silently). */
+  silent: boolean;
   changes: number;
 }
 
@@ -68,6 +72,7 @@ function metaNode(root: Json, path: readonly (string | number)[]): Json {
 }
 
 function record(ctx: Context, remarks: readonly Remark[], originalLength: number | undefined): void {
+  if (ctx.silent) return;
   ctx.changes++;
   const node = metaNode(ctx.meta, ctx.path);
   const here = (Object.hasOwn(node, "") ? node[""] : undefined) as Json | undefined;
@@ -140,6 +145,46 @@ function applyAll(ctx: Context, pii: Pii, value: string | undefined): string | u
   return joined.text;
 }
 
+/** The entry (`{"": {...}}`'s inner object) the item's own `_meta` has at the current path, if any. */
+function existingEntry(ctx: Context): Json | undefined {
+  let node: unknown = ctx.existingMeta;
+  for (const segment of ctx.path) {
+    if (typeof node !== "object" || node === null) return undefined;
+    const key = String(segment);
+    node = Object.hasOwn(node, key) ? (node as Json)[key] : undefined;
+  }
+  if (typeof node !== "object" || node === null || !Object.hasOwn(node, "")) return undefined;
+  const entry = (node as Json)[""];
+  return typeof entry === "object" && entry !== null && !Array.isArray(entry) ? (entry as Json) : undefined;
+}
+
+/**
+ * Scrubs the original value normalization kept in `_meta` for this place (`val`), as Relay does so
+ * that nothing personal leaks through `_meta`: the rules see it as a string one step below the
+ * field, under the field's own name; no remarks are recorded, and a removal drops the original.
+ */
+// Positional for the same reason as processValue.
+// eslint-disable-next-line max-params
+function scrubOriginalValue(value: unknown, node: SchemaNode, { key, index }: { key: string | undefined; index: number }, ctx: Context): void {
+  const entry = existingEntry(ctx);
+  if (typeof entry?.val !== "string" || UNTOUCHED_STRINGS.has(entry.val)) return;
+  const original = entry.val;
+  const depth = ctx.states.length;
+  enter(ctx, key, index).types = value === null || value === undefined ? 0 : jsonValueType(value);
+  enter(ctx, key, -1).types = VT.string;
+  ctx.silent = true;
+  try {
+    const result = applyAll(ctx, node.pii, original);
+    if (result === DELETE) delete entry.val;
+    else if (result !== original) entry.val = result;
+    else return;
+    ctx.changes++;
+  } finally {
+    ctx.silent = false;
+    ctx.states.length = depth;
+  }
+}
+
 /** Scrubs the directory of an image path and keeps its file name; a path without a directory is left alone. */
 function scrubImagePath(ctx: Context, pii: Pii, value: string): string {
   const split = Math.max(value.lastIndexOf("/"), value.lastIndexOf("\\"));
@@ -173,6 +218,7 @@ function enter(ctx: Context, key: string | undefined, index: number): State {
 // Positional: the walk runs for every value of every item, and an options object per call would allocate.
 // eslint-disable-next-line max-params
 function processValue(value: unknown, node: SchemaNode, key: string | undefined, index: number, ctx: Context): unknown {
+  if (ctx.existingMeta !== undefined && ctx.path.length > 0 && Object.hasOwn(ctx.existingMeta, String(ctx.path[0]))) scrubOriginalValue(value, node, { key, index }, ctx);
   if (value === null || value === undefined) return value;
   const jsonType = jsonValueType(value);
   // Structures have their schema kind; pair lists (headers, cookies, tags) are maps, as in Relay.
@@ -342,7 +388,9 @@ export interface ScrubValueOptions {
 export function scrubValue(item: Json, plan: ScrubPlan, options: ScrubValueOptions): number {
   const { schema } = options;
   if (plan.applications.length === 0) return 0;
-  const ctx: Context = { apps: plan.applications, states: [], pool: [], legacyStates: undefined, path: [], meta: {}, changes: 0 };
+  const existing = item._meta;
+  const existingMeta = typeof existing === "object" && existing !== null && !Array.isArray(existing) ? (existing as Json) : undefined;
+  const ctx: Context = { apps: plan.applications, states: [], pool: [], legacyStates: undefined, path: [], meta: {}, existingMeta, silent: false, changes: 0 };
   if (options.rootState) enter(ctx, "", -1).types = schema.types ?? VT.object;
   processObject(item, schema, ctx);
   if (ctx.changes > 0) {

@@ -894,6 +894,26 @@ const graphqlEvent = (variables: boolean, apiTarget: boolean): Json => ({
 });
 
 describe("relay-pii processor.rs", () => {
+  it("test_scrub_original_value: originals normalization kept in _meta are scrubbed too, without remarks", () => {
+    const invalid = (reason: string, val: string): Json => ({ "": { err: [["invalid_data", { reason }]], val } });
+    const event = {
+      user: { username: "hey  man 73.133.27.120", ip_address: null },
+      hpkp: null,
+      _meta: {
+        user: { ip_address: invalid("expected an ip address", "is this an ip address? 73.133.27.120") },
+        hpkp: invalid("expected hpkp", "invalid data my ip address is  74.133.27.120 and my credit card number is  4571234567890111 "),
+      },
+    };
+    expect(scrub(event)).toEqual({
+      user: { username: "hey  man [ip]", ip_address: null },
+      hpkp: null,
+      _meta: {
+        user: { ip_address: invalid("expected an ip address", "is this an ip address? [ip]"), username: sub("@ip:replace", [9, 13], 22) },
+        hpkp: invalid("expected hpkp", "invalid data my ip address is  [ip] and my credit card number is  [Filtered] "),
+      },
+    });
+  });
+
   it("test_basic_stripping", () => {
     const config = { rules: { remove_bad_headers: { type: "redact_pair", keyPattern: "(?i)cookie|secret[-_]?key" } }, applications: { $string: ["@ip"], "$object.**": ["remove_bad_headers"] } };
     const event = {
