@@ -725,9 +725,10 @@ function normalizeRequestField(context: Context): void {
   const normalized = normalizeRequest(event.request);
   event.request = normalized.request;
   for (const found of normalized.remarks) {
-    meta.addError(["request", found.field], found.error);
-    meta.setOriginal(["request", found.field], found.original);
-    setOwn(normalized.request, found.field, null);
+    const path = ["request", found.field, ...(found.path ?? [])];
+    meta.addError(path, found.error);
+    meta.setOriginal(path, found.original);
+    if (!found.path) setOwn(normalized.request, found.field, null);
   }
 }
 

@@ -41,7 +41,7 @@ describe("normalizeRequest", () => {
     expect(normalized({ query_string: { foo: "bar", baz: { a: 42 } } }).query_string).toEqual([["baz", '{"a":42}'], ["foo", "bar"]]);
     const invalid = normalizeRequest({ query_string: 42 });
     expect(invalid.request.query_string).toBeUndefined();
-    expect(invalid.remarks).toEqual([{ field: "query_string", error: "invalid_data", original: 42 }]);
+    expect(invalid.remarks).toEqual([{ field: "query_string", error: ["invalid_data", { reason: "expected a query string or map" }], original: 42 }]);
   });
 
   it("upper-cases the method and drops one that is not a method", () => {

@@ -1,12 +1,18 @@
 /** A value that normalization changed or dropped, for `_meta`: a path below `request`. */
 export interface RequestRemark {
   readonly field: string;
-  readonly error: string;
+  /** Where below `field`, for a part of it (`[1, 0]`: the name of the second header). */
+  readonly path?: readonly (string | number)[];
+  /** The error, as Relay writes it: a kind, or a kind with details. */
+  readonly error: string | [string, Record<string, unknown>];
   readonly original?: unknown;
 }
 
 type Json = Record<string, unknown>;
 type Pair = [string, unknown];
+/** A pair as read: either part may be missing, or the whole entry when it is not a pair. */
+type ReadPair = [string | null, unknown] | null;
+type PartReading = { ok: true; value: unknown } | { ok: false; error: string | [string, Record<string, unknown>] };
 
 const ELLIPSIS = "\u2026";
 const METHOD = /^[A-Z\-_]{3,32}$/;
@@ -20,27 +26,65 @@ function lenientString(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+function expectedString(): { ok: false; error: [string, Record<string, unknown>] } {
+  return { ok: false, error: ["invalid_data", { reason: "expected a string" }] };
+}
+
 /**
- * A map or a list of `[key, value]` pairs as a pair list. Object keys come sorted, as Sentry's
- * ordered maps keep them; a list keeps its order. Entries that are not pairs are dropped.
+ * A map or a list of `[key, value]` pairs as Relay reads a pair list: object keys sorted, a
+ * list in its order; an entry that is not a pair becomes `null`, a part of the wrong type
+ * becomes `null`, each noted in `remarks`. `undefined` when the value is neither.
  */
-function toPairs(value: unknown, mapValue: (value: unknown) => unknown): Pair[] | undefined {
+function readPairs(value: unknown, target: { field: string; readValue: (value: unknown) => PartReading; remarks: RequestRemark[] }): ReadPair[] | undefined {
+  const { field, readValue, remarks } = target;
+  const readPair = (key: unknown, raw: unknown, index: number): ReadPair => {
+    let name: string | null = null;
+    if (typeof key === "string") name = key;
+    else if (key !== null && key !== undefined) remarks.push({ field, path: [index, 0], error: expectedString().error, original: key });
+    if (raw === null || raw === undefined) return [name, null];
+    const reading = readValue(raw);
+    if (reading.ok) return [name, reading.value];
+    remarks.push({ field, path: [index, 1], error: reading.error, original: raw });
+    return [name, null];
+  };
   if (Array.isArray(value)) {
-    const pairs: Pair[] = [];
-    for (const entry of value) {
-      if (Array.isArray(entry) && entry.length === 2 && typeof entry[0] === "string" && entry[1] !== null && entry[1] !== undefined) {
-        pairs.push([entry[0], mapValue(entry[1])]);
-      }
-    }
-    return pairs;
+    return value.map((entry: unknown, index): ReadPair => {
+      if (Array.isArray(entry) && entry.length === 2) return readPair(entry[0], entry[1], index);
+      if (entry !== null && entry !== undefined) remarks.push({ field, path: [index], error: ["invalid_data", { reason: "expected a tuple" }], original: entry });
+      return null;
+    });
   }
-  if (isObject(value)) {
-    return Object.keys(value)
-      .sort()
-      .filter((key) => value[key] !== null && value[key] !== undefined)
-      .map((key) => [key, mapValue(value[key])]);
-  }
+  if (isObject(value)) return Object.keys(value).sort().map((key, index) => readPair(key, value[key], index));
   return undefined;
+}
+
+/** Orders names as Relay does: missing ones first, then by code point. */
+function compareNames(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
+}
+
+const readStrictString = (value: unknown): PartReading => (typeof value === "string" ? { ok: true, value } : expectedString());
+const readJsonLenient = (value: unknown): PartReading => ({ ok: true, value: lenientString(value) });
+
+/** A header value part read like Python's `str()`; `undefined` for what cannot be text. */
+function headerPart(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (typeof value === "number" && Number.isFinite(value) && Math.abs(value) < 2 ** 53) return String(Math.trunc(value));
+  return undefined;
+}
+
+/** A header value: text, or a list of parts joined with commas. */
+function readHeaderValue(value: unknown): PartReading {
+  if (Array.isArray(value)) {
+    const parts = value.map(headerPart).filter((part): part is string => part !== undefined);
+    return { ok: true, value: parts.join(",") };
+  }
+  const text = headerPart(value);
+  return text === undefined ? { ok: false, error: ["invalid_data", { reason: "expected a primitive value" }] } : { ok: true, value: text };
 }
 
 /** Parses `a=1&b=2` (a leading `?` allowed) into pairs, decoding `+` and percent escapes. */
@@ -83,10 +127,7 @@ export function normalizeHeaderName(name: string): string {
   return normalized;
 }
 
-function headerValue(value: unknown): string {
-  if (Array.isArray(value)) return value.filter((part) => part !== null && part !== undefined).map(lenientString).join(",");
-  return lenientString(value);
-}
+
 
 /** A url-encoded body as an object, when the text is one (guarding against plain words and base64). */
 function urlEncodedBody(text: string): Json | undefined {
@@ -165,10 +206,10 @@ export function normalizeRequest(input: Json): { request: Json; remarks: Request
   splitUrl(request);
 
   if (request.query_string !== undefined && request.query_string !== null) {
-    const pairs = typeof request.query_string === "string" ? parseQueryString(request.query_string) : toPairs(request.query_string, lenientString);
+    const pairs = typeof request.query_string === "string" ? parseQueryString(request.query_string) : readPairs(request.query_string, { field: "query_string", readValue: readJsonLenient, remarks });
     if (pairs) request.query_string = pairs;
     else {
-      remarks.push({ field: "query_string", error: "invalid_data", original: request.query_string });
+      remarks.push({ field: "query_string", error: ["invalid_data", { reason: "expected a query string or map" }], original: request.query_string });
       delete request.query_string;
     }
   }
@@ -176,16 +217,17 @@ export function normalizeRequest(input: Json): { request: Json; remarks: Request
   let headerTypes: string | undefined;
   if (request.headers !== undefined && request.headers !== null) {
     const sorted = isObject(request.headers);
-    const pairs = toPairs(request.headers, headerValue)?.map(([name, value]): Pair => [normalizeHeaderName(name), value]);
+    const pairs = readPairs(request.headers, { field: "headers", readValue: readHeaderValue, remarks })?.map((pair): ReadPair => (pair && pair[0] !== null ? [normalizeHeaderName(pair[0]), pair[1]] : pair));
     if (pairs) {
-      if (sorted) pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      // A map of headers comes out sorted by capitalized name; a list keeps the SDK's order.
+      if (sorted) pairs.sort((a, b) => compareNames(a?.[0] ?? null, b?.[0] ?? null));
       request.headers = pairs;
     } else {
-      remarks.push({ field: "headers", error: "invalid_data", original: request.headers });
+      remarks.push({ field: "headers", error: ["invalid_data", { reason: "expected headers" }], original: request.headers });
       delete request.headers;
     }
   }
-  const headers = Array.isArray(request.headers) ? (request.headers as Pair[]) : undefined;
+  const headers = Array.isArray(request.headers) ? (request.headers as ReadPair[]).filter((pair): pair is Pair => pair !== null && pair[0] !== null) : undefined;
   const contentType = headers?.find(([name]) => name === "Content-Type")?.[1];
   if (typeof contentType === "string") headerTypes = contentType.split(";")[0];
 
@@ -209,10 +251,10 @@ export function normalizeRequest(input: Json): { request: Json; remarks: Request
   else if (request.data === undefined || request.data === null) delete request.inferred_content_type;
 
   if (request.cookies !== undefined && request.cookies !== null) {
-    const pairs = typeof request.cookies === "string" ? parseCookies(request.cookies) : toPairs(request.cookies, lenientString);
+    const pairs = typeof request.cookies === "string" ? parseCookies(request.cookies) : readPairs(request.cookies, { field: "cookies", readValue: readStrictString, remarks });
     if (pairs) request.cookies = pairs;
     else {
-      remarks.push({ field: "cookies", error: "invalid_data", original: request.cookies });
+      remarks.push({ field: "cookies", error: ["invalid_data", { reason: "expected cookies" }], original: request.cookies });
       delete request.cookies;
     }
   }
@@ -223,7 +265,11 @@ export function normalizeRequest(input: Json): { request: Json; remarks: Request
       const parsed = typeof cookieHeader[1] === "string" ? parseCookies(cookieHeader[1]) : undefined;
       if (parsed) request.cookies = parsed;
     }
-    if (request.cookies !== undefined && request.cookies !== null) request.headers = headers.filter(([name]) => name !== "Cookie");
+    if (request.cookies !== undefined && request.cookies !== null) {
+      // Like Relay, only the first `Cookie` header goes.
+      const all = request.headers as ReadPair[];
+      request.headers = all.filter((pair, index) => index !== all.findIndex((candidate) => candidate?.[0] === "Cookie"));
+    }
   }
   return { request, remarks };
 }

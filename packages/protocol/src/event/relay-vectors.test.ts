@@ -585,6 +585,60 @@ const SCHEMA_LOGENTRY_RS: readonly Vector[] = [
   },
 ];
 
+const SCHEMA_REQUEST_RS: readonly Vector[] = [
+  {
+    relay: "relay-event-schema request.rs::test_header_normalization",
+    input: request({ headers: { "-other-": "header", accept: "application/json", "WWW-Authenticate": "basic", "x-sentry": "version=8" } }),
+    expect: [[["request", "headers"], [["-Other-", "header"], ["Accept", "application/json"], ["WWW-Authenticate", "basic"], ["X-Sentry", "version=8"]]]],
+  },
+  { relay: "relay-event-schema request.rs::test_header_from_sequence (valid)", input: request({ headers: [["accept", "application/json"]] }), expect: [[["request", "headers"], [["Accept", "application/json"]]]] },
+  {
+    relay: "relay-event-schema request.rs::test_header_from_sequence (invalid entries)",
+    input: request({ headers: [["accept", "application/json"], [1, 2], ["a", "b", "c"], 23] }),
+    expect: [
+      [["request", "headers"], [["Accept", "application/json"], [null, "2"], null, null]],
+      [
+        ["_meta", "request", "headers"],
+        {
+          1: { 0: { "": { err: [["invalid_data", { reason: "expected a string" }]], val: 1 } } },
+          2: { "": { err: [["invalid_data", { reason: "expected a tuple" }]], val: ["a", "b", "c"] } },
+          3: { "": { err: [["invalid_data", { reason: "expected a tuple" }]], val: 23 } },
+        },
+      ],
+    ],
+  },
+  { relay: "relay-event-schema request.rs::test_query_string", input: request({ query_string: "?foo=bar&baz=42" }), expect: [[["request", "query_string"], [["foo", "bar"], ["baz", "42"]]]] },
+  { relay: "relay-event-schema request.rs::test_query_string_legacy_nested", input: request({ query_string: { foo: "bar", baz: { a: 42 } } }), expect: [[["request", "query_string"], [["baz", '{"a":42}'], ["foo", "bar"]]]] },
+  {
+    relay: "relay-event-schema request.rs::test_query_invalid",
+    input: request({ query_string: 42 }),
+    expect: [[["request", "query_string"], null], [["_meta", "request", "query_string"], { "": { err: [["invalid_data", { reason: "expected a query string or map" }]], val: 42 } }]],
+  },
+  {
+    relay: "relay-event-schema request.rs::test_cookies_parsing",
+    input: request({ cookies: " PHPSESSID=298zf09hf012fh2; csrftoken=u32t4o3tb3gg43; _gat=1;" }),
+    expect: [[["request", "cookies"], [["PHPSESSID", "298zf09hf012fh2"], ["csrftoken", "u32t4o3tb3gg43"], ["_gat", "1"]]]],
+  },
+  {
+    relay: "relay-event-schema request.rs::test_cookies_array",
+    input: request({ cookies: [["foo", "bar"], ["invalid", 42], ["none", null]] }),
+    expect: [[["request", "cookies"], [["foo", "bar"], ["invalid", null], ["none", null]]], [["_meta", "request", "cookies"], { 1: { 1: { "": { err: [["invalid_data", { reason: "expected a string" }]], val: 42 } } } }]],
+  },
+  {
+    relay: "relay-event-schema request.rs::test_cookies_object",
+    input: request({ cookies: { foo: "bar", invalid: 42 } }),
+    expect: [[["request", "cookies"], [["foo", "bar"], ["invalid", null]]], [["_meta", "request", "cookies"], { 1: { 1: { "": { err: [["invalid_data", { reason: "expected a string" }]], val: 42 } } } }]],
+  },
+  {
+    relay: "relay-event-schema request.rs::test_cookies_invalid",
+    input: request({ cookies: 42 }),
+    expect: [[["request", "cookies"], null], [["_meta", "request", "cookies"], { "": { err: [["invalid_data", { reason: "expected cookies" }]], val: 42 } }]],
+  },
+  { relay: "relay-event-schema request.rs::test_querystring_without_value", input: request({ query_string: "foo=bar&baz" }), expect: [[["request", "query_string"], [["foo", "bar"], ["baz", ""]]]] },
+  { relay: "relay-event-schema request.rs::test_headers_lenient_value", input: request({ headers: { "X-Foo": "", "X-Bar": 42 } }), expect: [[["request", "headers"], [["X-Bar", "42"], ["X-Foo", ""]]]] },
+  { relay: "relay-event-schema request.rs::test_headers_multiple_values", input: request({ headers: { "X-Foo": [""], "X-Bar": [42, "bar", "baz"] } }), expect: [[["request", "headers"], [["X-Bar", "42,bar,baz"], ["X-Foo", ""]]]] },
+];
+
 const TABLES: readonly (readonly [string, readonly Vector[]])[] = [
   ["normalize/mod.rs", NORMALIZE_MOD],
   ["event.rs", EVENT_RS],
@@ -602,6 +656,7 @@ const TABLES: readonly (readonly [string, readonly Vector[]])[] = [
   ["relay-event-schema user.rs", USER_RS],
   ["relay-event-schema exception.rs", EXCEPTION_RS],
   ["relay-event-schema logentry.rs", SCHEMA_LOGENTRY_RS],
+  ["relay-event-schema request.rs", SCHEMA_REQUEST_RS],
 ];
 
 describe.each(TABLES)("Relay vectors from %s", (_file, vectors) => {
