@@ -208,7 +208,8 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
       continue;
     }
     const event = normalized.value as Record<string, unknown>;
-    const reason = type === "event" ? checkInboundFilters(event, filters, claimed.context.clientIp) : undefined;
+    // Relay filters every kind of event: errors, transactions and user feedback alike.
+    const reason = checkInboundFilters(event, filters, claimed.context.clientIp);
     if (reason) {
       dropped.push({ ...base, kind: "filtered", reason, category });
       continue;
