@@ -6,7 +6,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const KEY = "a".repeat(32);
 
-function input(filterSettings: unknown): ProcessingInput {
+function input(filterSettings: Readonly<Record<string, unknown>>): ProcessingInput {
   const project: ProjectState = { projectId: "1", disabled: false, publicKeys: undefined, config: { filterSettings } };
   return { project, globalScrubbing: { scrubData: false, scrubDefaults: false }, limited: [] };
 }
