@@ -1385,3 +1385,11 @@ describe("relay-pii eap.rs", () => {
     });
   });
 });
+
+describe("relay-server attachment scrubbing", () => {
+  it("scrubs attachments with the project's advanced rules only, never the converted datascrubbing settings", () => {
+    const input = ascii("password=hunter2 from 10.0.0.1 card 4571234567890111");
+    const plan = compileScrubbing({}, { scrubData: true, scrubDefaults: true, scrubIpAddresses: true, sensitiveFields: ["password"] }).plan;
+    expect(scrubAttachment("http.request.header.cookie", input, plan)).toEqual(input);
+  });
+});

@@ -239,7 +239,7 @@ function scrubWithRegex(data: Uint8Array, redaction: Redaction, matcher: { reado
 }
 
 /**
- * Scrubs an attachment's bytes as Relay does: only rules whose selector matches
+ * Scrubs an attachment's bytes as Relay does: only advanced rules whose selector matches
  * `$attachments.<filename>` (a `$binary` value) apply; every regex is run on the bytes, as UTF-8
  * and then as UTF-16LE text, and its matches are redacted in place without changing the length
  * (masked or removed as `*`, replaced or hashed text cut or padded with `*`).
@@ -251,7 +251,8 @@ export function scrubAttachment(filename: string, payload: Uint8Array, plan: Scr
   ];
   let data: Uint8Array | undefined;
   for (const app of plan.applications) {
-    if (!app.matches("true", states)) continue;
+    // Relay scrubs attachments with a project's advanced rules only, never the converted settings.
+    if (app.legacy || !app.matches("true", states)) continue;
     data ??= Uint8Array.from(payload);
     for (const rule of app.rules) {
       if (rule.anything) {
