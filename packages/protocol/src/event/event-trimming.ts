@@ -8,6 +8,7 @@ export interface BagSize {
 
 /** Relay's sizes of free-form data. */
 export const BAG_SIZES = {
+  medium: { depth: 5, bytes: 2048 },
   large: { depth: 7, bytes: 8192 },
   larger: { depth: 7, bytes: 16384 },
   massive: { depth: 7, bytes: 262144 },

@@ -90,6 +90,9 @@ const MAX_DIST_CHARS = 64;
 const MAX_LOGGER_CHARS = 64;
 const MAX_CULPRIT_CHARS = 200;
 const MESSAGE_LIMITS = { limit: 8192, allowance: 200 };
+const ENUM_LIKE_CHARS = 128;
+const MAX_URL_CHARS = 256;
+const MAX_FRAGMENT_CHARS = 1024;
 const SYMBOL_LIMITS = { limit: 256, allowance: 20 };
 const KNOWN_USER_FIELDS = new Set(["id", "email", "ip_address", "username", "name", "geo", "segment", "data", "sentry_user"]);
 const SECURITY_REPORTS = [
@@ -273,6 +276,12 @@ function readBreadcrumbs(context: Context): void {
   values?.forEach((crumb, index) => {
     if (!isObject(crumb)) return;
     const path = ["breadcrumbs", "values", index];
+    // Old Python SDKs wrote `ty` for `type`.
+    if ((crumb.type === undefined || crumb.type === null) && crumb.ty !== undefined) {
+      crumb.type = crumb.ty;
+      Reflect.deleteProperty(crumb, "ty");
+    }
+    if (typeof crumb.event_id === "string") crumb.event_id = normalizeEventId(crumb.event_id) ?? crumb.event_id;
     readTimestampSlot(context, fieldsOf(context)(crumb, "timestamp", [...path, "timestamp"]));
     readLevel(fieldsOf(context)(crumb, "level", [...path, "level"]));
     readString(fieldsOf(context)(crumb, "type", [...path, "type"]));
@@ -787,8 +796,16 @@ function trimEvent(context: Context): void {
     trimStacktraceFrames(context, exception, path);
   });
   valuesOf(event.breadcrumbs).forEach((crumb, index) => {
-    if (isObject(crumb)) trimField(fieldsOf(context)(crumb, "message", ["breadcrumbs", "values", index, "message"]), { ...MESSAGE_LIMITS });
+    if (!isObject(crumb)) return;
+    const path = ["breadcrumbs", "values", index];
+    for (const key of ["type", "category"]) trimField(fieldsOf(context)(crumb, key, [...path, key]), { limit: ENUM_LIKE_CHARS });
+    trimField(fieldsOf(context)(crumb, "message", [...path, "message"]), { ...MESSAGE_LIMITS });
+    if (isObject(crumb.data)) crumb.data = trimBag(crumb.data, { size: BAG_SIZES.medium }, { meta, path: [...path, "data"] }) ?? null;
   });
+  if (isObject(event.request)) {
+    trimField(fieldsOf(context)(event.request, "url", ["request", "url"]), { limit: MAX_URL_CHARS });
+    trimField(fieldsOf(context)(event.request, "fragment", ["request", "fragment"]), { limit: MAX_FRAGMENT_CHARS });
+  }
   valuesOf(event.threads).forEach((thread, index) => {
     if (isObject(thread)) trimStacktraceFrames(context, thread, ["threads", "values", index]);
   });

@@ -639,6 +639,16 @@ const SCHEMA_REQUEST_RS: readonly Vector[] = [
   { relay: "relay-event-schema request.rs::test_headers_multiple_values", input: request({ headers: { "X-Foo": [""], "X-Bar": [42, "bar", "baz"] } }), expect: [[["request", "headers"], [["X-Bar", "42,bar,baz"], ["X-Foo", ""]]]] },
 ];
 
+const BREADCRUMB_RS: readonly Vector[] = [
+  {
+    relay: "relay-event-schema breadcrumb.rs::test_breadcrumb_roundtrip",
+    input: { breadcrumbs: [{ timestamp: 946684800, type: "mytype", category: "mycategory", level: "fatal", message: "my message", data: { a: "b" }, event_id: "52df9022835246eeb317dbd739ccd059", c: "d" }] },
+    expect: [[["breadcrumbs", "values", 0], { timestamp: 946684800.0, type: "mytype", category: "mycategory", level: "fatal", message: "my message", data: { a: "b" }, event_id: "52df9022835246eeb317dbd739ccd059", c: "d" }]],
+  },
+  { relay: "relay-event-schema breadcrumb.rs::test_breadcrumb_default_values", input: { breadcrumbs: [{ timestamp: 946684800 }] }, expect: [[["breadcrumbs", "values", 0], { timestamp: 946684800.0, type: "default", level: "info" }]] },
+  { relay: "relay-event-schema breadcrumb.rs::test_python_ty_regression", input: { breadcrumbs: [{ timestamp: 946684800, ty: "http" }] }, expect: [[["breadcrumbs", "values", 0], { timestamp: 946684800.0, type: "http", level: "info" }]] },
+];
+
 const TABLES: readonly (readonly [string, readonly Vector[]])[] = [
   ["normalize/mod.rs", NORMALIZE_MOD],
   ["event.rs", EVENT_RS],
@@ -657,6 +667,7 @@ const TABLES: readonly (readonly [string, readonly Vector[]])[] = [
   ["relay-event-schema exception.rs", EXCEPTION_RS],
   ["relay-event-schema logentry.rs", SCHEMA_LOGENTRY_RS],
   ["relay-event-schema request.rs", SCHEMA_REQUEST_RS],
+  ["relay-event-schema breadcrumb.rs", BREADCRUMB_RS],
 ];
 
 describe.each(TABLES)("Relay vectors from %s", (_file, vectors) => {
