@@ -7,7 +7,7 @@ const decoder = new TextDecoder();
 const KEY = "a".repeat(32);
 
 function input(filterSettings: Readonly<Record<string, unknown>>): ProcessingInput {
-  const project: ProjectState = { projectId: "1", disabled: false, publicKeys: undefined, config: { filterSettings } };
+  const project: ProjectState = { projectId: "1", disabled: false, publicKeys: undefined, config: { allowedDomains: ["*"], trustedRelays: [], filterSettings } };
   return { project, globalScrubbing: { scrubData: false, scrubDefaults: false }, limited: [] };
 }
 
