@@ -46,11 +46,11 @@ describe("piiConfig applications (Relay's processor tests)", () => {
     expect(scrubText("KEY=abc; key=de", ["g"], rules)).toEqual({ value: "KEY=***; key=**", remarks: [["g", "m", 4, 7], ["g", "m", 13, 15]] });
   });
 
-  it("removes every field ** reaches, and never upserts missing ones", () => {
+  it("removes every field ** reaches, top-level ones included, and never upserts missing ones", () => {
     expect(scrubWith({ extra: { myvalue: "foobar" }, release: "1.0" }, { applications: { "**": ["@anything:remove"] } })).toEqual({
-      extra: { myvalue: null },
+      extra: null,
       release: "1.0",
-      _meta: { extra: { myvalue: { "": { rem: [["@anything:remove", "x"]] } } } },
+      _meta: { extra: { "": { rem: [["@anything:remove", "x"]] } } },
     });
   });
 

@@ -391,6 +391,8 @@ export function scrubValue(item: Json, plan: ScrubPlan, options: ScrubValueOptio
   const existing = item._meta;
   const existingMeta = typeof existing === "object" && existing !== null && !Array.isArray(existing) ? (existing as Json) : undefined;
   const ctx: Context = { apps: plan.applications, states: [], pool: [], legacyStates: undefined, path: [], meta: {}, existingMeta, silent: false, changes: 0 };
+  // Relay's walk starts at an anonymous root state (no key, no kind) that selectors see too: `**` reaches top-level fields.
+  enter(ctx, undefined, -1).types = 0;
   if (options.rootState) enter(ctx, "", -1).types = schema.types ?? VT.object;
   processObject(item, schema, ctx);
   if (ctx.changes > 0) {

@@ -936,7 +936,7 @@ describe("relay-pii processor.rs", () => {
       { applications: { $string: ["myrule"] }, rules: { myrule: { type: "pattern", pattern: "foo", redaction: { method: "replace", text: "asd" } } } },
       { extra: { myvalue: "asdbar" }, _meta: { extra: { myvalue: sub("myrule", [0, 3], 6) } } },
     ],
-    ["test_no_field_upsert", { applications: { "**": ["@anything:remove"] } }, { extra: { myvalue: null }, _meta: { extra: { myvalue: removed("@anything:remove") } } }],
+    ["test_no_field_upsert", { applications: { "**": ["@anything:remove"] } }, { extra: null, _meta: { extra: removed("@anything:remove") } }],
     [
       "test_anything_hash_on_string",
       { applications: { $string: ["@anything:hash"] } },

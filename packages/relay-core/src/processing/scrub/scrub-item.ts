@@ -246,6 +246,7 @@ function scrubWithRegex(data: Uint8Array, redaction: Redaction, matcher: { reado
  */
 export function scrubAttachment(filename: string, payload: Uint8Array, plan: ScrubPlan): Uint8Array {
   const states: PathState[] = [
+    { key: undefined, index: -1, types: 0 },
     { key: "", index: -1, types: VT.attachments },
     { key: filename.toLowerCase(), index: -1, types: VT.binary },
   ];
