@@ -4,7 +4,8 @@ import { SPAN_V2_SCHEMA } from "./item-schema.js";
 import { compilePiiConfig } from "./pii-config.js";
 import { scrubValue } from "./pii-processor.js";
 import { charCount } from "./redaction.js";
-import { formatSelector, parseSelector } from "./selector.js";
+import { formatSelector, matchesSelector, parseSelector, type Pii } from "./selector.js";
+import { VT } from "./value-type.js";
 import { scrubText, scrubWith } from "./test-support.js";
 import { scrubEvent } from "./scrub-event.js";
 import { compileScrubbing } from "./scrub-plan.js";
@@ -1391,5 +1392,51 @@ describe("relay-server attachment scrubbing", () => {
     const input = ascii("password=hunter2 from 10.0.0.1 card 4571234567890111");
     const plan = compileScrubbing({}, { scrubData: true, scrubDefaults: true, scrubIpAddresses: true, sensitiveFields: ["password"] }).plan;
     expect(scrubAttachment("http.request.header.cookie", input, plan)).toEqual(input);
+  });
+});
+
+type State = { key: string | undefined; index: number; types: number };
+const keyState = (key: string, types: number): State => ({ key, index: -1, types });
+const EVENT_STATE: State = { key: undefined, index: -1, types: VT.event };
+const EXTRA_PATH = [EVENT_STATE, keyState("user", VT.user), keyState("extra", VT.object)];
+const FOO_PATH = [...EXTRA_PATH, keyState("foo", VT.array)];
+const ZERO_PATH = [...FOO_PATH, { key: undefined, index: 0, types: 0 }];
+const ATTACHMENTS_PATH = [{ key: undefined, index: -1, types: 0 }, keyState("", VT.attachments)];
+const TXT_PATH = [...ATTACHMENTS_PATH, keyState("file.txt", VT.binary)];
+const DMP_PATH = [...ATTACHMENTS_PATH, keyState("file.dmp", VT.minidump)];
+const DMP_INNER_PATH = [...DMP_PATH, keyState("", VT.binary)];
+
+/** `assert_matches_pii_true!` (and `_maybe!`): each selector, their `&&`, `||` and `** || …` all match. */
+function expectMatches(states: readonly State[], selectors: readonly string[], piis: readonly Pii[]): void {
+  const combined = [...selectors, selectors.join(" && "), selectors.join(" || "), `** || ${selectors.join(" || ")}`];
+  for (const pii of piis) {
+    for (const text of combined) {
+      const parsed = parseSelector(text);
+      expect(parsed.ok && matchesSelector(parsed.value, pii, states), `${text} (pii ${pii})`).toBe(true);
+    }
+  }
+}
+
+describe("relay-pii selector.rs matching", () => {
+  it.for<[string, readonly State[], readonly string[], readonly Pii[]]>([
+    ["test_matching: an exact path, below a type", EXTRA_PATH, ["user.extra", "$user.extra", "(** || user.*) && !(foo.bar.baz || a.b.c)"], ["true", "maybe"]],
+    ["test_matching: double negation is not specific", EXTRA_PATH, ["!(!user.extra)", "!(!$user.extra)"], ["true"]],
+    ["test_matching: a wildcard into a type", FOO_PATH, ["$user.extra.*"], ["true", "maybe"]],
+    ["test_matching: into an array", ZERO_PATH, ["$user.extra.foo.*", "$user.extra.foo.0"], ["true", "maybe"]],
+    [
+      "test_matching: deep wildcards and types anywhere",
+      ZERO_PATH,
+      ["$user.extra.foo.**", "$user.extra.**", "$user.**", "$event.**", "$user.**.0", "$user.$object.**.0", "(**.0 | absolutebogus)", "(~$object)", "($object.** & (~absolutebogus))"],
+      ["true"],
+    ],
+    ["test_matching: types of the current value", FOO_PATH, ["($array & $object.*)", "(** & $object.*)", "**.$array"], ["true"]],
+    ["test_attachments_matching: $attachments", ATTACHMENTS_PATH, ["$attachments"], ["true", "maybe"]],
+    ["test_attachments_matching: a file", TXT_PATH, ["$attachments.'file.txt'", "$attachments.*"], ["true", "maybe"]],
+    ["test_attachments_matching: binary", TXT_PATH, ["$binary", "$attachments.$binary", "$attachments.**"], ["true"]],
+    ["test_attachments_matching: a minidump", DMP_PATH, ["$minidump"], ["true", "maybe"]],
+    ["test_attachments_matching: a minidump below attachments", DMP_PATH, ["$attachments.$minidump"], ["true"]],
+    ["test_attachments_matching: inside a minidump", DMP_INNER_PATH, ["$attachments.$minidump.$binary"], ["true"]],
+  ])("%s", ([, states, selectors, piis]) => {
+    expectMatches(states, selectors, piis);
   });
 });
