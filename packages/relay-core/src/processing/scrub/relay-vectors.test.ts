@@ -1395,7 +1395,7 @@ describe("relay-server attachment scrubbing", () => {
   });
 });
 
-type State = { key: string | undefined; index: number; types: number };
+interface State { key: string | undefined; index: number; types: number }
 const keyState = (key: string, types: number): State => ({ key, index: -1, types });
 const EVENT_STATE: State = { key: undefined, index: -1, types: VT.event };
 const EXTRA_PATH = [EVENT_STATE, keyState("user", VT.user), keyState("extra", VT.object)];
