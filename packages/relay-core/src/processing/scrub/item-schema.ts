@@ -281,18 +281,28 @@ export const EVENT_SCHEMA: SchemaNode = struct(VT.event, {
 export const SPAN_SCHEMA: SchemaNode = SPAN;
 
 /** A span of the v2 span container (`{"items": [...]}`). */
-export const SPAN_V2_SCHEMA: SchemaNode = struct(VT.span, {
-  ...falseFields("trace_id", "span_id", "parent_span_id", "status", "is_segment", "is_remote", "start_timestamp", "end_timestamp", "kind", "links"),
-  name: MAYBE,
-  attributes: ATTRIBUTES,
-});
+export const SPAN_V2_SCHEMA: SchemaNode = struct(
+  VT.span,
+  {
+    ...falseFields("trace_id", "span_id", "parent_span_id", "status", "is_segment", "is_remote", "start_timestamp", "end_timestamp", "kind"),
+    name: MAYBE,
+    links: MAYBE,
+    attributes: ATTRIBUTES,
+  },
+  MAYBE,
+);
 
 /** A log of the log container (`{"items": [...]}`). */
-export const LOG_SCHEMA: SchemaNode = struct(VT.log, {
-  ...falseFields("timestamp", "trace_id", "span_id", "level", "severity_number", "severity_text"),
-  body: TRUE,
-  attributes: ATTRIBUTES,
-});
+export const LOG_SCHEMA: SchemaNode = struct(
+  VT.log,
+  {
+    ...falseFields("timestamp", "trace_id", "span_id", "level", "severity_number", "severity_text"),
+    // Only the replacing rules reach the body (`$log.body`), so that a log's message survives.
+    body: MAYBE,
+    attributes: ATTRIBUTES,
+  },
+  MAYBE,
+);
 
 /** A cron check-in: nothing personal but what SDKs add beyond the schema. */
 export const CHECK_IN_SCHEMA: SchemaNode = struct(undefined, {

@@ -284,6 +284,16 @@ describe("relay-pii convert.rs", () => {
     });
   });
 
+  it("test_ip_stripped (addresses normalization rejected keep their originals in _meta)", () => {
+    const invalid = (val: string): Json => ({ "": { err: [["invalid_data", { reason: "expected an ip address" }]], val } });
+    const event = {
+      user: { ip_address: null },
+      sdk: { client_ip: null },
+      _meta: { user: { ip_address: invalid("should be stripped despite lacking ip address") }, sdk: { client_ip: invalid("should also be stripped") } },
+    };
+    expect(scrub(event, IP_ONLY)).toEqual(event);
+  });
+
   it("test_ip_stripped_spanv2", () => {
     const out = scrubItem(
       { type: "span", content_type: "application/vnd.sentry.items.span.v2+json" },
@@ -785,6 +795,16 @@ describe("relay-pii builtin.rs", () => {
 });
 
 describe("relay-server logs processing", () => {
+  it("a log's body gets only the replacing rules (body and unknown fields are pii=maybe in Relay's OurLog)", () => {
+    const body = "Test log message with sensitive data: user@example.com and 4571234567890111, password hunter2";
+    const out = scrubItem({ type: "log" }, { items: [{ level: "info", body, extra_field: "my password", attributes: {} }] });
+    const log = (out.items as Json[])[0]!;
+    expect(log.body).toBe("Test log message with sensitive data: [email] and [creditcard], password hunter2");
+    expect(log.extra_field).toBe("my password");
+    expect(log._meta).toEqual({ body: { "": { rem: [["@email:replace", "s", 38, 45], ["@creditcard:replace", "s", 50, 62]], len: body.length } } });
+  });
+
+
   it("test_scrub_log_pii_default_rules", () => {
     const values: Record<string, string> = {
       "user.name": "secret123",
