@@ -224,7 +224,8 @@ const SPAN = struct(VT.span, {
   data: spanData("true"),
   tags: MAYBE,
   sentry_tags: TRUE,
-});
+  // Fields beyond the schema are kept for forward compatibility and reached only by explicit selectors.
+}, MAYBE);
 
 const IMAGE_PATH: SchemaNode = { pii: "maybe", imagePath: true };
 const DEBUG_META = struct(undefined, { images: { pii: "false", other: struct(undefined, { code_file: IMAGE_PATH, debug_file: IMAGE_PATH }, FALSE) } }, FALSE);

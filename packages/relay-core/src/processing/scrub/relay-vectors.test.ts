@@ -1015,6 +1015,11 @@ describe("relay-pii processor.rs", () => {
     expect(out.user).toEqual({ id: "123", ip_address: "AE12FE3B5F129B5CC4CDD2B136B7B7947C4D2741" });
   });
 
+  it("span fields beyond the schema are pii=maybe (Relay's Span `other`): the defaults leave them", () => {
+    const span = { op: "db", description: "SELECT password FROM users", custom_field: "password=hunter2" };
+    expect(scrubItem({ type: "span" }, span, DEFAULTS_ONLY)).toEqual(span);
+  });
+
   it.for(DATA_CASES)("test_scrub_span_data_%s", ([, input, output, meta]) => {
     const out = scrubItem({ type: "span" }, { data: input }, DEFAULTS_ONLY);
     expect(out).toEqual(meta === undefined ? { data: output } : { data: output, _meta: { data: meta } });
