@@ -209,7 +209,8 @@ export function contextType(key: string, context: Record<string, unknown>): stri
 
 /** Contexts are typed by their `type` (or key); contexts Relay does not know are personal throughout. */
 const CONTEXTS: SchemaNode = {
-  pii: "true",
+  // The map itself is not personal: `$object` selects the contexts in it, never the whole map.
+  pii: "false",
   other: TRUE,
   select: (key, value) => {
     if (typeof value !== "object" || value === null || Array.isArray(value)) return TRUE;

@@ -1005,6 +1005,11 @@ describe("relay-pii processor.rs", () => {
     expect(out.logentry).toEqual({ formatted: null });
   });
 
+  it("event.rs schema: the contexts map is not personal, the contexts Relay does not know are", () => {
+    const out = scrubWith({ contexts: { custom: { a: "b" }, os: { name: "Linux" } } }, { applications: { $object: ["@anything:remove"] } });
+    expect(out).toEqual({ contexts: { custom: null, os: { name: "Linux" } }, _meta: { contexts: { custom: removed("@anything:remove") } } });
+  });
+
   it("test_ip_address_hashing", () => {
     const out = scrubWith({ user: { ip_address: "127.0.0.1" } }, { applications: { "$user.ip_address": ["@ip:hash"] } });
     expect(out.user).toEqual({ id: "AE12FE3B5F129B5CC4CDD2B136B7B7947C4D2741" });
