@@ -6,3 +6,4 @@ export * from "./envelope/index.js";
 export * from "./event/index.js";
 export * from "./body/index.js";
 export * from "./rate-limits/index.js";
+export * from "./security/index.js";
