@@ -218,3 +218,41 @@ describe("deeply nested invalid values", () => {
     expect(() => JSON.stringify(event)).not.toThrow();
   });
 });
+
+describe("normalizeEvent's IP inference (sdk.settings.infer_ip)", () => {
+  const CLIENT = "203.0.113.5";
+  const ipOf = (input: Record<string, unknown>, clientIp: string | null = CLIENT): unknown => {
+    const result = normalizeEvent(input, clientIp === null ? options : { ...options, clientIp });
+    if (!result.ok) throw result.error;
+    return (result.value.user as { ip_address?: unknown } | undefined)?.ip_address;
+  };
+  const sdk = (inferIp: unknown) => ({ name: "sentry.javascript.browser", version: "11.12.0", settings: { infer_ip: inferIp } });
+
+  it("auto: fills in a missing address on any platform, and resolves {{auto}}", () => {
+    expect(ipOf({ platform: "node", sdk: sdk("auto") })).toBe(CLIENT);
+    expect(ipOf({ platform: "node", sdk: sdk("auto"), user: { id: "42" } })).toBe(CLIENT);
+    expect(ipOf({ sdk: sdk("auto"), user: { ip_address: "{{auto}}" } })).toBe(CLIENT);
+    expect(ipOf({ sdk: sdk("auto"), request: { env: { REMOTE_ADDR: "198.51.100.1" } } })).toBe("198.51.100.1");
+  });
+
+  it("auto: keeps an address the SDK sent", () => {
+    expect(ipOf({ sdk: sdk("auto"), user: { ip_address: "192.0.2.9" } })).toBe("192.0.2.9");
+  });
+
+  it("never: drops {{auto}} and infers nothing, not even for browser platforms", () => {
+    expect(ipOf({ platform: "javascript", sdk: sdk("never"), user: { id: "42", ip_address: "{{auto}}" } })).toBeUndefined();
+    expect(ipOf({ platform: "javascript", sdk: sdk("never") })).toBeUndefined();
+    expect(ipOf({ sdk: sdk("never"), user: { ip_address: "192.0.2.9" } })).toBe("192.0.2.9");
+  });
+
+  it("an unknown setting counts as never; an absent one keeps the legacy rules", () => {
+    expect(ipOf({ platform: "javascript", sdk: sdk("sometimes"), user: { ip_address: "{{auto}}" } })).toBeUndefined();
+    expect(ipOf({ platform: "javascript", sdk: { name: "sentry.javascript.browser", version: "7.0.0" } })).toBe(CLIENT);
+    expect(ipOf({ platform: "node", sdk: { name: "sentry.javascript.node", version: "7.0.0" } })).toBeUndefined();
+    expect(ipOf({ platform: "node", sdk: sdk(null), user: { ip_address: "{{auto}}" } })).toBe(CLIENT);
+  });
+
+  it("without the client's address, {{auto}} stays for the next relay to resolve", () => {
+    expect(ipOf({ sdk: sdk("auto"), user: { ip_address: "{{auto}}" } }, null)).toBe("{{auto}}");
+  });
+});

@@ -60,7 +60,10 @@ export interface NormalizeOptions {
   readonly minClockDriftMs?: number;
   /** The address the event came from: replaces `{{auto}}` and fills in the user's address. */
   readonly clientIp?: string;
-  /** Whether the user's IP address may be filled in from `clientIp` (default true). */
+  /**
+   * Whether the user's IP address may be filled in from `clientIp` (default true; off when the
+   * project scrubs IP addresses). The event's `sdk.settings.infer_ip` decides the rest.
+   */
   readonly inferIpAddress?: boolean;
   /** The client named by the request's authentication (`sentry_client`), for events without `sdk`. */
   readonly client?: string;
@@ -478,27 +481,47 @@ function rejectStaleTimestamps(context: Context): boolean {
   return true;
 }
 
+/** The SDK's `sdk.settings.infer_ip`: absent means the legacy rules, an unknown value means never. */
+function inferIpSetting(event: Json): "auto" | "never" | "legacy" {
+  const sdk = isObject(event.sdk) ? event.sdk : undefined;
+  const setting = sdk && isObject(sdk.settings) ? sdk.settings.infer_ip : undefined;
+  if (setting === undefined || setting === null || setting === "legacy") return "legacy";
+  return setting === "auto" ? "auto" : "never";
+}
+
 function normalizeIpAddresses(context: Context): void {
   const { event, options } = context;
   const clientIp = options.inferIpAddress === false ? undefined : options.clientIp;
+  const setting = inferIpSetting(event);
+  let user = isObject(event.user) ? event.user : undefined;
+  if (setting === "never") {
+    // Never inferred: a `{{auto}}` placeholder is dropped rather than resolved.
+    if (user?.ip_address === "{{auto}}") delete user.ip_address;
+    return;
+  }
   const request = isObject(event.request) ? event.request : undefined;
   let env = request && isObject(request.env) ? request.env : undefined;
-  let user = isObject(event.user) ? event.user : undefined;
-  if (clientIp !== undefined) {
-    if (request && env?.REMOTE_ADDR === "{{auto}}") {
-      env = { ...env, REMOTE_ADDR: clientIp };
-      request.env = env;
-    }
-    if (user?.ip_address === "{{auto}}") user.ip_address = clientIp;
+  if (clientIp !== undefined && request && env?.REMOTE_ADDR === "{{auto}}") {
+    env = { ...env, REMOTE_ADDR: clientIp };
+    request.env = env;
   }
   const httpIp = typeof env?.REMOTE_ADDR === "string" && isIpAddress(env.REMOTE_ADDR) ? env.REMOTE_ADDR : undefined;
+  const inferred = httpIp ?? clientIp;
+  const current = user?.ip_address;
+  // `{{auto}}` always asks for the address; with `auto`, a missing address does too.
+  if (inferred !== undefined && (current === "{{auto}}" || (current === undefined && setting === "auto"))) {
+    user ??= {};
+    user.ip_address = inferred;
+    event.user = user;
+  }
+  if (setting !== "legacy") return;
   if (httpIp !== undefined) {
     user ??= {};
     user.ip_address ??= httpIp;
     event.user = user;
-  } else if (clientIp !== undefined && user?.ip_address === undefined && typeof event.platform === "string" && IP_PLATFORMS.has(event.platform)) {
+  } else if (inferred !== undefined && user?.ip_address === undefined && typeof event.platform === "string" && IP_PLATFORMS.has(event.platform)) {
     user ??= {};
-    user.ip_address = clientIp;
+    user.ip_address = inferred;
     event.user = user;
   }
 }

@@ -6,9 +6,21 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const KEY = "a".repeat(32);
 
-function input(filterSettings: Readonly<Record<string, unknown>>): ProcessingInput {
-  const project: ProjectState = { projectId: "1", disabled: false, publicKeys: undefined, config: { allowedDomains: ["*"], trustedRelays: [], filterSettings } };
+function input(filterSettings: Readonly<Record<string, unknown>>, config: Partial<ProjectState["config"]> = {}): ProcessingInput {
+  const project: ProjectState = {
+    projectId: "1",
+    disabled: false,
+    publicKeys: [{ publicKey: KEY, isEnabled: true, numericId: 31 }],
+    config: { allowedDomains: ["*"], trustedRelays: [], filterSettings, ...config },
+  };
   return { project, globalScrubbing: { scrubData: false, scrubDefaults: false }, limited: [] };
+}
+
+/** The one event item of a delivered envelope. */
+function deliveredEvent(result: ReturnType<typeof processEnvelope>): Record<string, unknown> {
+  if (result.kind !== "deliver") throw new Error(`expected a delivery, got ${JSON.stringify(result)}`);
+  const lines = decoder.decode(result.payload).split("\n");
+  return JSON.parse(lines[2]!) as Record<string, unknown>;
 }
 
 function claimed(items: readonly [type: string, payload: unknown][], clientIp = "198.51.100.7") {
@@ -47,5 +59,20 @@ describe("processEnvelope's inbound filters", () => {
       dropped: [expect.objectContaining({ kind: "filtered", reason: "ip-address", category: "transaction" }), expect.objectContaining({ kind: "filtered", reason: "ip-address" })],
     });
     expect(processEnvelope(claimed([["feedback", feedback]], "203.0.113.1"), input(settings)).kind).toBe("deliver");
+  });
+});
+
+describe("processEnvelope's normalization", () => {
+  it("resolves {{auto}} to the client's address and writes the project, the key's id and the protocol version", () => {
+    const event = deliveredEvent(processEnvelope(claimed([["event", { message: "hi", user: { id: "7", ip_address: "{{auto}}" } }]]), input({})));
+    expect(event.user).toEqual({ id: "7", ip_address: "198.51.100.7" });
+    expect(event).toMatchObject({ project: 1, key_id: "31", version: "7" });
+  });
+
+  it("does not infer the address for a project that scrubs IP addresses", () => {
+    const scrubbing = { datascrubbingSettings: { scrubData: true, scrubIpAddresses: true } };
+    const result = processEnvelope(claimed([["event", { message: "hi", platform: "javascript", user: { id: "7", ip_address: "{{auto}}" } }]]), input({}, scrubbing));
+    expect(result.kind === "deliver" && decoder.decode(result.payload)).not.toContain("198.51.100.7");
+    expect((deliveredEvent(result).user as Record<string, unknown>).id).toBe("7");
   });
 });

@@ -1,7 +1,7 @@
 import { parseJsonObject } from "@org/protocol/body";
 import { itemCategory, newEventId, parseEnvelope, serializeEnvelope, type EnvelopeItem } from "@org/protocol/envelope";
 import { DATA_CATEGORIES, type DataCategory } from "@org/protocol/rate-limits";
-import { normalizeEvent } from "@org/protocol/event";
+import { normalizeEvent, type NormalizeOptions } from "@org/protocol/event";
 import type { Outcome, OutcomeSink } from "../outcomes.js";
 import { clientReportOutcomes } from "../outcomes/client-report.js";
 import { checkInboundFilters, type FilterSettings } from "../processing/filters/index.js";
@@ -149,6 +149,31 @@ export function createEnvelopeProcessor(options: ProcessorOptions): (envelope: C
   };
 }
 
+/**
+ * What normalization learns from the request, as Relay passes it: the client's address (unless the
+ * project scrubs IP addresses), the SDK's clock, the client, the project, its key's numeric id and
+ * the protocol version.
+ */
+function normalizeOptions(claimed: Pick<ClaimedEnvelope, "id" | "projectId" | "receivedAt" | "context">, project: ProjectState, envelope: { readonly sentAt: unknown; readonly global: ScrubbingPolicy }): NormalizeOptions {
+  const { sentAt: sentAtHeader, global } = envelope;
+  const { context } = claimed;
+  const scrubsIps = global.scrubIpAddresses === true || project.config.datascrubbingSettings?.scrubIpAddresses === true;
+  const sentAt = typeof sentAtHeader === "string" ? Date.parse(sentAtHeader) : Number.NaN;
+  const projectId = Number(claimed.projectId);
+  const keyId = project.publicKeys?.find((key) => key.publicKey === context.publicKey)?.numericId;
+  return {
+    receivedAt: claimed.receivedAt,
+    generateId: () => claimed.id || newEventId(),
+    ...(context.clientIp !== undefined && !scrubsIps ? { clientIp: context.clientIp } : {}),
+    ...(Number.isFinite(sentAt) ? { sentAt } : {}),
+    // `client` falls back to the User-Agent for the outcomes; only a real `sentry_client` names an SDK.
+    ...(context.client !== undefined && context.client !== context.userAgent ? { client: context.client } : {}),
+    ...(Number.isSafeInteger(projectId) && projectId > 0 ? { projectId } : {}),
+    ...(keyId !== undefined ? { keyId: String(keyId) } : {}),
+    protocolVersion: String(context.version ?? 7),
+  };
+}
+
 /** The pure, synchronous part of processing: no lookups, plain data in and out (runs in workers). */
 export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId" | "receivedAt" | "context" | "payload">, input: ProcessingInput): ProcessedData {
   const base = { projectId: claimed.projectId, quantity: 1, publicKey: claimed.context.publicKey };
@@ -167,6 +192,7 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
   const transactionLimited = types.includes("transaction") && limited.has("transaction");
   const { plan } = scrubPlans.get(project.config, input.globalScrubbing);
   const filters = project.config.filterSettings as FilterSettings | undefined;
+  const normalizing = normalizeOptions(claimed, project, { sentAt: parsed.value.headers.sent_at, global: input.globalScrubbing });
   const dropped: Outcome[] = [];
   const accepted: Outcome[] = [];
   const items: EnvelopeItem[] = [];
@@ -197,12 +223,7 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
       continue;
     }
     const json = parseJsonObject(item.payload);
-    const normalized = json.ok
-      ? normalizeEvent(
-          { ...json.value, ...(type === "event" ? {} : { type }), event_id: parsed.value.meta.eventId ?? json.value.event_id },
-          { receivedAt: claimed.receivedAt, generateId: () => claimed.id || newEventId() },
-        )
-      : json;
+    const normalized = json.ok ? normalizeEvent({ ...json.value, ...(type === "event" ? {} : { type }), event_id: parsed.value.meta.eventId ?? json.value.event_id }, normalizing) : json;
     if (!normalized.ok) {
       dropped.push({ ...base, kind: "invalid", reason: normalized.error.code, category });
       continue;

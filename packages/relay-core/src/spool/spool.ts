@@ -10,6 +10,8 @@ export interface IngestContext {
   readonly forwardedFor?: string | undefined;
   readonly userAgent?: string | undefined;
   readonly origin?: string | undefined;
+  /** The protocol version of the request's authentication (`sentry_version`, 7 when absent). */
+  readonly version?: number | undefined;
 }
 
 /** An accepted envelope waiting to be processed and delivered. */

@@ -74,6 +74,7 @@ export async function accept(context: IngestContext, request: FastifyRequest, su
         forwardedFor: forwardedFor(request),
         userAgent: header(request, "user-agent"),
         origin: header(request, "origin"),
+        version: auth.auth.version,
       },
       payload: envelope.payload,
     });
