@@ -3,7 +3,7 @@ import { convertScrubbingSettings } from "./convert-settings.js";
 import { SPAN_V2_SCHEMA } from "./item-schema.js";
 import { compilePiiConfig } from "./pii-config.js";
 import { scrubValue } from "./pii-processor.js";
-import { charCount } from "./redaction.js";
+import { applyRegexToChunks, charCount, type Chunk, type ReplaceBehavior } from "./redaction.js";
 import { formatSelector, matchesSelector, parseSelector, type Pii } from "./selector.js";
 import { VT } from "./value-type.js";
 import { scrubText, scrubWith } from "./test-support.js";
@@ -1008,6 +1008,14 @@ describe("relay-pii processor.rs", () => {
   it("event.rs schema: the contexts map is not personal, the contexts Relay does not know are", () => {
     const out = scrubWith({ contexts: { custom: { a: "b" }, os: { name: "Linux" } } }, { applications: { $object: ["@anything:remove"] } });
     expect(out).toEqual({ contexts: { custom: null, os: { name: "Linux" } }, _meta: { contexts: { custom: removed("@anything:remove") } } });
+  });
+
+  it.for<[string, Chunk, string, RegExp, ReplaceBehavior]>([
+    ["test_replace_replaced_text", { text: "[ip]", rule: "@ip", type: "s" }, "[ip]", /[^\n]*/g, "value"],
+    ["test_replace_replaced_text_anything", { text: "[Filtered]", rule: "@password:filter", type: "s" }, "[Filtered]", /[^\n]*/g, [0]],
+  ])("%s: text that is already a redaction is never redacted again", ([, chunk, text, regex, behavior]) => {
+    const chunks = [chunk];
+    expect(applyRegexToChunks(chunks, { origin: "@anything:filter", redaction: { method: "replace", text } }, { regex, behavior })).toBe(chunks);
   });
 
   it("test_ip_address_hashing", () => {
