@@ -11,6 +11,7 @@ import {
   parseEnvelope,
   serializeEnvelope,
   type EnvelopeItem,
+  type ItemHeaderInit,
   type ItemSizeLimit,
   type ParsedEnvelope,
 } from "@org/protocol/envelope";
@@ -191,10 +192,18 @@ export function buildEventEnvelope(event: { readonly json: Record<string, unknow
   return { payload: serializeEnvelope(envelope), eventId };
 }
 
-/** Wraps a raw report (a security report, say) into a one-item envelope of `type` with a fresh event id. */
-export function buildReportEnvelope(payload: Uint8Array, type: string, now: number): BuiltEnvelope {
+/** A raw report to wrap into an envelope: its item type, payload and further item headers. */
+export interface RawReport {
+  readonly type: string;
+  readonly payload: Uint8Array;
+  /** Headers for the item beside its type and length (a security report's `sentry_release`, say). */
+  readonly headers?: ItemHeaderInit;
+}
+
+/** Wraps a raw report (a security report, say) into a one-item envelope with a fresh event id. */
+export function buildReportEnvelope(report: RawReport, now: number): BuiltEnvelope {
   const eventId = newEventId();
-  const envelope = createEnvelope({ eventId, sentAt: new Date(now) }, [createItem(type, payload)]);
+  const envelope = createEnvelope({ eventId, sentAt: new Date(now) }, [createItem(report.type, report.payload, report.headers)]);
   return { payload: serializeEnvelope(envelope), eventId };
 }
 
