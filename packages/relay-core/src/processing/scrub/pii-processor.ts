@@ -18,6 +18,8 @@ export interface ScrubPlan {
   readonly applications: readonly PlanApplication[];
   /** Whether events' GraphQL variables are filtered first (Relay does it whenever `scrubData` is on). */
   readonly scrubGraphql?: boolean;
+  /** Whether attachments are scrubbed: Relay does it only when an advanced rule names one (`$attachments.'file.txt'`). */
+  readonly scrubAttachments?: boolean;
 }
 
 /** Beyond this depth values are removed rather than walked, so scrubbing never overflows the stack. */

@@ -1478,3 +1478,29 @@ describe("relay-pii selector.rs matching", () => {
     expectMatches(states, selectors, piis);
   });
 });
+
+describe("relay-server attachments processor", () => {
+  const scrubAttachmentItem = (applications: Record<string, readonly string[]>, attachmentType?: string): string => {
+    const plan = compileScrubbing({ piiConfig: { rules: { "0": { type: "ip", redaction: { method: "remove" } } }, applications } }, {}).plan;
+    const headers = { type: "attachment", filename: "foo.txt", ...(attachmentType === undefined ? {} : { attachment_type: attachmentType }) };
+    const result = scrubItemPayload(headers, ascii("from 10.0.0.1"), plan);
+    return new TextDecoder().decode(result.ok ? result.value : new Uint8Array());
+  };
+
+  it("matches_attachment_selector: a rule naming an attachment turns attachment scrubbing on", () => {
+    expect(scrubAttachmentItem({ "$attachments.'foo.txt'": ["0"] })).toBe("from ********");
+  });
+
+  it.for<[string, Record<string, readonly string[]>]>([
+    ["does_not_match_wildcard", { "$attachments.**": ["0"] }],
+    ["does_not_match_empty", {}],
+    ["does_not_match_something_else", { "**": ["0"] }],
+  ])("%s: without a rule naming an attachment, attachments are left alone", ([, applications]) => {
+    expect(scrubAttachmentItem(applications)).toBe("from 10.0.0.1");
+  });
+
+  it("scrubs every attachment type but minidumps once turned on", () => {
+    expect(scrubAttachmentItem({ "$attachments.'foo.txt'": ["0"] }, "event.view_hierarchy")).toBe("from ********");
+    expect(scrubAttachmentItem({ "$attachments.'foo.txt'": ["0"] }, "event.minidump")).toBe("from 10.0.0.1");
+  });
+});

@@ -32,7 +32,8 @@ const JSON_ITEMS: Readonly<Record<string, ScrubValueOptions>> = {
   replay_event: { schema: REPLAY_SCHEMA, rootState: false },
 };
 
-const ATTACHMENTS_SKIPPED = new Set(["event.minidump", "event.applecrashreport", "unreal.context", "unreal.logs", "event.view_hierarchy"]);
+/** Minidumps are scrubbed by Relay with a minidump parser, which this relay does not have; they pass as they are. */
+const ATTACHMENTS_SKIPPED = new Set(["event.minidump"]);
 const encoder = new TextEncoder();
 
 /** Whether items of this type carry data the scrubber goes through. */
@@ -84,6 +85,8 @@ export function scrubItemPayload(headers: ItemHeaders, payload: Uint8Array, plan
   if (plan.applications.length === 0 && plan.scrubGraphql !== true) return ok(payload);
   const type = headers.type;
   if (type === "attachment") {
+    // As Relay, attachments are scrubbed only for projects with a rule naming one (`$attachments.'file.txt'`).
+    if (plan.scrubAttachments !== true) return ok(payload);
     const attachmentType = typeof headers.attachment_type === "string" ? headers.attachment_type : "event.attachment";
     if (ATTACHMENTS_SKIPPED.has(attachmentType)) return ok(payload);
     const filename = typeof headers.filename === "string" ? headers.filename : "";

@@ -2,6 +2,8 @@ import { convertScrubbingSettings } from "./convert-settings.js";
 import { compilePiiConfig, type PiiConfigProblem } from "./pii-config.js";
 import type { PlanApplication, ScrubPlan } from "./pii-processor.js";
 import { mergeScrubbingPolicies, type ScrubbingPolicy } from "./scrubbing-policy.js";
+import type { Selector } from "./selector.js";
+import { VT } from "./value-type.js";
 
 /** The scrubbing parts of a project's config. */
 export interface ScrubbingConfig {
@@ -9,6 +11,13 @@ export interface ScrubbingConfig {
   readonly piiConfig?: unknown;
   /** The project's `datascrubbingSettings`. */
   readonly datascrubbingSettings?: ScrubbingPolicy | undefined;
+}
+
+/** A path selector starting `$attachments.<key>`, the kind that turns attachment scrubbing on in Relay. */
+function isSimpleAttachmentSelector(selector: Selector): boolean {
+  if (selector.kind !== "path") return false;
+  const [first, second] = selector.items;
+  return first?.kind === "type" && first.type === VT.attachments && second?.kind === "key";
 }
 
 /** A compiled plan and what in the project's `piiConfig` could not be used. */
@@ -33,7 +42,8 @@ export function compileScrubbing(config: ScrubbingConfig, global: ScrubbingPolic
     ...advanced.applications.map((app) => ({ ...app, legacy: false })),
     ...legacy.applications.map((app) => ({ ...app, legacy: true })),
   ];
-  return { plan: { applications, scrubGraphql: policy.scrubData === true }, problems: advanced.problems };
+  const scrubAttachments = advanced.applications.some(({ selector }) => isSimpleAttachmentSelector(selector));
+  return { plan: { applications, scrubGraphql: policy.scrubData === true, scrubAttachments }, problems: advanced.problems };
 }
 
 const MAX_CACHED = 256;
