@@ -2,6 +2,7 @@ import { parseJsonObject } from "@org/protocol/body";
 import { itemCategory, newEventId, parseEnvelope, serializeEnvelope, type EnvelopeItem } from "@org/protocol/envelope";
 import { DATA_CATEGORIES, type DataCategory } from "@org/protocol/rate-limits";
 import { normalizeEvent, type NormalizeOptions } from "@org/protocol/event";
+import { backfillSecurityReport } from "@org/protocol/security";
 import type { Outcome, OutcomeSink } from "../outcomes.js";
 import { clientReportOutcomes } from "../outcomes/client-report.js";
 import { checkInboundFilters, type FilterSettings } from "../processing/filters/index.js";
@@ -11,6 +12,7 @@ import type { RateLimitCache } from "../upstream/rate-limit-cache.js";
 import { parseQuotas, type CountedItem, type QuotaCounter } from "../quotas/project-quotas.js";
 import type { ClaimedEnvelope } from "../spool/spool.js";
 import type { Processed } from "./pipeline.js";
+import { securityReportItem } from "./security-item.js";
 
 /** What processing needs besides the envelope. */
 export interface ProcessorOptions {
@@ -47,7 +49,7 @@ function countedItems(payload: Uint8Array): CountedItem[] {
 }
 
 /** Items processed as events: normalized, scrubbed, filtered (user feedback is an event too). */
-const EVENT_TYPES = new Set(["event", "transaction", "feedback"]);
+const EVENT_TYPES = new Set(["event", "transaction", "feedback", "security"]);
 
 /** Compiled scrubbing per project config, shared by every envelope processed on this thread. */
 const scrubPlans = new ScrubPlanCache();
@@ -209,7 +211,18 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
       dropped.push(...clientReportOutcomes(item.payload, base));
       continue;
     }
-    if (!EVENT_TYPES.has(type)) {
+    let source = item;
+    if (type === "raw_security") {
+      // As in Relay, a browser's security report becomes its event first, then is processed like any event.
+      const converted = securityReportItem(item, claimed.context);
+      if (!converted.ok) {
+        dropped.push({ ...base, ...converted.error, category });
+        continue;
+      }
+      source = converted.value;
+    }
+    const eventType = source.headers.type;
+    if (!EVENT_TYPES.has(eventType)) {
       if (isScrubbedItemType(type)) {
         const scrubbed = scrubItemPayload(item.headers, item.payload, plan);
         if (!scrubbed.ok) {
@@ -222,8 +235,11 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
       accepted.push({ ...base, kind: "accepted", category });
       continue;
     }
-    const json = parseJsonObject(item.payload);
-    const normalized = json.ok ? normalizeEvent({ ...json.value, ...(type === "event" ? {} : { type }), event_id: parsed.value.meta.eventId ?? json.value.event_id }, normalizing) : json;
+    const json = parseJsonObject(source.payload);
+    // Relay's normalization fills a security report in from its request: logger, client address, user agent.
+    if (json.ok && eventType === "security") backfillSecurityReport(json.value, { clientIp: normalizing.clientIp, userAgent: claimed.context.userAgent });
+    const keepsType = eventType === "event" || eventType === "security";
+    const normalized = json.ok ? normalizeEvent({ ...json.value, ...(keepsType ? {} : { type: eventType }), event_id: parsed.value.meta.eventId ?? json.value.event_id }, normalizing) : json;
     if (!normalized.ok) {
       dropped.push({ ...base, kind: "invalid", reason: normalized.error.code, category });
       continue;
@@ -237,7 +253,7 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
     }
     scrubEventInPlace(event, plan);
     title = titleOf(event);
-    items.push({ headers: item.headers, payload: encoder.encode(JSON.stringify(event)) });
+    items.push({ headers: source.headers, payload: encoder.encode(JSON.stringify(event)) });
     accepted.push({ ...base, kind: "accepted", category });
   }
   if (items.length === 0) return { kind: "drop", dropped };
