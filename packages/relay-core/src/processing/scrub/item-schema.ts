@@ -299,8 +299,7 @@ export const LOG_SCHEMA: SchemaNode = struct(
   VT.log,
   {
     ...falseFields("timestamp", "trace_id", "span_id", "level", "severity_number", "severity_text"),
-    // Only the replacing rules reach the body (`$log.body`), so that a log's message survives.
-    body: MAYBE,
+    body: TRUE,
     attributes: ATTRIBUTES,
   },
   MAYBE,

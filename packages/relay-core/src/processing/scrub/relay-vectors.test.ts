@@ -795,15 +795,10 @@ describe("relay-pii builtin.rs", () => {
 });
 
 describe("relay-server logs processing", () => {
-  it("a log's body gets only the replacing rules (body and unknown fields are pii=maybe in Relay's OurLog)", () => {
-    const body = "Test log message with sensitive data: user@example.com and 4571234567890111, password hunter2";
-    const out = scrubItem({ type: "log" }, { items: [{ level: "info", body, extra_field: "my password", attributes: {} }] });
-    const log = (out.items as Json[])[0]!;
-    expect(log.body).toBe("Test log message with sensitive data: [email] and [creditcard], password hunter2");
-    expect(log.extra_field).toBe("my password");
-    expect(log._meta).toEqual({ body: { "": { rem: [["@email:replace", "s", 38, 45], ["@creditcard:replace", "s", 50, 62]], len: body.length } } });
+  it("fields a log carries beyond its schema are pii=maybe (Relay's OurLog `other`): the defaults leave them", () => {
+    const out = scrubItem({ type: "log" }, { items: [{ level: "info", body: "hello", extra_field: "my password", attributes: {} }] });
+    expect((out.items as Json[])[0]).toEqual({ level: "info", body: "hello", extra_field: "my password", attributes: {} });
   });
-
 
   it("test_scrub_log_pii_default_rules", () => {
     const values: Record<string, string> = {
