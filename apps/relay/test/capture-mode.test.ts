@@ -1,7 +1,7 @@
 // @module-tag e2e
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { SentryClient } from "@org/sdk";
 import { DEADLINE_MS, waitUntil } from "@org/testkit";
@@ -164,7 +164,9 @@ describe("relay run with no configuration (capture mode)", () => {
     );
     expect(detail.status).toBe(200);
     const { event } = (await detail.json()) as { event: Record<string, any> /* eslint-disable-line @typescript-eslint/no-explicit-any -- asserting on free-form event JSON */ };
-    expect(event).toMatchObject({ event_id: id, release: "relay-test@1", platform: "node", tags: [["via", "org-sdk"]], extra: { api_key: "[Filtered]" } });
+    expect(event).toMatchObject({ event_id: id, release: "relay-test@1", platform: "node", tags: [["via", "org-sdk"], ["server_name", hostname()]], extra: { api_key: "[Filtered]" } });
+    // As in Relay, the server's name is carried as a tag.
+    expect(event.server_name).toBeUndefined();
     expect(event.exception.values[0].value).toBe("from our own sdk");
   });
 
