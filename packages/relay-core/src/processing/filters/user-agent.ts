@@ -1,4 +1,6 @@
-import { UA_PARSER_RULES } from "./ua-parser-rules.js";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { parse } from "yaml";
 
 /** A browser as ua-parser (the parser Relay uses) names it: family and major version. */
 export interface ParsedUserAgent {
@@ -8,14 +10,29 @@ export interface ParsedUserAgent {
 
 interface CompiledRule {
   readonly regex: RegExp;
-  readonly family: string | null | undefined;
+  readonly family: string | undefined;
   readonly major: string | undefined;
+}
+
+/** A browser rule of uap-core's `regexes.yaml` (`user_agent_parsers`). */
+interface UapBrowserRule {
+  readonly regex: string;
+  readonly regex_flag?: string;
+  readonly family_replacement?: string;
+  readonly v1_replacement?: string;
 }
 
 let compiled: readonly CompiledRule[] | undefined;
 
+/**
+ * The browser rules of uap-core, the data behind ua-parser (which Relay uses), in their order: the
+ * first rule whose regex matches names the browser. Read once, on first use.
+ */
 function rules(): readonly CompiledRule[] {
-  compiled ??= UA_PARSER_RULES.map(([regex, flags, family, major]) => ({ regex: new RegExp(regex, flags ?? ""), family, major }));
+  if (compiled) return compiled;
+  const file = createRequire(import.meta.url).resolve("uap-core/regexes.yaml");
+  const { user_agent_parsers: parsers } = parse(readFileSync(file, "utf8")) as { user_agent_parsers: readonly UapBrowserRule[] };
+  compiled = parsers.map((rule) => ({ regex: new RegExp(rule.regex, rule.regex_flag ?? ""), family: rule.family_replacement, major: rule.v1_replacement }));
   return compiled;
 }
 
@@ -28,7 +45,7 @@ export function parseUserAgent(userAgent: string): ParsedUserAgent {
   for (const rule of rules()) {
     const match = rule.regex.exec(userAgent);
     if (!match) continue;
-    const family = rule.family != null ? substitute(rule.family, match) : (match[1] ?? "Other");
+    const family = rule.family !== undefined ? substitute(rule.family, match) : (match[1] ?? "Other");
     const major = rule.major !== undefined ? substitute(rule.major, match) : match[2];
     return { family: family === "" ? "Other" : family, major: major === "" ? undefined : major };
   }
