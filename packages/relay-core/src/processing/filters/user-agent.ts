@@ -30,8 +30,10 @@ let compiled: readonly CompiledRule[] | undefined;
  */
 function rules(): readonly CompiledRule[] {
   if (compiled) return compiled;
-  const file = createRequire(import.meta.url).resolve("uap-core/regexes.yaml");
-  const { user_agent_parsers: parsers } = parse(readFileSync(file, "utf8")) as { user_agent_parsers: readonly UapBrowserRule[] };
+  const text = readFileSync(createRequire(import.meta.url).resolve("uap-core/regexes.yaml"), "utf8");
+  // The browser rules come first; the OS and device rules after them (four fifths of the file) are not needed.
+  const end = text.indexOf("\nos_parsers:");
+  const { user_agent_parsers: parsers } = parse(end === -1 ? text : text.slice(0, end)) as { user_agent_parsers: readonly UapBrowserRule[] };
   compiled = parsers.map((rule) => ({ regex: new RegExp(rule.regex, rule.regex_flag ?? ""), family: rule.family_replacement, major: rule.v1_replacement }));
   return compiled;
 }
