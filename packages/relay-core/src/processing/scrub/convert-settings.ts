@@ -1,4 +1,5 @@
 import type { ScrubbingPolicy } from "./scrubbing-policy.js";
+import { GEN_AI_PAYLOAD_FIELDS } from "./item-schema.js";
 import { formatSelector, parseSelectorStrict } from "./selector.js";
 
 /** Fields the legacy data scrubber never strips. */
@@ -44,20 +45,7 @@ const REPLACE_ONLY = [
   "$logentry.formatted",
   "$log.body",
   ...[
-    "gen_ai.input.messages",
-    "gen_ai.prompt",
-    "gen_ai.request.messages",
-    "gen_ai.tool.call.arguments",
-    "gen_ai.tool.input",
-    "gen_ai.tool.call.result",
-    "gen_ai.tool.output",
-    "gen_ai.output.messages",
-    "gen_ai.response.tool_calls",
-    "gen_ai.response.text",
-    "gen_ai.response.object",
-    "gen_ai.tool.definitions",
-    "gen_ai.request.available_tools",
-    "gen_ai.tool.name",
+    ...GEN_AI_PAYLOAD_FIELDS,
     "mcp.prompt.result",
     "mcp.tool.result.content",
   ].flatMap((field) => [`$span.data.'${field}'`, `attributes.'${field}'.value`]),

@@ -132,27 +132,28 @@ const LOGENTRY = struct(VT.logentry, { message: MESSAGE, formatted: MESSAGE, par
 
 const SDK = struct(VT.sdk, { client_ip: TRUE }, FALSE);
 
+/** Span data and attributes holding what an AI model was sent and answered: personal only when a rule names them. */
+export const GEN_AI_PAYLOAD_FIELDS: readonly string[] = [
+  "gen_ai.input.messages",
+  "gen_ai.prompt",
+  "gen_ai.request.messages",
+  "gen_ai.tool.call.arguments",
+  "gen_ai.tool.input",
+  "gen_ai.tool.call.result",
+  "gen_ai.tool.output",
+  "gen_ai.output.messages",
+  "gen_ai.response.tool_calls",
+  "gen_ai.response.text",
+  "gen_ai.response.object",
+  "gen_ai.tool.definitions",
+  "gen_ai.request.available_tools",
+  "gen_ai.tool.name",
+];
+
 /** Fields of span data the product reads: some only reachable by explicit selectors, some never personal. */
 const SPAN_DATA_FIELDS: Record<string, SchemaNode> = {
   ...Object.fromEntries(["code.filepath", "code.lineno", "code.function", "code.namespace"].map((name) => [name, MAYBE])),
-  ...Object.fromEntries(
-    [
-      "gen_ai.input.messages",
-      "gen_ai.prompt",
-      "gen_ai.request.messages",
-      "gen_ai.tool.call.arguments",
-      "gen_ai.tool.input",
-      "gen_ai.tool.call.result",
-      "gen_ai.tool.output",
-      "gen_ai.output.messages",
-      "gen_ai.response.tool_calls",
-      "gen_ai.response.text",
-      "gen_ai.response.object",
-      "gen_ai.tool.definitions",
-      "gen_ai.request.available_tools",
-      "gen_ai.tool.name",
-    ].map((name) => [name, MAYBE]),
-  ),
+  ...Object.fromEntries(GEN_AI_PAYLOAD_FIELDS.map((name) => [name, MAYBE])),
   ...falseFields("ai.completion_tokens.used", "ai.prompt_tokens.used", "ai.total_tokens.used"),
 };
 
