@@ -55,6 +55,11 @@ describe("digestCapture", () => {
       capture(["check_in"], "check_in", `{}\n{"type":"check_in"}\n{"monitor_slug":"nightly","status":"error"}`),
       { title: "check-in nightly", level: "error" },
     ],
+    [
+      "a browser's CSP report, made an event",
+      capture(["security"], "Blocked 'script' from 'evil.example'", `{}\n{"type":"security"}\n{"type":"csp","level":"error","culprit":"script-src 'self'","logentry":{"formatted":"Blocked 'script' from 'evil.example'"}}`),
+      { title: "Blocked 'script' from 'evil.example'", level: "error", culprit: "script-src 'self'" },
+    ],
     ["an item type nobody knows yet: as the store lists it", capture(["nel"], "nel", `{}\n{"type":"nel"}\n{"anything":1}`), { title: "nel", level: undefined }],
     ["an envelope that does not parse", capture(["event"], "kept title", "not an envelope"), { title: "kept title" }],
   ])("%s", (_name, entry, expected) => {

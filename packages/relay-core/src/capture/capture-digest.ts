@@ -5,7 +5,8 @@ import type { CapturedEnvelope } from "./capture-store.js";
 type Json = Record<string, unknown>;
 
 const decoder = new TextDecoder();
-const EVENT_TYPES = new Set(["event", "transaction"]);
+/** Items that hold an event (a browser's security report is one after processing). */
+const EVENT_TYPES = new Set(["event", "transaction", "security"]);
 
 function asObject(value: unknown): Json | undefined {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : undefined;

@@ -29,6 +29,6 @@ export function renderEnvelopeForPeople(bytes: Uint8Array): Record<string, unkno
     headers: item.headers,
     payload: payloadForPeople(item.payload, item.headers.content_type),
   }));
-  const event = items.find((item) => item.headers.type === "event" || item.headers.type === "transaction")?.payload;
+  const event = items.find((item) => ["event", "transaction", "security"].includes(item.headers.type))?.payload;
   return { headers: parsed.value.headers, event, items };
 }
