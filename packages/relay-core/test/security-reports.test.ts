@@ -107,13 +107,16 @@ describe("browser security reports", () => {
     const headers = Object.fromEntries(event.request.headers);
     expect(headers["User-Agent"]).toMatch(/Chrome\//);
     expect(headers.Origin).toBe(`${pageOrigin}/`);
+    // Chromium's client hints come along as Relay's normalization adds them.
+    expect(headers["SEC-CH-UA"]).toMatch(/Chromium/);
+    expect(headers["SEC-CH-UA-Platform"]).toMatch(/^".+"$/);
     // The card number in the page's address is scrubbed wherever the report carried it.
     expect(JSON.stringify(event)).not.toContain(CARD);
     expect(String(event.csp.document_uri)).toContain("[Filtered]");
     expect(harness.outcomes.get("accepted:security")).toBe(1);
   });
 
-  it("reads Firefox's level 2 report (no effective-directive) at the older csp-report path", async () => {
+  it("reads Firefox's level 2 report (no effective-directive) at the older csp-report path, its origin from the Referer", async () => {
     const { harness, waitForEnvelopes } = await relayWithCspFilter();
     const report = {
       "csp-report": {
@@ -130,7 +133,7 @@ describe("browser security reports", () => {
     };
     const response = await fetch(reportUri(harness, "csp-report"), {
       method: "POST",
-      headers: { "content-type": "application/csp-report", "user-agent": FIREFOX_UA, origin: "https://shop.example" },
+      headers: { "content-type": "application/csp-report", "user-agent": FIREFOX_UA, referer: "https://shop.example/orders" },
       body: JSON.stringify(report),
     });
     expect(response.status).toBe(200);
@@ -144,8 +147,9 @@ describe("browser security reports", () => {
     expect(event.request.url).toBe("https://shop.example/orders");
     const headers = Object.fromEntries(event.request.headers);
     expect(headers["User-Agent"]).toBe(FIREFOX_UA);
-    expect(headers.Origin).toBe("https://shop.example/");
+    expect(headers.Origin).toBe("https://shop.example/orders");
     expect(headers.Referer).toContain("[Filtered]");
+    expect(Object.keys(headers)).toEqual(["Referer", "Origin", "User-Agent"]);
     expect(JSON.stringify(event)).not.toContain(CARD);
   });
 

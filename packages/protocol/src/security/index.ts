@@ -7,4 +7,5 @@ export type {
   SecurityReportEvent,
   SecurityReportRequestInfo,
   SecurityReportType,
+  UserAgentClientHints,
 } from "./security-report.js";

@@ -49,13 +49,20 @@ export interface SecurityReportRequestInfo {
   readonly clientIp?: string | undefined;
   /** The request's `User-Agent`: added as a request header unless the event has one. */
   readonly userAgent?: string | undefined;
-  /** The request's user-agent client hints (`Sec-CH-UA` and kin), added the same way. */
-  readonly clientHints?: {
-    readonly platform?: string | undefined;
-    readonly platformVersion?: string | undefined;
-    readonly ua?: string | undefined;
-    readonly model?: string | undefined;
-  } | undefined;
+  /** The request's user-agent client hints, added the same way. */
+  readonly clientHints?: UserAgentClientHints | undefined;
+}
+
+/** A request's user-agent client hints, by header. */
+export interface UserAgentClientHints {
+  /** `Sec-CH-UA-Platform`. */
+  readonly platform?: string | undefined;
+  /** `Sec-CH-UA-Platform-Version`. */
+  readonly platformVersion?: string | undefined;
+  /** `Sec-CH-UA`. */
+  readonly ua?: string | undefined;
+  /** `Sec-CH-UA-Model`. */
+  readonly model?: string | undefined;
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });

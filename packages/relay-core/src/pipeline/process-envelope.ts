@@ -237,7 +237,9 @@ export function processEnvelope(claimed: Pick<ClaimedEnvelope, "id" | "projectId
     }
     const json = parseJsonObject(source.payload);
     // Relay's normalization fills a security report in from its request: logger, client address, user agent.
-    if (json.ok && eventType === "security") backfillSecurityReport(json.value, { clientIp: normalizing.clientIp, userAgent: claimed.context.userAgent });
+    if (json.ok && eventType === "security") {
+      backfillSecurityReport(json.value, { clientIp: normalizing.clientIp, userAgent: claimed.context.userAgent, clientHints: claimed.context.clientHints });
+    }
     const keepsType = eventType === "event" || eventType === "security";
     const normalized = json.ok ? normalizeEvent({ ...json.value, ...(keepsType ? {} : { type: eventType }), event_id: parsed.value.meta.eventId ?? json.value.event_id }, normalizing) : json;
     if (!normalized.ok) {

@@ -27,11 +27,12 @@ const encoder = new TextEncoder();
  * be normalized, filtered and scrubbed like any event. A report that cannot be converted gives the
  * outcome to record instead.
  */
-export function securityReportItem(item: EnvelopeItem, context: Pick<IngestContext, "origin">): Result<EnvelopeItem, SecurityReportDrop> {
+export function securityReportItem(item: EnvelopeItem, context: Pick<IngestContext, "origin" | "referer">): Result<EnvelopeItem, SecurityReportDrop> {
   const event = securityReportToEvent(item.payload, {
     release: item.headers.sentry_release,
     environment: item.headers.sentry_environment,
     origin: context.origin,
+    referer: context.referer,
   });
   if (!event.ok) return err(DROPS[event.error.code]);
   return ok({ headers: { type: "security", content_type: "application/json" }, payload: encoder.encode(JSON.stringify(event.value)) });

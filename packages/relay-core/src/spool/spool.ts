@@ -1,3 +1,5 @@
+import type { UserAgentClientHints } from "@org/protocol/security";
+
 /** What the relay knows about the request an envelope arrived with, kept beside it in the spool. */
 export interface IngestContext {
   /** Public key of the project key the client authenticated with. */
@@ -10,6 +12,10 @@ export interface IngestContext {
   readonly forwardedFor?: string | undefined;
   readonly userAgent?: string | undefined;
   readonly origin?: string | undefined;
+  /** The request's `Referer`, kept for security reports (their origin when `Origin` is no URL). */
+  readonly referer?: string | undefined;
+  /** The request's user-agent client hints, kept for security reports (normalization adds them as headers). */
+  readonly clientHints?: UserAgentClientHints | undefined;
   /** The protocol version of the request's authentication (`sentry_version`, 7 when absent). */
   readonly version?: number | undefined;
 }

@@ -6,7 +6,7 @@ import { forwardedFor } from "../../http/forwarded-for.js";
 import type { Authenticated } from "../../ingest/authenticate.js";
 import { checkOrigin, checkProjectAccess, ProjectStateUnavailable, type ProjectState } from "../../projects/project-state.js";
 import { RelayError } from "../../relay-error.js";
-import { SpoolFullError } from "../../spool/spool.js";
+import { SpoolFullError, type IngestContext as SpooledContext } from "../../spool/spool.js";
 import type { IngestContext } from "./context.js";
 import { header } from "./request-parts.js";
 
@@ -24,6 +24,8 @@ export interface Submission {
   readonly envelope: SubmittedEnvelope;
   /** The data categories of its items, checked against the upstream's rate limits. */
   readonly categories: readonly DataCategory[];
+  /** What else of the request processing needs, kept with the envelope (for security reports). */
+  readonly details?: Pick<SpooledContext, "referer" | "clientHints">;
 }
 
 /** The categories of the endpoints that submit one kind of data. */
@@ -36,7 +38,7 @@ export const ERROR_CATEGORIES: readonly DataCategory[] = ["error"];
  */
 export async function accept(context: IngestContext, request: FastifyRequest, submission: Submission): Promise<string> {
   const { deps } = context;
-  const { projectId, auth, envelope, categories } = submission;
+  const { projectId, auth, envelope, categories, details } = submission;
   const fromRelay = deps.downstreamRelays ? trustedRelayClientIp(request, envelope.payload, deps.downstreamRelays) : undefined;
   if (fromRelay && !fromRelay.ok) throw fromRelay.error;
   let project: ProjectState | undefined;
@@ -75,6 +77,7 @@ export async function accept(context: IngestContext, request: FastifyRequest, su
         userAgent: header(request, "user-agent"),
         origin: header(request, "origin"),
         version: auth.auth.version,
+        ...details,
       },
       payload: envelope.payload,
     });

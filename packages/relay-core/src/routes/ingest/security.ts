@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ItemHeaderInit } from "@org/protocol/envelope";
 import type { DataCategory } from "@org/protocol/rate-limits";
+import type { UserAgentClientHints } from "@org/protocol/security";
 import { authenticate } from "../../ingest/authenticate.js";
 import { buildReportEnvelope } from "../../ingest/envelope-checks.js";
 import { RelayError } from "../../relay-error.js";
 import { accept } from "./accept.js";
 import { readDecoded, bodyRule, type IngestContext } from "./context.js";
-import { mediaType, projectIdOf, type ProjectParams } from "./request-parts.js";
+import { header, mediaType, projectIdOf, type ProjectParams } from "./request-parts.js";
 
 const SECURITY_CATEGORIES: readonly DataCategory[] = ["security"];
 
@@ -37,6 +38,21 @@ function reportHeaders(query: SecurityQuery): ItemHeaderInit {
   if (release !== undefined) headers.sentry_release = release;
   if (environment !== undefined) headers.sentry_environment = environment;
   return headers;
+}
+
+/** What processing takes from the request besides the usual: the referer and the client hints. */
+function requestDetails(request: FastifyRequest): { referer?: string; clientHints?: UserAgentClientHints } {
+  const hints: UserAgentClientHints = {
+    platform: header(request, "sec-ch-ua-platform"),
+    platformVersion: header(request, "sec-ch-ua-platform-version"),
+    ua: header(request, "sec-ch-ua"),
+    model: header(request, "sec-ch-ua-model"),
+  };
+  const referer = header(request, "referer");
+  return {
+    ...(referer === undefined ? {} : { referer }),
+    ...(Object.values(hints).some((value) => value !== undefined) ? { clientHints: hints } : {}),
+  };
 }
 
 /**
@@ -74,10 +90,11 @@ export function registerSecurityRoutes(app: FastifyInstance, context: IngestCont
     const bytes = await readDecoded(context, request, body);
     if (bytes.length === 0) throw new RelayError("invalid_body", "empty security report");
     const headers = reportHeaders(request.query);
+    const details = requestDetails(request);
     let first: string | undefined;
     for (const report of reportsOf(bytes)) {
       const built = buildReportEnvelope({ type: "raw_security", payload: report, headers }, context.now());
-      const id = await accept(context, request, { projectId, auth, envelope: built, categories: SECURITY_CATEGORIES });
+      const id = await accept(context, request, { projectId, auth, envelope: built, categories: SECURITY_CATEGORIES, details });
       first ??= id;
     }
     return first === undefined ? {} : { id: first };
