@@ -9,7 +9,8 @@ describe("securityReportItem", () => {
     const item = createItem("raw_security", CSP, { sentry_release: "1.0", sentry_environment: "staging" });
     const result = securityReportItem(item, { origin: "https://a.example" });
     if (!result.ok) throw new Error(`expected a security item, got ${result.error.reason}`);
-    expect(result.value.headers).toEqual({ type: "security", content_type: "application/json" });
+    expect(result.value.headers).toEqual({ type: "security", length: result.value.payload.length, content_type: "application/json" });
+    expect(Object.keys(result.value.headers)).toEqual(["type", "length", "content_type"]);
     const event = JSON.parse(Buffer.from(result.value.payload).toString("utf8")) as Record<string, unknown>;
     expect(event).toMatchObject({
       type: "csp",

@@ -1,4 +1,4 @@
-import type { EnvelopeItem } from "@org/protocol/envelope";
+import { createItem, type EnvelopeItem } from "@org/protocol/envelope";
 import { err, ok, type Result } from "@org/protocol/result";
 import { securityReportToEvent, type SecurityReportErrorCode } from "@org/protocol/security";
 import type { OutcomeKind } from "../outcomes.js";
@@ -19,7 +19,6 @@ const DROPS: Readonly<Record<SecurityReportErrorCode, SecurityReportDrop>> = {
   unsupported_security_report: { kind: "filtered", reason: "invalid-csp" },
 };
 
-const encoder = new TextEncoder();
 
 /**
  * The `security` item Relay makes of a `raw_security` item: the report converted into its event
@@ -35,5 +34,6 @@ export function securityReportItem(item: EnvelopeItem, context: Pick<IngestConte
     referer: context.referer,
   });
   if (!event.ok) return err(DROPS[event.error.code]);
-  return ok({ headers: { type: "security", content_type: "application/json" }, payload: encoder.encode(JSON.stringify(event.value)) });
+  // Headers as Relay writes the item: type, length, content type.
+  return ok(createItem("security", JSON.stringify(event.value), { content_type: "application/json" }));
 }
