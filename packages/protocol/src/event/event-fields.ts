@@ -13,12 +13,16 @@ export interface FieldRef {
   readonly meta: EventMeta;
 }
 
-/** Relay's levels; `log` is `info` and `critical` is `fatal`. Case matters. */
+/**
+ * Relay's levels; `log` is `info` and `critical` is `fatal`. Case matters. The protocol also names
+ * `warn` as `warning` (spec/sentry-protocol.md), which old SDKs send.
+ */
 const LEVELS: ReadonlyMap<string, Level> = new Map(Object.entries({
   debug: "debug",
   info: "info",
   log: "info",
   warning: "warning",
+  warn: "warning",
   error: "error",
   fatal: "fatal",
   critical: "fatal",

@@ -75,6 +75,7 @@ describe("normalizeEvent", () => {
 
   it.each([
     ["warning", "warning"],
+    ["warn", "warning"],
     ["log", "info"],
     [50, "fatal"],
     [40, "error"],
@@ -92,7 +93,7 @@ describe("normalizeEvent", () => {
     expect(event._meta).toMatchObject({ level: { "": { err: [["invalid_data", { reason: "invalid level" }]], val: "loud" } }, platform: { "": { val: "cobol" } } });
   });
 
-  it.each(["warn", "WARNING", "Error"])("refuses level %j, which Relay does not know (names are lower case)", (level) => {
+  it.each(["WARNING", "Warn", "Error"])("refuses level %j (names are lower case)", (level) => {
     const event = normalized({ level });
     expect(event.level).toBe("error");
     expect(event._meta).toMatchObject({ level: { "": { err: [["invalid_data", { reason: "invalid level" }]], val: level } } });
