@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { backfillSecurityReport } from "../security/security-report.js";
 import { normalizeEvent, parseTimestamp } from "./normalize-event.js";
+import { parseDevice, parseOs, parseUserAgent } from "./user-agent.js";
 
 const RECEIVED = Date.UTC(2026, 10, 22, 12, 0, 0);
 const options = { receivedAt: RECEIVED, generateId: () => "a".repeat(32), generateTraceId: () => "b".repeat(32) };
@@ -255,5 +257,90 @@ describe("normalizeEvent's IP inference (sdk.settings.infer_ip)", () => {
 
   it("without the client's address, {{auto}} stays for the next relay to resolve", () => {
     expect(ipOf({ sdk: sdk("auto"), user: { ip_address: "{{auto}}" } }, null)).toBe("{{auto}}");
+  });
+});
+
+describe("normalizeEvent's contexts from the user agent", () => {
+  const IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 12_1 like Mac OS X) - (-)";
+  const IOS = { name: "iOS", version: "12.1", type: "os" };
+
+  it("puts the OS under `os` for JavaScript events, which have no server OS", () => {
+    const event = normalized({ platform: "javascript", request: { headers: { "user-agent": IPHONE } } });
+    expect((event.contexts as Record<string, unknown>).os).toEqual(IOS);
+    expect((event.contexts as Record<string, unknown>).client_os).toBeUndefined();
+  });
+
+  it("keeps a JavaScript event's own `os` and adds no `client_os`", () => {
+    const event = normalized({ platform: "javascript", contexts: { os: { name: "Linux" } }, request: { headers: [["User-Agent", IPHONE]] } });
+    expect((event.contexts as Record<string, unknown>).os).toEqual({ name: "Linux", type: "os" });
+    expect((event.contexts as Record<string, unknown>).client_os).toBeUndefined();
+  });
+
+  it("puts the OS under `client_os` for other platforms, beside the server's `os`", () => {
+    const event = normalized({ platform: "node", contexts: { os: { name: "Linux" } }, request: { headers: [["User-Agent", IPHONE]] } });
+    expect(event.contexts).toMatchObject({ os: { name: "Linux", type: "os" }, client_os: IOS, device: { family: "iPhone", brand: "Apple", model: "iPhone", type: "device" } });
+  });
+
+  it("counts a context under the key as taken, whatever its type", () => {
+    const event = normalized({ contexts: { browser: { type: "app", name: "mine" } }, request: { headers: [["User-Agent", IPHONE]] } });
+    expect((event.contexts as Record<string, unknown>).browser).toEqual({ type: "app", name: "mine" });
+  });
+
+  it("takes the last of repeated headers, and none when the last has no value", () => {
+    const twice = normalized({ request: { headers: [["SEC-CH-UA-Model", "first"], ["sec-ch-ua-model", "second"]] } });
+    expect((twice.contexts as Record<string, unknown>).device).toEqual({ model: "second", type: "device" });
+    const cleared = normalized({ request: { headers: [["SEC-CH-UA-Model", "first"], ["sec-ch-ua-model", null]] } });
+    expect((cleared.contexts as Record<string, unknown>).device).toBeUndefined();
+  });
+
+  it("reads a security report's user agent and client hints, added as headers before", () => {
+    const report: Record<string, unknown> = { csp: { effective_directive: "script-src", blocked_uri: "https://evil.example" } };
+    backfillSecurityReport(report, {
+      userAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:109.0) Gecko/20100101 Firefox/109.0",
+      clientHints: { platform: "macOS", platformVersion: "13.2.0", ua: '"Chromium";v="110", "Not A(Brand";v="24", "Google Chrome";v="110"', model: "some model" },
+    });
+    expect(normalized(report).contexts).toMatchObject({
+      browser: { name: "Google Chrome", version: "110", type: "browser" },
+      device: { model: "some model", type: "device" },
+      client_os: { name: "macOS", version: "13.2.0", type: "os" },
+    });
+  });
+
+  it("adds nothing without request headers", () => {
+    expect(Object.keys(normalized({ request: { url: "https://example.com/" } }).contexts as object)).toEqual(["trace"]);
+  });
+
+  it("trims a context made from a long User-Agent like any other", () => {
+    const event = normalized({ request: { headers: [["User-Agent", `Mozilla/5.0 (Linux; Android 11; ${"x".repeat(300)}) AppleWebKit/537.36 Chrome/109.0.0.0 Mobile Safari/537.36`]] } });
+    expect(typeof (event.contexts as { device?: { family?: unknown } }).device?.family).toBe("string");
+  });
+});
+
+describe("parseUserAgent, parseOs and parseDevice", () => {
+  it("name what ua-parser's rules name, with every version part", () => {
+    expect(parseUserAgent("Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0")).toEqual({ family: "Firefox", major: "115", minor: "0", patch: undefined });
+    expect(parseOs("Mozilla/5.0 (Windows NT 6.3; Win64; x64)")).toEqual({ family: "Windows", major: "8", minor: "1", patch: undefined, patchMinor: undefined });
+    expect(parseOs("BlackBerry9700/5.0.0.351 Profile/MIDP-2.1")).toEqual({ family: "BlackBerry OS", major: "5", minor: "0", patch: "0", patchMinor: "351" });
+    expect(parseDevice("Mozilla/5.0 (Linux; Android 4.0.4; Galaxy Nexus Build/IMM76B)")).toEqual({ family: "Samsung Galaxy Nexus", brand: "Samsung", model: "Galaxy Nexus" });
+  });
+
+  it("call what no rule knows Other", () => {
+    expect(parseUserAgent("a dont no")).toEqual({ family: "Other", major: undefined, minor: undefined, patch: undefined });
+    expect(parseOs("a dont no").family).toBe("Other");
+    expect(parseDevice("a dont no")).toEqual({ family: "Other", brand: undefined, model: undefined });
+  });
+
+  it("match case-insensitively where a rule asks for it", () => {
+    expect(parseDevice("Mozilla/5.0 (Android; BingPreview)")).toEqual({ family: "Spider", brand: "Spider", model: "Smartphone" });
+    expect(parseDevice("Mozilla/5.0 (android; bingpreview)")).toEqual({ family: "Spider", brand: "Spider", model: "Smartphone" });
+  });
+
+  it("never throw, and always name a family", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => {
+        for (const parsed of [parseUserAgent(text), parseOs(text), parseDevice(text)]) expect(typeof parsed.family).toBe("string");
+      }),
+      { numRuns: 50 },
+    );
   });
 });

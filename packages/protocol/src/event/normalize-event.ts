@@ -21,7 +21,8 @@ import { normalizeTags, readTags, writeTags } from "./event-tags.js";
 import { formatDisplay, formatRfc3339, instantFromMillis, instantToSeconds, readTimestamp, type Instant } from "./event-timestamp.js";
 import { BAG_SIZES, sortedJson, trimBag, trimFrames, trimString } from "./event-trimming.js";
 import { PLATFORMS, type SentryEvent } from "./event-types.js";
-import { normalizeRequest } from "./normalize-request.js";
+import { normalizeRequest, readRequestHeaders } from "./normalize-request.js";
+import { addUserAgentContexts, userAgentInfoFromHeaders } from "./user-agent-contexts.js";
 
 export { parseTimestamp } from "./event-timestamp.js";
 
@@ -751,6 +752,19 @@ function normalizeDefaults(context: Context): void {
   if (event.type !== "transaction") delete event.measurements;
 }
 
+/**
+ * Relay fills the `browser`, `device` and OS contexts from the request's User-Agent and client
+ * hints (for security reports, the ones the report was sent with, added as headers before).
+ */
+function normalizeUserAgent(context: Context): void {
+  const { event } = context;
+  if (!isObject(event.request) || event.request.headers === undefined || event.request.headers === null) return;
+  const headers = readRequestHeaders(event.request.headers);
+  const contexts = isObject(event.contexts) ? event.contexts : {};
+  addUserAgentContexts(contexts, event.platform, userAgentInfoFromHeaders(headers));
+  event.contexts = contexts;
+}
+
 function normalizeRequestField(context: Context): void {
   const { event, meta } = context;
   if (!isObject(event.request)) return;
@@ -877,7 +891,8 @@ function dropEmptyFields(context: Context): void {
  * forwarding (the normalization every Relay runs, as in static, managed and proxy modes): values
  * read into the event schema's types, timestamps corrected for clock drift and bounds, the event
  * type inferred, defaults filled in (level, platform, logger, a trace context), tags, user,
- * request, exceptions, stack traces and breadcrumbs normalized, and oversized values trimmed.
+ * request, exceptions, stack traces and breadcrumbs normalized, the `browser`, `device` and OS
+ * contexts filled from the User-Agent and client hints, and oversized values trimmed.
  * Everything changed or removed is recorded in `_meta` the way Relay records it. Unknown
  * attributes are kept. Pure: the clock and the id generator are passed in.
  */
@@ -916,6 +931,7 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Resul
   else for (const key of ["server_name", "site"]) Reflect.deleteProperty(event, key);
   normalizeStacktraces(context);
   normalizeExceptions(context);
+  normalizeUserAgent(context);
   normalizeDefaults(context);
   normalizeRequestField(context);
   normalizeContexts(context);

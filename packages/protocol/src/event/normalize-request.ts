@@ -87,6 +87,16 @@ function readHeaderValue(value: unknown): PartReading {
   return text === undefined ? { ok: false, error: ["invalid_data", { reason: "expected a primitive value" }] } : { ok: true, value: text };
 }
 
+/**
+ * The headers of a raw `request.headers` (a map or a list of pairs) as normalization reads them:
+ * names and values as text, in order (a map sorted by name); a value that cannot be read is
+ * `undefined`, an entry without a name is left out.
+ */
+export function readRequestHeaders(value: unknown): [string, string | undefined][] {
+  const pairs = readPairs(value, { field: "headers", readValue: readHeaderValue, remarks: [] }) ?? [];
+  return pairs.flatMap((pair): [string, string | undefined][] => (pair && pair[0] !== null ? [[pair[0], typeof pair[1] === "string" ? pair[1] : undefined]] : []));
+}
+
 /** Parses `a=1&b=2` (a leading `?` allowed) into pairs, decoding `+` and percent escapes. */
 export function parseQueryString(text: string): Pair[] {
   return [...new URLSearchParams(text.startsWith("?") ? text.slice(1) : text)];

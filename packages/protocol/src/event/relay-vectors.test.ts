@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { normalizeEvent, type NormalizeOptions } from "./normalize-event.js";
 import { trimString } from "./event-trimming.js";
 import { EventMeta } from "./event-meta.js";
+import { formatVersion } from "./user-agent-contexts.js";
 
 type Json = Record<string, unknown>;
 type Segment = string | number;
@@ -649,6 +650,137 @@ const BREADCRUMB_RS: readonly Vector[] = [
   { relay: "relay-event-schema breadcrumb.rs::test_python_ty_regression", input: { breadcrumbs: [{ timestamp: 946684800, ty: "http" }] }, expect: [[["breadcrumbs", "values", 0], { timestamp: 946684800.0, type: "http", level: "info" }]] },
 ];
 
+/** Relay's test event for user agents: the User-Agent among other headers, its name in mixed case. */
+const withUserAgent = (userAgent: string): Json => ({ request: { headers: [["Accept", "application/json"], ["UsEr-AgeNT", userAgent], ["WWW-Authenticate", "basic"]] } });
+const withHeaders = (...headers: [string, string][]): Json => ({ request: { headers } });
+/** The contexts a snapshot shows, each of the four the user agent can fill (absent: `undefined`). */
+const uaContextsAre = (snapshot: Json): [readonly Segment[], unknown][] => ["browser", "device", "os", "client_os"].map((key) => [["contexts", key], snapshot[key]]);
+const GOOD_UA = "Mozilla/5.0 (Linux; Android 4.0.4; Galaxy Nexus Build/IMM76B) AppleWebKit/535.19 (KHTML, like Gecko) Chrome/18.0.1025.133 Mobile Safari/535.19";
+const MAC_CHROME_109 = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/109.0.0.0 Safari/537.36";
+const QUOTED_ANDROID_UA = '"Mozilla/5.0 (Linux; Android 11; foo g31(w)) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/109.0.0.0 Mobile Safari/537.36"';
+const GALAXY_NEXUS = { family: "Samsung Galaxy Nexus", model: "Galaxy Nexus", brand: "Samsung", type: "device" };
+const USER_AGENT_RS: readonly Vector[] = [
+  { relay: "normalize/user_agent.rs::test_skip_no_user_agent", input: {}, expect: uaContextsAre({}) },
+  { relay: "normalize/user_agent.rs::test_skip_unrecognizable_user_agent", input: withUserAgent("a dont no"), expect: uaContextsAre({}) },
+  {
+    relay: "normalize/user_agent.rs::test_browser_context",
+    input: withUserAgent("Mozilla/5.0 (-; -; -) - Chrome/18.0.1025.133 Mobile Safari/535.19"),
+    expect: uaContextsAre({ browser: { name: "Chrome Mobile", version: "18.0.1025", type: "browser" } }),
+  },
+  {
+    relay: "normalize/user_agent.rs::test_os_context",
+    input: withUserAgent("Mozilla/5.0 (Windows NT 6.1) AppleWebKit/537.36 (KHTML, like Gecko) - -"),
+    expect: uaContextsAre({ client_os: { name: "Windows", version: "7", type: "os" } }),
+  },
+  {
+    relay: "normalize/user_agent.rs::test_os_context_short_version",
+    input: withUserAgent("Mozilla/5.0 (iPhone; CPU iPhone OS 12_1 like Mac OS X) - (-)"),
+    expect: uaContextsAre({
+      browser: { name: "Mobile Safari UI/WKWebView", type: "browser" },
+      client_os: { name: "iOS", version: "12.1", type: "os" },
+      device: { family: "iPhone", model: "iPhone", brand: "Apple", type: "device" },
+    }),
+  },
+  {
+    relay: "normalize/user_agent.rs::test_os_context_full_version",
+    input: withUserAgent("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_13_4) - (-)"),
+    expect: uaContextsAre({ client_os: { name: "Mac OS X", version: "10.13.4", type: "os" }, device: { family: "Mac", model: "Mac", brand: "Apple", type: "device" } }),
+  },
+  { relay: "normalize/user_agent.rs::test_device_context", input: withUserAgent("- (-; -; Galaxy Nexus Build/IMM76B) - (-) "), expect: uaContextsAre({ device: GALAXY_NEXUS }) },
+  {
+    relay: "normalize/user_agent.rs::test_all_contexts",
+    input: withUserAgent(GOOD_UA),
+    expect: uaContextsAre({ browser: { name: "Chrome Mobile", version: "18.0.1025", type: "browser" }, client_os: { name: "Android", version: "4.0.4", type: "os" }, device: GALAXY_NEXUS }),
+  },
+  {
+    relay: "normalize/user_agent.rs::test_user_agent_does_not_override_prefilled",
+    input: {
+      ...withUserAgent(GOOD_UA),
+      contexts: {
+        browser: { name: "BR_FAMILY", version: "BR_VERSION", type: "browser" },
+        device: { family: "DEV_FAMILY", model: "DEV_MODEL", brand: "DEV_BRAND", type: "device" },
+        os: { name: "OS_FAMILY", version: "OS_VERSION", type: "os" },
+      },
+    },
+    expect: uaContextsAre({
+      browser: { name: "BR_FAMILY", version: "BR_VERSION", type: "browser" },
+      client_os: { name: "Android", version: "4.0.4", type: "os" },
+      device: { family: "DEV_FAMILY", model: "DEV_MODEL", brand: "DEV_BRAND", type: "device" },
+      os: { name: "OS_FAMILY", version: "OS_VERSION", type: "os" },
+    }),
+  },
+  {
+    relay: "normalize/user_agent.rs::test_fallback_to_ua_if_no_client_hints",
+    input: withHeaders(["user-agent", QUOTED_ANDROID_UA], ["invalid header", "moto g31(w)"]),
+    expect: [[["contexts", "device", "family"], "foo g31(w)"]],
+  },
+  {
+    relay: "normalize/user_agent.rs::test_use_client_hints_for_device",
+    input: withHeaders(["user-agent", QUOTED_ANDROID_UA], ["SEC-CH-UA-MODEL", "moto g31(w)"]),
+    expect: [[["contexts", "device", "model"], "moto g31(w)"]],
+  },
+  { relay: "normalize/user_agent.rs::test_strip_whitespace_and_quotes", input: withHeaders(["SEC-CH-UA-MODEL", '   "moto g31(w)"']), expect: [[["contexts", "device", "model"], "moto g31(w)"]] },
+  { relay: "normalize/user_agent.rs::test_ignore_empty_device", input: withHeaders(["SEC-CH-UA-MODEL", ""]), expect: [[["contexts", "device"], undefined]] },
+  {
+    relay: "normalize/user_agent.rs::test_client_hint_parser (Chrome)",
+    input: withHeaders(["SEC-CH-UA", 'Not_A Brand";v="99", "Google Chrome";v="109", "Chromium";v="109"']),
+    expect: [[["contexts", "browser", "name"], "Google Chrome"], [["contexts", "browser", "version"], "109"]],
+  },
+  {
+    relay: "normalize/user_agent.rs::test_client_hint_parser (Opera)",
+    input: withHeaders(["SEC-CH-UA", '"Chromium";v="108", "Opera";v="94", "Not)A;Brand";v="99"']),
+    expect: [[["contexts", "browser", "name"], "Opera"], [["contexts", "browser", "version"], "94"]],
+  },
+  {
+    relay: "normalize/user_agent.rs::test_client_hint_parser (mystery browser)",
+    input: withHeaders(["SEC-CH-UA", '"Chromium";v="108", "mystery-browser";v="94", "Not)A;Brand";v="99"']),
+    expect: [[["contexts", "browser", "name"], "mystery-browser"], [["contexts", "browser", "version"], "94"]],
+  },
+  {
+    relay: "normalize/user_agent.rs::test_client_hints_detected",
+    input: withHeaders(["user-agent", MAC_CHROME_109], ["SEC-CH-UA", 'Not_A Brand";v="99", "Google Chrome";v="109", "Chromium";v="109"']),
+    expect: [[["contexts", "browser"], { name: "Google Chrome", version: "109", type: "browser" }]],
+  },
+  { relay: "normalize/user_agent.rs::test_ignore_empty_browser", input: withHeaders(["SEC-CH-UA", 'Not_A Brand";v="99", " ";v="109", "Chromium";v="109"']), expect: [[["contexts", "browser"], undefined]] },
+  {
+    relay: "normalize/user_agent.rs::test_client_hints_with_unknown_browser",
+    input: withHeaders(["user-agent", MAC_CHROME_109], ["SEC-CH-UA", 'Not_A Brand";v="99", "weird browser";v="109", "Chromium";v="109"'], ["SEC-CH-UA-FULL-VERSION", "109.0.5414.87"]),
+    expect: [[["contexts", "browser"], { name: "weird browser", version: "109", type: "browser" }]],
+  },
+  {
+    relay: "normalize/user_agent.rs::fallback_on_ua_string_when_missing_browser_field",
+    input: withHeaders(["user-agent", MAC_CHROME_109], ["SEC-CH-UA", 'Not_A Brand";v="99", "Chromium";v="108"']),
+    expect: [[["contexts", "browser", "name"], "Chrome"], [["contexts", "browser", "version"], "109.0.0"]],
+  },
+  {
+    relay: "normalize/user_agent.rs::test_strip_quotes",
+    input: withHeaders(["SEC-CH-UA-PLATFORM", '"macOS"'], ["SEC-CH-UA-PLATFORM-VERSION", '"13.1.0"']),
+    expect: [[["contexts", "client_os", "name"], "macOS"], [["contexts", "client_os", "version"], "13.1.0"]],
+  },
+  {
+    relay: "normalize/user_agent.rs::test_choose_client_hints_for_os_context",
+    input: withHeaders(["user-agent", MAC_CHROME_109], ["SEC-CH-UA-PLATFORM", "macOS"], ["SEC-CH-UA-PLATFORM-VERSION", "13.1.0"]),
+    expect: [[["contexts", "client_os"], { name: "macOS", version: "13.1.0", type: "os" }]],
+  },
+  { relay: "normalize/user_agent.rs::test_ignore_empty_os", input: withHeaders(["SEC-CH-UA-PLATFORM", ""]), expect: [[["contexts", "client_os"], undefined]] },
+  { relay: "normalize/user_agent.rs::test_keep_empty_os_version", input: withHeaders(["SEC-CH-UA-PLATFORM", "macOs"], ["SEC-CH-UA-PLATFORM-VERSION", ""]), expect: [[["contexts", "client_os", "name"], "macOs"]] },
+  {
+    relay: "normalize/user_agent.rs::test_fallback_on_ua_string_for_os",
+    input: withHeaders(
+      ["user-agent", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/109.0.0.0 Safari/537.36"],
+      ["invalid header", "macOS"],
+      ["SEC-CH-UA-PLATFORM-VERSION", "13.1.0"],
+    ),
+    expect: [[["contexts", "client_os"], { name: "Mac OS X", version: "10.15.6", type: "os" }]],
+  },
+  {
+    relay: "normalize/user_agent.rs::test_indicate_frozen_os_windows",
+    input: withHeaders(["user-agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/111.0.0.0 Safari/537.36"]),
+    expect: [[["contexts", "client_os", "version"], ">=10"]],
+  },
+  { relay: "normalize/user_agent.rs::test_indicate_frozen_os_mac", input: withHeaders(["user-agent", MAC_CHROME_109]), expect: [[["contexts", "client_os", "version"], ">=10.15.7"]] },
+];
+
 const TABLES: readonly (readonly [string, readonly Vector[]])[] = [
   ["normalize/mod.rs", NORMALIZE_MOD],
   ["event.rs", EVENT_RS],
@@ -668,6 +800,7 @@ const TABLES: readonly (readonly [string, readonly Vector[]])[] = [
   ["relay-event-schema logentry.rs", SCHEMA_LOGENTRY_RS],
   ["relay-event-schema request.rs", SCHEMA_REQUEST_RS],
   ["relay-event-schema breadcrumb.rs", BREADCRUMB_RS],
+  ["normalize/user_agent.rs", USER_AGENT_RS],
 ];
 
 describe.each(TABLES)("Relay vectors from %s", (_file, vectors) => {
@@ -681,5 +814,17 @@ describe("Relay vectors from trimming.rs (the string cut on its own)", () => {
     const meta = new EventMeta(undefined);
     expect(trimString("This is my long string I want to have trimmed!", { limit: 20 }, { meta, path: ["value"] })).toBe("This is my long s...");
     expect(meta.toJson()).toEqual({ value: { "": { rem: [["!limit", "s", 17, 20]], len: 46 } } });
+  });
+});
+
+describe("Relay vectors from normalize/user_agent.rs (the version joined on its own)", () => {
+  it.each([
+    ["test_version_none", [undefined, undefined, undefined], undefined],
+    ["test_version_major", ["X", undefined, undefined], "X"],
+    ["test_version_major_minor", ["X", "Y", undefined], "X.Y"],
+    ["test_version_major_minor_patch", ["X", "Y", "Z"], "X.Y.Z"],
+    ["test_verison_missing_minor", ["X", undefined, "Z"], "X"],
+  ] as const)("normalize/user_agent.rs::%s", (_name, [major, minor, patch], expected) => {
+    expect(formatVersion(major, minor, patch)).toBe(expected);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { globMatches } from "./glob.js";
 import { checkInboundFilters } from "./inbound-filters.js";
 import { networkContains, parseIpAddress, parseIpNetwork } from "./ip-network.js";
-import { parseUserAgent } from "./user-agent.js";
+import { parseUserAgent } from "@org/protocol/event";
 
 const on = { isEnabled: true };
 const ua = (agent: string): Record<string, unknown> => ({ request: { headers: [["User-Agent", agent]] } });

@@ -1,4 +1,4 @@
-import { parseUserAgent, type ParsedUserAgent } from "./user-agent.js";
+import { parseUserAgent, type ParsedUserAgent } from "@org/protocol/event";
 
 /** One browser test of a legacy-browser option: the browser families and the versions filtered. */
 interface BrowserRule {
