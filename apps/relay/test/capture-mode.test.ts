@@ -146,6 +146,26 @@ describe("relay run with no configuration (capture mode)", () => {
     expect(detail.event.level).toBe("warning");
   });
 
+  it("fills the browser and client OS contexts from the event's User-Agent, as Relay does", async () => {
+    const userAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/111.0.0.0 Safari/537.36";
+    await runSdk(
+      relay.dsn,
+      `
+      Sentry.captureEvent({ message: "from a browser user", request: { url: "https://app.example/", headers: { "User-Agent": ${JSON.stringify(userAgent)} } } });
+      `,
+    );
+    let entry: Listing["events"][number] | undefined;
+    await waitUntil(async () => {
+      const listing = (await (await fetch(`${relay.url}/api/relay/events/`)).json()) as Listing;
+      entry = listing.events.find((e) => e.title === "from a browser user");
+      return entry !== undefined;
+    }, "the event from a browser user");
+    const detail = (await (await fetch(`${relay.url}/api/relay/events/${entry!.event_id}/`)).json()) as { event: Record<string, any> /* eslint-disable-line @typescript-eslint/no-explicit-any -- asserting on free-form event JSON */ };
+    expect(detail.event.contexts.browser).toEqual({ name: "Chrome", version: "111.0.0", type: "browser" });
+    // Not JavaScript: the OS of the user agent goes beside the server's own `os`.
+    expect(detail.event.contexts.client_os).toEqual({ name: "Windows", version: ">=10", type: "os" });
+  });
+
   it("captures what @org/sdk sends, field by field", async () => {
     const client = new SentryClient(relay.dsn, { release: "relay-test@1", tags: { via: "org-sdk" }, log: { info: () => undefined, error: () => undefined }, captureUncaught: false });
     client.extraContext({ api_key: "do-not-leak" });

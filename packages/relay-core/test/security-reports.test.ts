@@ -53,6 +53,7 @@ interface SecurityEvent {
   environment: string;
   user: { ip_address: string };
   tags: [string, string][];
+  contexts: Record<string, unknown>;
   request: { url?: string; headers: [string, string][] };
   csp: Record<string, unknown>;
 }
@@ -150,6 +151,9 @@ describe("browser security reports", () => {
     expect(headers.Origin).toBe("https://shop.example/orders");
     expect(headers.Referer).toContain("[Filtered]");
     expect(Object.keys(headers)).toEqual(["Referer", "Origin", "User-Agent"]);
+    // The browser and its OS, read from the report's User-Agent as Relay reads them.
+    expect(event.contexts.browser).toEqual({ name: "Firefox", version: "133.0", type: "browser" });
+    expect(event.contexts.client_os).toEqual({ name: "Linux", type: "os" });
     expect(JSON.stringify(event)).not.toContain(CARD);
   });
 
